@@ -1,0 +1,10 @@
+export { DisentangleError, throwIfAborted } from './errors.js';
+export type { DisentangleErrorCode } from './errors.js';
+export { createRng, permutation, sampleWithoutReplacement } from './rng.js';
+export type { Rng } from './rng.js';
+export type { TensorLike, FactorBatch, GroundTruthDataset, RepresentationFunction, GenerativeModel, LabelledCodes, RunOptions, Progress } from './types.js';
+export { setupBackend } from './backend.js';
+export type { BackendName } from './backend.js';
+export { readBlock, readBlockSync, toMatrix, toMatrixAsync, toFactors, columnMoments } from './tensor.js';
+export type { Block } from './tensor.js';
+export type { Matrix, IntMatrix } from './matrix.js';

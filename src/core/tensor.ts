@@ -1,0 +1,253 @@
+/**
+ * The TensorLike adapter: the only module that looks at which form an input takes. Every function names the
+ * argument and the calling function in its errors, like tfjs-core's `convertToTensor(x, 'x', 'op')`.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { DisentangleError } from './errors.js';
+import type { IntMatrix, Matrix } from './matrix.js';
+import type { TensorLike } from './types.js';
+
+/** A flat block of numbers and its shape, as read off any TensorLike. */
+export interface Block {
+  data: ArrayLike<number>;
+  shape: number[];
+}
+
+interface SyncTensor {
+  shape: readonly number[];
+  dataSync(): ArrayLike<number>;
+  dispose?(): void;
+}
+interface AsyncTensor {
+  shape: readonly number[];
+  data(): Promise<ArrayLike<number>>;
+}
+
+/** True for a tfjs tensor from any copy of tfjs-core (duck-typed so two installed copies still work). */
+export function isTfTensor(x: unknown): x is tf.Tensor {
+  if (x instanceof tf.Tensor) return true;
+  const o = x as Partial<SyncTensor> & { dtype?: unknown } | null;
+  return !!o && typeof o === 'object' && typeof o.dataSync === 'function' && Array.isArray(o.shape) && typeof o.dtype === 'string';
+}
+
+function where(argument: string, fn: string): string {
+  return fn ? `${argument} (in ${fn})` : argument;
+}
+
+function fail(code: 'SHAPE_MISMATCH' | 'BAD_INPUT' | 'EMPTY' | 'NON_FINITE', argument: string, fn: string, msg: string): never {
+  throw new DisentangleError(code, where(argument, fn), msg);
+}
+
+function fromRows(rows: unknown[], argument: string, fn: string): Block {
+  const n = rows.length;
+  if (n === 0) return { data: new Float64Array(0), shape: [0, 0] };
+  if (!Array.isArray(rows[0])) {
+    const data = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = rows[i];
+      if (typeof v !== 'number') fail('BAD_INPUT', argument, fn, `entry ${i} is ${typeof v}, expected a number`);
+      data[i] = v;
+    }
+    return { data, shape: [n] };
+  }
+  const d = (rows[0] as unknown[]).length;
+  const data = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    const r = rows[i];
+    if (!Array.isArray(r) || r.length !== d) {
+      fail('SHAPE_MISMATCH', argument, fn, `row ${i} has ${Array.isArray(r) ? r.length : 'no'} entries, row 0 has ${d} (rows must be equally long)`);
+    }
+    for (let j = 0; j < d; j++) {
+      const v = r[j];
+      if (typeof v !== 'number') fail('BAD_INPUT', argument, fn, `entry [${i}][${j}] is ${typeof v}, expected a number`);
+      data[i * d + j] = v;
+    }
+  }
+  return { data, shape: [n, d] };
+}
+
+function checkShape(data: ArrayLike<number>, shape: readonly number[], argument: string, fn: string): number[] {
+  const s = Array.from(shape, Number);
+  if (s.some((v) => !Number.isInteger(v) || v < 0)) fail('BAD_INPUT', argument, fn, `shape [${s}] is not a list of non-negative integers`);
+  const size = s.reduce((a, b) => a * b, 1);
+  if (size !== data.length) fail('SHAPE_MISMATCH', argument, fn, `shape [${s}] holds ${size} values but data has ${data.length}`);
+  return s;
+}
+
+/** Reads any synchronous TensorLike (tfjs tensor, rows, `{data, shape}`, `{data, dims}`). */
+export function readBlockSync(x: TensorLike, argument: string, fn = ''): Block {
+  if (x == null || typeof x !== 'object') fail('BAD_INPUT', argument, fn, `expected a tensor, an array of rows or {data, shape}, got ${x === null ? 'null' : typeof x}`);
+  if (isTfTensor(x)) {
+    if (x.isDisposed) fail('BAD_INPUT', argument, fn, 'the tensor has already been disposed');
+    return { data: x.dataSync() as ArrayLike<number>, shape: [...x.shape] };
+  }
+  if (Array.isArray(x)) return fromRows(x, argument, fn);
+  const o = x as { data?: unknown; shape?: unknown; dims?: unknown; dataSync?: unknown };
+  if (typeof o.dataSync === 'function' && Array.isArray(o.shape)) {
+    const data = (o.dataSync as () => ArrayLike<number>)();
+    return { data, shape: checkShape(data, o.shape as number[], argument, fn) };
+  }
+  const dims = (o.shape ?? o.dims) as readonly number[] | undefined;
+  if (typeof o.data === 'function') {
+    fail('BAD_INPUT', argument, fn, 'this tensor only offers an async data(); pass it to an async entry point (computeX) or read it first with `await readBlock(x)`');
+  }
+  if (o.data && typeof (o.data as ArrayLike<number>).length === 'number' && Array.isArray(dims)) {
+    const data = o.data as ArrayLike<number>;
+    return { data, shape: checkShape(data, dims, argument, fn) };
+  }
+  return fail('BAD_INPUT', argument, fn, 'expected a tfjs tensor, number[][], {data, shape}, {data, dims} or {shape, data(): Promise}');
+}
+
+/** Reads any TensorLike, awaiting async `data()` where the form needs it. */
+export async function readBlock(x: TensorLike, argument: string, fn = ''): Promise<Block> {
+  if (isTfTensor(x)) {
+    if (x.isDisposed) fail('BAD_INPUT', argument, fn, 'the tensor has already been disposed');
+    return { data: (await x.data()) as ArrayLike<number>, shape: [...x.shape] };
+  }
+  const o = x as { data?: unknown; shape?: unknown; dataSync?: unknown } | null;
+  if (o && typeof o === 'object' && !Array.isArray(o) && typeof o.data === 'function' && typeof o.dataSync !== 'function') {
+    if (!Array.isArray(o.shape)) fail('BAD_INPUT', argument, fn, 'an object with data() must also carry shape');
+    const data = await (o.data as () => Promise<ArrayLike<number>>)();
+    return { data, shape: checkShape(data, o.shape as number[], argument, fn) };
+  }
+  return readBlockSync(x, argument, fn);
+}
+
+/** Options shared by the matrix readers. */
+export interface ReadMatrixOptions {
+  /** Refuse NaN and ±Infinity (default true). */
+  finite?: boolean;
+  /** Refuse zero rows (default true). */
+  nonEmpty?: boolean;
+  /** Required number of columns. */
+  cols?: number;
+  /** Required number of rows. */
+  rows?: number;
+}
+
+function blockToMatrix(b: Block, argument: string, fn: string, opts: ReadMatrixOptions): Matrix {
+  const { shape } = b;
+  if (shape.length > 2 || shape.length === 0) fail('SHAPE_MISMATCH', argument, fn, `expected a 2-D block (n×d) or a vector, got shape [${shape}]`);
+  const rows = shape[0];
+  const cols = shape.length === 2 ? shape[1] : 1;
+  if ((opts.nonEmpty ?? true) && (rows === 0 || cols === 0)) fail('EMPTY', argument, fn, `has shape [${shape}]; at least one row and one column are needed`);
+  if (opts.cols !== undefined && cols !== opts.cols) fail('SHAPE_MISMATCH', argument, fn, `has ${cols} columns, expected ${opts.cols}`);
+  if (opts.rows !== undefined && rows !== opts.rows) fail('SHAPE_MISMATCH', argument, fn, `has ${rows} rows, expected ${opts.rows}`);
+  const data = b.data instanceof Float64Array ? b.data : Float64Array.from(b.data);
+  if (opts.finite ?? true) {
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i])) {
+        fail('NON_FINITE', argument, fn, `row ${Math.floor(i / cols)}, column ${i % cols} is ${data[i]}; every value must be finite`);
+      }
+    }
+  }
+  return { data, rows, cols };
+}
+
+/** Reads a TensorLike as an n×d float64 matrix (a vector becomes n×1). */
+export function toMatrix(x: TensorLike, argument: string, fn = '', opts: ReadMatrixOptions = {}): Matrix {
+  return blockToMatrix(readBlockSync(x, argument, fn), argument, fn, opts);
+}
+
+/** Async {@link toMatrix}: accepts every TensorLike form. */
+export async function toMatrixAsync(x: TensorLike, argument: string, fn = '', opts: ReadMatrixOptions = {}): Promise<Matrix> {
+  return blockToMatrix(await readBlock(x, argument, fn), argument, fn, opts);
+}
+
+/** Checks that a float matrix holds non-negative integers and converts it. */
+export function matrixToFactors(m: Matrix, argument: string, fn = ''): IntMatrix {
+  const out = new Int32Array(m.data.length);
+  for (let i = 0; i < m.data.length; i++) {
+    const v = m.data[i];
+    if (!Number.isInteger(v) || v < 0 || v > 2147483647) {
+      fail('BAD_INPUT', argument, fn, `row ${Math.floor(i / m.cols)}, column ${i % m.cols} is ${v}; factors must be non-negative integer class indices`);
+    }
+    out[i] = v;
+  }
+  return { data: out, rows: m.rows, cols: m.cols };
+}
+
+/** Reads integer factor indices (n×K; a vector is n×1). */
+export function toFactors(x: TensorLike, argument: string, fn = '', opts: ReadMatrixOptions = {}): IntMatrix {
+  if (x && typeof x === 'object' && 'data' in x && (x as { data: unknown }).data instanceof Int32Array) {
+    const o = x as { data: Int32Array; shape?: readonly number[]; dims?: readonly number[] };
+    const shape = o.shape ?? o.dims;
+    if (Array.isArray(shape) && shape.length === 2 && shape[0] * shape[1] === o.data.length) {
+      const m = blockToMatrix({ data: o.data, shape: [...shape] }, argument, fn, { ...opts, finite: false });
+      return matrixToFactors(m, argument, fn);
+    }
+  }
+  return matrixToFactors(toMatrix(x, argument, fn, opts), argument, fn);
+}
+
+/** Async {@link toFactors}. */
+export async function toFactorsAsync(x: TensorLike, argument: string, fn = '', opts: ReadMatrixOptions = {}): Promise<IntMatrix> {
+  return matrixToFactors(await toMatrixAsync(x, argument, fn, opts), argument, fn);
+}
+
+/** Shape of any TensorLike without reading its values. */
+export function shapeOf(x: TensorLike, argument: string, fn = ''): number[] {
+  if (Array.isArray(x)) return x.length === 0 ? [0, 0] : Array.isArray(x[0]) ? [x.length, (x[0] as unknown[]).length] : [x.length];
+  const o = x as { shape?: readonly number[]; dims?: readonly number[] } | null;
+  const s = o?.shape ?? o?.dims;
+  if (!Array.isArray(s)) fail('BAD_INPUT', argument, fn, 'cannot find its shape (expected shape or dims)');
+  return [...s];
+}
+
+/** Disposes a value if it is a tfjs tensor; the library owns tensors that callbacks hand back to it. */
+export function disposeIfTensor(x: unknown): void {
+  if (isTfTensor(x) && !x.isDisposed) x.dispose();
+}
+
+/**
+ * Per-column mean and variance of an n×d TensorLike. A tfjs tensor is reduced on its own backend (WebGL, wasm …)
+ * and only 2·d numbers are read back; other forms are reduced here in float64.
+ */
+export async function columnMoments(
+  x: TensorLike,
+  argument: string,
+  fn = '',
+  ddof = 0,
+): Promise<{ mean: Float64Array; variance: Float64Array; rows: number }> {
+  if (isTfTensor(x)) {
+    if (x.shape.length !== 2) fail('SHAPE_MISMATCH', argument, fn, `expected a 2-D tensor (n×d), got shape [${x.shape}]`);
+    const n = x.shape[0];
+    const [m, v] = tf.tidy(() => {
+      const xf = tf.cast(x, 'float32');
+      const mo = tf.moments(xf, 0);
+      return [mo.mean, mo.variance];
+    });
+    try {
+      const [md, vd] = await Promise.all([m.data(), v.data()]);
+      const scale = n - ddof > 0 ? n / (n - ddof) : NaN;
+      const mean = Float64Array.from(md);
+      const variance = Float64Array.from(vd, (val) => val * scale);
+      for (let i = 0; i < mean.length; i++) {
+        if (!Number.isFinite(mean[i]) || !Number.isFinite(variance[i])) fail('NON_FINITE', argument, fn, `column ${i} contains NaN or Infinity`);
+      }
+      return { mean, variance, rows: n };
+    } finally {
+      m.dispose();
+      v.dispose();
+    }
+  }
+  const mat = await toMatrixAsync(x, argument, fn);
+  const { mean, variance } = meanVarianceColumns(mat, ddof);
+  return { mean, variance, rows: mat.rows };
+}
+
+/** Column means and variances (two-pass, float64) of a matrix. */
+export function meanVarianceColumns(m: Matrix, ddof = 0): { mean: Float64Array; variance: Float64Array } {
+  const mean = new Float64Array(m.cols);
+  const variance = new Float64Array(m.cols);
+  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) mean[j] += m.data[i * m.cols + j];
+  for (let j = 0; j < m.cols; j++) mean[j] /= m.rows;
+  for (let i = 0; i < m.rows; i++) {
+    for (let j = 0; j < m.cols; j++) {
+      const d = m.data[i * m.cols + j] - mean[j];
+      variance[j] += d * d;
+    }
+  }
+  for (let j = 0; j < m.cols; j++) variance[j] = m.rows - ddof > 0 ? variance[j] / (m.rows - ddof) : NaN;
+  return { mean, variance };
+}

@@ -1,0 +1,67 @@
+import type { Tensor } from '@tensorflow/tfjs-core';
+import type { Rng } from './rng.js';
+
+/**
+ * Anything that holds an n×d (or n×h×w×c) block of numbers. The adapter in `core/tensor.ts` is the only code
+ * that looks at which form it is.
+ */
+export type TensorLike =
+  | Tensor
+  | number[][]
+  | { data: ArrayLike<number>; shape: readonly number[] }
+  | { data: ArrayLike<number>; dims: readonly number[] }
+  | { shape: readonly number[]; data(): Promise<ArrayLike<number>> };
+
+/** A batch of factor value indices as the library hands it to a dataset: n rows of K integers, row-major. */
+export interface FactorBatch {
+  data: Int32Array;
+  shape: readonly [number, number];
+}
+
+/** A dataset with known, discrete generative factors (dSprites, or your own). */
+export interface GroundTruthDataset<Obs = TensorLike> {
+  /** K discrete cardinalities. */
+  factorSizes: readonly number[];
+  factorNames?: readonly string[];
+  observationShape?: readonly number[];
+  /** Optional: default is each factor independent and uniform, drawn from `rng`. */
+  sampleFactors?(n: number, rng: Rng): FactorBatch | TensorLike | Promise<FactorBatch | TensorLike>;
+  observationsFromFactors(factors: FactorBatch, rng: Rng): Obs | Promise<Obs>;
+}
+
+/** Maps a batch of observations to an n×D block of codes. */
+export type RepresentationFunction<Obs = TensorLike> = (observations: Obs) => TensorLike | Promise<TensorLike>;
+
+/** A generative model seen from outside: a prior, a generator, and its own inference network. */
+export interface GenerativeModel<Obs = TensorLike> {
+  /** Width of z passed to `generate`. */
+  latentDims: number;
+  /** The first `codeDims` of z are the codes (default `latentDims`). */
+  codeDims?: number;
+  sampleLatents(n: number, rng: Rng): TensorLike | Promise<TensorLike>;
+  generate(latents: TensorLike): Obs | Promise<Obs>;
+  /** InfoGAN's Q head, a VAE's encoder. */
+  represent: RepresentationFunction<Obs>;
+}
+
+/** Precomputed codes and factors (rows are samples). */
+export interface LabelledCodes {
+  codes: TensorLike;
+  factors: TensorLike;
+}
+
+/** Progress report of a long computation. */
+export interface Progress {
+  stage: string;
+  done: number;
+  total: number;
+}
+
+/** Options every long computation takes. */
+export interface RunOptions {
+  /** Default 0; same seed, same number. */
+  seed?: number;
+  batchSize?: number;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}

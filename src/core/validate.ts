@@ -1,0 +1,93 @@
+import { DisentangleError } from './errors.js';
+import type { IntMatrix, Matrix } from './matrix.js';
+import { toFactors, toMatrix } from './tensor.js';
+import type { LabelledCodes } from './types.js';
+
+/** Codes and factors read, checked and paired. */
+export interface CodesAndFactors {
+  codes: Matrix;
+  factors: IntMatrix;
+}
+
+/**
+ * Reads `{codes, factors}`: codes n×D finite floats, factors n×K non-negative integers, equal row counts.
+ * `argument` names the split ('train', 'test', 'codes') in errors.
+ */
+export function readLabelledCodes(value: LabelledCodes | undefined, argument: string, fn: string): CodesAndFactors {
+  if (!value || typeof value !== 'object') {
+    throw new DisentangleError('BAD_INPUT', `${argument} (in ${fn})`, 'expected { codes, factors }');
+  }
+  if (value.codes === undefined) throw new DisentangleError('BAD_INPUT', `${argument}.codes (in ${fn})`, 'is missing');
+  if (value.factors === undefined) throw new DisentangleError('BAD_INPUT', `${argument}.factors (in ${fn})`, 'is missing');
+  const codes = toMatrix(value.codes, `${argument}.codes`, fn);
+  const factors = toFactors(value.factors, `${argument}.factors`, fn);
+  if (codes.rows !== factors.rows) {
+    throw new DisentangleError(
+      'SHAPE_MISMATCH',
+      `${argument}.factors (in ${fn})`,
+      `has ${factors.rows} rows but ${argument}.codes has ${codes.rows}; each row of codes needs its factor row`,
+    );
+  }
+  return { codes, factors };
+}
+
+/** Checks that a test split has the same code and factor widths as the training split. */
+export function checkSameWidths(train: CodesAndFactors, test: CodesAndFactors, fn: string): void {
+  if (test.codes.cols !== train.codes.cols) {
+    throw new DisentangleError('SHAPE_MISMATCH', `test.codes (in ${fn})`, `has ${test.codes.cols} code dims, train has ${train.codes.cols}`);
+  }
+  if (test.factors.cols !== train.factors.cols) {
+    throw new DisentangleError('SHAPE_MISMATCH', `test.factors (in ${fn})`, `has ${test.factors.cols} factors, train has ${train.factors.cols}`);
+  }
+}
+
+/** Validates an integer option within bounds; returns the default when absent. */
+export function intOption(value: number | undefined, name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new DisentangleError('BAD_OPTION', name, `expected an integer in [${min}, ${max}], got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Validates a real option within bounds (inclusive); returns the default when absent. */
+export function numberOption(value: number | undefined, name: string, fallback: number, min = -Infinity, max = Infinity): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    throw new DisentangleError('BAD_OPTION', name, `expected a finite number in [${min}, ${max}], got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Validates a string option against its allowed values. */
+export function enumOption<T extends string>(value: T | undefined, name: string, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value)) {
+    throw new DisentangleError('BAD_OPTION', name, `expected one of ${allowed.map((a) => `'${a}'`).join(', ')}, got '${String(value)}'`);
+  }
+  return value;
+}
+
+/** Validates factor cardinalities: a non-empty list of integers ≥ 1. */
+export function checkFactorSizes(sizes: readonly number[] | undefined, argument: string): number[] {
+  if (!Array.isArray(sizes) || sizes.length === 0) {
+    throw new DisentangleError('EMPTY', argument, 'expected a non-empty list of factor cardinalities');
+  }
+  sizes.forEach((s, k) => {
+    if (!Number.isInteger(s) || s < 1) throw new DisentangleError('BAD_INPUT', argument, `factor ${k} has size ${s}; sizes must be integers ≥ 1`);
+  });
+  return [...sizes];
+}
+
+/** Throws when a factor column exceeds its declared cardinality. */
+export function checkFactorsWithinSizes(f: IntMatrix, sizes: readonly number[], argument: string): void {
+  if (f.cols !== sizes.length) {
+    throw new DisentangleError('SHAPE_MISMATCH', argument, `has ${f.cols} factor columns, the dataset declares ${sizes.length} factor sizes`);
+  }
+  for (let i = 0; i < f.rows; i++) {
+    for (let k = 0; k < f.cols; k++) {
+      const v = f.data[i * f.cols + k];
+      if (v >= sizes[k]) throw new DisentangleError('BAD_INPUT', argument, `row ${i}, factor ${k} is ${v}, outside 0..${sizes[k] - 1}`);
+    }
+  }
+}

@@ -1,0 +1,1 @@
+export { sampleUniformFactors, holdColumnFixed, sampleCodesAndFactors, samplingContext } from './sampling.js';

@@ -1,0 +1,162 @@
+/**
+ * The one sampler every sampling metric uses: factor batches → observations → representation → codes, in batches,
+ * with progress, abort, and checks on what each callback returns. Mirrors disentanglement_lib's
+ * `utils.generate_batch_factor_code` and the fixed-factor batches of the FactorVAE / BetaVAE metrics.
+ */
+import { DisentangleError, throwIfAborted } from '../core/errors.js';
+import { forEachBatch, checkCallbackRows } from '../core/batching.js';
+import type { IntMatrix, Matrix } from '../core/matrix.js';
+import { concatRows } from '../core/matrix.js';
+import type { Rng } from '../core/rng.js';
+import { disposeIfTensor, isTfTensor, shapeOf, toFactorsAsync, toMatrixAsync } from '../core/tensor.js';
+import type { FactorBatch, GroundTruthDataset, Progress, RepresentationFunction, TensorLike } from '../core/types.js';
+import { checkFactorSizes, checkFactorsWithinSizes } from '../core/validate.js';
+
+/** Each factor independent and uniform over its values (the default `sampleFactors`). */
+export function sampleUniformFactors(factorSizes: readonly number[], n: number, rng: Rng): IntMatrix {
+  const K = factorSizes.length;
+  const data = new Int32Array(n * K);
+  for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) data[i * K + k] = rng.int(factorSizes[k]);
+  return { data, rows: n, cols: K };
+}
+
+/** Copies row 0's value of column `k` into every row: "hold factor k fixed across the batch". Works on factor
+ * indices and on continuous latents alike. Mutates and returns `block`. */
+export function holdColumnFixed<M extends IntMatrix | Matrix>(block: M, k: number): M {
+  const v = block.data[k];
+  for (let i = 1, p = block.cols + k; i < block.rows; i++, p += block.cols) block.data[p] = v;
+  return block;
+}
+
+/** Hands a factor block to a dataset in the api.md form. */
+export function toFactorBatch(f: IntMatrix): FactorBatch {
+  return { data: f.data, shape: [f.rows, f.cols] };
+}
+
+/** A dataset and a representation, checked once and ready to be sampled from. */
+export interface SamplingContext<Obs = TensorLike> {
+  dataset: GroundTruthDataset<Obs>;
+  represent: RepresentationFunction<Obs>;
+  factorSizes: number[];
+  /** Width of the codes, learnt from the first batch and enforced afterwards. */
+  codeDims?: number;
+}
+
+/** Validates `dataset` and `represent` and returns a context for the functions below. */
+export function samplingContext<Obs>(dataset: GroundTruthDataset<Obs> | undefined, represent: RepresentationFunction<Obs> | undefined): SamplingContext<Obs> {
+  if (!dataset || typeof dataset !== 'object') throw new DisentangleError('BAD_INPUT', 'dataset', 'expected a GroundTruthDataset');
+  if (typeof dataset.observationsFromFactors !== 'function') {
+    throw new DisentangleError('BAD_INPUT', 'dataset.observationsFromFactors', 'must be a function (factors, rng) => observations');
+  }
+  if (typeof represent !== 'function') throw new DisentangleError('BAD_INPUT', 'represent', 'must be a function (observations) => codes');
+  return { dataset, represent, factorSizes: checkFactorSizes(dataset.factorSizes, 'dataset.factorSizes') };
+}
+
+/** Draws `n` factor rows from the dataset's own sampler or uniformly, and checks them against its sizes. */
+export async function drawFactors<Obs>(ctx: SamplingContext<Obs>, n: number, rng: Rng): Promise<IntMatrix> {
+  if (!ctx.dataset.sampleFactors) return sampleUniformFactors(ctx.factorSizes, n, rng);
+  const raw = await ctx.dataset.sampleFactors(n, rng);
+  let f: IntMatrix;
+  const fb = raw as Partial<FactorBatch>;
+  if (fb && fb.data instanceof Int32Array && Array.isArray(fb.shape)) f = { data: fb.data, rows: fb.shape[0], cols: fb.shape[1] };
+  else f = await toFactorsAsync(raw as TensorLike, 'dataset.sampleFactors', '');
+  checkCallbackRows(f.rows, n, 'dataset.sampleFactors');
+  checkFactorsWithinSizes(f, ctx.factorSizes, 'dataset.sampleFactors');
+  return f;
+}
+
+/** Raw codes of one batch, still in whatever form `represent` returned; call `release()` once reduced. */
+export interface RawCodes {
+  codes: TensorLike;
+  rows: number;
+  cols: number;
+  release(): void;
+}
+
+/**
+ * Renders `factors` and runs the representation, checking the count and width of the result. The codes stay
+ * on their device (a tfjs tensor is not read), so callers can reduce them there.
+ */
+export async function representFactorsRaw<Obs>(ctx: SamplingContext<Obs>, factors: IntMatrix, rng: Rng): Promise<RawCodes> {
+  const obs = await ctx.dataset.observationsFromFactors(toFactorBatch(factors), rng);
+  let codes: TensorLike;
+  try {
+    codes = await ctx.represent(obs);
+  } catch (e) {
+    disposeIfTensor(obs);
+    throw e;
+  }
+  const release = (): void => {
+    disposeIfTensor(codes);
+    if (obs !== (codes as unknown)) disposeIfTensor(obs);
+  };
+  try {
+    if (codes == null) throw new DisentangleError('CALLBACK_RESULT', 'represent', `returned ${String(codes)}; it must return an n×D block of codes`);
+    const shape = shapeOf(codes, 'represent', '');
+    if (shape.length !== 2) throw new DisentangleError('CALLBACK_RESULT', 'represent', `returned shape [${shape}]; expected [${factors.rows}, D]`);
+    checkCallbackRows(shape[0], factors.rows, 'represent');
+    if (ctx.codeDims === undefined) {
+      if (shape[1] < 1) throw new DisentangleError('CALLBACK_RESULT', 'represent', 'returned codes with 0 columns');
+      ctx.codeDims = shape[1];
+    } else if (shape[1] !== ctx.codeDims) {
+      throw new DisentangleError('CALLBACK_RESULT', 'represent', `returned ${shape[1]} code dims, earlier batches had ${ctx.codeDims}`);
+    }
+    return { codes, rows: shape[0], cols: shape[1], release };
+  } catch (e) {
+    release();
+    throw e;
+  }
+}
+
+/** Renders `factors`, runs the representation and reads the codes as float64 (n×D), checking finiteness. */
+export async function representFactors<Obs>(ctx: SamplingContext<Obs>, factors: IntMatrix, rng: Rng): Promise<Matrix> {
+  const raw = await representFactorsRaw(ctx, factors, rng);
+  try {
+    return await toMatrixAsync(raw.codes, 'represent', '', { rows: factors.rows });
+  } catch (e) {
+    if (e instanceof DisentangleError && e.code === 'NON_FINITE') {
+      throw new DisentangleError('CALLBACK_RESULT', 'represent', `returned a non-finite code (${e.message})`);
+    }
+    throw e;
+  } finally {
+    raw.release();
+  }
+}
+
+/** Options of {@link sampleCodesAndFactors}. */
+export interface SampleCodesOptions {
+  numPoints: number;
+  batchSize: number;
+  rng: Rng;
+  stage?: string;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+}
+
+/**
+ * Draws `numPoints` factor rows in batches, renders them and encodes them: disentanglement_lib's
+ * `generate_batch_factor_code`. Only one batch of observations is alive at a time; the result holds the
+ * n×D codes and n×K factors.
+ */
+export async function sampleCodesAndFactors<Obs>(
+  ctx: SamplingContext<Obs>,
+  opts: SampleCodesOptions,
+): Promise<{ codes: Matrix; factors: IntMatrix }> {
+  const codeParts: Matrix[] = [];
+  const factorParts: IntMatrix[] = [];
+  await forEachBatch(
+    { total: opts.numPoints, batchSize: opts.batchSize, stage: opts.stage ?? 'sampling', onProgress: opts.onProgress, signal: opts.signal },
+    async (_start, size) => {
+      const f = await drawFactors(ctx, size, opts.rng);
+      throwIfAborted(opts.signal);
+      codeParts.push(await representFactors(ctx, f, opts.rng));
+      factorParts.push(f);
+    },
+  );
+  return { codes: concatRows(codeParts), factors: concatRows(factorParts) };
+}
+
+/** True when `x` lives on a tfjs backend (used by metrics that reduce on the device). */
+export function onDevice(x: TensorLike): boolean {
+  return isTfTensor(x);
+}

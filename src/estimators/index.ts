@@ -1,2 +1,3 @@
 export { histogramDiscretize, binEdges, digitize } from './discretize.js';
 export { mutualInfoScore, discreteEntropy, discreteMutualInfoMatrix, discreteEntropies } from './mutualInformation.js';
+export type { FittedClassifier, ClassifierEstimator, FittedRegressor, RegressorEstimator } from './types.js';

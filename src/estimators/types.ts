@@ -1,0 +1,35 @@
+import type { Matrix } from '../core/matrix.js';
+import type { Rng } from '../core/rng.js';
+
+/**
+ * A fitted classifier. Classes are the sorted distinct training labels (scikit-learn's `classes_`);
+ * `predictProba` columns follow that order.
+ */
+export interface FittedClassifier {
+  readonly classes: Int32Array;
+  predict(x: Matrix): Int32Array;
+  predictProba?(x: Matrix): Matrix;
+  /** Non-negative per-feature importances (length = number of features), when the model has them. */
+  readonly featureImportances?: Float64Array;
+}
+
+/** Something that fits a classifier: our defaults, or an adapter for an ml.js model, or your own. */
+export interface ClassifierEstimator {
+  readonly name: string;
+  fit(x: Matrix, y: Int32Array, rng: Rng): FittedClassifier | Promise<FittedClassifier>;
+}
+
+/** A fitted regressor. */
+export interface FittedRegressor {
+  predict(x: Matrix): Float64Array;
+  /** Linear models: one weight per feature. */
+  readonly coef?: Float64Array;
+  readonly intercept?: number;
+  readonly featureImportances?: Float64Array;
+}
+
+/** Something that fits a regressor. */
+export interface RegressorEstimator {
+  readonly name: string;
+  fit(x: Matrix, y: Float64Array, rng: Rng): FittedRegressor | Promise<FittedRegressor>;
+}

@@ -1,1 +1,2 @@
-export { sampleUniformFactors, holdColumnFixed, sampleCodesAndFactors, samplingContext } from './sampling.js';
+export { sampleUniformFactors, holdColumnFixed, sampleCodesAndFactors, samplingContext, sampleTrainTest, drawFactors, representFactors, representFactorsRaw } from './sampling.js';
+export type { SamplingMetricOptions, SampledCodes, SamplingContext, RawCodes } from './sampling.js';

@@ -160,3 +160,73 @@ export async function sampleCodesAndFactors<Obs>(
 export function onDevice(x: TensorLike): boolean {
   return isTfTensor(x);
 }
+
+/** What every sampling entry (`computeX`) takes besides its own options. */
+export interface SamplingMetricOptions<Obs = TensorLike> {
+  dataset: GroundTruthDataset<Obs>;
+  represent: RepresentationFunction<Obs>;
+  /** Default 0; same seed, same number. */
+  seed?: number;
+  batchSize?: number;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+  numTrain?: number;
+  numTest?: number;
+}
+
+/** Codes and factors as a `LabelledCodes` value in the `{data, shape}` TensorLike form. */
+export interface SampledCodes {
+  codes: { data: Float64Array; shape: [number, number] };
+  factors: { data: Int32Array; shape: [number, number] };
+}
+
+function asLabelled(s: { codes: Matrix; factors: IntMatrix }): SampledCodes {
+  return {
+    codes: { data: s.codes.data, shape: [s.codes.rows, s.codes.cols] },
+    factors: { data: s.factors.data, shape: [s.factors.rows, s.factors.cols] },
+  };
+}
+
+/**
+ * The drawing step shared by every `computeX`: a train split (and a test split when `defaults.numTest` is set)
+ * of codes and factors, with disentanglement_lib's sampling defaults unless the caller overrides them.
+ * The train split is drawn from `createRng(seed).fork()`'s first child, the test split from the second.
+ */
+export async function sampleTrainTest<Obs>(
+  opts: SamplingMetricOptions<Obs>,
+  defaults: { numTrain: number; numTest?: number; batchSize: number },
+  createRngFn: (seed: number) => Rng,
+): Promise<{ train: SampledCodes; test?: SampledCodes }> {
+  const ctx = samplingContext(opts.dataset, opts.represent);
+  const intOpt = (v: number | undefined, name: string, d: number): number => {
+    if (v === undefined) return d;
+    if (!Number.isInteger(v) || v < 1) throw new DisentangleError('BAD_OPTION', name, `expected a positive integer, got ${String(v)}`);
+    return v;
+  };
+  const numTrain = intOpt(opts.numTrain, 'numTrain', defaults.numTrain);
+  const batchSize = intOpt(opts.batchSize, 'batchSize', defaults.batchSize);
+  const numTest = defaults.numTest === undefined ? 0 : intOpt(opts.numTest, 'numTest', defaults.numTest);
+  const root = createRngFn(opts.seed ?? 0);
+  const trainRng = root.fork();
+  const testRng = root.fork();
+  const total = numTrain + numTest;
+  const report = opts.onProgress;
+  const train = await sampleCodesAndFactors(ctx, {
+    numPoints: numTrain,
+    batchSize,
+    rng: trainRng,
+    stage: 'train',
+    signal: opts.signal,
+    onProgress: report && ((p) => report({ stage: 'train', done: p.done, total })),
+  });
+  if (numTest === 0) return { train: asLabelled(train) };
+  const test = await sampleCodesAndFactors(ctx, {
+    numPoints: numTest,
+    batchSize,
+    rng: testRng,
+    stage: 'test',
+    signal: opts.signal,
+    onProgress: report && ((p) => report({ stage: 'test', done: numTrain + p.done, total })),
+  });
+  return { train: asLabelled(train), test: asLabelled(test) };
+}

@@ -1,0 +1,51 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative, dirname, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const SRC = resolve(__dirname, '../src');
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') ? [p] : [];
+  });
+}
+
+const layerOf = (file: string): string => relative(SRC, file).split('/')[0].replace(/\.ts$/, '');
+
+// Which layers each layer may import (besides itself). See docs/architecture.md.
+const allowed: Record<string, string[]> = {
+  core: [],
+  estimators: ['core'],
+  data: ['core'],
+  metrics: ['estimators', 'data', 'core', 'models'],
+  selection: ['estimators', 'data', 'core'],
+  models: ['estimators', 'data', 'core'],
+  viz: ['models', 'estimators', 'data', 'core'],
+  cli: ['metrics', 'selection', 'models', 'viz', 'estimators', 'data', 'core', 'index'],
+  index: ['core', 'estimators', 'data', 'metrics', 'selection', 'models', 'viz'],
+};
+
+describe('architecture', () => {
+  const all = files(SRC);
+
+  it('imports point down the layers only', () => {
+    const violations: string[] = [];
+    for (const f of all) {
+      const from = layerOf(f);
+      const src = readFileSync(f, 'utf8');
+      for (const m of src.matchAll(/(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g)) {
+        const spec = m[1] ?? m[2];
+        const target = resolve(dirname(f), spec);
+        const to = layerOf(target);
+        if (to !== from && !(allowed[from] ?? []).includes(to)) violations.push(`${relative(SRC, f)} → ${spec}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('never uses Math.random', () => {
+    const offenders = all.filter((f) => /Math\.random\s*\(/.test(readFileSync(f, 'utf8')));
+    expect(offenders.map((f) => relative(SRC, f))).toEqual([]);
+  });
+});

@@ -1,0 +1,74 @@
+/**
+ * Packs the built library, installs the tarball into a fresh project, and checks that the root and every
+ * subpath import from ESM and CJS, that the types resolve, and that the CLI runs from the installed package.
+ * Needs `npm run build` first (.ci/run builds before testing); skipped with a message when dist/ is missing.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(__dirname, '..');
+const built = existsSync(join(ROOT, 'dist/index.js')) && existsSync(join(ROOT, 'dist/index.cjs'));
+const SUBPATHS = ['', '/metrics', '/selection', '/models', '/data', '/estimators', '/viz'];
+
+describe.skipIf(!built)('published package', () => {
+  let dir = '';
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'disentangle-pack-'));
+    const out = execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' });
+    const tarball = join(dir, out.trim().split('\n').pop() as string);
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts', tarball, 'typescript@~5.9', '@types/node@^20'], {
+      cwd: dir,
+      stdio: 'ignore',
+    });
+  }, 300_000);
+
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('imports the root and every subpath from ESM', () => {
+    const lines = SUBPATHS.map((s, i) => `import * as m${i} from 'disentangle${s}'; if (Object.keys(m${i}).length === 0) throw new Error('empty disentangle${s}');`);
+    writeFileSync(join(dir, 'esm.mjs'), `${lines.join('\n')}\nimport { createRng, DisentangleError, migFromCodes } from 'disentangle';\nconsole.log(typeof createRng(1).float(), typeof DisentangleError, typeof migFromCodes);\n`);
+    const out = execFileSync('node', ['esm.mjs'], { cwd: dir, encoding: 'utf8' });
+    expect(out.trim()).toBe('number function function');
+  });
+
+  it('requires the root and every subpath from CJS', () => {
+    const lines = SUBPATHS.map((s) => `if (Object.keys(require('disentangle${s}')).length === 0) throw new Error('empty disentangle${s}');`);
+    writeFileSync(join(dir, 'cjs.cjs'), `${lines.join('\n')}\nconst { createRng } = require('disentangle');\nconsole.log(typeof createRng(1).int(3));\n`);
+    const out = execFileSync('node', ['cjs.cjs'], { cwd: dir, encoding: 'utf8' });
+    expect(out.trim()).toBe('number');
+  });
+
+  it('resolves the types of the root and the subpaths', () => {
+    writeFileSync(
+      join(dir, 'types.ts'),
+      [
+        "import { createRng, type Rng, type GroundTruthDataset, type LabelledCodes, DisentangleError } from 'disentangle';",
+        "import * as metrics from 'disentangle/metrics';",
+        "import * as data from 'disentangle/data';",
+        'const r: Rng = createRng(0);',
+        'const n: number = r.float();',
+        "const e: DisentangleError = new DisentangleError('EMPTY', 'x', 'y');",
+        'export const use = [n, e, metrics, data] as const;',
+        'export type T = GroundTruthDataset | LabelledCodes;',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', moduleResolution: 'NodeNext', skipLibCheck: true, noEmit: true, types: ['node'] }, files: ['types.ts'] }),
+    );
+    execFileSync(join(dir, 'node_modules/.bin/tsc'), ['-p', '.'], { cwd: dir, encoding: 'utf8' });
+  });
+
+  it.skipIf(!existsSync(join(ROOT, 'dist/cli.js')))('runs the CLI from the installed package', () => {
+    const out = execFileSync(join(dir, 'node_modules/.bin/disentangle'), ['--help'], { cwd: dir, encoding: 'utf8' });
+    expect(out).toMatch(/disentangle/);
+    expect(out).toMatch(/evaluate/);
+  });
+});

@@ -3,3 +3,13 @@ export { mutualInfoScore, discreteEntropy, discreteMutualInfoMatrix, discreteEnt
 export type { FittedClassifier, ClassifierEstimator, FittedRegressor, RegressorEstimator } from './types.js';
 export { majorityVoteMapping, majorityVoteAccuracy, majorityVoteTopAccuracy, lowestNormalizedVarianceDim } from './majorityVote.js';
 export { relativeStrength } from './relativeStrength.js';
+export { fitLogisticRegression, logisticRegression } from './logisticRegression.js';
+export type { LogisticRegressionOptions, FittedLogisticRegression } from './logisticRegression.js';
+export { fitLinearSvc, linearSvc } from './linearSvm.js';
+export type { LinearSvcOptions, FittedLinearSvc } from './linearSvm.js';
+export { fitLasso, lasso } from './lasso.js';
+export type { LassoOptions, LassoFit } from './lasso.js';
+export { rocAucOneVsRestMacro, binaryRocAuc } from './rocAuc.js';
+export { rankData, pearsonCorrelation, spearmanCorrelation } from './rankCorrelation.js';
+export { standardScaler } from './standardize.js';
+export type { StandardScaler } from './standardize.js';

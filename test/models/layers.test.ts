@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '../../src/models/gradients.js';
 import '@tensorflow/tfjs-backend-cpu';
 import { createRng } from '../../src/core/rng.js';
 import {

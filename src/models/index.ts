@@ -1,1 +1,2 @@
 export * from './layers.js';
+export * from './gradients.js';

@@ -1,0 +1,164 @@
+/**
+ * BetaVAE metric (Higgins et al. 2017, "β-VAE: Learning Basic Visual Concepts with a Constrained Variational
+ * Framework"), as disentanglement_lib's `beta_vae.py` computes it, plus the InfoGAN-CR repository's variant.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { DisentangleError } from '../core/errors.js';
+import { matrix, type Matrix } from '../core/matrix.js';
+import { createRng, type Rng } from '../core/rng.js';
+import { isTfTensor, toMatrixAsync } from '../core/tensor.js';
+import type { GroundTruthDataset, RepresentationFunction, RunOptions, TensorLike } from '../core/types.js';
+import { drawFactors, holdColumnFixed, representFactorsRaw, samplingContext, type SamplingContext } from '../data/sampling.js';
+import { fitLogisticRegression } from '../estimators/logisticRegression.js';
+import type { ClassifierEstimator, FittedClassifier } from '../estimators/types.js';
+import { asCallbackError, fixedFactorPlan, ProgressCounter, type FixedFactorPreset } from './factorVae.js';
+
+/** Options of {@link computeBetaVaeMetric}. */
+export interface BetaVaeMetricOptions<Obs = TensorLike> extends RunOptions {
+  dataset: GroundTruthDataset<Obs>;
+  represent: RepresentationFunction<Obs>;
+  /** Rows per batch (DL: two batches of 64 per point; InfoGAN-CR: one group of 100 = 50 pairs per point). */
+  batchSize?: number;
+  /** Training points. DL 10,000; InfoGAN-CR 500 groups. */
+  numTrain?: number;
+  /** Held-out points. DL 5,000; InfoGAN-CR 500 when `evalMode: 'heldout'`. */
+  numEval?: number;
+  preset?: FixedFactorPreset;
+  /** 'heldout' scores fresh points (DL); 'train' scores the training points (InfoGAN-CR). */
+  evalMode?: 'train' | 'heldout';
+  /** The classifier; default scikit-learn's `LogisticRegression()` (multinomial, L2, C = 1, with intercept). */
+  estimator?: ClassifierEstimator;
+}
+
+/** Result of {@link computeBetaVaeMetric}. */
+export interface BetaVaeMetricResult {
+  trainAccuracy: number;
+  /** The reported score (equal to `trainAccuracy` when `evalMode` is 'train'). */
+  evalAccuracy: number;
+  numTrain: number;
+  numEval: number;
+  preset: FixedFactorPreset;
+  evalMode: 'train' | 'heldout';
+}
+
+/**
+ * BetaVAE metric: a linear classifier predicts which factor two batches share from the mean absolute
+ * difference of their codes; its accuracy is the score. Perfect = 1, chance ≈ 1/K.
+ *
+ * Defaults follow disentanglement_lib: per point a factor k is drawn uniformly, two batches of 64 factor rows
+ * share column k row by row, the feature is mean_b |z(F1_b) − z(F2_b)|; a logistic regression with
+ * scikit-learn's defaults (`fitLogisticRegression`) is fit on 10,000 points and scored on 5,000 fresh ones.
+ * `preset: 'infogan-cr'` uses InfoGAN-CR's data: 500 groups of 100 rows, group m fixing factor m mod K, the
+ * feature averaged over the pairs (0,1), (2,3)… inside a group, scored on the training points.
+ *
+ * When `represent` returns tfjs tensors the differences and means are computed on their backend and only D
+ * numbers are read back per point.
+ *
+ * @example
+ * const { evalAccuracy } = await computeBetaVaeMetric({ dataset: dsprites(), represent: encode, seed: 0 });
+ */
+export async function computeBetaVaeMetric<Obs = TensorLike>(options: BetaVaeMetricOptions<Obs>): Promise<BetaVaeMetricResult> {
+  const fn = 'computeBetaVaeMetric';
+  const ctx = samplingContext(options?.dataset, options?.represent);
+  const plan = fixedFactorPlan(options, ctx.factorSizes);
+  const root = createRng(options.seed ?? 0);
+  const [fitRng, trainRng, evalRng] = [root.fork(), root.fork(), root.fork()];
+  const progress = new ProgressCounter(options.onProgress, plan.numTrain + plan.numEval, options.signal);
+  const K = ctx.factorSizes.length;
+
+  const point = async (i: number, rng: Rng): Promise<{ label: number; feature: Float64Array }> => {
+    if (plan.icr) {
+      const label = i % K;
+      const group = holdColumnFixed(await drawFactors(ctx, plan.batchSize, rng), label);
+      return { label, feature: await withCodes(ctx, group, rng, fn, (z) => pairedMeanAbsDifference(z, z, true, fn)) };
+    }
+    const label = rng.int(K);
+    const first = await drawFactors(ctx, plan.batchSize, rng);
+    const second = await drawFactors(ctx, plan.batchSize, rng);
+    for (let r = 0, p = label; r < first.rows; r++, p += K) second.data[p] = first.data[p];
+    const feature = await withCodes(ctx, first, rng, fn, (z1) => withCodes(ctx, second, rng, fn, (z2) => pairedMeanAbsDifference(z1, z2, false, fn)));
+    return { label, feature };
+  };
+  const collect = async (count: number, rng: Rng): Promise<{ x: Matrix; y: Int32Array }> => {
+    const y = new Int32Array(count);
+    let x: Matrix | undefined;
+    for (let i = 0; i < count; i++) {
+      const p = await point(i, rng);
+      x ??= matrix(count, p.feature.length);
+      x.data.set(p.feature, i * x.cols);
+      y[i] = p.label;
+      await progress.step('points');
+    }
+    return { x: x as Matrix, y };
+  };
+
+  const train = await collect(plan.numTrain, trainRng);
+  const model = await fitClassifier(options.estimator, train.x, train.y, fitRng);
+  const trainAccuracy = accuracy(model, train.x, train.y);
+  const evalAccuracy = plan.evalMode === 'train' ? trainAccuracy : await collect(plan.numEval, evalRng).then((e) => accuracy(model, e.x, e.y));
+  return { trainAccuracy, evalAccuracy, numTrain: plan.numTrain, numEval: plan.numEval, preset: plan.preset, evalMode: plan.evalMode };
+}
+
+async function fitClassifier(estimator: ClassifierEstimator | undefined, x: Matrix, y: Int32Array, rng: Rng): Promise<FittedClassifier> {
+  if (estimator === undefined) return fitLogisticRegression(x, y);
+  if (typeof estimator?.fit !== 'function') throw new DisentangleError('BAD_OPTION', 'estimator', 'expected a ClassifierEstimator with fit(x, y, rng)');
+  return estimator.fit(x, y, rng);
+}
+
+function accuracy(model: FittedClassifier, x: Matrix, y: Int32Array): number {
+  const predicted = model.predict(x);
+  let hits = 0;
+  for (let i = 0; i < y.length; i++) if (predicted[i] === y[i]) hits++;
+  return hits / y.length;
+}
+
+/** Encodes `factors`, hands the codes (still on their device) to `use`, and releases them afterwards. */
+async function withCodes<Obs, R>(ctx: SamplingContext<Obs>, factors: { data: Int32Array; rows: number; cols: number }, rng: Rng, fn: string, use: (codes: TensorLike) => Promise<R>): Promise<R> {
+  const raw = await representFactorsRaw(ctx, factors, rng);
+  try {
+    return await use(raw.codes);
+  } catch (e) {
+    throw asCallbackError(e);
+  } finally {
+    raw.release();
+  }
+}
+
+/**
+ * mean_i |a_i − b_i| per column. With `withinBatch`, `a` alone is split into the row pairs (0,1), (2,3), …
+ * (an odd last row is left out). Tensors are reduced on their backend; other forms here in float64.
+ */
+async function pairedMeanAbsDifference(a: TensorLike, b: TensorLike, withinBatch: boolean, fn: string): Promise<Float64Array> {
+  if (isTfTensor(a) && (withinBatch || isTfTensor(b))) {
+    const reduced = tf.tidy(() => {
+      const [left, right] = withinBatch ? rowPairs(tf.cast(a, 'float32') as tf.Tensor2D) : [tf.cast(a, 'float32'), tf.cast(b as tf.Tensor, 'float32')];
+      return tf.mean(tf.abs(tf.sub(left, right)), 0);
+    });
+    try {
+      return checkFinite(Float64Array.from(await reduced.data()));
+    } finally {
+      reduced.dispose();
+    }
+  }
+  const za = await toMatrixAsync(a, 'represent', fn);
+  const zb = withinBatch ? za : await toMatrixAsync(b, 'represent', fn);
+  const pairs = withinBatch ? Math.floor(za.rows / 2) : za.rows;
+  const out = new Float64Array(za.cols);
+  for (let i = 0; i < pairs; i++) {
+    const [ra, rb] = withinBatch ? [2 * i, 2 * i + 1] : [i, i];
+    for (let d = 0; d < za.cols; d++) out[d] += Math.abs(za.data[ra * za.cols + d] - zb.data[rb * za.cols + d]);
+  }
+  return out.map((v) => v / pairs);
+}
+
+function rowPairs(z: tf.Tensor2D): [tf.Tensor, tf.Tensor] {
+  const [n, d] = z.shape;
+  const pairs = Math.floor(n / 2);
+  const grouped = tf.reshape(tf.slice(z, [0, 0], [2 * pairs, d]), [pairs, 2, d]);
+  return [tf.slice(grouped, [0, 0, 0], [pairs, 1, d]), tf.slice(grouped, [0, 1, 0], [pairs, 1, d])];
+}
+
+function checkFinite(v: Float64Array): Float64Array {
+  if (v.some((x) => !Number.isFinite(x))) throw new DisentangleError('CALLBACK_RESULT', 'represent', 'returned a non-finite code (NaN or Infinity)');
+  return v;
+}

@@ -13,3 +13,8 @@ export { rocAucOneVsRestMacro, binaryRocAuc } from './rocAuc.js';
 export { rankData, pearsonCorrelation, spearmanCorrelation } from './rankCorrelation.js';
 export { standardScaler } from './standardize.js';
 export type { StandardScaler } from './standardize.js';
+export { discretizedMutualInformation } from './codeFactorInformation.js';
+export type { CodeFactorInformation } from './codeFactorInformation.js';
+export { covariance, symmetricEigenvalues, logDeterminantSymmetric, traceSqrtDiagTimes } from './linalg.js';
+export { pairwiseMedianAbsDifference, kthPairwiseDifference, laplaceKernelRowSums, dhsicVStatistic } from './hsic.js';
+export type { DhsicTerms } from './hsic.js';

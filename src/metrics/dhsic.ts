@@ -1,0 +1,79 @@
+/**
+ * dHSIC independence score of the code dims, as the InfoGAN-CR repository's `DHSICMetric` computes it
+ * (d-variable HSIC of Pfister et al. 2018 with a median-bandwidth Laplace-type kernel).
+ */
+import { createRng } from '../core/rng.js';
+import { toMatrix } from '../core/tensor.js';
+import type { Progress, TensorLike } from '../core/types.js';
+import { intOption } from '../core/validate.js';
+import { dhsicVStatistic, pairwiseMedianAbsDifference } from '../estimators/hsic.js';
+import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
+
+/** Options of {@link dhsicFromCodes}. */
+export interface DhsicOptions {
+  /** Per-dim bandwidths h_k; default: the median of |z_ak − z_bk| over all n² ordered pairs (ICR's choice). */
+  bandwidths?: readonly number[];
+  onProgress?: (p: Progress) => void;
+}
+
+/** Result of {@link dhsicFromCodes} / {@link computeDhsic}. */
+export interface DhsicResult {
+  /** dHSIC V-statistic: ≥ 0 up to round-off, 0 for mutually independent code dims, lower = more factorised. */
+  score: number;
+  /** h_k per code dim. */
+  bandwidths: number[];
+  /** The three terms of the V-statistic (score = t1 + t2 + t3). */
+  terms: { t1: number; t2: number; t3: number };
+}
+
+/**
+ * dHSIC of the code dims (independence, not alignment with factors). Kernel per dim k:
+ * A_k(a, b) = exp(−|z_ak − z_bk| / h_k²) with h_k the numpy median of |z_ak − z_bk| over all n² ordered pairs,
+ * self-pairs included, exactly as InfoGAN-CR. The reference holds n²×D kernel values; this streams in O(n·D)
+ * memory and O(n²·D) time (n = 5,000, D = 10 in well under a second on one core).
+ *
+ * Deviation: when more than half of the pairs tie (h_k = 0, e.g. a constant code) the reference's kernel is
+ * 0/0 = NaN; here that dim's kernel is the indicator of equal values, so a constant code simply drops out.
+ *
+ * @param codes n×D codes.
+ * @example
+ * const { score, bandwidths } = dhsicFromCodes(codes);
+ */
+export function dhsicFromCodes(codes: TensorLike, options: DhsicOptions = {}): DhsicResult {
+  const fn = 'dhsicFromCodes';
+  const z = toMatrix(codes, 'codes', fn);
+  let bandwidths: number[];
+  if (options.bandwidths !== undefined) {
+    bandwidths = Array.from(toMatrix([Array.from(options.bandwidths)], 'bandwidths', fn, { cols: z.cols }).data);
+  } else {
+    bandwidths = [];
+    const col = new Float64Array(z.rows);
+    for (let k = 0; k < z.cols; k++) {
+      for (let i = 0; i < z.rows; i++) col[i] = z.data[i * z.cols + k];
+      bandwidths.push(pairwiseMedianAbsDifference(col));
+    }
+  }
+  const { value, t1, t2, t3 } = dhsicVStatistic(z, bandwidths, { onProgress: options.onProgress });
+  return { score: value, bandwidths, terms: { t1, t2, t3 } };
+}
+
+/** Options of {@link computeDhsic}. */
+export type ComputeDhsicOptions<Obs = TensorLike> = Omit<SamplingMetricOptions<Obs>, 'numTrain' | 'numTest'> &
+  Omit<DhsicOptions, 'onProgress'> & {
+    /** Points to encode, default 5,000 (InfoGAN-CR). */
+    numSamples?: number;
+  };
+
+/**
+ * dHSIC on `numSamples` points (default 5,000) drawn from `dataset` and encoded by `represent`. InfoGAN-CR
+ * draws real images without replacement and without a seed; here factors are drawn uniformly (with
+ * replacement) from the seeded stream, like every other sampling entry.
+ *
+ * @example
+ * const { score } = await computeDhsic({ dataset: dsprites(), represent: encoder, numSamples: 5000 });
+ */
+export async function computeDhsic<Obs = TensorLike>(options: ComputeDhsicOptions<Obs>): Promise<DhsicResult> {
+  const numSamples = intOption(options.numSamples, 'numSamples', 5000);
+  const { train } = await sampleTrainTest({ ...options, numTrain: numSamples }, { numTrain: numSamples, batchSize: 16 }, createRng);
+  return dhsicFromCodes(train.codes, { bandwidths: options.bandwidths, onProgress: options.onProgress });
+}

@@ -1,0 +1,170 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import fixtures from '../fixtures/mig_codes_metrics.json' with { type: 'json' };
+import { computeMig, migFromCodes, topTwoGap } from '../../src/metrics/mig.js';
+import { DisentangleError } from '../../src/core/errors.js';
+import { createRng } from '../../src/core/rng.js';
+import { factorVectorDataset, identityRepresentation, rotatedRepresentation } from '../helpers/representations.js';
+
+interface LabelledFixture {
+  name: string;
+  codes: number[][];
+  factors: number[][];
+  mig: { score: number; perFactor: number[]; mutualInformation: number[][]; factorEntropy: number[] };
+}
+const cases = (fixtures as { labelled: LabelledFixture[] }).labelled;
+
+/** n samples of K factors with `values` levels each; codes = factors (+ optional extra columns). */
+function factorGrid(n: number, K: number, values: number, seed: number): number[][] {
+  const rng = createRng(seed);
+  return Array.from({ length: n }, () => Array.from({ length: K }, () => rng.int(values)));
+}
+
+const expectError = (f: () => unknown, code: string, argument: RegExp): void => {
+  try {
+    f();
+  } catch (e) {
+    expect(e).toBeInstanceOf(DisentangleError);
+    expect((e as DisentangleError).code).toBe(code);
+    expect((e as DisentangleError).argument).toMatch(argument);
+    return;
+  }
+  throw new Error('expected a DisentangleError');
+};
+
+describe('migFromCodes against the disentanglement_lib formulas (scripts/fixtures/codes_metrics.py)', () => {
+  for (const c of cases) {
+    it(`reproduces ${c.name} to 1e-12`, () => {
+      const r = migFromCodes({ codes: c.codes, factors: c.factors });
+      expect(Math.abs(r.score - c.mig.score)).toBeLessThan(1e-12);
+      r.perFactor.forEach((v, j) => expect(Math.abs(v - c.mig.perFactor[j])).toBeLessThan(1e-12));
+      r.factorEntropy.forEach((v, j) => expect(Math.abs(v - c.mig.factorEntropy[j])).toBeLessThan(1e-12));
+      r.mutualInformation.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - c.mig.mutualInformation[i][j])).toBeLessThan(1e-12)));
+    });
+  }
+});
+
+describe('migFromCodes: hand cases and disentanglement_lib test bounds', () => {
+  it('is 1 when each factor is copied into its own code and the other code is constant', () => {
+    // factor a ∈ {0,1}, balanced; code 0 = a, code 1 constant: I(c0;a) = H(a), I(c1;a) = 0
+    const r = migFromCodes({ codes: [[0, 5], [1, 5], [0, 5], [1, 5]], factors: [[0], [1], [0], [1]] });
+    expect(r.score).toBeCloseTo(1, 15);
+    expect(r.factorEntropy[0]).toBeCloseTo(Math.log(2), 15);
+    expect(r.mutualInformation).toEqual([[Math.log(2)], [0]]);
+  });
+  it('scores the identity representation (10 factors × 10 values) ≥ 0.9', () => {
+    const f = factorGrid(3000, 10, 10, 1);
+    expect(migFromCodes({ codes: f, factors: f }).score).toBeGreaterThanOrEqual(0.9);
+  });
+  it('scores the zero representation ≤ 0.2', () => {
+    const f = factorGrid(2000, 10, 10, 2);
+    expect(migFromCodes({ codes: f.map((r) => r.map(() => 0)), factors: f }).score).toBeLessThanOrEqual(0.2);
+  });
+  it('scores a duplicated code [x, x] ≤ 0.1', () => {
+    const f = factorGrid(2000, 10, 10, 3);
+    expect(migFromCodes({ codes: f.map((r) => [...r, ...r]), factors: f }).score).toBeLessThanOrEqual(0.1);
+  });
+  it('computes the top-two gap with repeated maxima as 0', () => {
+    expect(topTwoGap(Float64Array.of(0.5, 0.5, 0.1), 3, 1, 0)).toBe(0);
+    expect(topTwoGap(Float64Array.of(0.1, 0.7, 0.3), 3, 1, 0)).toBeCloseTo(0.4, 15);
+  });
+  it('reads tfjs tensors without leaking', () => {
+    const f = factorGrid(200, 3, 4, 4);
+    const before = tf.memory().numTensors;
+    const codes = tf.tensor2d(f);
+    const r = migFromCodes({ codes, factors: f });
+    codes.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.score).toBeCloseTo(migFromCodes({ codes: f, factors: f }).score, 12);
+  });
+});
+
+describe('migFromCodes properties', () => {
+  const labelled = fc.record({
+    n: fc.integer({ min: 30, max: 120 }),
+    D: fc.integer({ min: 2, max: 5 }),
+    K: fc.integer({ min: 1, max: 3 }),
+    seed: fc.integer({ min: 0, max: 1e6 }),
+  });
+  function draw({ n, D, K, seed }: { n: number; D: number; K: number; seed: number }): { codes: number[][]; factors: number[][] } {
+    const rng = createRng(seed);
+    // each factor takes both of its first two values at least once so its entropy is positive
+    const factors = Array.from({ length: n }, (_, i) => Array.from({ length: K }, () => (i < 2 ? i : rng.int(4))));
+    const codes = factors.map((f) => Array.from({ length: D }, (_, d) => (f[d % K] ?? 0) + rng.normal()));
+    return { codes, factors };
+  }
+  it('lies in [0, 1]', () => {
+    fc.assert(fc.property(labelled, (p) => {
+      const r = migFromCodes(draw(p));
+      return r.score >= 0 && r.score <= 1 + 1e-12 && r.perFactor.every((v) => v >= 0 && v <= 1 + 1e-12);
+    }), { numRuns: 40 });
+  });
+  it('is unchanged by permuting the code dims', () => {
+    fc.assert(fc.property(labelled, fc.integer({ min: 0, max: 1e6 }), (p, s) => {
+      const { codes, factors } = draw(p);
+      const rng = createRng(s);
+      const perm = Array.from({ length: p.D }, (_, i) => i);
+      for (let i = p.D - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        [perm[i], perm[j]] = [perm[j], perm[i]];
+      }
+      const a = migFromCodes({ codes, factors });
+      const b = migFromCodes({ codes: codes.map((r) => perm.map((k) => r[k])), factors });
+      return a.score === b.score;
+    }), { numRuns: 40 });
+  });
+  it('is unchanged by scaling a code by a power of two and shifting it by a dyadic constant (bin edges move exactly)', () => {
+    fc.assert(fc.property(labelled, fc.integer({ min: -4, max: 4 }), (p, e) => {
+      const { codes, factors } = draw(p);
+      // values on a 1/64 grid so that the shift is exact as well
+      const grid = codes.map((r) => r.map((v) => Math.round(v * 64) / 64));
+      const mapped = grid.map((r) => [r[0] * 2 ** e + 3, ...r.slice(1)]);
+      return migFromCodes({ codes: grid, factors }).score === migFromCodes({ codes: mapped, factors }).score;
+    }), { numRuns: 40 });
+  });
+  it('ranks a one-factor-per-code representation above a rotated (entangled) one', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1e6 }), (seed) => {
+      const rng = createRng(seed);
+      const factors = Array.from({ length: 400 }, () => [rng.int(8), rng.int(8)]);
+      const perfect = factors.map(([a, b]) => [a + 0.1 * rng.normal(), b + 0.1 * rng.normal()]);
+      const entangled = factors.map(([a, b]) => [a + b, a - b]);
+      return migFromCodes({ codes: perfect, factors }).score > migFromCodes({ codes: entangled, factors }).score;
+    }), { numRuns: 15 });
+  });
+});
+
+describe('migFromCodes bad input', () => {
+  const codes = [[0, 1], [1, 0], [2, 1]];
+  it('rejects mismatched row counts', () => expectError(() => migFromCodes({ codes, factors: [[0], [1]] }), 'SHAPE_MISMATCH', /train\.factors/));
+  it('rejects NaN codes', () => expectError(() => migFromCodes({ codes: [[0, NaN], [1, 0], [2, 1]], factors: [[0], [1], [0]] }), 'NON_FINITE', /train\.codes/));
+  it('rejects non-integer factors', () => expectError(() => migFromCodes({ codes, factors: [[0], [1.5], [0]] }), 'BAD_INPUT', /train\.factors/));
+  it('rejects negative factors', () => expectError(() => migFromCodes({ codes, factors: [[0], [-1], [0]] }), 'BAD_INPUT', /train\.factors/));
+  it('rejects a factor with one value', () => expectError(() => migFromCodes({ codes, factors: [[0, 2], [1, 2], [0, 2]] }), 'BAD_INPUT', /train\.factors/));
+  it('rejects empty input', () => expectError(() => migFromCodes({ codes: [], factors: [] }), 'EMPTY', /train\.codes/));
+  it('rejects a single code dim', () => expectError(() => migFromCodes({ codes: [[0], [1]], factors: [[0], [1]] }), 'SHAPE_MISMATCH', /train\.codes/));
+  it('rejects a bad numBins', () => expectError(() => migFromCodes({ codes, factors: [[0], [1], [0]] }, { numBins: 0 }), 'BAD_OPTION', /numBins/));
+  it('rejects a missing split', () => expectError(() => migFromCodes(undefined as never), 'BAD_INPUT', /train/));
+});
+
+describe('computeMig', () => {
+  const dataset = factorVectorDataset([4, 5, 6]);
+  it('samples, encodes and scores: identity ≫ rotated, and the same seed gives the same number', async () => {
+    const opts = { dataset, numTrain: 600, seed: 3 };
+    const identity = await computeMig({ ...opts, represent: identityRepresentation() });
+    const again = await computeMig({ ...opts, represent: identityRepresentation() });
+    const rotated = await computeMig({ ...opts, represent: rotatedRepresentation(3, 5) });
+    expect(identity.score).toBeGreaterThan(0.9);
+    expect(again.score).toBe(identity.score);
+    expect(rotated.score).toBeLessThan(identity.score);
+  });
+  it('reports progress and honours an aborted signal', async () => {
+    let last = 0;
+    await computeMig({ dataset, represent: identityRepresentation(), numTrain: 64, onProgress: (p) => (last = p.done) });
+    expect(last).toBe(64);
+    const ac = new AbortController();
+    ac.abort();
+    await expect(computeMig({ dataset, represent: identityRepresentation(), numTrain: 64, signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+});

@@ -1,0 +1,342 @@
+/**
+ * ModelCentrality (Lin et al. 2020, "InfoGAN-CR and ModelCentrality", arXiv 1906.06034): unsupervised model
+ * selection by picking the medoid of a population, as in the InfoGAN-CR repository's `main_mc*.py` scripts.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { forEachBatch } from '../core/batching.js';
+import { DisentangleError, throwIfAborted } from '../core/errors.js';
+import type { IntMatrix, Matrix } from '../core/matrix.js';
+import { sliceRows, toRows } from '../core/matrix.js';
+import { createRng, type Rng } from '../core/rng.js';
+import { columnMoments, disposeIfTensor, isTfTensor, shapeOf, toMatrixAsync } from '../core/tensor.js';
+import type { GenerativeModel, RunOptions, TensorLike } from '../core/types.js';
+import { intOption } from '../core/validate.js';
+import { holdColumnFixed } from '../data/sampling.js';
+import { lowestNormalizedVarianceDim, majorityVoteAccuracy, majorityVoteMapping, majorityVoteTopAccuracy } from '../estimators/majorityVote.js';
+
+const FN = 'modelCentrality';
+
+/** What a pairwise metric sees of one (encoder i, data model j) pair. */
+export interface PairwiseMetricInput {
+  /** K_j × D_i votes: row k = code dim of model j held fixed, column d = model i's lowest-variance dim. */
+  votes: IntMatrix;
+  /** G_j × D_i: each group's variance of model i's codes divided by their variance on j's scale set. */
+  normalizedVariances: Matrix;
+  /** The code dim of model j held fixed in each group. */
+  labels: Int32Array;
+  encoder: number;
+  data: number;
+}
+
+/**
+ * How d[i][j] is scored. `'factorvae'` (default): InfoGAN-CR's FactorVAE metric, Σ_d max_k votes / total,
+ * fitted and scored on the same groups. `'factorvae-revised'`: InfoGAN-CR's `factorVAE_metric_revised`, only
+ * the K_j best code dims get credit. A function receives the votes and normalized variances.
+ */
+export type PairwiseMetric = 'factorvae' | 'factorvae-revised' | ((input: PairwiseMetricInput) => number);
+
+/** Options of {@link modelCentrality}. */
+export interface ModelCentralityOptions<Obs = TensorLike> extends RunOptions {
+  models: readonly GenerativeModel<Obs>[];
+  /** Fixed-code groups per data model. Default 100 × that model's `codeDims` (InfoGAN-CR: 500 for 5 codes, 1000 for 10). */
+  groups?: number;
+  /** Samples per group (default 100, as InfoGAN-CR). */
+  groupSize?: number;
+  /** Generated samples that set each encoder's per-dim scale (default 73,728 = dSprites / 10, as InfoGAN-CR). */
+  scaleSetSize?: number;
+  metric?: PairwiseMetric;
+}
+
+/** Result of {@link modelCentrality}. */
+export interface ModelCentralityResult {
+  /** centrality[i] = mean over j ≠ i of symmetric[i][j]. */
+  centrality: number[];
+  /** d[i][j] = metric of model i's encoder on model j's generated data (the diagonal is computed but unused). */
+  pairwise: number[][];
+  /** (d + dᵀ) / 2. */
+  symmetric: number[][];
+  /** Model indices by descending centrality (ties: lower index first). */
+  ranking: number[];
+  /** argmax of centrality, first index on ties. */
+  selected: number;
+  /** Groups generated per data model. */
+  groups: number[];
+  /** Votes of each pair, votes[i][j] as K_j × D_i rows. */
+  votes: number[][][][];
+  /** Calls made to `represent` (all models together). */
+  encodes: number;
+}
+
+/** Throws unless `models` is an array of at least two models (selection compares models with each other). */
+export function checkPopulation(models: readonly unknown[] | undefined, fn: string): void {
+  if (!Array.isArray(models)) throw new DisentangleError('BAD_INPUT', `models (in ${fn})`, 'expected an array of models');
+  if (models.length < 2) throw new DisentangleError('EMPTY', `models (in ${fn})`, `has ${models.length} model(s); selection needs at least 2 to compare`);
+}
+
+/** Index of the largest score, first index on ties; NaN scores never win (−1 when all are NaN). */
+export function argmaxFirst(scores: readonly number[]): number {
+  let best = -1;
+  for (let i = 0; i < scores.length; i++) if (!Number.isNaN(scores[i]) && (best === -1 || scores[i] > scores[best])) best = i;
+  return best;
+}
+
+/** Indices by descending score, lower index first on ties, NaN scores last. */
+export function rankDescending(scores: readonly number[]): number[] {
+  const key = (i: number): number => (Number.isNaN(scores[i]) ? -Infinity : scores[i]);
+  return scores.map((_, i) => i).sort((a, b) => key(b) - key(a) || a - b);
+}
+
+interface EncoderState {
+  dims?: number;
+}
+
+/** Per-dim running mean and sum of squared deviations, merged batch by batch (Chan et al. 1979). */
+interface RunningMoments {
+  n: number;
+  mean: Float64Array;
+  m2: Float64Array;
+}
+
+function mergeMoments(acc: RunningMoments | undefined, n: number, mean: Float64Array, variance: Float64Array): RunningMoments {
+  if (!acc) return { n, mean: Float64Array.from(mean), m2: Float64Array.from(variance, (v) => v * n) };
+  const total = acc.n + n;
+  for (let d = 0; d < mean.length; d++) {
+    const delta = mean[d] - acc.mean[d];
+    acc.mean[d] += (delta * n) / total;
+    acc.m2[d] += variance[d] * n + (delta * delta * acc.n * n) / total;
+  }
+  acc.n = total;
+  return acc;
+}
+
+function isTensorLikeShape(x: unknown): boolean {
+  return Array.isArray(x) || (!!x && typeof x === 'object' && (Array.isArray((x as { shape?: unknown }).shape) || Array.isArray((x as { dims?: unknown }).dims)));
+}
+
+/** Draws latents from model j's prior and checks them; returns them as a matrix and in the model's own form. */
+async function drawLatents<Obs>(model: GenerativeModel<Obs>, j: number, n: number, rng: Rng): Promise<{ raw: TensorLike; matrix: () => Promise<Matrix> }> {
+  const arg = `models[${j}].sampleLatents`;
+  const raw = await model.sampleLatents(n, rng);
+  if (raw == null) throw new DisentangleError('CALLBACK_RESULT', arg, `returned ${String(raw)}; expected ${n}×${model.latentDims} latents`);
+  const shape = shapeOf(raw, arg, FN);
+  if (shape.length !== 2 || shape[0] !== n || shape[1] !== model.latentDims) {
+    disposeIfTensor(raw);
+    throw new DisentangleError('CALLBACK_RESULT', arg, `returned shape [${shape}] for ${n} samples; expected [${n}, ${model.latentDims}]`);
+  }
+  return { raw, matrix: () => toMatrixAsync(raw, arg, FN, { rows: n, cols: model.latentDims }) };
+}
+
+/** Hands edited latents back in the form the prior produced them, so a generator sees what it expects. */
+function asModelLatents(original: TensorLike, m: Matrix): TensorLike {
+  if (isTfTensor(original)) return tf.tensor2d(Float32Array.from(m.data), [m.rows, m.cols], 'float32');
+  if (Array.isArray(original)) return toRows(m);
+  return { data: m.data, shape: [m.rows, m.cols] };
+}
+
+/**
+ * Generates one batch from model j and encodes it with every model in turn; `reduce(i, codes)` must reduce
+ * the codes before the next encoder runs, so at most one batch of images and one of codes are alive.
+ */
+async function encodeWithAll<Obs>(
+  models: readonly GenerativeModel<Obs>[],
+  states: EncoderState[],
+  j: number,
+  latents: TensorLike,
+  rows: number,
+  reduce: (i: number, codes: TensorLike, dims: number) => Promise<void>,
+): Promise<number> {
+  const obs = await models[j].generate(latents);
+  const owned = new Set<unknown>([latents, obs]);
+  try {
+    if (obs == null) throw new DisentangleError('CALLBACK_RESULT', `models[${j}].generate`, `returned ${String(obs)}; expected a batch of ${rows} observations`);
+    if (isTensorLikeShape(obs)) {
+      const shape = shapeOf(obs as unknown as TensorLike, `models[${j}].generate`, FN);
+      if (shape[0] !== rows) {
+        throw new DisentangleError('CALLBACK_RESULT', `models[${j}].generate`, `returned ${shape[0]} observations for ${rows} latents; it must return one per latent row`);
+      }
+    }
+    for (let i = 0; i < models.length; i++) {
+      const arg = `models[${i}].represent`;
+      const codes = await models[i].represent(obs);
+      try {
+        if (codes == null) throw new DisentangleError('CALLBACK_RESULT', arg, `returned ${String(codes)}; expected ${rows}×D codes`);
+        const shape = shapeOf(codes, arg, FN);
+        if (shape.length !== 2 || shape[0] !== rows || shape[1] < 1) {
+          throw new DisentangleError('CALLBACK_RESULT', arg, `returned shape [${shape}] for ${rows} observations; expected [${rows}, D]`);
+        }
+        if (states[i].dims === undefined) states[i].dims = shape[1];
+        else if (states[i].dims !== shape[1]) {
+          throw new DisentangleError('CALLBACK_RESULT', arg, `returned ${shape[1]} code dims, earlier batches had ${states[i].dims}`);
+        }
+        await reduce(i, codes, shape[1]);
+      } finally {
+        if (!owned.has(codes)) disposeIfTensor(codes);
+      }
+    }
+    return models.length;
+  } finally {
+    for (const t of owned) disposeIfTensor(t);
+  }
+}
+
+/** Variance (ddof 0) of each group of `size` consecutive rows, per dim: groups × dims, reduced on the codes' device. */
+async function groupVariances(codes: TensorLike, groups: number, size: number, dims: number, arg: string): Promise<Float64Array> {
+  let out: Float64Array;
+  if (isTfTensor(codes)) {
+    const v = tf.tidy(() => tf.moments(tf.reshape(tf.cast(codes, 'float32'), [groups, size, dims]), 1).variance);
+    try {
+      out = Float64Array.from(await v.data());
+    } finally {
+      v.dispose();
+    }
+  } else {
+    const m = await toMatrixAsync(codes, arg, FN, { finite: false });
+    out = new Float64Array(groups * dims);
+    for (let g = 0; g < groups; g++) {
+      const mean = new Float64Array(dims);
+      for (let r = g * size; r < (g + 1) * size; r++) for (let d = 0; d < dims; d++) mean[d] += m.data[r * dims + d];
+      for (let d = 0; d < dims; d++) mean[d] /= size;
+      for (let r = g * size; r < (g + 1) * size; r++) {
+        for (let d = 0; d < dims; d++) {
+          const x = m.data[r * dims + d] - mean[d];
+          out[g * dims + d] += x * x;
+        }
+      }
+      for (let d = 0; d < dims; d++) out[g * dims + d] /= size;
+    }
+  }
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i])) throw new DisentangleError('CALLBACK_RESULT', arg, 'returned a non-finite code');
+  }
+  return out;
+}
+
+function scoreVotes(metric: PairwiseMetric, input: PairwiseMetricInput): number {
+  if (metric === 'factorvae') return majorityVoteAccuracy(input.votes, majorityVoteMapping(input.votes));
+  if (metric === 'factorvae-revised') return majorityVoteTopAccuracy(input.votes, input.votes.rows);
+  const s = metric(input);
+  if (typeof s !== 'number' || Number.isNaN(s)) throw new DisentangleError('CALLBACK_RESULT', 'metric', `returned ${String(s)}; expected a number`);
+  return s;
+}
+
+function checkModels<Obs>(models: readonly GenerativeModel<Obs>[] | undefined): number[] {
+  checkPopulation(models, FN);
+  return models!.map((m, j) => {
+    const arg = `models[${j}]`;
+    if (!m || typeof m !== 'object') throw new DisentangleError('BAD_INPUT', arg, 'expected a GenerativeModel');
+    for (const f of ['sampleLatents', 'generate', 'represent'] as const) {
+      if (typeof m[f] !== 'function') throw new DisentangleError('BAD_INPUT', `${arg}.${f}`, 'must be a function');
+    }
+    if (m.latentDims === undefined) throw new DisentangleError('BAD_INPUT', `${arg}.latentDims`, 'is missing; it is the width of z passed to generate');
+    const latentDims = intOption(m.latentDims, `${arg}.latentDims`, 1, 1);
+    return intOption(m.codeDims, `${arg}.codeDims`, latentDims, 1, latentDims);
+  });
+}
+
+/** Everything model j's generated data contributes: d[·][j]. */
+async function evaluateOnModel<Obs>(
+  models: readonly GenerativeModel<Obs>[],
+  states: EncoderState[],
+  j: number,
+  codeDims: number,
+  cfg: { groups: number; groupSize: number; scaleSetSize: number; batchSize: number; metric: PairwiseMetric; signal?: AbortSignal },
+  rng: Rng,
+): Promise<{ scores: number[]; votes: IntMatrix[]; encodes: number }> {
+  const n = models.length;
+  const scaleRng = rng.fork();
+  const groupRng = rng.fork();
+  let encodes = 0;
+  const moments: (RunningMoments | undefined)[] = new Array(n).fill(undefined);
+  await forEachBatch({ total: cfg.scaleSetSize, batchSize: cfg.batchSize, stage: 'scale set', signal: cfg.signal }, async (_s, size) => {
+    const { raw } = await drawLatents(models[j], j, size, scaleRng);
+    encodes += await encodeWithAll(models, states, j, raw, size, async (i, codes) => {
+      const { mean, variance } = await columnMoments(codes, `models[${i}].represent`, FN, 0);
+      moments[i] = mergeMoments(moments[i], size, mean, variance);
+    });
+  });
+  const scaleVar = moments.map((m) => Float64Array.from(m!.m2, (v) => v / m!.n));
+  const votes = states.map((s) => ({ data: new Int32Array(codeDims * s.dims!), rows: codeDims, cols: s.dims! }));
+  const normalized = states.map((s) => new Float64Array(cfg.groups * s.dims!));
+  const labels = Int32Array.from({ length: cfg.groups }, (_, m) => m % codeDims);
+  const perCall = Math.max(1, Math.floor(cfg.batchSize / cfg.groupSize));
+  await forEachBatch({ total: cfg.groups, batchSize: perCall, stage: 'groups', signal: cfg.signal }, async (first, count) => {
+    const rows = count * cfg.groupSize;
+    const drawn = await drawLatents(models[j], j, rows, groupRng);
+    const z = await drawn.matrix();
+    for (let g = 0; g < count; g++) holdColumnFixed(sliceRows(z, g * cfg.groupSize, cfg.groupSize), labels[first + g]);
+    const latents = asModelLatents(drawn.raw, z);
+    if (latents !== drawn.raw) disposeIfTensor(drawn.raw);
+    encodes += await encodeWithAll(models, states, j, latents, rows, async (i, codes, dims) => {
+      const v = await groupVariances(codes, count, cfg.groupSize, dims, `models[${i}].represent`);
+      for (let g = 0; g < count; g++) {
+        const row = v.subarray(g * dims, (g + 1) * dims);
+        const best = lowestNormalizedVarianceDim(row, scaleVar[i], undefined, true);
+        votes[i].data[labels[first + g] * dims + best] += 1;
+        for (let d = 0; d < dims; d++) normalized[i][(first + g) * dims + d] = row[d] / scaleVar[i][d];
+      }
+    });
+  });
+  const scores = states.map((s, i) =>
+    scoreVotes(cfg.metric, {
+      votes: votes[i],
+      normalizedVariances: { data: normalized[i], rows: cfg.groups, cols: s.dims! },
+      labels,
+      encoder: i,
+      data: j,
+    }),
+  );
+  return { scores, votes, encodes };
+}
+
+/**
+ * ModelCentrality (Lin, Thekumparampil, Fanti & Oh 2020, InfoGAN-CR paper §5): for every pair, model j's
+ * generator provides fixed-code groups (code dim k = m mod codeDims held at row 0's value across a group of
+ * `groupSize` prior samples) and a scale set; d[i][j] is InfoGAN-CR's FactorVAE metric of model i's encoder on
+ * them (codes scaled by their std on the scale set, argmin-std votes with NaN first, Σ row-max / total).
+ * S = (d + dᵀ)/2; centrality_i = mean_{j≠i} S[i][j]; the selected model is the most central.
+ *
+ * Each batch of model j's images is generated once and encoded by every model in turn; only per-dim moments are
+ * read back, so memory stays O(batchSize × models). Progress counts (encoder, data) pairs done.
+ *
+ * Defaults follow InfoGAN-CR: groupSize 100, groups 100 × codeDims (500 for 5 codes), scaleSetSize 73,728;
+ * batchSize 1000 (groups are generated floor(batchSize / groupSize) at a time).
+ *
+ * @example
+ * const { selected, centrality } = await modelCentrality({ models, seed: 0 });
+ */
+export async function modelCentrality<Obs = TensorLike>(options: ModelCentralityOptions<Obs>): Promise<ModelCentralityResult> {
+  const codeDims = checkModels(options?.models);
+  const models = options.models;
+  const n = models.length;
+  const groupsOpt = options.groups === undefined ? undefined : intOption(options.groups, 'groups', 1);
+  const groupSize = intOption(options.groupSize, 'groupSize', 100, 2);
+  const scaleSetSize = intOption(options.scaleSetSize, 'scaleSetSize', 73728, 1);
+  const batchSize = intOption(options.batchSize, 'batchSize', 1000, 1);
+  const metric = options.metric ?? 'factorvae';
+  if (metric !== 'factorvae' && metric !== 'factorvae-revised' && typeof metric !== 'function') {
+    throw new DisentangleError('BAD_OPTION', 'metric', `expected 'factorvae', 'factorvae-revised' or a function, got ${String(metric)}`);
+  }
+  const root = createRng(options.seed ?? 0);
+  const states: EncoderState[] = models.map(() => ({}));
+  const d = Array.from({ length: n }, () => new Array<number>(n).fill(NaN));
+  const votes: number[][][][] = Array.from({ length: n }, () => new Array<number[][]>(n));
+  const groups: number[] = [];
+  let encodes = 0;
+  const total = n * n;
+  throwIfAborted(options.signal);
+  options.onProgress?.({ stage: 'pairs', done: 0, total });
+  for (let j = 0; j < n; j++) {
+    const G = groupsOpt ?? 100 * codeDims[j];
+    groups.push(G);
+    const res = await evaluateOnModel(models, states, j, codeDims[j], { groups: G, groupSize, scaleSetSize, batchSize, metric, signal: options.signal }, root.fork());
+    encodes += res.encodes;
+    for (let i = 0; i < n; i++) {
+      d[i][j] = res.scores[i];
+      votes[i][j] = toRows(res.votes[i]);
+    }
+    options.onProgress?.({ stage: 'pairs', done: (j + 1) * n, total });
+  }
+  const symmetric = d.map((row, i) => row.map((v, j) => (v + d[j][i]) / 2));
+  const centrality = symmetric.map((row, i) => row.reduce((s, v, j) => (j === i ? s : s + v), 0) / (n - 1));
+  return { centrality, pairwise: d, symmetric, ranking: rankDescending(centrality), selected: argmaxFirst(centrality), groups, votes, encodes };
+}

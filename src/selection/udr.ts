@@ -1,0 +1,222 @@
+/**
+ * UDR, Unsupervised Disentanglement Ranking (Duan et al. 2020, "Unsupervised Model Selection for Variational
+ * Disentangled Representation Learning", ICLR), as disentanglement_lib's `evaluation/udr/metrics/udr.py`.
+ */
+import { forEachBatch, yieldToEventLoop } from '../core/batching.js';
+import { DisentangleError, throwIfAborted } from '../core/errors.js';
+import type { Matrix } from '../core/matrix.js';
+import { column, concatRows, toRows } from '../core/matrix.js';
+import { createRng } from '../core/rng.js';
+import { disposeIfTensor, toMatrixAsync } from '../core/tensor.js';
+import type { GroundTruthDataset, RunOptions, TensorLike } from '../core/types.js';
+import { enumOption, intOption, numberOption } from '../core/validate.js';
+import { drawFactors, samplingContext, toFactorBatch } from '../data/sampling.js';
+import { fitLasso } from '../estimators/lasso.js';
+import { pearsonCorrelation, rankData } from '../estimators/rankCorrelation.js';
+import { relativeStrength } from '../estimators/relativeStrength.js';
+import { standardScaler } from '../estimators/standardize.js';
+import { argmaxFirst, checkPopulation, rankDescending } from './modelCentrality.js';
+
+const FN = 'udr';
+
+/** What a UDR model returns for a batch: encoder means and, for a VAE, log-variances (both n×d). */
+export interface UdrOutput {
+  mean: TensorLike;
+  logVar?: TensorLike;
+}
+
+/** A model as UDR sees it: observations → encoder means (and log-variances). No `logVar`: every dim counts as active. */
+export type UdrModel<Obs = TensorLike> = (observations: Obs) => UdrOutput | Promise<UdrOutput>;
+
+/** Options of {@link udr}. */
+export interface UdrOptions<Obs = TensorLike> extends RunOptions {
+  models: readonly UdrModel<Obs>[];
+  dataset: GroundTruthDataset<Obs>;
+  correlation: 'lasso' | 'spearman';
+  /** Observations every model encodes (default 1000; a multiple of batchSize, default 10). */
+  numDataPoints?: number;
+  /** Keep only dims with KL > klFilterThreshold in each pairwise matrix (default true). */
+  filterLowKl?: boolean;
+  /** Default 0.01. Dims with KL ≤ 0.01 are zeroed whatever this is (disentanglement_lib hard-codes it). */
+  klFilterThreshold?: number;
+  /** Lasso penalty (default 0.1, disentanglement_lib's). */
+  alpha?: number;
+}
+
+/** Result of {@link udr}. */
+export interface UdrResult {
+  /** scores[j] = median over i ≠ j of pairwise[i][j]. */
+  scores: number[];
+  /** pairwise[i][j] = relative strength of R(i → j); the diagonal is 0 as in disentanglement_lib. */
+  pairwise: number[][];
+  /** Model indices by descending score (ties: lower index first; NaN last). */
+  ranking: number[];
+  /** argmax of scores, first index on ties; NaN scores never win (−1 if all are NaN). */
+  selected: number;
+  /** Mean KL per dim of each model (Infinity for a model without logVar). */
+  kl: number[][];
+  /** Dims with KL > klFilterThreshold, per model. */
+  active: boolean[][];
+  /** Unfiltered R matrices: correlations[i][j] is d×d, rows = dims of i, columns = dims of j (empty when i = j). */
+  correlations: number[][][][];
+}
+
+interface Collected {
+  codes: Matrix[][];
+  klSums: Float64Array[];
+}
+
+// ½(μ² + e^{logvar} − logvar − 1), averaged over the batch: the KL of N(μ, σ²) from N(0, 1) per dim.
+function batchKl(mean: Matrix, logVar: Matrix | undefined): Float64Array {
+  const kl = new Float64Array(mean.cols);
+  if (!logVar) return kl.fill(Infinity);
+  for (let r = 0; r < mean.rows; r++) {
+    for (let d = 0; d < mean.cols; d++) {
+      const mu = mean.data[r * mean.cols + d];
+      const lv = logVar.data[r * mean.cols + d];
+      kl[d] += 0.5 * (mu * mu + Math.exp(lv) - lv - 1);
+    }
+  }
+  for (let d = 0; d < mean.cols; d++) kl[d] /= mean.rows;
+  return kl;
+}
+
+async function readOutput(out: UdrOutput, m: number, rows: number, dims: number | undefined): Promise<{ mean: Matrix; logVar?: Matrix }> {
+  const arg = `models[${m}]`;
+  if (!out || typeof out !== 'object' || out.mean === undefined) {
+    throw new DisentangleError('CALLBACK_RESULT', arg, 'must return { mean, logVar? } with an n×d block of encoder means');
+  }
+  const mean = await toMatrixAsync(out.mean, `${arg}.mean`, FN, { rows });
+  if (dims !== undefined && mean.cols !== dims) {
+    throw new DisentangleError('SHAPE_MISMATCH', `${arg}.mean`, `has ${mean.cols} dims, models[0] has ${dims}; UDR compares models of equal code width`);
+  }
+  if (out.logVar === undefined) return { mean };
+  const logVar = await toMatrixAsync(out.logVar, `${arg}.logVar`, FN, { rows, cols: mean.cols });
+  return { mean, logVar };
+}
+
+/** Median of the values, NaN if any is NaN (numpy's `median`). */
+function median(values: number[]): number {
+  if (values.length === 0 || values.some(Number.isNaN)) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const h = s.length >> 1;
+  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+}
+
+function lassoMatrix(xi: Matrix, xj: Matrix, alpha: number): Matrix {
+  const d = xi.cols;
+  const r = new Float64Array(d * xj.cols);
+  for (let b = 0; b < xj.cols; b++) {
+    const { coef } = fitLasso(xi, column(xj, b), { alpha });
+    for (let a = 0; a < d; a++) r[a * xj.cols + b] = Math.abs(coef[a]);
+  }
+  return { data: r, rows: d, cols: xj.cols };
+}
+
+function spearmanMatrix(ranksI: Float64Array[], ranksJ: Float64Array[]): Matrix {
+  const r = new Float64Array(ranksI.length * ranksJ.length);
+  for (let a = 0; a < ranksI.length; a++) {
+    for (let b = 0; b < ranksJ.length; b++) r[a * ranksJ.length + b] = Math.abs(pearsonCorrelation(ranksI[a], ranksJ[b]));
+  }
+  return { data: r, rows: ranksI.length, cols: ranksJ.length };
+}
+
+function subMatrix(m: Matrix, rowsKept: boolean[], colsKept: boolean[]): Matrix {
+  const rows = rowsKept.flatMap((k, i) => (k ? [i] : []));
+  const cols = colsKept.flatMap((k, i) => (k ? [i] : []));
+  const data = new Float64Array(rows.length * cols.length);
+  rows.forEach((a, ra) => cols.forEach((b, cb) => (data[ra * cols.length + cb] = m.data[a * m.cols + b])));
+  return { data, rows: rows.length, cols: cols.length };
+}
+
+/**
+ * UDR (Duan et al. 2020) as disentanglement_lib computes it. Every model encodes the same `numDataPoints`
+ * observations; each model's means are z-scored (population std, a constant dim left unscaled) and dims with
+ * KL ≤ 0.01 are zeroed. For every ordered pair i ≠ j a similarity matrix R (rows = dims of i, columns = dims of j)
+ * is built, by Lasso (each dim of j regressed on all dims of i, α = 0.1, R = |coef|ᵀ) or by |Spearman ρ|; with
+ * `filterLowKl`, only dims with KL > klFilterThreshold are kept. UDR_ij is the relative strength of R and model
+ * j's score is the median of UDR_ij over i ≠ j. Higher is better.
+ *
+ * A model without `logVar` (a GAN's encoder) has every dim counted as active: its KL is taken as +∞.
+ * Defaults: numDataPoints 1000, batchSize 10, filterLowKl true, klFilterThreshold 0.01, alpha 0.1, seed 0.
+ *
+ * @example
+ * const { scores, selected } = await udr({ models, dataset, correlation: 'lasso' });
+ */
+export async function udr<Obs = TensorLike>(options: UdrOptions<Obs>): Promise<UdrResult> {
+  checkPopulation(options?.models, FN);
+  const models = options.models;
+  models.forEach((m, i) => {
+    if (typeof m !== 'function') throw new DisentangleError('BAD_INPUT', `models[${i}]`, 'must be a function (observations) => { mean, logVar? }');
+  });
+  const ctx = samplingContext(options.dataset, (x: Obs) => x as unknown as TensorLike);
+  const correlation = enumOption(options.correlation, 'correlation', ['lasso', 'spearman'] as const, 'lasso');
+  if (options.correlation === undefined) throw new DisentangleError('BAD_OPTION', 'correlation', "is required: 'lasso' or 'spearman'");
+  const batchSize = intOption(options.batchSize, 'batchSize', 10);
+  const numDataPoints = intOption(options.numDataPoints, 'numDataPoints', 1000);
+  if (numDataPoints % batchSize !== 0) {
+    throw new DisentangleError('BAD_OPTION', 'numDataPoints', `${numDataPoints} is not a multiple of batchSize ${batchSize} (disentanglement_lib requires it)`);
+  }
+  const filterLowKl = options.filterLowKl ?? true;
+  const threshold = numberOption(options.klFilterThreshold, 'klFilterThreshold', 0.01);
+  const alpha = numberOption(options.alpha, 'alpha', 0.1, 0);
+  const n = models.length;
+  const rng = createRng(options.seed ?? 0);
+  const got: Collected = { codes: models.map(() => []), klSums: [] };
+  let dims: number | undefined;
+  const numBatches = numDataPoints / batchSize;
+  const pairsTotal = n * (n - 1);
+  const report = options.onProgress;
+  await forEachBatch(
+    { total: numDataPoints, batchSize, stage: 'sampling', signal: options.signal, onProgress: report && ((p) => report({ ...p, total: numDataPoints })) },
+    async (_start, size) => {
+      const factors = await drawFactors(ctx, size, rng);
+      const obs = await ctx.dataset.observationsFromFactors(toFactorBatch(factors), rng);
+      const owned = new Set<unknown>([obs]);
+      try {
+        for (let m = 0; m < n; m++) {
+          const out = await models[m](obs);
+          if (out && typeof out === 'object') {
+            owned.add(out.mean);
+            if (out.logVar !== undefined) owned.add(out.logVar);
+          }
+          const { mean, logVar } = await readOutput(out, m, size, dims);
+          dims ??= mean.cols;
+          const kl = batchKl(mean, logVar);
+          if (!got.klSums[m]) got.klSums[m] = new Float64Array(dims);
+          for (let d = 0; d < dims; d++) got.klSums[m][d] += kl[d];
+          got.codes[m].push(mean);
+        }
+      } finally {
+        for (const t of owned) disposeIfTensor(t);
+      }
+    },
+  );
+  const kl = got.klSums.map((s) => Array.from(s, (v) => v / numBatches));
+  const active = kl.map((k) => k.map((v) => v > threshold));
+  const reps = got.codes.map((parts, m) => {
+    const x = concatRows(parts);
+    const z = standardScaler(x).transform(x);
+    // disentanglement_lib multiplies by (KL > 0.01) whatever kl_filter_threshold is.
+    for (let r = 0; r < z.rows; r++) for (let d = 0; d < z.cols; d++) if (!(kl[m][d] > 0.01)) z.data[r * z.cols + d] = 0;
+    return z;
+  });
+  const ranks = correlation === 'spearman' ? reps.map((z) => Array.from({ length: z.cols }, (_, d) => rankData(column(z, d)))) : [];
+  const pairwise = Array.from({ length: n }, () => new Array<number>(n).fill(0));
+  const correlations: number[][][][] = Array.from({ length: n }, () => Array.from({ length: n }, () => [] as number[][]));
+  let done = 0;
+  report?.({ stage: 'pairs', done, total: pairsTotal });
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      if (i === j) continue;
+      await yieldToEventLoop(); // lets an abort or a progress repaint through between pairs
+      throwIfAborted(options.signal);
+      const r = correlation === 'lasso' ? lassoMatrix(reps[i], reps[j], alpha) : spearmanMatrix(ranks[i], ranks[j]);
+      correlations[i][j] = toRows(r);
+      pairwise[i][j] = relativeStrength(filterLowKl ? subMatrix(r, active[i], active[j]) : r);
+      report?.({ stage: 'pairs', done: ++done, total: pairsTotal });
+    }
+  }
+  const scores = models.map((_, j) => median(pairwise.flatMap((row, i) => (i === j ? [] : [row[j]]))));
+  return { scores, pairwise, ranking: rankDescending(scores), selected: argmaxFirst(scores), kl, active, correlations };
+}

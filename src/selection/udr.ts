@@ -107,7 +107,10 @@ function lassoMatrix(xi: Matrix, xj: Matrix, alpha: number): Matrix {
   const d = xi.cols;
   const r = new Float64Array(d * xj.cols);
   for (let b = 0; b < xj.cols; b++) {
-    const { coef } = fitLasso(xi, column(xj, b), { alpha });
+    const y = column(xj, b);
+    // A zeroed (low-KL) target has the all-zero solution; scikit-learn reaches it too, after max_iter sweeps.
+    if (y.every((v) => v === 0)) continue;
+    const { coef } = fitLasso(xi, y, { alpha });
     for (let a = 0; a < d; a++) r[a * xj.cols + b] = Math.abs(coef[a]);
   }
   return { data: r, rows: d, cols: xj.cols };

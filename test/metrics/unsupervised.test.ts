@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import fixtures from '../fixtures/mig_codes_metrics.json' with { type: 'json' };
+import {
+  computeUnsupervised,
+  gaussianTotalCorrelation,
+  gaussianWassersteinCorrelation,
+  unsupervisedFromCodes,
+} from '../../src/metrics/unsupervised.js';
+import { DisentangleError } from '../../src/core/errors.js';
+import { createRng } from '../../src/core/rng.js';
+import { factorVectorDataset, identityRepresentation } from '../helpers/representations.js';
+
+interface Fixture {
+  name: string;
+  codes: number[][];
+  unsupervised?: {
+    gaussianTotalCorrelation: number;
+    gaussianWassersteinCorrelation: number;
+    gaussianWassersteinCorrelationNorm: number;
+    mutualInfoScore: number;
+    covariance: number[][];
+  };
+}
+const cases = (fixtures as { labelled: Fixture[] }).labelled.filter((c) => c.unsupervised);
+const mat = (rows: number[][]) => ({ data: Float64Array.from(rows.flat()), rows: rows.length, cols: rows[0].length });
+const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1, Math.abs(b));
+
+describe('unsupervisedFromCodes against disentanglement_lib (np.cov, slogdet, scipy sqrtm, mutual_info_score)', () => {
+  for (const c of cases) {
+    it(`reproduces ${c.name}`, () => {
+      const u = c.unsupervised!;
+      const r = unsupervisedFromCodes(c.codes);
+      expect(rel(r.gaussianTotalCorrelation, u.gaussianTotalCorrelation)).toBeLessThan(1e-9);
+      expect(rel(r.gaussianWassersteinCorrelation, u.gaussianWassersteinCorrelation)).toBeLessThan(1e-9);
+      expect(rel(r.gaussianWassersteinCorrelationNorm, u.gaussianWassersteinCorrelationNorm)).toBeLessThan(1e-9);
+      expect(Math.abs(r.mutualInfoScore - u.mutualInfoScore)).toBeLessThan(1e-12);
+      r.covariance.forEach((row, i) => row.forEach((v, j) => expect(rel(v, u.covariance[i][j])).toBeLessThan(1e-12)));
+      expect(r.constantDims).toEqual([]);
+    });
+  }
+});
+
+describe('Gaussian total / Wasserstein correlation (DL unit tests)', () => {
+  it('TC(I) = 0 and Wasserstein(I) = 0', () => {
+    const I = mat([[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
+    expect(gaussianTotalCorrelation(I)).toBe(0);
+    expect(gaussianWassersteinCorrelation(I)).toBe(0);
+  });
+  it('Wasserstein of any diagonal covariance is 0', () => {
+    expect(Math.abs(gaussianWassersteinCorrelation(mat([[4, 0], [0, 9]])))).toBeLessThan(1e-12);
+  });
+  it('TC equals KL(N(0,Σ) ‖ N(0, diag Σ)) computed the unstable way', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 2, max: 5 }), (seed, d) => {
+      const rng = createRng(seed);
+      const a = Array.from({ length: d }, () => Array.from({ length: d }, () => rng.normal()));
+      // Σ = A Aᵀ + I is well conditioned
+      const sigma = a.map((ri, i) => a.map((rj, j) => ri.reduce((s, v, k) => s + v * rj[k], 0) + (i === j ? 1 : 0)));
+      // KL = ½(tr(D⁻¹Σ) − d + ln det D − ln det Σ) with tr(D⁻¹Σ) = d
+      const logDetSigma = choleskyLogDet(sigma);
+      const kl = 0.5 * (sigma.reduce((s, r, i) => s + Math.log(r[i]), 0) - logDetSigma);
+      return Math.abs(gaussianTotalCorrelation(mat(sigma)) - kl) < 1e-10;
+    }), { numRuns: 40 });
+  });
+  it('2×2 Wasserstein correlation by hand: 2 tr Σ − 2 tr sqrtm(diag(Σ)Σ)', () => {
+    // Σ = [[1, ρ], [ρ, 1]]: diag(Σ)Σ = Σ, eigenvalues 1 ± ρ
+    const rho = 0.6;
+    const expected = 4 - 2 * (Math.sqrt(1 + rho) + Math.sqrt(1 - rho));
+    expect(gaussianWassersteinCorrelation(mat([[1, rho], [rho, 1]]))).toBeCloseTo(expected, 14);
+  });
+});
+
+function choleskyLogDet(a: number[][]): number {
+  const n = a.length;
+  const l = a.map((r) => r.map(() => 0));
+  let logDet = 0;
+  for (let j = 0; j < n; j++) {
+    let s = a[j][j];
+    for (let k = 0; k < j; k++) s -= l[j][k] * l[j][k];
+    l[j][j] = Math.sqrt(s);
+    logDet += 2 * Math.log(l[j][j]);
+    for (let i = j + 1; i < n; i++) {
+      let t = a[i][j];
+      for (let k = 0; k < j; k++) t -= l[i][k] * l[j][k];
+      l[i][j] = t / l[j][j];
+    }
+  }
+  return logDet;
+}
+
+describe('unsupervisedFromCodes behaviour', () => {
+  const rng = createRng(5);
+  const independent = Array.from({ length: 4000 }, () => [rng.normal(), rng.normal(), rng.normal()]);
+  it('is near 0 for independent codes and larger for correlated ones', () => {
+    const a = unsupervisedFromCodes(independent);
+    const b = unsupervisedFromCodes(independent.map(([x, y, z]) => [x, x + 0.3 * y, z]));
+    expect(a.gaussianTotalCorrelation).toBeLessThan(0.01);
+    expect(b.gaussianTotalCorrelation).toBeGreaterThan(a.gaussianTotalCorrelation + 0.5);
+    expect(b.gaussianWassersteinCorrelation).toBeGreaterThan(a.gaussianWassersteinCorrelation);
+    expect(b.mutualInfoScore).toBeGreaterThan(a.mutualInfoScore);
+  });
+  it('leaves a constant code out of the total correlation instead of returning NaN', () => {
+    const withDead = independent.map(([x, y]) => [x, x + y, 0.1]);
+    const r = unsupervisedFromCodes(withDead);
+    const live = unsupervisedFromCodes(independent.map(([x, y]) => [x, x + y]));
+    expect(r.constantDims).toEqual([2]);
+    expect(r.gaussianTotalCorrelation).toBeCloseTo(live.gaussianTotalCorrelation, 12);
+    expect(Number.isFinite(r.gaussianWassersteinCorrelation)).toBe(true);
+  });
+  it('returns +Infinity total correlation for duplicated (collinear) codes', () => {
+    const r = unsupervisedFromCodes(independent.map(([x]) => [x, 2 * x]));
+    expect(r.gaussianTotalCorrelation === Infinity || r.gaussianTotalCorrelation > 15).toBe(true);
+  });
+  it('total correlation is invariant to positive rescaling of codes and to permuting them', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1e6 }), fc.double({ min: 0.1, max: 10, noNaN: true }), (seed, s) => {
+      const g = createRng(seed);
+      const z = Array.from({ length: 200 }, () => {
+        const x = g.normal();
+        return [x, x + g.normal(), g.normal()];
+      });
+      const a = unsupervisedFromCodes(z);
+      const b = unsupervisedFromCodes(z.map(([x, y, w]) => [w, s * x, y]));
+      return Math.abs(a.gaussianTotalCorrelation - b.gaussianTotalCorrelation) < 1e-9 && Math.abs(a.mutualInfoScore - b.mutualInfoScore) < 1e-9 && a.gaussianTotalCorrelation >= -1e-12;
+    }), { numRuns: 30 });
+  });
+  it('reads a tfjs tensor without leaking', () => {
+    const before = tf.memory().numTensors;
+    const t = tf.tensor2d(independent.slice(0, 100));
+    const r = unsupervisedFromCodes(t);
+    t.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.gaussianTotalCorrelation).toBeCloseTo(unsupervisedFromCodes(independent.slice(0, 100).map((row) => row.map(Math.fround))).gaussianTotalCorrelation, 12);
+  });
+  it('rejects NaN, a single code dim and a single row', () => {
+    expect(() => unsupervisedFromCodes([[NaN, 1], [1, 2]])).toThrow(DisentangleError);
+    expect(() => unsupervisedFromCodes([[1], [2]])).toThrow(/at least 2/);
+    expect(() => unsupervisedFromCodes([[1, 2]])).toThrow(/at least 2/);
+    expect(() => unsupervisedFromCodes([])).toThrow(DisentangleError);
+  });
+  it('computeUnsupervised samples codes only', async () => {
+    const r = await computeUnsupervised({ dataset: factorVectorDataset([4, 5, 6]), represent: identityRepresentation(), numTrain: 800 });
+    expect(r.gaussianTotalCorrelation).toBeLessThan(0.05);
+    expect(r.covariance.length).toBe(3);
+  });
+});

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError } from '../core/errors.js';
 import type { IntMatrix } from '../core/matrix.js';
+import type { Rng } from '../core/rng.js';
 import type { FactorBatch, GroundTruthDataset } from '../core/types.js';
 import { enumOption } from '../core/validate.js';
 import { DSPRITES_FACTOR_NAMES, DSPRITES_FACTOR_SIZES, DSPRITES_IMAGE_SIZE, readDspritesFactors, renderDspritesBatch } from './dspritesRenderer.js';
@@ -21,6 +22,8 @@ export interface DspritesDataset extends GroundTruthDataset<tf.Tensor4D> {
   readonly factorSizes: readonly number[];
   readonly factorNames: readonly string[];
   readonly observationShape: readonly number[];
+  /** Images of the given factor indices: a float32 tensor [n, h, w, 1] of 0/1 on the current backend (caller disposes). */
+  observationsFromFactors(factors: FactorBatch, rng?: Rng): tf.Tensor4D;
   /** Renders factor indices into a caller-owned buffer (n·64·64 values of 0/1) without touching tfjs. */
   renderInto<T extends Uint8Array | Float32Array>(factors: FactorBatch | IntMatrix, out?: T): T;
 }

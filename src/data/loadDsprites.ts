@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import type { IntMatrix } from '../core/matrix.js';
+import type { Rng } from '../core/rng.js';
 import type { FactorBatch, GroundTruthDataset, Progress } from '../core/types.js';
 import { DSPRITES_FACTOR_NAMES } from './dspritesRenderer.js';
 import { elementSink, readNpzStream } from './npz.js';
@@ -22,6 +23,8 @@ export interface LoadedDsprites extends GroundTruthDataset<tf.Tensor4D> {
   readonly numImages: number;
   /** `factorValues[k][i]`: the real value (latents_values) of class i of factor k. */
   readonly factorValues: readonly (readonly number[])[];
+  /** Images of the given factor indices: a float32 tensor [n, h, w, 1] of 0/1 on the current backend (caller disposes). */
+  observationsFromFactors(factors: FactorBatch, rng?: Rng): tf.Tensor4D;
   /** Bytes held by the packed images. */
   readonly packedBytes: number;
   /** Unpacks the images of a block of factor indices into a caller-owned buffer of 0/1 values. */

@@ -72,16 +72,19 @@ export function symmetricEigenvalues(m: Matrix): Float64Array {
 }
 
 /**
- * ln det of a symmetric positive semi-definite matrix from its eigenvalues: −Infinity when it is singular
- * (an eigenvalue ≤ 0 after round-off), which is what a degenerate covariance means.
+ * ln det of a symmetric positive semi-definite matrix from its eigenvalues: −Infinity when it is numerically
+ * singular, i.e. an eigenvalue ≤ λ_max·d·ε (numpy `matrix_rank`'s tolerance), which is what a degenerate
+ * covariance (collinear codes) means; round-off would otherwise turn it into an arbitrary large finite number.
  *
  * @example
  * logDeterminantSymmetric({ data: Float64Array.of(2, 0, 0, 3), rows: 2, cols: 2 }) // ln 6
  */
 export function logDeterminantSymmetric(m: Matrix): number {
+  const eigenvalues = symmetricEigenvalues(m);
+  const tolerance = (eigenvalues[eigenvalues.length - 1] ?? 0) * m.rows * Number.EPSILON;
   let sum = 0;
-  for (const lambda of symmetricEigenvalues(m)) {
-    if (!(lambda > 0)) return -Infinity;
+  for (const lambda of eigenvalues) {
+    if (!(lambda > tolerance)) return -Infinity;
     sum += Math.log(lambda);
   }
   return sum;

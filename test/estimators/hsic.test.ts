@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import fixtures from '../fixtures/dhsic_cases.json' with { type: 'json' };
+import {
+  countDifferencesAtMost,
+  dhsicVStatistic,
+  kthPairwiseDifference,
+  laplaceKernelRowSums,
+  pairwiseMedianAbsDifference,
+} from '../../src/estimators/hsic.js';
+import { DisentangleError } from '../../src/core/errors.js';
+
+const medians = (fixtures as { medians: { values: number[]; median: number }[] }).medians;
+
+/** All n² ordered |x_a − x_b| sorted: the brute force the streaming code must match. */
+function bruteMedian(x: number[]): number {
+  const all: number[] = [];
+  for (const a of x) for (const b of x) all.push(Math.abs(a - b));
+  all.sort((p, q) => p - q);
+  const N = all.length;
+  return N % 2 ? all[(N - 1) / 2] : (all[N / 2 - 1] + all[N / 2]) / 2;
+}
+
+function bruteDhsic(z: number[][], h: number[]): number {
+  const n = z.length;
+  const D = h.length;
+  const A = (k: number, a: number, b: number) => {
+    const d = Math.abs(z[a][k] - z[b][k]);
+    return d === 0 ? 1 : Math.exp(-d / (h[k] * h[k]));
+  };
+  let t1 = 0;
+  const rowSums = Array.from({ length: D }, () => new Array<number>(n).fill(0));
+  for (let a = 0; a < n; a++) {
+    for (let b = 0; b < n; b++) {
+      let p = 1;
+      for (let k = 0; k < D; k++) {
+        const v = A(k, a, b);
+        p *= v;
+        rowSums[k][a] += v;
+      }
+      t1 += p;
+    }
+  }
+  t1 /= n * n;
+  let t2 = 1;
+  for (let k = 0; k < D; k++) t2 *= rowSums[k].reduce((s, v) => s + v, 0) / (n * n);
+  let t3 = 0;
+  for (let a = 0; a < n; a++) t3 += rowSums.reduce((p, r) => p * r[a], 1);
+  t3 *= -2 / n ** (D + 1);
+  return t1 + t2 + t3;
+}
+
+const mat = (rows: number[][]) => ({ data: Float64Array.from(rows.flat()), rows: rows.length, cols: rows[0].length });
+
+describe('pairwiseMedianAbsDifference (numpy median over all n² ordered pairs, self-pairs included)', () => {
+  for (const c of medians) {
+    it(`matches numpy on n = ${c.values.length}`, () => expect(pairwiseMedianAbsDifference(c.values)).toBe(c.median));
+  }
+  it('matches the brute force on random inputs with ties', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: -20, max: 20 }).map((v) => v / 4), { minLength: 1, maxLength: 60 }), (x) => pairwiseMedianAbsDifference(x) === bruteMedian(x)), { numRuns: 200 });
+  });
+  it('matches the brute force on continuous inputs', () => {
+    fc.assert(fc.property(fc.array(fc.double({ min: -1e3, max: 1e3, noNaN: true }), { minLength: 1, maxLength: 80 }), (x) => pairwiseMedianAbsDifference(x) === bruteMedian(x)), { numRuns: 200 });
+  });
+  it('is exact when the window cannot shrink (many identical differences)', () => {
+    const x = Array.from({ length: 400 }, (_, i) => i % 2); // half the pairs differ by exactly 1
+    expect(pairwiseMedianAbsDifference(x)).toBe(bruteMedian(x));
+  });
+  it('rejects an empty column', () => expect(() => pairwiseMedianAbsDifference([])).toThrow(DisentangleError));
+});
+
+describe('kthPairwiseDifference / countDifferencesAtMost', () => {
+  it('works by hand', () => {
+    const s = Float64Array.of(0, 1, 3, 7);
+    // differences: 1, 3, 7, 2, 6, 4 → sorted 1 2 3 4 6 7
+    expect([0, 1, 2, 3, 4, 5].map((r) => kthPairwiseDifference(s, r))).toEqual([1, 2, 3, 4, 6, 7]);
+    expect(countDifferencesAtMost(s, 3.5)).toBe(3);
+  });
+  it('rejects a rank out of range', () => expect(() => kthPairwiseDifference(Float64Array.of(0, 1), 1)).toThrow(DisentangleError));
+});
+
+describe('laplaceKernelRowSums', () => {
+  it('equals the direct O(n²) sums', () => {
+    fc.assert(fc.property(fc.array(fc.double({ min: -5, max: 5, noNaN: true }), { minLength: 1, maxLength: 50 }), fc.double({ min: 0.01, max: 10, noNaN: true }), (x, c) => {
+      const got = laplaceKernelRowSums(Float64Array.from(x), c);
+      return x.every((a, i) => Math.abs(got[i] - x.reduce((s, b) => s + Math.exp(-Math.abs(a - b) * c), 0)) < 1e-12 * x.length);
+    }), { numRuns: 100 });
+  });
+  it('with scale ∞ counts equal values', () => {
+    expect(Array.from(laplaceKernelRowSums(Float64Array.of(1, 2, 1, 1), Infinity))).toEqual([3, 1, 3, 3]);
+  });
+});
+
+describe('dhsicVStatistic', () => {
+  it('matches the materialized n² computation', () => {
+    fc.assert(fc.property(fc.integer({ min: 2, max: 30 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 0, max: 1e6 }), (n, D, seed) => {
+      let s = seed;
+      const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648);
+      const z = Array.from({ length: n }, () => Array.from({ length: D }, () => Math.round(rand() * 8) / 4));
+      const h = Array.from({ length: D }, (_, k) => pairwiseMedianAbsDifference(z.map((r) => r[k])));
+      return Math.abs(dhsicVStatistic(mat(z), h).value - bruteDhsic(z, h)) < 1e-12;
+    }), { numRuns: 100 });
+  });
+  it('is 0 for a single dim (T1 = T2 = −T3/2)', () => {
+    const r = dhsicVStatistic(mat([[0], [1], [3]]), [1]);
+    expect(Math.abs(r.value)).toBeLessThan(1e-15);
+  });
+  it('rejects bandwidths of the wrong length or sign', () => {
+    expect(() => dhsicVStatistic(mat([[0, 1]]), [1])).toThrow(DisentangleError);
+    expect(() => dhsicVStatistic(mat([[0, 1]]), [1, -1])).toThrow(DisentangleError);
+  });
+});

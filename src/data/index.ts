@@ -7,3 +7,5 @@ export { loadDsprites } from './loadDsprites.js';
 export type { LoadDspritesOptions, LoadedDsprites } from './loadDsprites.js';
 export { readNpzStream, parseNpyHeader, encodeNpyHeader } from './npz.js';
 export type { NpyHeader, NpySink, NpzArrayHandler, ReadNpzOptions } from './npz.js';
+export { arrayDataset } from './arrayDataset.js';
+export type { ArrayDatasetOptions, ArrayDataset } from './arrayDataset.js';

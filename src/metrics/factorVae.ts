@@ -262,7 +262,7 @@ export class ProgressCounter {
 
   async step(stage: string): Promise<void> {
     this.done += 1;
-    if (Date.now() - this.lastYield > 20) {
+    if (Date.now() - this.lastYield > 40) {
       await yieldToEventLoop();
       this.lastYield = Date.now();
     }

@@ -68,7 +68,7 @@ describe('arrayDataset', () => {
   it('draws among rows that share a tuple, reproducibly for a seed, and reaches each of them', () => {
     const f = [[0], [1], [1], [1]];
     const d = arrayDataset({ factors: f, observations: [[0], [1], [2], [3]] });
-    const draw = (seed: number): number[] => Array.from((d.observationsFromFactors({ data: new Int32Array(60).fill(1), shape: [60, 1] }, createRng(seed)) as { data: Float64Array }).data);
+    const draw = (seed: number): number[] => Array.from((d.observationsFromFactors({ data: new Int32Array(60).fill(1), shape: [60, 1] }, createRng(seed)) as unknown as { data: Float64Array }).data);
     const a = draw(4);
     expect(draw(4)).toEqual(a);
     expect(new Set(a)).toEqual(new Set([1, 2, 3]));
@@ -91,7 +91,7 @@ describe('arrayDataset', () => {
         const obs = rows.map(([a, b, c]) => [a * 100 + b * 10 + c]);
         const d = arrayDataset({ factors: rows, observations: obs });
         const q = Int32Array.from(rows.flat());
-        const out = d.observationsFromFactors({ data: q, shape: [rows.length, 3] }, createRng(seed)) as { data: Float64Array };
+        const out = d.observationsFromFactors({ data: q, shape: [rows.length, 3] }, createRng(seed)) as unknown as { data: Float64Array };
         expect(Array.from(out.data)).toEqual(obs.flat());
       }),
       { numRuns: 50 },

@@ -38,22 +38,59 @@ export interface IrsResult {
 
 /**
  * numpy `quantile(values, q)` with the default 'linear' method: virtual index (n − 1)·q, and numpy's
- * two-sided interpolation formula. Sorts `values` in place.
+ * two-sided interpolation formula. Only the two order statistics needed are selected (Hoare's quickselect),
+ * so `values[0..length)` is reordered in place.
  *
  * @example
  * quantileLinear(Float64Array.of(4, 1, 2, 3), 0.5) // 2.5
  */
-export function quantileLinear(values: Float64Array, q: number): number {
-  const n = values.length;
-  values.sort();
+export function quantileLinear(values: Float64Array, q: number, length = values.length): number {
+  const n = length;
   const virtual = (n - 1) * q;
-  if (virtual >= n - 1) return values[n - 1];
+  if (virtual >= n - 1) return maxOf(values, n);
   const prev = Math.floor(virtual);
   const gamma = virtual - prev;
-  const a = values[prev];
-  const b = values[prev + 1];
+  const a = selectInPlace(values, n, prev);
+  let b = Infinity;
+  for (let t = prev + 1; t < n; t++) if (values[t] < b) b = values[t];
   const diff = b - a;
   return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
+}
+
+function maxOf(values: Float64Array, n: number): number {
+  let m = -Infinity;
+  for (let t = 0; t < n; t++) if (values[t] > m) m = values[t];
+  return m;
+}
+
+/** Puts the k-th smallest of values[0..n) at index k, smaller ones before it, larger ones after; returns it. */
+function selectInPlace(v: Float64Array, n: number, k: number): number {
+  let lo = 0;
+  let hi = n - 1;
+  while (hi > lo) {
+    const pivot = median3(v[lo], v[(lo + hi) >>> 1], v[hi]);
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (v[i] < pivot) i++;
+      while (v[j] > pivot) j--;
+      if (i <= j) {
+        const t = v[i];
+        v[i] = v[j];
+        v[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return v[k];
+}
+
+function median3(a: number, b: number, c: number): number {
+  return a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
 }
 
 /**
@@ -86,23 +123,37 @@ export function irsFromCodes(train: LabelledCodes, options: IrsOptions = {}): Ir
 function scalableDisentanglementScore(y: IntMatrix, z: Matrix, q: number): Omit<IrsResult, 'numActiveDims' | 'activeDims'> {
   const { rows: n, cols: L } = z;
   const K = y.cols;
-  const overallMean = columnMeans(z, allRows(n));
-  const maxDeviations = new Array<number>(L).fill(0);
-  for (let r = 0; r < n; r++) {
-    for (let i = 0; i < L; i++) maxDeviations[i] = Math.max(maxDeviations[i], Math.abs(z.data[r * L + i] - overallMean[i]));
-  }
+  const columns = Array.from({ length: L }, (_, i) => {
+    const c = new Float64Array(n);
+    for (let r = 0; r < n; r++) c[r] = z.data[r * L + i];
+    return c;
+  });
+  const maxDeviations = columns.map((c) => {
+    let mean = 0;
+    for (let r = 0; r < n; r++) mean += c[r];
+    mean /= n;
+    let m = 0;
+    for (let r = 0; r < n; r++) m = Math.max(m, Math.abs(c[r] - mean));
+    return m;
+  });
   const cum = Array.from({ length: L }, () => new Array<number>(K).fill(0));
+  const scratch = new Float64Array(n);
   for (let j = 0; j < K; j++) {
-    const groups = groupRows(y, j);
-    for (const rowsOfGroup of groups) {
-      const e = columnMeans(z, rowsOfGroup);
-      const diffs = new Float64Array(rowsOfGroup.length);
-      for (let i = 0; i < L; i++) {
-        rowsOfGroup.forEach((r, t) => (diffs[t] = Math.abs(z.data[r * L + i] - e[i])));
-        cum[i][j] += quantileLinear(diffs, q);
+    const { order, starts } = groupRows(y, j);
+    const numGroups = starts.length - 1;
+    for (let i = 0; i < L; i++) {
+      const c = columns[i];
+      for (let g = 0; g < numGroups; g++) {
+        const from = starts[g];
+        const size = starts[g + 1] - from;
+        let e = 0;
+        for (let t = 0; t < size; t++) e += c[order[from + t]];
+        e /= size;
+        for (let t = 0; t < size; t++) scratch[t] = Math.abs(c[order[from + t]] - e);
+        cum[i][j] += quantileLinear(scratch, q, size);
       }
+      cum[i][j] /= numGroups;
     }
-    for (let i = 0; i < L; i++) cum[i][j] /= groups.length;
   }
   const irs = cum.map((row, i) => row.map((c) => 1 - c / maxDeviations[i]));
   const perCode = irs.map((row) => Math.max(...row));
@@ -115,27 +166,30 @@ function scalableDisentanglementScore(y: IntMatrix, z: Matrix, q: number): Omit<
   return { score, irsMatrix: matrixRows(Float64Array.from(irs.flat()), L, K), perCode, parents, maxDeviations };
 }
 
-/** Row indices grouped by the distinct values of column j, in increasing value order (numpy `unique`). */
-function groupRows(y: IntMatrix, j: number): number[][] {
-  const byValue = new Map<number, number[]>();
-  for (let r = 0; r < y.rows; r++) {
-    const v = y.data[r * y.cols + j];
-    let g = byValue.get(v);
-    if (!g) byValue.set(v, (g = []));
-    g.push(r);
+/**
+ * Rows sorted by the value of column j (stable, so rows keep their order within a group), and the start of
+ * each group; groups come in increasing value order, as numpy `unique` lists them.
+ */
+function groupRows(y: IntMatrix, j: number): { order: Int32Array; starts: number[] } {
+  const n = y.rows;
+  const values = new Int32Array(n);
+  for (let r = 0; r < n; r++) values[r] = y.data[r * y.cols + j];
+  let min = Infinity;
+  let max = -Infinity;
+  for (let r = 0; r < n; r++) {
+    if (values[r] < min) min = values[r];
+    if (values[r] > max) max = values[r];
   }
-  return [...byValue.keys()].sort((a, b) => a - b).map((v) => byValue.get(v) as number[]);
-}
-
-function columnMeans(z: Matrix, rows: readonly number[]): Float64Array {
-  const out = new Float64Array(z.cols);
-  for (const r of rows) for (let i = 0; i < z.cols; i++) out[i] += z.data[r * z.cols + i];
-  for (let i = 0; i < z.cols; i++) out[i] /= rows.length;
-  return out;
-}
-
-function allRows(n: number): number[] {
-  return Array.from({ length: n }, (_, i) => i);
+  // counting sort: discretized factors take at most numBins distinct values
+  const counts = new Int32Array(max - min + 2);
+  for (let r = 0; r < n; r++) counts[values[r] - min + 1]++;
+  for (let v = 1; v < counts.length; v++) counts[v] += counts[v - 1];
+  const starts: number[] = [];
+  for (let v = 0; v < counts.length - 1; v++) if (counts[v + 1] > counts[v]) starts.push(counts[v]);
+  starts.push(n);
+  const order = new Int32Array(n);
+  for (let r = 0; r < n; r++) order[counts[values[r] - min]++] = r;
+  return { order, starts };
 }
 
 function varyingColumns(z: Matrix): number[] {

@@ -1,0 +1,138 @@
+/**
+ * Metrics-from-codes benchmark (issue 4). Run: `npx tsx benchmarks/metrics-from-codes.ts [--quick]`.
+ * Writes benchmarks/results/metrics-from-codes.json.
+ *
+ * A generated dSprites-like matrix: 5,000 train and 2,000 test rows, factor sizes [3, 6, 40, 32, 32], 10 codes
+ * (5 noisy monotone functions of one factor each, with a little leakage, and 5 nuisance dims), seeded. Every
+ * matrix entry found in src/metrics/index.ts is timed (median of a few runs) against disentanglement_lib's time
+ * for the same shape on the project's machine (numpy, scikit-learn 1.2), plus dHSIC on n = 5,000, D = 10.
+ * Metrics owned by other modules (DCI, SAP, explicitness) are imported dynamically, so the script runs whichever
+ * of them exist.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { createRng } from '../src/core/rng.js';
+import type { LabelledCodes } from '../src/core/types.js';
+
+const quick = process.argv.includes('--quick');
+const FACTOR_SIZES = [3, 6, 40, 32, 32];
+const NUM_CODES = 10;
+/** disentanglement_lib on this shape, seconds (issue 4). */
+const DL_SECONDS: Record<string, number> = {
+  dci: 241,
+  sapDiscrete: 1.5,
+  explicitness: 1.4,
+  mig: 0.13,
+  modularity: 0.1,
+  unsupervised: 0.2,
+  irs: 0.03,
+};
+
+function generate(n: number, seed: number): { codes: { data: Float64Array; shape: [number, number] }; factors: { data: Int32Array; shape: [number, number] } } {
+  const rng = createRng(seed);
+  const K = FACTOR_SIZES.length;
+  const factors = new Int32Array(n * K);
+  const codes = new Float64Array(n * NUM_CODES);
+  for (let i = 0; i < n; i++) {
+    const u: number[] = [];
+    for (let k = 0; k < K; k++) {
+      factors[i * K + k] = rng.int(FACTOR_SIZES[k]);
+      u.push(FACTOR_SIZES[k] > 1 ? factors[i * K + k] / (FACTOR_SIZES[k] - 1) : 0);
+    }
+    for (let d = 0; d < NUM_CODES; d++) {
+      let v: number;
+      if (d < K) {
+        // a monotone, saturating function of its factor, a 5% leak from the next factor, Gaussian noise
+        v = Math.tanh(2.5 * (u[d] - 0.5)) + 0.05 * u[(d + 1) % K] + 0.08 * rng.normal();
+      } else {
+        // nuisance: mostly noise, a weak trace of one factor
+        v = rng.normal() + 0.1 * u[d - K];
+      }
+      codes[i * NUM_CODES + d] = v;
+    }
+  }
+  return { codes: { data: codes, shape: [n, NUM_CODES] }, factors: { data: factors, shape: [n, K] } };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+type Run = () => unknown;
+
+async function time(run: Run, maxRepeats: number): Promise<{ seconds: number; allSeconds: number[]; value: unknown }> {
+  const all: number[] = [];
+  let value: unknown;
+  for (let r = 0; r < maxRepeats; r++) {
+    const t0 = process.hrtime.bigint();
+    value = await run();
+    all.push(Number(process.hrtime.bigint() - t0) / 1e9);
+    // one run is enough for the slow ones; the cheap ones get a stable median
+    if (all[0] > 20) break;
+  }
+  return { seconds: median(all), allSeconds: all, value };
+}
+
+function summary(value: unknown): unknown {
+  if (!value || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) if (typeof v === 'number') out[k] = v;
+  return out;
+}
+
+async function main(): Promise<void> {
+  const train = generate(5000, 1) as LabelledCodes;
+  const test = generate(2000, 2) as LabelledCodes;
+  const metrics = (await import('../src/metrics/index.js')) as Record<string, unknown>;
+  const fn = (name: string) => (typeof metrics[name] === 'function' ? (metrics[name] as (...a: unknown[]) => unknown) : undefined);
+  const repeats = quick ? 1 : 5;
+  const plan: [string, string, Run | undefined][] = [
+    ['mig', 'migFromCodes', fn('migFromCodes') && (() => fn('migFromCodes')!(train))],
+    ['modularity', 'modularityFromCodes', fn('modularityFromCodes') && (() => fn('modularityFromCodes')!(train))],
+    ['aam', 'aamFromCodes', fn('aamFromCodes') && (() => fn('aamFromCodes')!(train))],
+    ['irs', 'irsFromCodes', fn('irsFromCodes') && (() => fn('irsFromCodes')!(train))],
+    ['unsupervised', 'unsupervisedFromCodes', fn('unsupervisedFromCodes') && (() => fn('unsupervisedFromCodes')!(train.codes))],
+    ['sapDiscrete', 'sapFromCodes', fn('sapFromCodes') && (() => fn('sapFromCodes')!(train, test, { continuousFactors: false }))],
+    ['explicitness', 'explicitnessFromCodes', fn('explicitnessFromCodes') && (() => fn('explicitnessFromCodes')!(train, test))],
+    ['dci', 'dciFromCodes', fn('dciFromCodes') && (() => fn('dciFromCodes')!(train, test))],
+  ];
+  const results: Record<string, unknown> = {};
+  const loadBefore = loadavg()[0];
+  for (const [key, entry, run] of plan) {
+    if (!run) {
+      results[key] = { entry, status: 'not in src/metrics/index.ts yet', dlSeconds: DL_SECONDS[key] ?? null };
+      console.log(`${key}: skipped (not exported yet)`);
+      continue;
+    }
+    const t = await time(run, key === 'dci' ? Math.min(repeats, 3) : repeats);
+    const dl = DL_SECONDS[key];
+    results[key] = {
+      entry,
+      seconds: t.seconds,
+      allSeconds: t.allSeconds,
+      dlSeconds: dl ?? null,
+      speedupVsDl: dl ? dl / t.seconds : null,
+      result: summary(t.value),
+    };
+    console.log(`${key}: ${t.seconds.toFixed(4)} s${dl ? ` (DL ${dl} s, ${(dl / t.seconds).toFixed(1)}× faster)` : ''}`);
+  }
+  const dhsicCodes = generate(5000, 3).codes;
+  const dh = await time(() => fn('dhsicFromCodes')!(dhsicCodes), quick ? 1 : 3);
+  results.dhsic = { entry: 'dhsicFromCodes', n: 5000, D: NUM_CODES, seconds: dh.seconds, allSeconds: dh.allSeconds, targetSeconds: 3, result: summary(dh.value) };
+  console.log(`dhsic (n = 5000, D = 10): ${dh.seconds.toFixed(3)} s (target ≤ 3 s)`);
+  const report = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadavg()[0] },
+    quick,
+    shape: { numTrain: 5000, numTest: 2000, numCodes: NUM_CODES, factorSizes: FACTOR_SIZES },
+    note: 'seconds = median over the runs in allSeconds (single-threaded JS; the machine is shared, see loadAverage). dlSeconds: disentanglement_lib on the same shape (issue 4).',
+    results,
+  };
+  mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+  writeFileSync(new URL('./results/metrics-from-codes.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+  console.log('wrote benchmarks/results/metrics-from-codes.json');
+}
+
+await main();

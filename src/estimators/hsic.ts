@@ -3,7 +3,8 @@
  * kernel of the InfoGAN-CR repository's `DHSICMetric`, streamed so memory stays O(n·D): the reference builds
  * n²×D kernel blocks, we never hold more than one row of pair sums.
  */
-import { DisentangleError } from '../core/errors.js';
+import { DisentangleError, throwIfAborted } from '../core/errors.js';
+import { yieldToEventLoop } from '../core/batching.js';
 import type { Matrix } from '../core/matrix.js';
 import type { Progress } from '../core/types.js';
 
@@ -125,17 +126,16 @@ export interface DhsicStatisticOptions {
   onProgress?: (p: Progress) => void;
 }
 
-/**
- * dHSIC V-statistic of the columns of `codes` with kernels A_k(a, b) = exp(−|z_ak − z_bk| / h_k²):
- * T1 = n⁻² Σ_ab Π_k A_k(a,b), T2 = Π_k n⁻² Σ_ab A_k(a,b), T3 = −2 n^−(D+1) Σ_a Π_k Σ_b A_k(a,b).
- * T2 and T3 come from per-dim kernel row sums in O(n log n); T1 is an O(n²·D) double loop that keeps one
- * row of exponents (Π_k exp(−x_k) = exp(−Σ_k x_k)). A bandwidth of 0 makes that dim's kernel the indicator
- * of equal values (the reference's 0/0 is NaN there).
- *
- * @param codes n×D.
- * @param bandwidths h_k per column, ≥ 0.
- */
-export function dhsicVStatistic(codes: Matrix, bandwidths: ArrayLike<number>, options: DhsicStatisticOptions = {}): DhsicTerms {
+/** Columns, kernel scales and the cheap terms T2, T3 of one dHSIC evaluation. */
+interface DhsicPlan {
+  n: number;
+  columns: Float64Array[];
+  scales: number[];
+  t2: number;
+  t3: number;
+}
+
+function planDhsic(codes: Matrix, bandwidths: ArrayLike<number>): DhsicPlan {
   const { rows: n, cols: D } = codes;
   if (bandwidths.length !== D) throw new DisentangleError('SHAPE_MISMATCH', 'bandwidths', `has ${bandwidths.length} entries for ${D} code dims`);
   const columns: Float64Array[] = [];
@@ -161,17 +161,70 @@ export function dhsicVStatistic(codes: Matrix, bandwidths: ArrayLike<number>, op
   }
   let t3Sum = 0;
   for (let a = 0; a < n; a++) t3Sum += rowProducts[a];
-  const t3 = (-2 / n) * t3Sum;
-  const t1 = (n + 2 * offDiagonalProductSum(columns, scales, n, options.onProgress)) / n / n;
+  return { n, columns, scales, t2, t3: (-2 / n) * t3Sum };
+}
+
+function finish(plan: DhsicPlan, offDiagonal: number): DhsicTerms {
+  const { n, t2, t3 } = plan;
+  const t1 = (n + 2 * offDiagonal) / n / n;
   return { value: t1 + t2 + t3, t1, t2, t3 };
 }
 
-/** Σ_{a<b} exp(−Σ_k |z_ak − z_bk|·scale_k), one row of exponents at a time. */
-function offDiagonalProductSum(columns: Float64Array[], scales: number[], n: number, onProgress?: (p: Progress) => void): number {
-  const exponent = new Float64Array(n);
+/**
+ * dHSIC V-statistic of the columns of `codes` with kernels A_k(a, b) = exp(−|z_ak − z_bk| / h_k²):
+ * T1 = n⁻² Σ_ab Π_k A_k(a,b), T2 = Π_k n⁻² Σ_ab A_k(a,b), T3 = −2 n^−(D+1) Σ_a Π_k Σ_b A_k(a,b).
+ * T2 and T3 come from per-dim kernel row sums in O(n log n); T1 is an O(n²·D) double loop that keeps one
+ * row of exponents (Π_k exp(−x_k) = exp(−Σ_k x_k)). A bandwidth of 0 makes that dim's kernel the indicator
+ * of equal values (the reference's 0/0 is NaN there).
+ *
+ * @param codes n×D.
+ * @param bandwidths h_k per column, ≥ 0.
+ * @example
+ * dhsicVStatistic({ data: Float64Array.of(0, 1, 1, 0, 2, 2), rows: 3, cols: 2 }, [1, 1]).value
+ */
+export function dhsicVStatistic(codes: Matrix, bandwidths: ArrayLike<number>, options: DhsicStatisticOptions = {}): DhsicTerms {
+  const plan = planDhsic(codes, bandwidths);
+  const scratch = new Float64Array(plan.n);
+  const every = Math.max(1, Math.floor(plan.n / 100));
   let sum = 0;
-  const every = Math.max(1, Math.floor(n / 100));
-  for (let a = 0; a < n - 1; a++) {
+  for (let a = 0; a < plan.n; a += every) {
+    sum = offDiagonalRows(plan, a, Math.min(plan.n, a + every), scratch, sum);
+    options.onProgress?.({ stage: 'dhsic', done: Math.min(plan.n, a + every), total: plan.n });
+  }
+  return finish(plan, sum);
+}
+
+/**
+ * {@link dhsicVStatistic} that returns to the event loop between blocks of rows, so a caller's AbortSignal
+ * can stop it and a page stays responsive.
+ */
+export async function dhsicVStatisticAsync(
+  codes: Matrix,
+  bandwidths: ArrayLike<number>,
+  options: DhsicStatisticOptions & { signal?: AbortSignal } = {},
+): Promise<DhsicTerms> {
+  const plan = planDhsic(codes, bandwidths);
+  const scratch = new Float64Array(plan.n);
+  // about 4·10⁶ kernel evaluations per block
+  const block = Math.max(1, Math.floor(4e6 / Math.max(1, plan.n * plan.columns.length)));
+  let sum = 0;
+  for (let a = 0; a < plan.n; a += block) {
+    throwIfAborted(options.signal);
+    sum = offDiagonalRows(plan, a, Math.min(plan.n, a + block), scratch, sum);
+    options.onProgress?.({ stage: 'dhsic', done: Math.min(plan.n, a + block), total: plan.n });
+    await yieldToEventLoop();
+  }
+  return finish(plan, sum);
+}
+
+/**
+ * Adds Σ_{from ≤ a < to} Σ_{b > a} exp(−Σ_k |z_ak − z_bk|·scale_k) to `sum`, one row of exponents at a time
+ * (row by row into one running sum, so the result does not depend on how the rows are blocked).
+ */
+function offDiagonalRows(plan: DhsicPlan, from: number, to: number, exponent: Float64Array, sumSoFar: number): number {
+  const { n, columns, scales } = plan;
+  let sum = sumSoFar;
+  for (let a = from; a < to; a++) {
     exponent.fill(0, a + 1);
     for (let k = 0; k < columns.length; k++) {
       const col = columns[k];
@@ -186,8 +239,6 @@ function offDiagonalProductSum(columns: Float64Array[], scales: number[], n: num
     let rowSum = 0;
     for (let b = a + 1; b < n; b++) rowSum += Math.exp(-exponent[b]);
     sum += rowSum;
-    if (onProgress && a % every === 0) onProgress({ stage: 'dhsic', done: a, total: n });
   }
-  if (onProgress) onProgress({ stage: 'dhsic', done: n, total: n });
   return sum;
 }

@@ -16,5 +16,7 @@ export type { StandardScaler } from './standardize.js';
 export { discretizedMutualInformation } from './codeFactorInformation.js';
 export type { CodeFactorInformation } from './codeFactorInformation.js';
 export { covariance, symmetricEigenvalues, logDeterminantSymmetric, traceSqrtDiagTimes } from './linalg.js';
-export { pairwiseMedianAbsDifference, kthPairwiseDifference, laplaceKernelRowSums, dhsicVStatistic } from './hsic.js';
+export { pairwiseMedianAbsDifference, kthPairwiseDifference, laplaceKernelRowSums, dhsicVStatistic, dhsicVStatisticAsync } from './hsic.js';
 export type { DhsicTerms } from './hsic.js';
+export { fitGradientBoosting, gradientBoostingClassifier } from './gradientBoosting.js';
+export type { GradientBoostingOptions, FittedGradientBoosting } from './gradientBoosting.js';

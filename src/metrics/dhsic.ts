@@ -6,7 +6,8 @@ import { createRng } from '../core/rng.js';
 import { toMatrix } from '../core/tensor.js';
 import type { Progress, TensorLike } from '../core/types.js';
 import { intOption } from '../core/validate.js';
-import { dhsicVStatistic, pairwiseMedianAbsDifference } from '../estimators/hsic.js';
+import { dhsicVStatistic, dhsicVStatisticAsync, pairwiseMedianAbsDifference } from '../estimators/hsic.js';
+import type { Matrix } from '../core/matrix.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
 
 /** Options of {@link dhsicFromCodes}. */
@@ -40,21 +41,21 @@ export interface DhsicResult {
  * const { score, bandwidths } = dhsicFromCodes(codes);
  */
 export function dhsicFromCodes(codes: TensorLike, options: DhsicOptions = {}): DhsicResult {
-  const fn = 'dhsicFromCodes';
-  const z = toMatrix(codes, 'codes', fn);
-  let bandwidths: number[];
-  if (options.bandwidths !== undefined) {
-    bandwidths = Array.from(toMatrix([Array.from(options.bandwidths)], 'bandwidths', fn, { cols: z.cols }).data);
-  } else {
-    bandwidths = [];
-    const col = new Float64Array(z.rows);
-    for (let k = 0; k < z.cols; k++) {
-      for (let i = 0; i < z.rows; i++) col[i] = z.data[i * z.cols + k];
-      bandwidths.push(pairwiseMedianAbsDifference(col));
-    }
-  }
+  const z = toMatrix(codes, 'codes', 'dhsicFromCodes');
+  const bandwidths = resolveBandwidths(z, options.bandwidths);
   const { value, t1, t2, t3 } = dhsicVStatistic(z, bandwidths, { onProgress: options.onProgress });
   return { score: value, bandwidths, terms: { t1, t2, t3 } };
+}
+
+function resolveBandwidths(z: Matrix, given: readonly number[] | undefined): number[] {
+  if (given !== undefined) return Array.from(toMatrix([Array.from(given)], 'bandwidths', 'dhsicFromCodes', { cols: z.cols }).data);
+  const bandwidths: number[] = [];
+  const col = new Float64Array(z.rows);
+  for (let k = 0; k < z.cols; k++) {
+    for (let i = 0; i < z.rows; i++) col[i] = z.data[i * z.cols + k];
+    bandwidths.push(pairwiseMedianAbsDifference(col));
+  }
+  return bandwidths;
 }
 
 /** Options of {@link computeDhsic}. */
@@ -75,5 +76,8 @@ export type ComputeDhsicOptions<Obs = TensorLike> = Omit<SamplingMetricOptions<O
 export async function computeDhsic<Obs = TensorLike>(options: ComputeDhsicOptions<Obs>): Promise<DhsicResult> {
   const numSamples = intOption(options.numSamples, 'numSamples', 5000);
   const { train } = await sampleTrainTest({ ...options, numTrain: numSamples }, { numTrain: numSamples, batchSize: 16 }, createRng);
-  return dhsicFromCodes(train.codes, { bandwidths: options.bandwidths, onProgress: options.onProgress });
+  const z = toMatrix(train.codes, 'codes', 'computeDhsic');
+  const bandwidths = resolveBandwidths(z, options.bandwidths);
+  const { value, t1, t2, t3 } = await dhsicVStatisticAsync(z, bandwidths, { onProgress: options.onProgress, signal: options.signal });
+  return { score: value, bandwidths, terms: { t1, t2, t3 } };
 }

@@ -4,6 +4,7 @@ import fixtures from '../fixtures/dhsic_cases.json' with { type: 'json' };
 import {
   countDifferencesAtMost,
   dhsicVStatistic,
+  dhsicVStatisticAsync,
   kthPairwiseDifference,
   laplaceKernelRowSums,
   pairwiseMedianAbsDifference,
@@ -104,6 +105,17 @@ describe('dhsicVStatistic', () => {
   it('is 0 for a single dim (T1 = T2 = −T3/2)', () => {
     const r = dhsicVStatistic(mat([[0], [1], [3]]), [1]);
     expect(Math.abs(r.value)).toBeLessThan(1e-15);
+  });
+  it('the async variant gives the same terms, reports progress and stops on abort', async () => {
+    const z = mat(Array.from({ length: 300 }, (_, i) => [Math.sin(i), Math.cos(3 * i), (i % 7) / 7]));
+    const h = [0.5, 0.7, 0.3];
+    let done = 0;
+    const a = await dhsicVStatisticAsync(z, h, { onProgress: (p) => (done = p.done) });
+    expect(a).toEqual(dhsicVStatistic(z, h));
+    expect(done).toBe(300);
+    const ac = new AbortController();
+    ac.abort();
+    await expect(dhsicVStatisticAsync(z, h, { signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
   });
   it('rejects bandwidths of the wrong length or sign', () => {
     expect(() => dhsicVStatistic(mat([[0, 1]]), [1])).toThrow(DisentangleError);

@@ -78,4 +78,19 @@ describe('computeDhsic', () => {
     expect(id.bandwidths.length).toBe(2);
     expect(rot.score).toBeGreaterThan(id.score);
   });
+  it('matches dhsicFromCodes on the same draw and honours an aborted signal', async () => {
+    const dataset = factorVectorDataset([6, 7]);
+    const codes: number[][] = [];
+    const represent = (x: unknown) => {
+      const o = x as { data: Float64Array; shape: [number, number] };
+      for (let i = 0; i < o.shape[0]; i++) codes.push([o.data[2 * i], o.data[2 * i + 1]]);
+      return x as never;
+    };
+    const r = await computeDhsic({ dataset, represent, numSamples: 200, seed: 5 });
+    expect(codes.length).toBe(200);
+    expect(r).toEqual(dhsicFromCodes(codes));
+    const ac = new AbortController();
+    ac.abort();
+    await expect(computeDhsic({ dataset, represent: identityRepresentation(), numSamples: 50, signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+  });
 });

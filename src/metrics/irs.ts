@@ -138,18 +138,20 @@ function scalableDisentanglementScore(y: IntMatrix, z: Matrix, q: number): Omit<
   });
   const cum = Array.from({ length: L }, () => new Array<number>(K).fill(0));
   const scratch = new Float64Array(n);
+  const grouped = new Float64Array(n);
   for (let j = 0; j < K; j++) {
     const { order, starts } = groupRows(y, j);
     const numGroups = starts.length - 1;
     for (let i = 0; i < L; i++) {
       const c = columns[i];
+      for (let t = 0; t < n; t++) grouped[t] = c[order[t]];
       for (let g = 0; g < numGroups; g++) {
         const from = starts[g];
         const size = starts[g + 1] - from;
         let e = 0;
-        for (let t = 0; t < size; t++) e += c[order[from + t]];
+        for (let t = from; t < from + size; t++) e += grouped[t];
         e /= size;
-        for (let t = 0; t < size; t++) scratch[t] = Math.abs(c[order[from + t]] - e);
+        for (let t = 0; t < size; t++) scratch[t] = Math.abs(grouped[from + t] - e);
         cum[i][j] += quantileLinear(scratch, q, size);
       }
       cum[i][j] /= numGroups;

@@ -34,7 +34,7 @@ const METRICS: { label: string; name: string; options: Record<string, number>; v
   { label: 'BetaVAE', name: 'computeBetaVaeMetric', options: { numTrain: 300, numEval: 150, batchSize: 16 }, value: (r) => r.evalAccuracy },
   { label: 'MIG', name: 'computeMig', options: { numTrain: 2000 }, value: (r) => r.score },
   { label: 'SAP', name: 'computeSap', options: { numTrain: 1000, numTest: 500 }, value: (r) => r.score },
-  { label: 'DCI-D', name: 'computeDci', options: { numTrain: 1000, numTest: 500 }, value: (r) => r.disentanglement },
+  { label: 'DCI-D', name: 'computeDci', options: { numTrain: 600, numTest: 300 }, value: (r) => r.disentanglement },
   { label: 'Modularity', name: 'computeModularity', options: { numTrain: 2000 }, value: (r) => r.score },
   { label: 'Explicit.', name: 'computeExplicitness', options: { numTrain: 1000, numTest: 500 }, value: (r) => r.scoreTest },
   { label: 'IRS', name: 'computeIrs', options: { numTrain: 2000 }, value: (r) => r.score },

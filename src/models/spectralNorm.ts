@@ -25,7 +25,9 @@ export function spectralNormState(rng: Rng, outDim: number, name: string): Spect
   counter += 1;
   const seed = rng.uint32();
   const init = tf.tidy(() => tf.truncatedNormal([1, outDim], 0, 1, 'float32', seed));
-  return { u: tf.variable(init, false, `${name}/sn_u_${counter}`) };
+  const u = tf.variable(init, false, `${name}/sn_u_${counter}`);
+  init.dispose();
+  return { u };
 }
 
 /** ℓ2 normalization with the reference's eps: v / (‖v‖ + 1e-12). */

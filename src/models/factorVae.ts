@@ -1,0 +1,308 @@
+import * as tf from '@tensorflow/tfjs-core';
+import './gradients.js';
+import { DisentangleError } from '../core/errors.js';
+import { createRng, type Rng } from '../core/rng.js';
+import type { GenerativeModel, TensorLike } from '../core/types.js';
+import { enumOption, intOption } from '../core/validate.js';
+import { readModel, writeModel } from './checkpoint.js';
+import { assignParams, checkSide } from './infoganCr.js';
+import {
+  asTensor,
+  conv2d,
+  conv2dParams,
+  deconv2d,
+  deconv2dParams,
+  dense,
+  denseParams,
+  flatten,
+  type Conv2dParams,
+  type Deconv2dParams,
+  type DenseParams,
+  type Params,
+} from './layers.js';
+
+/** Sizes of the FactorVAE networks; the defaults are the dSprites architecture of reference-algorithms.md §13. */
+export interface FactorVaeConfig {
+  /** Square image side (divisible by 16 with the default layer counts). Default 64. */
+  imageSize?: number;
+  channels?: number;
+  /** Gaussian latents. Default 10. */
+  latentDims?: number;
+  /** Encoder conv channels. Default [32, 32, 64, 64]. */
+  encoderConv?: readonly number[];
+  /** Encoder FC width (no activation). Default 128. */
+  encoderHidden?: number;
+  /** Decoder first FC width. Default 128. */
+  decoderHidden?: number;
+  /** Channels of the reshaped second decoder FC ((side/16)²·this wide). Default 64. */
+  decoderReshapeChannels?: number;
+  /** Decoder deconv channels before the last. Default [64, 32, 32]. */
+  decoderDeconv?: readonly number[];
+  /** TC discriminator: hidden width and number of hidden layers. Default 1000 × 5. */
+  discriminatorHidden?: number;
+  discriminatorLayers?: number;
+  /** Seed of the initial weights. Default 0. */
+  seed?: number;
+}
+
+export type ResolvedFactorVaeConfig = Required<FactorVaeConfig> & { encoderConv: number[]; decoderDeconv: number[] };
+
+export const FACTOR_VAE_DEFAULTS: ResolvedFactorVaeConfig = {
+  imageSize: 64,
+  channels: 1,
+  latentDims: 10,
+  encoderConv: [32, 32, 64, 64],
+  encoderHidden: 128,
+  decoderHidden: 128,
+  decoderReshapeChannels: 64,
+  decoderDeconv: [64, 32, 32],
+  discriminatorHidden: 1000,
+  discriminatorLayers: 5,
+  seed: 0,
+};
+
+function resolveConfig(config: FactorVaeConfig = {}): ResolvedFactorVaeConfig {
+  const d = FACTOR_VAE_DEFAULTS;
+  const r: ResolvedFactorVaeConfig = {
+    imageSize: intOption(config.imageSize, 'imageSize', d.imageSize),
+    channels: intOption(config.channels, 'channels', d.channels),
+    latentDims: intOption(config.latentDims, 'latentDims', d.latentDims),
+    encoderConv: [...(config.encoderConv ?? d.encoderConv)],
+    encoderHidden: intOption(config.encoderHidden, 'encoderHidden', d.encoderHidden),
+    decoderHidden: intOption(config.decoderHidden, 'decoderHidden', d.decoderHidden),
+    decoderReshapeChannels: intOption(config.decoderReshapeChannels, 'decoderReshapeChannels', d.decoderReshapeChannels),
+    decoderDeconv: [...(config.decoderDeconv ?? d.decoderDeconv)],
+    discriminatorHidden: intOption(config.discriminatorHidden, 'discriminatorHidden', d.discriminatorHidden),
+    discriminatorLayers: intOption(config.discriminatorLayers, 'discriminatorLayers', d.discriminatorLayers, 0),
+    seed: config.seed ?? d.seed,
+  };
+  checkSide(r.imageSize, r.encoderConv.length, 'encoderConv');
+  checkSide(r.imageSize, r.decoderDeconv.length + 1, 'decoderDeconv');
+  return r;
+}
+
+type Encoder = { convs: Conv2dParams[]; fc: DenseParams; mu: DenseParams; logVar: DenseParams };
+type Decoder = { fc: DenseParams[]; deconvs: Deconv2dParams[] };
+
+function register(out: Params, key: string, fields: Record<string, tf.Variable>): void {
+  for (const [f, v] of Object.entries(fields)) out[`${key}/${f}`] = v;
+}
+
+/** The encoder q(z|x), the decoder p(x|z) and the TC discriminator of FactorVAE. Build with {@link buildFactorVae}. */
+export class FactorVae {
+  readonly kind = 'factor-vae';
+  readonly config: ResolvedFactorVaeConfig;
+  history: FactorVaeHistoryEntry[] = [];
+  iteration = 0;
+  private readonly enc: Encoder;
+  private readonly dec: Decoder;
+  private readonly disc: DenseParams[];
+
+  constructor(config: FactorVaeConfig = {}) {
+    const c = (this.config = resolveConfig(config));
+    const rng = createRng(c.seed);
+    const eRng = rng.fork();
+    const encBase = checkSide(c.imageSize, c.encoderConv.length, 'encoderConv');
+    const ech = [c.channels, ...c.encoderConv];
+    this.enc = {
+      convs: c.encoderConv.map((out, i) => conv2dParams(eRng, ech[i], out, `enc/conv${i}`)),
+      fc: denseParams(eRng, encBase * encBase * ech[ech.length - 1], c.encoderHidden, 'enc/fc'),
+      mu: denseParams(eRng, c.encoderHidden, c.latentDims, 'enc/mu'),
+      logVar: denseParams(eRng, c.encoderHidden, c.latentDims, 'enc/logvar'),
+    };
+    const dRng = rng.fork();
+    const decBase = checkSide(c.imageSize, c.decoderDeconv.length + 1, 'decoderDeconv');
+    const dch = [c.decoderReshapeChannels, ...c.decoderDeconv, c.channels];
+    this.dec = {
+      fc: [
+        denseParams(dRng, c.latentDims, c.decoderHidden, 'dec/fc0'),
+        denseParams(dRng, c.decoderHidden, decBase * decBase * c.decoderReshapeChannels, 'dec/fc1'),
+      ],
+      deconvs: dch.slice(1).map((out, i) => deconv2dParams(dRng, dch[i], out, `dec/deconv${i}`)),
+    };
+    const tRng = rng.fork();
+    const widths = [c.latentDims, ...Array<number>(c.discriminatorLayers).fill(c.discriminatorHidden), 2];
+    this.disc = widths.slice(1).map((out, i) => denseParams(tRng, widths[i], out, `tc/fc${i}`));
+  }
+
+  /** q(z|x): mean and log-variance [n, latentDims] each. */
+  encode(x: tf.Tensor4D): { mu: tf.Tensor2D; logVar: tf.Tensor2D } {
+    let h = x;
+    for (const p of this.enc.convs) h = conv2d(h, p, 2, 'relu');
+    const f = dense(flatten(h), this.enc.fc, 'linear');
+    return { mu: dense(f, this.enc.mu), logVar: dense(f, this.enc.logVar) };
+  }
+
+  /** Decoder logits [n, side, side, channels] (apply a sigmoid for pixel probabilities). */
+  decodeLogits(z: tf.Tensor2D): tf.Tensor4D {
+    const c = this.config;
+    const n = z.shape[0];
+    const h = dense(dense(z, this.dec.fc[0], 'relu'), this.dec.fc[1], 'relu');
+    let side = c.imageSize / 2 ** this.dec.deconvs.length;
+    let x = tf.reshape(h, [n, side, side, c.decoderReshapeChannels]) as tf.Tensor4D;
+    this.dec.deconvs.forEach((p, i) => {
+      side *= 2;
+      const last = i === this.dec.deconvs.length - 1;
+      x = deconv2d(x, p, [n, side, side, last ? c.channels : c.decoderDeconv[i]], last ? 'linear' : 'relu');
+    });
+    return x;
+  }
+
+  /** TC discriminator logits [n, 2] (class 0: samples of q(z); class 1: dimension-wise permuted samples). */
+  discriminatorLogits(z: tf.Tensor2D): tf.Tensor2D {
+    let h = z;
+    this.disc.forEach((p, i) => {
+      h = dense(h, p, i === this.disc.length - 1 ? 'linear' : 'leakyrelu');
+    });
+    return h;
+  }
+
+  vaeVariables(): tf.Variable[] {
+    return Object.values({ ...this.encoderParams(), ...this.decoderParams() });
+  }
+  discriminatorVariables(): tf.Variable[] {
+    return Object.values(this.discriminatorParams());
+  }
+
+  /** Every variable keyed by a stable path. */
+  params(): Params {
+    return { ...this.encoderParams(), ...this.decoderParams(), ...this.discriminatorParams() };
+  }
+
+  private encoderParams(): Params {
+    const out: Params = {};
+    this.enc.convs.forEach((p, i) => register(out, `enc/conv${i}`, p));
+    register(out, 'enc/fc', this.enc.fc);
+    register(out, 'enc/mu', this.enc.mu);
+    register(out, 'enc/logvar', this.enc.logVar);
+    return out;
+  }
+  private decoderParams(): Params {
+    const out: Params = {};
+    this.dec.fc.forEach((p, i) => register(out, `dec/fc${i}`, p));
+    this.dec.deconvs.forEach((p, i) => register(out, `dec/deconv${i}`, p));
+    return out;
+  }
+  private discriminatorParams(): Params {
+    const out: Params = {};
+    this.disc.forEach((p, i) => register(out, `tc/fc${i}`, p));
+    return out;
+  }
+
+  /**
+   * The trained model as a {@link GenerativeModel}: prior N(0, I) over `latentDims`, generator sigmoid(decoder),
+   * and `represent` = a sampled z = μ + σ·ε (the ICR reference's representation; ε drawn from a stream seeded by
+   * `seed`, default the model's seed) or μ with `representation: 'mean'` (disentanglement_lib's choice).
+   *
+   * @example
+   * const gm = vae.asGenerativeModel({ representation: 'mean' });
+   * const codes = gm.represent(images) as tf.Tensor2D;
+   */
+  asGenerativeModel(options: { representation?: 'sample' | 'mean'; seed?: number } = {}): GenerativeModel<tf.Tensor4D> {
+    const c = this.config;
+    const mode = enumOption(options.representation, 'representation', ['sample', 'mean'] as const, 'sample');
+    const epsRng = createRng(options.seed ?? c.seed);
+    const side = [c.imageSize, c.imageSize, c.channels];
+    return {
+      latentDims: c.latentDims,
+      codeDims: c.latentDims,
+      sampleLatents: (n: number, rng: Rng) => {
+        const data = new Float32Array(n * c.latentDims);
+        for (let i = 0; i < data.length; i++) data[i] = rng.normal();
+        return { data, shape: [n, c.latentDims] };
+      },
+      generate: (latents: TensorLike) => {
+        const { tensor, owned } = asTensor(latents, [c.latentDims], 'latents', 'FactorVae.generate');
+        const out = tf.tidy(() => tf.sigmoid(this.decodeLogits(tensor as tf.Tensor2D)));
+        if (owned) tensor.dispose();
+        return out;
+      },
+      represent: (observations: TensorLike) => {
+        const { tensor, owned } = asTensor(observations, side, 'observations', 'FactorVae.represent');
+        const out = tf.tidy(() => {
+          const { mu, logVar } = this.encode(tensor as tf.Tensor4D);
+          if (mode === 'mean') return mu;
+          return reparameterize(mu, logVar, gaussianNoise(mu.shape[0], c.latentDims, epsRng));
+        });
+        if (owned) tensor.dispose();
+        return out;
+      },
+    };
+  }
+
+  /** Writes `model.json` (config + tfjs weights manifest) and `weights.bin` into `dir` (Node only). */
+  async save(dir: string): Promise<void> {
+    await writeModel(dir, { modelType: this.kind, config: this.config, iteration: this.iteration }, this.params());
+  }
+
+  dispose(): void {
+    for (const v of Object.values(this.params())) v.dispose();
+  }
+}
+
+/** One logged FactorVAE iteration. `tc` is the objective's TC term (FactorVAE: mean(T0 − T1); β-TCVAE: MWS TC). */
+export interface FactorVaeHistoryEntry {
+  iteration: number;
+  loss: number;
+  reconstruction: number;
+  kl: number;
+  tc: number;
+  discriminatorLoss: number;
+}
+
+/** n×d standard normal draws from our stream, as a tensor. */
+export function gaussianNoise(n: number, d: number, rng: Rng): tf.Tensor2D {
+  const data = new Float32Array(n * d);
+  for (let i = 0; i < data.length; i++) data[i] = rng.normal();
+  return tf.tensor2d(data, [n, d]);
+}
+
+/** z = μ + exp(½ logvar)·ε. */
+export function reparameterize(mu: tf.Tensor2D, logVar: tf.Tensor2D, eps: tf.Tensor2D): tf.Tensor2D {
+  return tf.add(mu, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps));
+}
+
+/** mean_batch Σ_pixels BCE-with-logits, in the stable form max(l, 0) − l·x + ln(1 + e^{−|l|}). */
+export function bernoulliReconstructionLoss(logits: tf.Tensor4D, x: tf.Tensor4D): tf.Scalar {
+  return tf.tidy(() => {
+    const per = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, x)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
+    return tf.mean(tf.sum(tf.reshape(per, [x.shape[0], -1]), 1));
+  }) as tf.Scalar;
+}
+
+/** KL(q(z|x) ‖ N(0, I)) = mean_batch Σ_k ½(−1 − logvar + μ² + e^{logvar}). */
+export function gaussianKl(mu: tf.Tensor2D, logVar: tf.Tensor2D): tf.Scalar {
+  return tf.tidy(() => tf.mean(tf.sum(tf.mul(tf.add(tf.sub(tf.add(tf.square(mu), tf.exp(logVar)), logVar), -1), 0.5), 1))) as tf.Scalar;
+}
+
+/**
+ * Builds FactorVAE (Kim & Mnih, ICML 2018, "Disentangling by Factorising") with the dSprites architecture of
+ * reference-algorithms.md §13: encoder conv 32, 32, 64, 64 (ReLU) → FC 128 (no activation) → μ, logvar (10);
+ * decoder FC 128 → FC 1024 (ReLU) → 4×4×64 → deconv 64, 32, 32 (ReLU) → deconv 1 (logits); TC discriminator
+ * 5 × [FC 1000 → LReLU 0.2] → FC 2. Weights ~ N(0, 0.02) (convs truncated), biases 0.
+ *
+ * @example
+ * const vae = buildFactorVae({ seed: 3 });
+ * const small = buildFactorVae({ imageSize: 16, encoderConv: [8, 8, 8, 8], discriminatorHidden: 32 });
+ */
+export function buildFactorVae(config: FactorVaeConfig = {}): FactorVae {
+  return new FactorVae(config);
+}
+
+/**
+ * Loads a model written by `FactorVae.save` (or a FactorVAE training checkpoint).
+ *
+ * @example
+ * const vae = await loadFactorVae('models/population/factor-vae-0');
+ */
+export async function loadFactorVae(dir: string): Promise<FactorVae> {
+  const { header, tensors } = await readModel(dir);
+  if (header.modelType !== 'factor-vae') {
+    tf.dispose(Object.values(tensors));
+    throw new DisentangleError('BAD_FILE', 'dir', `${dir} holds a '${String(header.modelType)}' model, not 'factor-vae'`);
+  }
+  const model = new FactorVae(header.config as FactorVaeConfig);
+  assignParams(model.params(), tensors, dir);
+  model.iteration = typeof header.iteration === 'number' ? header.iteration : 0;
+  return model;
+}

@@ -78,7 +78,8 @@ export function unsupervisedFromCodes(codes: TensorLike, options: UnsupervisedOp
   const tc = live.length === 0 ? 0 : gaussianTotalCorrelation(subMatrix(sigma, live));
   const wasserstein = gaussianWassersteinCorrelation(sigma);
   const tr = trace(sigma);
-  const mi = discreteMutualInfoMatrix(histogramDiscretize(z, numBins), histogramDiscretize(z, numBins));
+  const discrete = histogramDiscretize(z, numBins);
+  const mi = discreteMutualInfoMatrix(discrete, discrete);
   let miSum = 0;
   for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) if (i !== j) miSum += mi[i * D + j];
   return {

@@ -167,6 +167,12 @@ describe('computeMig', () => {
     expect(again.score).toBe(identity.score);
     expect(rotated.score).toBeLessThan(identity.score);
   });
+  it('leaves no tensors behind when the dataset and representation use tfjs tensors', async () => {
+    const before = tf.memory().numTensors;
+    const r = await computeMig({ dataset: factorVectorDataset([4, 5, 6], { asTensor: true }), represent: identityRepresentation(), numTrain: 96, batchSize: 32 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.score).toBeGreaterThan(0.5);
+  });
   it('reports progress and honours an aborted signal', async () => {
     let last = 0;
     await computeMig({ dataset, represent: identityRepresentation(), numTrain: 64, onProgress: (p) => (last = p.done) });

@@ -549,3 +549,280 @@ export function encodeLabels(y: Int32Array, rows: number, fn: string): { classes
   for (let i = 0; i < y.length; i++) classes[ids[i]] = y[i];
   return { classes, encoded: ids, counts };
 }
+
+/**
+ * Grows depth-limited `friedman_mse` regression trees level by level on one presorted matrix: the boosting
+ * workhorse. Each level reads every feature's sorted row list once and routes each row to its frontier node
+ * (`nodeOf`), so no list is ever partitioned or copied. Every node sees its rows in the same order as in
+ * {@link TreeBuilder}, so both builders return the same tree (node ids in scikit-learn's depth-first order).
+ */
+export class LevelwiseRegressionBuilder {
+  private readonly pre: Presorted;
+  private readonly nodeOf: Int32Array;
+  /** Leaf id of every row after the last `grow`. */
+  readonly leafOf: Int32Array;
+  private readonly width: number;
+  private readonly sumL: Float64Array;
+  private readonly cntL: Int32Array;
+  private readonly lastX: Float64Array;
+  private readonly best: SplitRecord = { feature: 0, pos: 0, threshold: 0, proxy: -Infinity, noiseScale: 0 };
+
+  constructor(pre: Presorted, maxDepth: number) {
+    this.pre = pre;
+    this.nodeOf = new Int32Array(pre.rows);
+    this.leafOf = new Int32Array(pre.rows);
+    this.width = Math.max(1, Math.min(pre.rows, 2 ** Math.min(maxDepth, 30)));
+    this.sumL = new Float64Array(this.width);
+    this.cntL = new Int32Array(this.width);
+    this.lastX = new Float64Array(this.width);
+  }
+
+  grow(y: Float64Array, g: TreeGrowth): Tree {
+    const { rows: n, features: F, order, sortedValues, columns } = this.pre;
+    const { nodeOf, leafOf, sumL, cntL, lastX, best } = this;
+    const nodes = new NodeList();
+    // Frontier bookkeeping, indexed by position in the level.
+    let frontier = [nodes.add(0)];
+    let stats = levelStats(y, nodeOf.fill(0), 1);
+    nodes.impurity[frontier[0]] = stats.impurity[0];
+    for (let depth = 0; frontier.length > 0; depth++) {
+      const m = frontier.length;
+      const splittable = new Uint8Array(m);
+      const bestProxy = new Float64Array(m).fill(-Infinity);
+      const bestFeature = new Int32Array(m);
+      const bestCount = new Int32Array(m);
+      const bestThreshold = new Float64Array(m);
+      const noise = new Float64Array(m);
+      let any = false;
+      for (let v = 0; v < m; v++) {
+        const id = frontier[v];
+        const nv = stats.count[v];
+        nodes.samples[id] = nv;
+        nodes.value[id] = stats.sum[v] / nv;
+        const canSplit = depth < g.maxDepth && nv >= g.minSamplesSplit && nv >= 2 * g.minSamplesLeaf && nodes.impurity[id] > EPSILON;
+        splittable[v] = canSplit ? 1 : 0;
+        noise[v] = nv * stats.maxAbs[v];
+        any ||= canSplit;
+      }
+      if (any) {
+        const level: LevelScan = {
+          count: stats.count, sum: stats.sum, splittable, noise, bestProxy, bestFeature, bestCount, bestThreshold,
+          sumL, cntL, lastX, minLeaf: g.minSamplesLeaf,
+        };
+        for (let f = 0; f < F; f++) scanLevel(order, sortedValues, nodeOf, y, f, n, m, level, best);
+      }
+      // Close the frontier: record splits, create children (left, right), route rows.
+      const childLocal = new Int32Array(m).fill(-1);
+      const next: number[] = [];
+      for (let v = 0; v < m; v++) {
+        const id = frontier[v];
+        if (splittable[v] === 1 && bestCount[v] > 0) {
+          nodes.feature[id] = bestFeature[v];
+          nodes.threshold[id] = bestThreshold[v];
+          nodes.left[id] = nodes.add(depth + 1);
+          nodes.right[id] = nodes.add(depth + 1);
+          childLocal[v] = next.length;
+          next.push(nodes.left[id], nodes.right[id]);
+        }
+      }
+      for (let i = 0; i < n; i++) {
+        const v = nodeOf[i];
+        if (v < 0) continue;
+        const c = childLocal[v];
+        if (c < 0) {
+          leafOf[i] = frontier[v];
+          nodeOf[i] = -1;
+        } else {
+          const id = frontier[v];
+          nodeOf[i] = columns[nodes.feature[id] * n + i] <= nodes.threshold[id] ? c : c + 1;
+        }
+      }
+      frontier = next;
+      if (next.length === 0) break;
+      stats = levelStats(y, nodeOf, next.length);
+      for (let v = 0; v < next.length; v++) nodes.impurity[next[v]] = stats.impurity[v];
+    }
+    return nodes.toDepthFirst(leafOf);
+  }
+}
+
+/** Per-level arrays of {@link LevelwiseRegressionBuilder}, indexed by frontier position. */
+interface LevelScan {
+  count: Int32Array;
+  sum: Float64Array;
+  splittable: Uint8Array;
+  noise: Float64Array;
+  bestProxy: Float64Array;
+  bestFeature: Int32Array;
+  bestCount: Int32Array;
+  bestThreshold: Float64Array;
+  sumL: Float64Array;
+  cntL: Int32Array;
+  lastX: Float64Array;
+  minLeaf: number;
+}
+
+/**
+ * One pass over feature `f`'s sorted rows for every frontier node at once. A candidate split of node v sits
+ * before each row of v whose value exceeds v's previous value by more than the float32 1e-7 threshold.
+ */
+function scanLevel(
+  order: Int32Array,
+  sortedValues: Float64Array,
+  nodeOf: Int32Array,
+  y: Float64Array,
+  f: number,
+  n: number,
+  m: number,
+  level: LevelScan,
+  best: SplitRecord,
+): void {
+  if (m === 1) {
+    scanRoot(order, sortedValues, y, f, n, level, best);
+    return;
+  }
+  const { count, sum, splittable, bestProxy, sumL, cntL, lastX } = level;
+  const minLeaf = level.minLeaf;
+  sumL.fill(0, 0, m);
+  cntL.fill(0, 0, m);
+  const end = (f + 1) * n;
+  for (let p = f * n; p < end; p++) {
+    const i = order[p];
+    const v = nodeOf[i];
+    if (v < 0 || splittable[v] === 0) continue;
+    const x = sortedValues[p];
+    const c = cntL[v];
+    const s = sumL[v];
+    if (c > 0) {
+      const x0 = lastX[v];
+      const nv = count[v];
+      const nr = nv - c;
+      if (x > Math.fround(x0 + FEATURE_THRESHOLD) && c >= minLeaf && nr >= minLeaf) {
+        const diff = nr * s - c * (sum[v] - s);
+        // Division-free prefilter; `offer` decides with the exact proxy and the rounding margin.
+        if (diff * diff > bestProxy[v] * (c * nr)) acceptSplit(level, best, v, (diff * diff) / (c * nr), f, c, x0, x);
+      }
+    }
+    sumL[v] = s + y[i];
+    cntL[v] = c + 1;
+    lastX[v] = x;
+  }
+}
+
+/** {@link scanLevel} for a frontier of one node that holds every row (a tree's root): sums stay in registers. */
+function scanRoot(order: Int32Array, sortedValues: Float64Array, y: Float64Array, f: number, n: number, level: LevelScan, best: SplitRecord): void {
+  if (level.splittable[0] === 0) return;
+  const minLeaf = level.minLeaf;
+  const total = level.sum[0];
+  const base = f * n;
+  let bestProxy = level.bestProxy[0];
+  let s = 0;
+  for (let c = 1; c < n; c++) {
+    s += y[order[base + c - 1]];
+    const x0 = sortedValues[base + c - 1];
+    const x = sortedValues[base + c];
+    const nr = n - c;
+    if (x > Math.fround(x0 + FEATURE_THRESHOLD) && c >= minLeaf && nr >= minLeaf) {
+      const diff = nr * s - c * (total - s);
+      if (diff * diff > bestProxy * (c * nr)) {
+        acceptSplit(level, best, 0, (diff * diff) / (c * nr), f, c, x0, x);
+        bestProxy = level.bestProxy[0];
+      }
+    }
+  }
+}
+
+function acceptSplit(level: LevelScan, best: SplitRecord, v: number, proxy: number, f: number, c: number, x0: number, x: number): void {
+  best.proxy = level.bestProxy[v];
+  best.noiseScale = level.noise[v];
+  best.pos = -1;
+  offer(best, proxy, f, c, x0, x);
+  if (best.pos !== c) return;
+  level.bestProxy[v] = proxy;
+  level.bestFeature[v] = f;
+  level.bestCount[v] = c;
+  level.bestThreshold[v] = best.threshold;
+}
+
+/** Per frontier node: row count, target sum, max |target| and two-pass variance. */
+function levelStats(y: Float64Array, nodeOf: Int32Array, m: number) {
+  const count = new Int32Array(m);
+  const sum = new Float64Array(m);
+  const maxAbs = new Float64Array(m);
+  for (let i = 0; i < nodeOf.length; i++) {
+    const v = nodeOf[i];
+    if (v < 0) continue;
+    count[v]++;
+    sum[v] += y[i];
+    const a = Math.abs(y[i]);
+    if (a > maxAbs[v]) maxAbs[v] = a;
+  }
+  const impurity = new Float64Array(m);
+  for (let i = 0; i < nodeOf.length; i++) {
+    const v = nodeOf[i];
+    if (v < 0) continue;
+    const d = y[i] - sum[v] / count[v];
+    impurity[v] += d * d;
+  }
+  for (let v = 0; v < m; v++) impurity[v] /= count[v];
+  return { count, sum, maxAbs, impurity };
+}
+
+/** Growable node arrays in creation (breadth-first) order, renumbered depth-first at the end. */
+class NodeList {
+  left: number[] = [];
+  right: number[] = [];
+  feature: number[] = [];
+  threshold: number[] = [];
+  impurity: number[] = [];
+  samples: number[] = [];
+  value: number[] = [];
+
+  add(_depth: number): number {
+    this.left.push(LEAF);
+    this.right.push(LEAF);
+    this.feature.push(-2);
+    this.threshold.push(-2);
+    this.impurity.push(0);
+    this.samples.push(0);
+    this.value.push(0);
+    return this.left.length - 1;
+  }
+
+  /** scikit-learn numbers nodes in depth-first order, left subtree first; `leafOf` is remapped in place. */
+  toDepthFirst(leafOf: Int32Array): Tree {
+    const count = this.left.length;
+    const newId = new Int32Array(count);
+    const stack = [0];
+    let next = 0;
+    while (stack.length > 0) {
+      const id = stack.pop() as number;
+      newId[id] = next++;
+      if (this.left[id] !== LEAF) stack.push(this.right[id], this.left[id]);
+    }
+    const t = {
+      nodeCount: count,
+      left: new Int32Array(count),
+      right: new Int32Array(count),
+      feature: new Int32Array(count),
+      threshold: new Float64Array(count),
+      impurity: new Float64Array(count),
+      weightedSamples: new Float64Array(count),
+      value: new Float64Array(count),
+      valueWidth: 1,
+    };
+    for (let id = 0; id < count; id++) {
+      const k = newId[id];
+      const leaf = this.left[id] === LEAF;
+      t.left[k] = leaf ? LEAF : newId[this.left[id]];
+      t.right[k] = leaf ? LEAF : newId[this.right[id]];
+      t.feature[k] = this.feature[id];
+      t.threshold[k] = this.threshold[id];
+      t.impurity[k] = this.impurity[id];
+      t.weightedSamples[k] = this.samples[id];
+      t.value[k] = this.value[id];
+    }
+    for (let i = 0; i < leafOf.length; i++) leafOf[i] = newId[leafOf[i]];
+    return t;
+  }
+}

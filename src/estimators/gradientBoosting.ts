@@ -1,7 +1,7 @@
 import { DisentangleError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
 import { intOption, numberOption } from '../core/validate.js';
-import { applyTree, encodeLabels, FriedmanMse, presort, toFloat32Values, TreeBuilder, treeImportances, type Tree } from './decisionTree.js';
+import { applyTree, encodeLabels, LevelwiseRegressionBuilder, presort, toFloat32Values, treeImportances, type Tree } from './decisionTree.js';
 import type { ClassifierEstimator, FittedClassifier } from './types.js';
 
 /** Options of {@link fitGradientBoosting}; scikit-learn's names and defaults. */
@@ -106,9 +106,8 @@ export function fitGradientBoosting(x: Matrix, y: Int32Array, options: GradientB
   const init = priorScores(counts, n);
   const raw = new Float64Array(n * K);
   for (let i = 0; i < n; i++) raw.set(init, i * K);
-  const builder = new TreeBuilder(presort(x));
+  const builder = new LevelwiseRegressionBuilder(presort(x), growth.maxDepth);
   const residual = new Float64Array(n);
-  const crit = new FriedmanMse(residual);
   const targets = Array.from({ length: K }, (_, k) => {
     const t = new Float64Array(n);
     for (let i = 0; i < n; i++) t[i] = (K === 1 ? encoded[i] === 1 : encoded[i] === k) ? 1 : 0;
@@ -132,7 +131,7 @@ export function fitGradientBoosting(x: Matrix, y: Int32Array, options: GradientB
     for (let k = 0; k < K; k++) {
       const target = targets[k];
       for (let i = 0; i < n; i++) residual[i] = target[i] - proba[i * K + k];
-      const tree = builder.grow(crit, growth);
+      const tree = builder.grow(residual, growth);
       newtonLeafValues(tree, builder.leafOf, target, residual, scale);
       for (let i = 0; i < n; i++) raw[i * K + k] += learningRate * tree.value[builder.leafOf[i]];
       if (tree.nodeCount > 1) {

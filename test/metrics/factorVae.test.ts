@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { TensorLike } from '../../src/core/types.js';
 import { computeFactorVaeMetric } from '../../src/metrics/factorVae.js';
@@ -141,5 +142,74 @@ describe('computeFactorVaeMetric (InfoGAN-CR preset)', () => {
     const r = await computeFactorVaeMetric({ dataset, represent: identityRepresentation(), ...icr, evalMode: 'heldout', numEval: 50 });
     expect(rowSums(r.evalVotes)).toEqual([10, 10, 10, 10, 10]);
     expect(r.evalAccuracy).toBe(1);
+  });
+});
+
+describe('computeFactorVaeMetric against numpy (test/fixtures/factor-vae-votes.json)', () => {
+  interface Case {
+    batchSize: number;
+    numVarianceEstimate: number;
+    numTrain: number;
+    numEval?: number;
+    scaleBlocks: number[][][];
+    voteBlocks: number[][][];
+    winners: number[];
+  }
+  const fixture = JSON.parse(readFileSync(new URL('../fixtures/factor-vae-votes.json', import.meta.url), 'utf8')) as {
+    K: number;
+    D: number;
+    icr: Case & { votesKxD: number[][]; score: number; revised: number };
+    icrZeroScale: Case & { votesKxD: number[][]; score: number; revised: number };
+    dl: Case & { globalVariance: number[]; active: number[] };
+  };
+  const fixtureData = factorVectorDataset([50, 50, 50]);
+
+  /** Hands out the fixture's code blocks in call order and records which factor each batch held fixed. */
+  function replay(c: Case): { represent: (x: TensorLike) => TensorLike; heldFactors: number[] } {
+    const blocks = [...c.scaleBlocks, ...c.voteBlocks];
+    const heldFactors: number[] = [];
+    let call = 0;
+    const represent = (x: TensorLike): TensorLike => {
+      const obs = x as { data: Float64Array; shape: [number, number] };
+      if (call >= c.scaleBlocks.length) {
+        const [n, k] = obs.shape;
+        const constant = Array.from({ length: k }, (_, j) => j).filter((j) => Array.from({ length: n }, (_, i) => obs.data[i * k + j]).every((v) => v === obs.data[j]));
+        expect(constant).toHaveLength(1);
+        heldFactors.push(constant[0]);
+      }
+      return blocks[call++];
+    };
+    return { represent, heldFactors };
+  }
+
+  it.each(['icr', 'icrZeroScale'] as const)('InfoGAN-CR votes and scores (%s)', async (name) => {
+    const c = fixture[name];
+    const { represent } = replay(c);
+    const r = await computeFactorVaeMetric({ dataset: fixtureData, represent, preset: 'infogan-cr', ...c });
+    expect(r.votes).toEqual(c.votesKxD);
+    expect(r.trainAccuracy).toBeCloseTo(c.score, 12);
+    expect(r.revisedAccuracy).toBeCloseTo(c.revised, 12);
+  });
+
+  it('disentanglement_lib scale, pruning, votes and accuracies', async () => {
+    const c = fixture.dl;
+    const { represent, heldFactors } = replay(c);
+    const r = await computeFactorVaeMetric({ dataset: fixtureData, represent, ...c, numEval: c.numEval });
+    r.globalVariance.forEach((v, d) => expect(v).toBeCloseTo(c.globalVariance[d], 12));
+    expect(r.numActiveDims).toBe(c.active.reduce((a, b) => a + b, 0));
+    const tally = (from: number, to: number): number[][] => {
+      const v = Array.from({ length: fixture.K }, () => new Array<number>(fixture.D).fill(0));
+      for (let i = from; i < to; i++) v[heldFactors[i]][c.winners[i]] += 1;
+      return v;
+    };
+    const train = tally(0, c.numTrain);
+    const evalVotes = tally(c.numTrain, c.numTrain + (c.numEval ?? 0));
+    expect(r.votes).toEqual(train);
+    expect(r.evalVotes).toEqual(evalVotes);
+    // DL: classifier = argmax over factors per dim (first on ties), accuracy = Σ_d votes[f(d)][d] / Σ votes
+    const f = Array.from({ length: fixture.D }, (_, d) => train.reduce((best, row, k) => (row[d] > train[best][d] ? k : best), 0));
+    const acc = (v: number[][]): number => f.reduce((s, k, d) => s + v[k][d], 0) / v.flat().reduce((a, b) => a + b, 0);
+    expect(r.trainAccuracy).toBeCloseTo(acc(train), 12);
+    expect(r.evalAccuracy).toBeCloseTo(acc(evalVotes), 12);
   });
 });

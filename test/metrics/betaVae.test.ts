@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Matrix } from '../../src/core/matrix.js';
+import type { TensorLike } from '../../src/core/types.js';
 import { computeBetaVaeMetric } from '../../src/metrics/betaVae.js';
 import type { ClassifierEstimator } from '../../src/estimators/types.js';
 import {
@@ -86,5 +88,53 @@ describe('computeBetaVaeMetric (InfoGAN-CR preset)', () => {
   it('scores identity ≥ 0.9 with the default logistic regression', async () => {
     const r = await computeBetaVaeMetric({ dataset, represent: identityRepresentation(), preset: 'infogan-cr', numTrain: 100, batchSize: 40 });
     expect(r.trainAccuracy).toBeGreaterThanOrEqual(0.9);
+  });
+});
+
+describe('computeBetaVaeMetric against numpy / scikit-learn (test/fixtures/beta-vae-features.json)', () => {
+  const fixture = JSON.parse(readFileSync(new URL('../fixtures/beta-vae-features.json', import.meta.url), 'utf8')) as {
+    K: number;
+    D: number;
+    batchSize: number;
+    icr: { blocks: number[][][]; features: number[][]; trainAccuracy: number };
+    dl: { blocks: number[][][]; features: number[][] };
+  };
+  const replay = (blocks: number[][][]) => {
+    let call = 0;
+    return (_x: TensorLike): TensorLike => blocks[call++];
+  };
+  const capture = (into: Matrix[]): ClassifierEstimator => ({
+    name: 'capture',
+    fit: (x, y, rng) => {
+      into.push(x);
+      return argminFeature.fit(x, y, rng);
+    },
+  });
+  const expectRowsClose = (x: Matrix, rows: number[][]) => {
+    expect([x.rows, x.cols]).toEqual([rows.length, rows[0].length]);
+    rows.forEach((row, i) => row.forEach((v, d) => expect(x.data[i * x.cols + d]).toBeCloseTo(v, 12)));
+  };
+  const dataset3 = factorVectorDataset([50, 50, 50]);
+
+  it('DL features: mean |z1 − z2| of the two batches', async () => {
+    const seen: Matrix[] = [];
+    await computeBetaVaeMetric({
+      dataset: dataset3,
+      represent: replay(fixture.dl.blocks),
+      batchSize: fixture.batchSize,
+      numTrain: fixture.dl.features.length,
+      evalMode: 'train',
+      estimator: capture(seen),
+    });
+    expectRowsClose(seen[0], fixture.dl.features);
+  });
+
+  it('InfoGAN-CR features over in-group pairs, and the training accuracy of LogisticRegression()', async () => {
+    const seen: Matrix[] = [];
+    const opts = { dataset: dataset3, batchSize: fixture.batchSize, numTrain: fixture.icr.features.length, preset: 'infogan-cr' as const };
+    await computeBetaVaeMetric({ ...opts, represent: replay(fixture.icr.blocks), estimator: capture(seen) });
+    expectRowsClose(seen[0], fixture.icr.features);
+    const r = await computeBetaVaeMetric({ ...opts, represent: replay(fixture.icr.blocks) });
+    expect(r.trainAccuracy).toBeCloseTo(fixture.icr.trainAccuracy, 12);
   });
 });

@@ -2,10 +2,19 @@
  * Axis-Aligned Metric (AAM) of YannDubs/disentangling-vae (`disvae/evaluate.py`, `_axis_aligned_metric`),
  * applied to the same discrete D×K mutual-information matrix as MIG.
  */
-import { createRng } from '../core/rng.js';
+import { forEachBatch } from '../core/batching.js';
+import { DisentangleError } from '../core/errors.js';
+import { concatRows, type Matrix } from '../core/matrix.js';
+import { createRng, type Rng } from '../core/rng.js';
+import { disposeIfTensor, toMatrixAsync } from '../core/tensor.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { intOption, readLabelledCodes } from '../core/validate.js';
-import { discretizedMutualInformation, matrixRows } from '../estimators/codeFactorInformation.js';
+import { checkFactorSizes, intOption, readLabelledCodes } from '../core/validate.js';
+import {
+  discretizedMutualInformation,
+  matrixRows,
+  sampledMutualInformation,
+  type GaussianPosteriorBlock,
+} from '../estimators/codeFactorInformation.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
 
 /** Options of {@link aamFromCodes}. */
@@ -60,16 +69,83 @@ export function aamFromCodes(train: LabelledCodes, options: AamOptions = {}): Aa
   return { score: perFactor.reduce((a, b) => a + b, 0) / perFactor.length, perFactor, mutualInformation: rows };
 }
 
+/** A posterior encoder: observations → the mean and log-variance of a factorised Gaussian q(z|x). */
+export type PosteriorFunction<Obs = TensorLike> = (
+  observations: Obs,
+) => { mean: TensorLike; logVar: TensorLike } | Promise<{ mean: TensorLike; logVar: TensorLike }>;
+
 /** Options of {@link computeAam}. */
-export type ComputeAamOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & AamOptions;
+export type ComputeAamOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> &
+  AamOptions & {
+    /**
+     * When given, AAM uses disentangling-vae's own sampled-entropy mutual information over the full factor grid
+     * (every one of Π factorSizes points is encoded; `represent` is not called) instead of the discrete estimate.
+     */
+    posterior?: PosteriorFunction<Obs>;
+    /** Points drawn per entropy estimate in the sampled-entropy mode, default 10,000 (disentangling-vae). */
+    numEntropySamples?: number;
+  };
 
 /**
- * AAM on `numTrain` sampled points (default 10,000, batch 16, the disentanglement_lib sampling defaults).
+ * AAM on `numTrain` sampled points (default 10,000, batch 16, the disentanglement_lib sampling defaults), or,
+ * with `posterior`, on disentangling-vae's sampled-entropy mutual information over the whole factor grid
+ * (its own estimator; only practical for grids of up to a few ten thousand points).
  *
  * @example
  * const { score } = await computeAam({ dataset: dsprites(), represent: encoder });
  */
 export async function computeAam<Obs = TensorLike>(options: ComputeAamOptions<Obs>): Promise<AamResult> {
-  const { train } = await sampleTrainTest(options, { numTrain: 10000, batchSize: 16 }, createRng);
-  return aamFromCodes(train, options);
+  if (!options.posterior) {
+    const { train } = await sampleTrainTest(options, { numTrain: 10000, batchSize: 16 }, createRng);
+    return aamFromCodes(train, options);
+  }
+  const numSamples = intOption(options.numEntropySamples, 'numEntropySamples', 10000);
+  const sizes = checkFactorSizes(options.dataset?.factorSizes, 'dataset.factorSizes');
+  const rng = createRng(options.seed ?? 0);
+  const block = await encodeFactorGrid(options, options.posterior, sizes, rng.fork());
+  const info = sampledMutualInformation(block, sizes, rng.fork(), numSamples);
+  const rows = matrixRows(info.mutualInformation, block.mean.cols, sizes.length);
+  const perFactor = sizes.map((_, j) => axisAlignedScore(rows.map((r) => r[j])));
+  return { score: perFactor.reduce((a, b) => a + b, 0) / perFactor.length, perFactor, mutualInformation: rows };
+}
+
+/** Encodes every point of the factor grid (row-major, last factor fastest) in batches. */
+async function encodeFactorGrid<Obs>(
+  options: ComputeAamOptions<Obs>,
+  posterior: PosteriorFunction<Obs>,
+  sizes: number[],
+  rng: Rng,
+): Promise<GaussianPosteriorBlock> {
+  const N = sizes.reduce((a, b) => a * b, 1);
+  const K = sizes.length;
+  const batchSize = intOption(options.batchSize, 'batchSize', 64);
+  const means: Matrix[] = [];
+  const logVars: Matrix[] = [];
+  await forEachBatch({ total: N, batchSize, stage: 'grid', onProgress: options.onProgress, signal: options.signal }, async (start, size) => {
+    const f = new Int32Array(size * K);
+    for (let r = 0; r < size; r++) {
+      let rest = start + r;
+      for (let j = K - 1; j >= 0; j--) {
+        f[r * K + j] = rest % sizes[j];
+        rest = Math.floor(rest / sizes[j]);
+      }
+    }
+    const obs = await options.dataset.observationsFromFactors({ data: f, shape: [size, K] }, rng);
+    let out: { mean: TensorLike; logVar: TensorLike } | undefined;
+    try {
+      out = await posterior(obs);
+      if (!out || out.mean === undefined || out.logVar === undefined) {
+        throw new DisentangleError('CALLBACK_RESULT', 'posterior', 'must return { mean, logVar }');
+      }
+      means.push(await toMatrixAsync(out.mean, 'posterior().mean', 'computeAam', { rows: size }));
+      logVars.push(await toMatrixAsync(out.logVar, 'posterior().logVar', 'computeAam', { rows: size, cols: means[means.length - 1].cols }));
+    } finally {
+      if (out) {
+        disposeIfTensor(out.mean);
+        disposeIfTensor(out.logVar);
+      }
+      disposeIfTensor(obs);
+    }
+  });
+  return { mean: concatRows(means), logVar: concatRows(logVars) };
 }

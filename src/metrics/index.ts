@@ -8,7 +8,7 @@ export type { MigOptions, MigResult, ComputeMigOptions } from './mig.js';
 export { modularityFromCodes, modularityFromMutualInformation, computeModularity } from './modularity.js';
 export type { ModularityOptions, ModularityResult, ComputeModularityOptions } from './modularity.js';
 export { aamFromCodes, computeAam } from './aam.js';
-export type { AamOptions, AamResult, ComputeAamOptions } from './aam.js';
+export type { AamOptions, AamResult, ComputeAamOptions, PosteriorFunction } from './aam.js';
 export { irsFromCodes, computeIrs } from './irs.js';
 export type { IrsOptions, IrsResult, ComputeIrsOptions } from './irs.js';
 export { unsupervisedFromCodes, computeUnsupervised, gaussianTotalCorrelation, gaussianWassersteinCorrelation } from './unsupervised.js';

@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import fixtures from '../fixtures/mig_codes_metrics.json' with { type: 'json' };
 import { aamFromCodes, axisAlignedScore, computeAam } from '../../src/metrics/aam.js';
 import { migFromCodes } from '../../src/metrics/mig.js';
+import { sampledMutualInformation } from '../../src/estimators/codeFactorInformation.js';
+import type { FactorBatch, GroundTruthDataset, TensorLike } from '../../src/core/types.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
 import { factorVectorDataset, identityRepresentation, rotatedRepresentation } from '../helpers/representations.js';
@@ -67,5 +69,67 @@ describe('aamFromCodes', () => {
     const rot = await computeAam({ dataset, represent: rotatedRepresentation(3, 4), numTrain: 500 });
     expect(id.score).toBeGreaterThan(0.9);
     expect(rot.score).toBeLessThan(id.score);
+  });
+});
+
+/** Observations = factor indices of the full grid, so a posterior is a function of the factors. */
+const gridDataset = (sizes: number[]): GroundTruthDataset<TensorLike> => ({
+  factorSizes: sizes,
+  observationsFromFactors: (f: FactorBatch) => ({ data: Float64Array.from(f.data), shape: [f.shape[0], f.shape[1]] }),
+});
+const posteriorOf = (fn: (v: number[]) => { mean: number[]; logVar: number[] }) => (obs: TensorLike) => {
+  const o = obs as { data: Float64Array; shape: [number, number] };
+  const rows = Array.from({ length: o.shape[0] }, (_, i) => fn(Array.from(o.data.subarray(i * o.shape[1], (i + 1) * o.shape[1]))));
+  return { mean: rows.map((r) => r.mean), logVar: rows.map((r) => r.logVar) };
+};
+
+describe('sampledMutualInformation (disentangling-vae estimator)', () => {
+  const sizes = [3, 4];
+  const N = 12;
+  const mean = (f: (a: number, b: number) => number[]) => {
+    const rows: number[][] = [];
+    for (let a = 0; a < 3; a++) for (let b = 0; b < 4; b++) rows.push(f(a, b));
+    return { data: Float64Array.from(rows.flat()), rows: N, cols: rows[0].length };
+  };
+  it('gives I = ln 3 for a sharp code of a 3-valued factor and 0 for the other factor', () => {
+    // well separated narrow posteriors: the mixture entropy is ln 3 above the conditional one, the same ε's in both
+    const m = mean((a) => [10 * a]);
+    const lv = { data: new Float64Array(N).fill(Math.log(1e-4)), rows: N, cols: 1 };
+    const r = sampledMutualInformation({ mean: m, logVar: lv }, sizes, createRng(1));
+    expect(r.mutualInformation[0]).toBeCloseTo(Math.log(3), 9);
+    expect(r.mutualInformation[1]).toBeLessThan(1e-9);
+  });
+  it('estimates the entropy of a standard normal code that ignores x', () => {
+    const big = [20, 30];
+    const n = 600;
+    const r = sampledMutualInformation(
+      { mean: { data: new Float64Array(n), rows: n, cols: 1 }, logVar: { data: new Float64Array(n), rows: n, cols: 1 } },
+      big,
+      createRng(2),
+    );
+    expect(Math.abs(r.marginalEntropy[0] - 0.5 * Math.log(2 * Math.PI * Math.E))).toBeLessThan(0.15);
+    expect(Array.from(r.mutualInformation).every((v) => v < 1e-9)).toBe(true);
+  });
+  it('rejects a posterior that does not cover the grid', () => {
+    expect(() => sampledMutualInformation({ mean: mean(() => [0]), logVar: mean(() => [0]) }, [5], createRng(0))).toThrow(DisentangleError);
+  });
+});
+
+describe('computeAam with a posterior (sampled-entropy mode)', () => {
+  const dataset = gridDataset([3, 4, 5]);
+  it('scores an axis-aligned posterior near 1 and an entangled one lower, deterministically per seed', async () => {
+    const aligned = posteriorOf(([a, b, c]) => ({ mean: [a, b, c], logVar: [-6, -6, -6] }));
+    const mixed = posteriorOf(([a, b, c]) => ({ mean: [a + b, a - b + c, c - a], logVar: [-6, -6, -6] }));
+    const r1 = await computeAam({ dataset, represent: (x) => x, posterior: aligned, seed: 3 });
+    const r1again = await computeAam({ dataset, represent: (x) => x, posterior: aligned, seed: 3 });
+    const r2 = await computeAam({ dataset, represent: (x) => x, posterior: mixed, seed: 3 });
+    expect(r1.score).toBeGreaterThan(0.95);
+    expect(r1again).toEqual(r1);
+    expect(r2.score).toBeLessThan(r1.score);
+    expect(r1.mutualInformation.length).toBe(3);
+  });
+  it('checks what the posterior returns', async () => {
+    const bad = (() => ({ mean: [[0]] })) as never;
+    await expect(computeAam({ dataset, represent: (x) => x, posterior: bad })).rejects.toBeInstanceOf(DisentangleError);
   });
 });

@@ -22,6 +22,9 @@ describe('synthetic populations (test/helpers/populations.ts)', () => {
     hard.models.forEach((m, i) => m.collapsed.length > 0 && expect(sup[i]).toBeLessThan(1));
   });
 
+  // Not a law: on the benchmark's 10 ICR-sized populations the pick was at or above the median 9 times out of 10
+  // (population seed 9 picks 0.765 against a median of 0.7875; benchmarks/results/model-selection.json). The
+  // fast-check seed is fixed so the run is reproducible; a failure under another seed is not by itself a bug.
   it("ModelCentrality's pick scores at or above the population median, and centrality tracks the supervised score", async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 1_000_000 }), async (seed) => {

@@ -98,7 +98,8 @@ function median3(a: number, b: number, c: number): number {
  * (20 bins) as disentanglement_lib does. For each factor j and each of its values v, the deviation of the codes
  * within the group {y_j = v} from that group's mean is summarised by its `diffQuantile` quantile per code;
  * averaging over v and dividing by the code's maximal deviation from its overall mean gives 1 − IRS_ij. Each
- * code scores max_j IRS_ij, and the score is their mean weighted by the maximal deviations. Range [0, 1].
+ * code scores max_j IRS_ij, and the score is their mean weighted by the maximal deviations. At most 1
+ * (interventions on the other factors never move the code); in practice in [0, 1] (≥ −1 in contrived cases).
  *
  * Deviation: disentanglement_lib reports `num_active_dims = np.sum(active_mus)`, the sum of the active codes'
  * values; `numActiveDims` here is the count. A code counts as constant when all its values are equal.

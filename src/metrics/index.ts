@@ -15,3 +15,5 @@ export { unsupervisedFromCodes, computeUnsupervised, gaussianTotalCorrelation, g
 export type { UnsupervisedOptions, UnsupervisedResult, ComputeUnsupervisedOptions } from './unsupervised.js';
 export { dhsicFromCodes, computeDhsic } from './dhsic.js';
 export type { DhsicOptions, DhsicResult, ComputeDhsicOptions } from './dhsic.js';
+export { sapFromCodes, computeSap } from './sap.js';
+export type { SapOptions, SapResult, ComputeSapOptions } from './sap.js';

@@ -1,0 +1,207 @@
+/**
+ * SAP score, Separated Attribute Predictability (Kumar, Sattigeri & Balakrishnan 2018, "Variational Inference of
+ * Disentangled Latent Concepts from Unlabeled Observations"), as disentanglement_lib's `sap_score.py` computes it,
+ * plus the InfoGAN-CR repository's variant.
+ */
+import { DisentangleError } from '../core/errors.js';
+import { column, type IntMatrix, type Matrix } from '../core/matrix.js';
+import { createRng } from '../core/rng.js';
+import type { LabelledCodes, TensorLike } from '../core/types.js';
+import { checkSameWidths, enumOption, numberOption, readLabelledCodes, type CodesAndFactors } from '../core/validate.js';
+import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
+import { fitSingleFeatureSvc, sortFeature } from '../estimators/linearSvm.js';
+
+/** Options of {@link sapFromCodes}. */
+export interface SapOptions {
+  /**
+   * Which factors are continuous (squared correlation) rather than discrete (linear SVM accuracy): one flag for
+   * all, or one per factor. Default false (disentanglement_lib); `preset: 'infogan-cr'` defaults to
+   * [false, true, true, true, true] (dSprites: shape discrete, the rest continuous).
+   */
+  continuousFactors?: boolean | readonly boolean[];
+  /** 'disentanglement_lib' (default) or 'infogan-cr' (see {@link sapFromCodes}). */
+  preset?: 'disentanglement_lib' | 'infogan-cr';
+  /** Inverse regularization of the discrete-factor SVM (default 0.01, as both references). */
+  C?: number;
+}
+
+/** Result of {@link sapFromCodes} / {@link computeSap}. */
+export interface SapResult {
+  /** Mean over factors of (best − second-best) code score, in [0, 1]. */
+  score: number;
+  /** D×K: per code and factor, the SVM accuracy (discrete) or squared correlation (continuous). */
+  scoreMatrix: number[][];
+  /** Per-factor gap between the two best codes. */
+  perFactor: number[];
+  /** The flag used for each factor. */
+  continuousFactors: boolean[];
+  preset: 'disentanglement_lib' | 'infogan-cr';
+}
+
+const DSPRITES_ICR_FLAGS = [false, true, true, true, true];
+
+/**
+ * SAP from precomputed codes and factors. For every code i and factor j a score S_ij says how well code i
+ * alone predicts factor j; SAP is the mean over factors of the gap between the best and the second-best code.
+ * Discrete factor: accuracy of `LinearSVC(C = 0.01, class_weight = 'balanced')` fitted on the single code
+ * (solved exactly, see `fitSingleFeatureSvc`). Continuous factor: squared Pearson correlation, 0 for a code
+ * whose variance is ≤ 1e-12. Needs at least 2 code dims.
+ *
+ * disentanglement_lib (default): SVMs are fitted on `train` and scored on `test` (required when any factor is
+ * discrete); correlations use `train` only.
+ * `preset: 'infogan-cr'`: SVMs are fitted and scored on `train` (`test` is ignored); continuous factors use the
+ * plain squared correlation without the 1e-12 guard. Where that repository divides 0 by 0 for a constant code
+ * (NaN, which then makes the whole score NaN), we return 0 for that entry: a constant code predicts nothing.
+ *
+ * @param train `{ codes: n×D, factors: n×K integer indices }`.
+ * @param test held-out split with the same widths (discrete factors, disentanglement_lib preset).
+ * @example
+ * const { score, scoreMatrix } = sapFromCodes(train, test);
+ * const icr = sapFromCodes(points, undefined, { preset: 'infogan-cr' });
+ */
+export function sapFromCodes(train: LabelledCodes, test?: LabelledCodes, options: SapOptions = {}): SapResult {
+  const fn = 'sapFromCodes';
+  const preset = enumOption(options.preset, 'preset', ['disentanglement_lib', 'infogan-cr'], 'disentanglement_lib');
+  const C = numberOption(options.C, 'C', 0.01, Number.MIN_VALUE);
+  const tr = readLabelledCodes(train, 'train', fn);
+  const numCodes = tr.codes.cols;
+  const numFactors = tr.factors.cols;
+  if (numCodes < 2) throw new DisentangleError('BAD_INPUT', `train.codes (in ${fn})`, `SAP compares the two best codes per factor and needs at least 2 code dims, got ${numCodes}`);
+  if (tr.codes.rows < 2) throw new DisentangleError('EMPTY', `train (in ${fn})`, 'needs at least 2 samples');
+  const flags = continuousFlags(options.continuousFactors, preset, numFactors);
+  checkFactorsVary(tr.factors, 'train.factors', fn);
+
+  const heldOut = preset === 'disentanglement_lib' && flags.some((c) => !c);
+  let te: CodesAndFactors = tr;
+  if (heldOut) {
+    if (test === undefined) {
+      throw new DisentangleError('BAD_INPUT', `test (in ${fn})`, 'is required: discrete factors are scored on a held-out split (pass { codes, factors })');
+    }
+    te = readLabelledCodes(test, 'test', fn);
+    checkSameWidths(tr, te, fn);
+  }
+  const matrix = scoreMatrix(tr, te, flags, C, preset === 'disentanglement_lib' ? 1e-12 : 0);
+  const perFactor = topTwoGaps(matrix, numCodes, numFactors);
+  return {
+    score: perFactor.reduce((a, b) => a + b, 0) / numFactors,
+    scoreMatrix: matrix,
+    perFactor,
+    continuousFactors: flags,
+    preset,
+  };
+}
+
+function continuousFlags(value: SapOptions['continuousFactors'], preset: SapResult['preset'], k: number): boolean[] {
+  if (value === undefined) {
+    if (preset === 'disentanglement_lib') return new Array<boolean>(k).fill(false);
+    if (k !== DSPRITES_ICR_FLAGS.length) {
+      throw new DisentangleError('BAD_OPTION', 'continuousFactors', `the infogan-cr preset's default flags are for dSprites' 5 factors; pass one flag per factor for ${k} factors`);
+    }
+    return [...DSPRITES_ICR_FLAGS];
+  }
+  if (typeof value === 'boolean') return new Array<boolean>(k).fill(value);
+  if (!Array.isArray(value) || value.length !== k || value.some((v) => typeof v !== 'boolean')) {
+    throw new DisentangleError('BAD_OPTION', 'continuousFactors', `expected a boolean or ${k} booleans (one per factor)`);
+  }
+  return [...value];
+}
+
+function checkFactorsVary(f: IntMatrix, argument: string, fn: string): void {
+  for (let j = 0; j < f.cols; j++) {
+    const first = f.data[j];
+    let varies = false;
+    for (let i = 1; i < f.rows && !varies; i++) varies = f.data[i * f.cols + j] !== first;
+    if (!varies) throw new DisentangleError('BAD_INPUT', `${argument} (in ${fn})`, `factor ${j} takes a single value (${first}); it cannot be predicted`);
+  }
+}
+
+function scoreMatrix(tr: CodesAndFactors, te: CodesAndFactors, continuous: boolean[], C: number, varianceFloor: number): number[][] {
+  const d = tr.codes.cols;
+  const k = tr.factors.cols;
+  const out = Array.from({ length: d }, () => new Array<number>(k).fill(0));
+  const trainFactors = Array.from({ length: k }, (_, j) => column(tr.factors, j));
+  const testFactors = Array.from({ length: k }, (_, j) => column(te.factors, j));
+  for (let i = 0; i < d; i++) {
+    const z = column(tr.codes, i);
+    const zTest: Matrix = { data: column(te.codes, i), rows: te.codes.rows, cols: 1 };
+    const sorted = continuous.every(Boolean) ? undefined : sortFeature(z);
+    for (let j = 0; j < k; j++) {
+      if (continuous[j]) {
+        out[i][j] = squaredCorrelation(z, trainFactors[j], varianceFloor);
+      } else {
+        const svm = fitSingleFeatureSvc(sorted!, trainFactors[j], { C, classWeight: 'balanced' });
+        out[i][j] = accuracy(svm.predict(zTest), testFactors[j]);
+      }
+    }
+  }
+  return out;
+}
+
+/** cov(z, y)² / (var z · var y) with ddof 1 (which cancels); 0 when var z ≤ floor (or is exactly 0). */
+function squaredCorrelation(z: Float64Array, y: Int32Array, floor: number): number {
+  const n = z.length;
+  let mz = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mz += z[i];
+    my += y[i];
+  }
+  mz /= n;
+  my /= n;
+  let szy = 0;
+  let szz = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const a = z[i] - mz;
+    const b = y[i] - my;
+    szy += a * b;
+    szz += a * a;
+    syy += b * b;
+  }
+  const varZ = szz / (n - 1);
+  if (!(varZ > floor)) return 0;
+  return (szy / (n - 1)) ** 2 / (varZ * (syy / (n - 1)));
+}
+
+function accuracy(pred: Int32Array, truth: Int32Array): number {
+  let hits = 0;
+  for (let i = 0; i < pred.length; i++) if (pred[i] === truth[i]) hits++;
+  return hits / pred.length;
+}
+
+/** Per factor: largest minus second-largest entry of its column (numpy sort semantics: ties give 0). */
+function topTwoGaps(m: number[][], d: number, k: number): number[] {
+  const gaps: number[] = [];
+  for (let j = 0; j < k; j++) {
+    let first = -Infinity;
+    let second = -Infinity;
+    for (let i = 0; i < d; i++) {
+      const v = m[i][j];
+      if (v > first) {
+        second = first;
+        first = v;
+      } else if (v > second) {
+        second = v;
+      }
+    }
+    gaps.push(first - second);
+  }
+  return gaps;
+}
+
+/** Options of {@link computeSap}. */
+export type ComputeSapOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & SapOptions;
+
+/**
+ * SAP on sampled codes: `numTrain` = 10,000 and `numTest` = 5,000 points drawn in batches of 16
+ * (disentanglement_lib's gin defaults), then {@link sapFromCodes}.
+ *
+ * @example
+ * const { score } = await computeSap({ dataset: dsprites(), represent: encoder, seed: 0 });
+ */
+export async function computeSap<Obs = TensorLike>(options: ComputeSapOptions<Obs>): Promise<SapResult> {
+  // The infogan-cr preset fits and scores on one sample, so it draws no test split.
+  const sizes = options.preset === 'infogan-cr' ? { numTrain: 10000, batchSize: 16 } : { numTrain: 10000, numTest: 5000, batchSize: 16 };
+  const { train, test } = await sampleTrainTest(options, sizes, createRng);
+  return sapFromCodes(train, test, options);
+}

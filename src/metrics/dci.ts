@@ -1,0 +1,310 @@
+/**
+ * DCI: disentanglement, completeness and informativeness (Eastwood & Williams 2018, "A Framework for the
+ * Quantitative Evaluation of Disentangled Representations"), as disentanglement_lib's `dci.py` computes it, with
+ * the InfoGAN-CR repository's Lasso variant as a preset.
+ */
+import { DisentangleError, throwIfAborted } from '../core/errors.js';
+import { column, type IntMatrix, type Matrix } from '../core/matrix.js';
+import { createRng, type Rng } from '../core/rng.js';
+import type { LabelledCodes, Progress, TensorLike } from '../core/types.js';
+import { checkSameWidths, enumOption, numberOption, readLabelledCodes } from '../core/validate.js';
+import { yieldToEventLoop } from '../core/batching.js';
+import { gradientBoostingClassifier } from '../estimators/gradientBoosting.js';
+import { fitLasso } from '../estimators/lasso.js';
+import { randomForestClassifier } from '../estimators/randomForest.js';
+import { standardScaler } from '../estimators/standardize.js';
+import type { ClassifierEstimator } from '../estimators/types.js';
+import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
+
+/** Where the entropy conventions and defaults come from. */
+export type DciPreset = 'disentanglement_lib' | 'infogan-cr';
+
+/** Options of {@link dciFromImportanceMatrix}. */
+export interface DciScoreOptions {
+  /**
+   * 'importance' (disentanglement_lib): completeness weighted by each factor's share of the total importance;
+   * 'mean' (InfoGAN-CR, the paper): the plain mean. Default follows the preset.
+   */
+  completenessWeighting?: 'importance' | 'mean';
+  /**
+   * 'disentanglement_lib' (default): entropies of R + 1e-11, normalized; 'infogan-cr': −Σ p·ln(p + 1e-12) / ln(n + 1e-12).
+   */
+  preset?: DciPreset;
+}
+
+/** Options of {@link dciFromCodes}. */
+export interface DciOptions extends DciScoreOptions {
+  /**
+   * Importance model per factor: 'gradient-boosting' (disentanglement_lib's default, scikit-learn
+   * `GradientBoostingClassifier()`), 'random-forest', 'lasso' (InfoGAN-CR: Lasso(α) on z-scored codes and factors;
+   * the 'infogan-cr' preset's default), or any {@link ClassifierEstimator} that reports `featureImportances`.
+   */
+  estimator?: 'gradient-boosting' | 'random-forest' | 'lasso' | ClassifierEstimator;
+  /** L1 strength of the 'lasso' estimator, default 0.02 (InfoGAN-CR). */
+  lassoAlpha?: number;
+  /** Seed of randomized estimators (each factor gets its own fork), default 0. */
+  seed?: number;
+  /** Called with `{ stage: 'dci', done, total: K }` after each factor. */
+  onProgress?: (p: Progress) => void;
+  /** Checked between factors. */
+  signal?: AbortSignal;
+}
+
+/** The scores of an importance matrix. */
+export interface DciScores {
+  /** Σ_i ρ_i D_i with ρ_i code i's share of the total importance. In [0, 1]. */
+  disentanglement: number;
+  /** Importance-weighted or plain mean of the per-factor completeness. In [0, 1]. */
+  completeness: number;
+  /** D_i = 1 − H_K(P_i·) per code. */
+  disentanglementPerCode: number[];
+  /** C_j = 1 − H_D(P̃_·j) per factor. */
+  completenessPerFactor: number[];
+}
+
+/** Result of {@link dciFromCodes} / {@link computeDci}. */
+export interface DciResult extends DciScores {
+  /**
+   * Mean over factors of the train accuracy (classifiers, as disentanglement_lib) or of R² on the z-scored
+   * factor (the 'lasso' estimator).
+   */
+  informativenessTrain: number;
+  /** The same on the test split. */
+  informativenessTest: number;
+  /** R (D×K): |importance| of code i for factor j. */
+  importanceMatrix: number[][];
+  /** Per-factor informativeness on the train and test splits. */
+  informativenessPerFactorTrain: number[];
+  informativenessPerFactorTest: number[];
+}
+
+/** 1 − normalized entropy of `weights` (length n ≥ 1), in the preset's convention. */
+function oneMinusEntropy(weights: Float64Array, preset: DciPreset): number {
+  const n = weights.length;
+  // With one outcome there is nothing to spread over; both references divide by ln 1 = 0 there.
+  if (n === 1) return 1;
+  if (preset === 'disentanglement_lib') {
+    let total = 0;
+    for (let k = 0; k < n; k++) total += weights[k] + 1e-11;
+    let h = 0;
+    for (let k = 0; k < n; k++) {
+      const p = (weights[k] + 1e-11) / total;
+      if (p > 0) h -= p * Math.log(p);
+    }
+    return 1 - h / Math.log(n);
+  }
+  let total = 0;
+  for (let k = 0; k < n; k++) total += weights[k];
+  // InfoGAN-CR returns NaN for an all-zero vector; a code that explains nothing is not disentangled.
+  if (total === 0) return 0;
+  const logN = Math.log(n + 1e-12);
+  let h = 0;
+  for (let k = 0; k < n; k++) {
+    const p = weights[k] / total;
+    h -= (p * Math.log(p + 1e-12)) / logN;
+  }
+  return 1 - h;
+}
+
+/**
+ * D, C and their per-code / per-factor parts from an importance matrix R (D×K, R ≥ 0):
+ * D_i = 1 − H_K(R_i· / Σ_j R_ij), weighted by ρ_i = Σ_j R_ij / ΣR; C_j = 1 − H_D(R_·j / Σ_i R_ij), averaged
+ * with weights Σ_i R_ij / ΣR ('importance', disentanglement_lib) or plainly ('mean'). With ΣR = 0 the weights
+ * are uniform, as in disentanglement_lib.
+ *
+ * @example
+ * dciFromImportanceMatrix({ data: Float64Array.of(5, 0, 0, 5), rows: 2, cols: 2 }) // D ≈ 1, C ≈ 1
+ */
+export function dciFromImportanceMatrix(importance: Matrix, options: DciScoreOptions = {}): DciScores {
+  const preset = enumOption(options.preset, 'preset', ['disentanglement_lib', 'infogan-cr'] as const, 'disentanglement_lib');
+  const weighting = enumOption(
+    options.completenessWeighting,
+    'completenessWeighting',
+    ['importance', 'mean'] as const,
+    preset === 'infogan-cr' ? 'mean' : 'importance',
+  );
+  const { rows: D, cols: K, data } = importance;
+  if (D === 0 || K === 0) throw new DisentangleError('EMPTY', 'importance', `has shape ${D}×${K}`);
+  for (let k = 0; k < data.length; k++) {
+    if (!(data[k] >= 0) || !Number.isFinite(data[k])) {
+      throw new DisentangleError('BAD_INPUT', 'importance', `entry ${k} is ${data[k]}; importances are finite and ≥ 0`);
+    }
+  }
+  const disentanglementPerCode: number[] = [];
+  const rowSums = new Float64Array(D);
+  for (let i = 0; i < D; i++) {
+    const row = data.subarray(i * K, (i + 1) * K);
+    disentanglementPerCode.push(oneMinusEntropy(row, preset));
+    for (let j = 0; j < K; j++) rowSums[i] += row[j];
+  }
+  const completenessPerFactor: number[] = [];
+  const colSums = new Float64Array(K);
+  for (let j = 0; j < K; j++) {
+    const col = column(importance, j);
+    completenessPerFactor.push(oneMinusEntropy(col, preset));
+    for (let i = 0; i < D; i++) colSums[j] += col[i];
+  }
+  const total = rowSums.reduce((a, b) => a + b, 0);
+  const share = (s: number, count: number): number => (total === 0 ? 1 / count : s / total);
+  let disentanglement = 0;
+  for (let i = 0; i < D; i++) disentanglement += disentanglementPerCode[i] * share(rowSums[i], D);
+  let completeness = 0;
+  for (let j = 0; j < K; j++) {
+    completeness += completenessPerFactor[j] * (weighting === 'mean' ? 1 / K : share(colSums[j], K));
+  }
+  return { disentanglement, completeness, disentanglementPerCode, completenessPerFactor };
+}
+
+interface FactorFit {
+  importance: Float64Array;
+  train: number;
+  test: number;
+}
+
+function accuracy(predicted: Int32Array, truth: Int32Array): number {
+  let hits = 0;
+  for (let i = 0; i < truth.length; i++) if (predicted[i] === truth[i]) hits++;
+  return hits / truth.length;
+}
+
+async function fitClassifier(est: ClassifierEstimator, train: Matrix, test: Matrix, yTrain: Int32Array, yTest: Int32Array, rng: Rng): Promise<FactorFit> {
+  const model = await est.fit(train, yTrain, rng);
+  const imp = model.featureImportances;
+  if (!imp || imp.length !== train.cols) {
+    throw new DisentangleError('BAD_OPTION', 'estimator', `'${est.name}' must return featureImportances with one entry per code dim`);
+  }
+  return {
+    importance: Float64Array.from(imp, Math.abs),
+    train: accuracy(model.predict(train), yTrain),
+    test: accuracy(model.predict(test), yTest),
+  };
+}
+
+/** R² of a linear prediction; 1 − SSE/SST, with SST over the target's own mean. */
+function rSquared(x: Matrix, y: Float64Array, coef: Float64Array, intercept: number): number {
+  let mean = 0;
+  for (let i = 0; i < y.length; i++) mean += y[i];
+  mean /= y.length;
+  let sse = 0;
+  let sst = 0;
+  for (let i = 0; i < x.rows; i++) {
+    let pred = intercept;
+    for (let d = 0; d < x.cols; d++) pred += x.data[i * x.cols + d] * coef[d];
+    sse += (y[i] - pred) ** 2;
+    sst += (y[i] - mean) ** 2;
+  }
+  return sst === 0 ? 0 : 1 - sse / sst;
+}
+
+/** InfoGAN-CR's variant: z-score codes and the factor (train statistics), Lasso(α), importance |coef|. */
+function fitLassoFactor(trainZ: Matrix, testZ: Matrix, yTrain: Int32Array, yTest: Int32Array, alpha: number): FactorFit {
+  const scaler = standardScaler({ data: Float64Array.from(yTrain), rows: yTrain.length, cols: 1 });
+  const zTrain = scaler.transform({ data: Float64Array.from(yTrain), rows: yTrain.length, cols: 1 }).data;
+  const zTest = scaler.transform({ data: Float64Array.from(yTest), rows: yTest.length, cols: 1 }).data;
+  const { coef, intercept } = fitLasso(trainZ, zTrain, { alpha });
+  return {
+    importance: Float64Array.from(coef, Math.abs),
+    train: rSquared(trainZ, zTrain, coef, intercept),
+    test: rSquared(testZ, zTest, coef, intercept),
+  };
+}
+
+function requireTwoValues(factors: IntMatrix, argument: string): void {
+  for (let j = 0; j < factors.cols; j++) {
+    const first = factors.data[j];
+    let varies = false;
+    for (let i = 1; i < factors.rows && !varies; i++) varies = factors.data[i * factors.cols + j] !== first;
+    if (!varies) {
+      throw new DisentangleError('BAD_INPUT', argument, `factor ${j} takes the single value ${first}; each factor needs at least two values to predict`);
+    }
+  }
+}
+
+/**
+ * DCI from precomputed codes and factors. Per factor, a model predicts the factor from all codes; its
+ * importances form column j of R (D×K); disentanglement and completeness are entropies of R's rows and columns
+ * ({@link dciFromImportanceMatrix}); informativeness is the mean train / test accuracy. Defaults are
+ * disentanglement_lib's: scikit-learn `GradientBoostingClassifier()` on raw codes, entropies of R + 1e-11,
+ * importance-weighted completeness. `preset: 'infogan-cr'` switches to Lasso(0.02) on z-scored codes and factors
+ * with the plain-mean completeness. Yields to the event loop and checks `signal` between factors.
+ *
+ * @param train `{ codes: n×D, factors: n×K integer indices }` that the models are fitted on.
+ * @param test the held-out split for `informativenessTest` (required, as in disentanglement_lib).
+ * @example
+ * const { disentanglement, completeness, importanceMatrix } = await dciFromCodes(train, test);
+ */
+export async function dciFromCodes(train: LabelledCodes, test: LabelledCodes, options: DciOptions = {}): Promise<DciResult> {
+  const fn = 'dciFromCodes';
+  const tr = readLabelledCodes(train, 'train', fn);
+  const te = readLabelledCodes(test, 'test', fn);
+  checkSameWidths(tr, te, fn);
+  requireTwoValues(tr.factors, 'train.factors');
+  const preset = enumOption(options.preset, 'preset', ['disentanglement_lib', 'infogan-cr'] as const, 'disentanglement_lib');
+  const estimator = options.estimator ?? (preset === 'infogan-cr' ? 'lasso' : 'gradient-boosting');
+  const alpha = numberOption(options.lassoAlpha, 'lassoAlpha', 0.02, 0);
+  const seed = numberOption(options.seed, 'seed', 0);
+  const named: Record<string, () => ClassifierEstimator> = {
+    'gradient-boosting': () => gradientBoostingClassifier(),
+    'random-forest': () => randomForestClassifier(),
+  };
+  let classifier: ClassifierEstimator | undefined;
+  if (typeof estimator === 'string') {
+    if (estimator !== 'lasso' && !(estimator in named)) {
+      throw new DisentangleError('BAD_OPTION', 'estimator', `expected 'gradient-boosting', 'random-forest', 'lasso' or a ClassifierEstimator, got '${estimator}'`);
+    }
+    classifier = estimator === 'lasso' ? undefined : named[estimator]();
+  } else if (estimator && typeof estimator.fit === 'function') classifier = estimator;
+  else throw new DisentangleError('BAD_OPTION', 'estimator', 'expected a name or an object with fit(x, y, rng)');
+
+  const D = tr.codes.cols;
+  const K = tr.factors.cols;
+  const scaler = classifier ? undefined : standardScaler(tr.codes);
+  const trainX = scaler ? scaler.transform(tr.codes) : tr.codes;
+  const testX = scaler ? scaler.transform(te.codes) : te.codes;
+  const rootRng = createRng(seed);
+  const R = new Float64Array(D * K);
+  const perTrain: number[] = [];
+  const perTest: number[] = [];
+  for (let j = 0; j < K; j++) {
+    throwIfAborted(options.signal);
+    const yTrain = column(tr.factors, j);
+    const yTest = column(te.factors, j);
+    const fit = classifier
+      ? await fitClassifier(classifier, trainX, testX, yTrain, yTest, rootRng.fork())
+      : fitLassoFactor(trainX, testX, yTrain, yTest, alpha);
+    for (let i = 0; i < D; i++) R[i * K + j] = fit.importance[i];
+    perTrain.push(fit.train);
+    perTest.push(fit.test);
+    options.onProgress?.({ stage: 'dci', done: j + 1, total: K });
+    await yieldToEventLoop();
+  }
+  throwIfAborted(options.signal);
+  const scores = dciFromImportanceMatrix({ data: R, rows: D, cols: K }, { preset, completenessWeighting: options.completenessWeighting });
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const importanceMatrix: number[][] = [];
+  for (let i = 0; i < D; i++) importanceMatrix.push(Array.from(R.subarray(i * K, (i + 1) * K)));
+  return {
+    ...scores,
+    informativenessTrain: mean(perTrain),
+    informativenessTest: mean(perTest),
+    importanceMatrix,
+    informativenessPerFactorTrain: perTrain,
+    informativenessPerFactorTest: perTest,
+  };
+}
+
+/** Options of {@link computeDci}. */
+export type ComputeDciOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & Omit<DciOptions, 'onProgress' | 'signal' | 'seed'>;
+
+/**
+ * DCI on sampled data with disentanglement_lib's defaults: 10,000 train and 5,000 test points in batches of
+ * 16, then {@link dciFromCodes}. Progress reports the sampling stages, then `dci` per factor.
+ *
+ * @example
+ * const { disentanglement, completeness } = await computeDci({ dataset: dsprites(), represent: encoder, seed: 1 });
+ */
+export async function computeDci<Obs = TensorLike>(options: ComputeDciOptions<Obs>): Promise<DciResult> {
+  const { train, test } = await sampleTrainTest(options, { numTrain: 10000, numTest: 5000, batchSize: 16 }, createRng);
+  if (!test) throw new DisentangleError('BAD_INPUT', 'numTest', 'DCI needs a test split');
+  return dciFromCodes(train, test, { ...options, onProgress: options.onProgress, signal: options.signal, seed: options.seed });
+}

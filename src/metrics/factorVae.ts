@@ -74,6 +74,8 @@ export interface FactorVaeMetricResult {
  * `preset: 'infogan-cr'` reproduces InfoGAN-CR's `FactorVAEMetric`: 500 groups of 100 rows, group m fixes
  * factor m mod K, a scale set of ceil(Π factorSizes / 10) points with ddof 0, no pruning (a zero-variance dim
  * gives NaN and numpy's argmin picks it first), and the votes are scored on themselves (`evalMode: 'train'`).
+ * InfoGAN-CR's scale set is a tenth of the dSprites images drawn without replacement; here its points are drawn
+ * like every other sample (uniform factors, with replacement), which only matters for tiny factor spaces.
  *
  * When `represent` returns tfjs tensors the per-batch variances are computed on their backend and only D
  * numbers are read back per vote.

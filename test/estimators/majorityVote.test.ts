@@ -77,3 +77,51 @@ describe('lowestNormalizedVarianceDim', () => {
     expect(lowestNormalizedVarianceDim(Float64Array.of(NaN), Float64Array.of(1))).toBe(-1);
   });
 });
+
+describe('majority-vote properties', () => {
+  const votesArb = fc
+    .tuple(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 7 }))
+    .chain(([k, d]) => fc.array(fc.nat(30), { minLength: k * d, maxLength: k * d }).map((raw) => intMatrix(k, d, Int32Array.from(raw))));
+
+  it('the revised accuracy grows with k and reaches the plain accuracy at k = D', () => {
+    fc.assert(
+      fc.property(votesArb, (v) => {
+        const plain = majorityVoteAccuracy(v, majorityVoteMapping(v));
+        let previous = 0;
+        for (let k = 1; k <= v.cols; k++) {
+          const top = majorityVoteTopAccuracy(v, k);
+          if (top < previous - 1e-12 || top > plain + 1e-12) return false;
+          previous = top;
+        }
+        return Math.abs(previous - plain) < 1e-12;
+      }),
+    );
+  });
+
+  it('the majority mapping is the best mapping: no other per-dim choice scores higher', () => {
+    fc.assert(
+      fc.property(votesArb, fc.array(fc.nat(4), { minLength: 7, maxLength: 7 }), (v, choice) => {
+        const other = Int32Array.from({ length: v.cols }, (_, d) => choice[d] % v.rows);
+        return majorityVoteAccuracy(v, other) <= majorityVoteAccuracy(v, majorityVoteMapping(v)) + 1e-12;
+      }),
+    );
+  });
+
+  it('lowestNormalizedVarianceDim returns an active dim with the smallest ratio', () => {
+    const finite = fc.double({ min: 0, max: 10, noNaN: true });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(finite, fc.double({ min: 0.01, max: 10, noNaN: true }), fc.boolean()), { minLength: 1, maxLength: 8 }),
+        (dims) => {
+          const v = Float64Array.from(dims, (x) => x[0]);
+          const s = Float64Array.from(dims, (x) => x[1]);
+          const active = Uint8Array.from(dims, (x) => (x[2] ? 1 : 0));
+          const d = lowestNormalizedVarianceDim(v, s, active);
+          if (!active.some((a) => a === 1)) return d === -1;
+          if (!active[d]) return false;
+          return dims.every((x, j) => !x[2] || v[d] / s[d] < x[0] / x[1] || (v[d] / s[d] === x[0] / x[1] && d <= j));
+        },
+      ),
+    );
+  });
+});

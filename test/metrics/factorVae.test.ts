@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TensorLike } from '../../src/core/types.js';
 import { computeFactorVaeMetric } from '../../src/metrics/factorVae.js';
@@ -6,6 +7,7 @@ import {
   collapsedRepresentation,
   factorVectorDataset,
   identityRepresentation,
+  linearRepresentation,
   noisyRepresentation,
   rotatedRepresentation,
 } from '../helpers/representations.js';
@@ -96,6 +98,24 @@ describe('computeFactorVaeMetric (disentanglement_lib protocol)', () => {
     const r = await computeFactorVaeMetric({ dataset, represent, ...small });
     expect(r.votes[0]).toHaveLength(10);
     expect(r.evalAccuracy).toBe(1);
+  });
+
+  it('keeps the training accuracy in [1/K, 1] and counts every vote for any linear code (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 7 }),
+        fc.array(fc.double({ min: -2, max: 2, noNaN: true }), { minLength: 35, maxLength: 35 }),
+        fc.nat(1000),
+        async (D, weights, seed) => {
+          const represent = linearRepresentation(Float64Array.from(weights.slice(0, 5 * D)), D);
+          const r = await computeFactorVaeMetric({ dataset, represent, seed, numTrain: 60, numEval: 30, numVarianceEstimate: 256 });
+          if (r.numActiveDims === 0) return r.trainAccuracy === 0 && r.evalAccuracy === 0;
+          const votes = r.votes.flat().reduce((a, b) => a + b, 0);
+          return r.trainAccuracy >= 1 / K - 1e-12 && r.trainAccuracy <= 1 && r.evalAccuracy >= 0 && r.evalAccuracy <= 1 && votes === 60;
+        },
+      ),
+      { numRuns: 15 },
+    );
   });
 
   it('rejects bad options naming them', async () => {

@@ -4,7 +4,7 @@
  */
 import { createRng } from '../core/rng.js';
 import { toMatrix } from '../core/tensor.js';
-import type { Progress, TensorLike } from '../core/types.js';
+import type { LabelledCodes, Progress, TensorLike } from '../core/types.js';
 import { intOption } from '../core/validate.js';
 import { dhsicVStatistic, dhsicVStatisticAsync, pairwiseMedianAbsDifference } from '../estimators/hsic.js';
 import type { Matrix } from '../core/matrix.js';
@@ -36,12 +36,12 @@ export interface DhsicResult {
  * Deviation: when more than half of the pairs tie (h_k = 0, e.g. a constant code) the reference's kernel is
  * 0/0 = NaN; here that dim's kernel is the indicator of equal values, so a constant code simply drops out.
  *
- * @param codes n×D codes.
+ * @param codes n×D codes, or a `{ codes, factors }` pair whose factors are ignored.
  * @example
  * const { score, bandwidths } = dhsicFromCodes(codes);
  */
-export function dhsicFromCodes(codes: TensorLike, options: DhsicOptions = {}): DhsicResult {
-  const z = toMatrix(codes, 'codes', 'dhsicFromCodes');
+export function dhsicFromCodes(codes: TensorLike | LabelledCodes, options: DhsicOptions = {}): DhsicResult {
+  const z = toMatrix(codesOf(codes), 'codes', 'dhsicFromCodes');
   const bandwidths = resolveBandwidths(z, options.bandwidths);
   const { value, t1, t2, t3 } = dhsicVStatistic(z, bandwidths, { onProgress: options.onProgress });
   return { score: value, bandwidths, terms: { t1, t2, t3 } };
@@ -80,4 +80,10 @@ export async function computeDhsic<Obs = TensorLike>(options: ComputeDhsicOption
   const bandwidths = resolveBandwidths(z, options.bandwidths);
   const { value, t1, t2, t3 } = await dhsicVStatisticAsync(z, bandwidths, { onProgress: options.onProgress, signal: options.signal });
   return { score: value, bandwidths, terms: { t1, t2, t3 } };
+}
+
+/** The codes of a `{ codes, factors }` pair (factors are not needed here), or the value itself. */
+function codesOf(value: TensorLike | LabelledCodes): TensorLike {
+  const o = value as Partial<LabelledCodes> & { shape?: unknown; dims?: unknown };
+  return o && typeof o === 'object' && !Array.isArray(o) && o.codes !== undefined && o.shape === undefined && o.dims === undefined ? o.codes : (value as TensorLike);
 }

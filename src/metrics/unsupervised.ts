@@ -6,7 +6,7 @@ import { DisentangleError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import { toMatrix } from '../core/tensor.js';
-import type { TensorLike } from '../core/types.js';
+import type { LabelledCodes, TensorLike } from '../core/types.js';
 import { intOption } from '../core/validate.js';
 import { histogramDiscretize } from '../estimators/discretize.js';
 import { covariance, logDeterminantSymmetric, trace, traceSqrtDiagTimes } from '../estimators/linalg.js';
@@ -61,13 +61,13 @@ export function gaussianWassersteinCorrelation(sigma: Matrix): number {
  * value the remaining dims have) and list them in `constantDims`. The Wasserstein terms need no such care.
  * At least 2 code dims and 2 rows are required.
  *
- * @param codes n×D codes.
+ * @param codes n×D codes, or a `{ codes, factors }` pair whose factors are ignored.
  * @example
  * const r = unsupervisedFromCodes([[0, 1], [1, 0], [2, 2], [3, 1]]);
  */
-export function unsupervisedFromCodes(codes: TensorLike, options: UnsupervisedOptions = {}): UnsupervisedResult {
+export function unsupervisedFromCodes(codes: TensorLike | LabelledCodes, options: UnsupervisedOptions = {}): UnsupervisedResult {
   const fn = 'unsupervisedFromCodes';
-  const z = toMatrix(codes, 'codes', fn);
+  const z = toMatrix(codesOf(codes), 'codes', fn);
   const numBins = intOption(options.numBins, 'numBins', 20);
   const D = z.cols;
   if (D < 2) throw new DisentangleError('SHAPE_MISMATCH', `codes (in ${fn})`, `has ${D} code dim; the pairwise scores need at least 2`);
@@ -122,4 +122,10 @@ export type ComputeUnsupervisedOptions<Obs = TensorLike> = SamplingMetricOptions
 export async function computeUnsupervised<Obs = TensorLike>(options: ComputeUnsupervisedOptions<Obs>): Promise<UnsupervisedResult> {
   const { train } = await sampleTrainTest(options, { numTrain: 10000, batchSize: 16 }, createRng);
   return unsupervisedFromCodes(train.codes, options);
+}
+
+/** The codes of a `{ codes, factors }` pair (factors are not needed here), or the value itself. */
+function codesOf(value: TensorLike | LabelledCodes): TensorLike {
+  const o = value as Partial<LabelledCodes> & { shape?: unknown; dims?: unknown };
+  return o && typeof o === 'object' && !Array.isArray(o) && o.codes !== undefined && o.shape === undefined && o.dims === undefined ? o.codes : (value as TensorLike);
 }

@@ -62,6 +62,10 @@ describe('dhsicFromCodes properties', () => {
     expect(r.bandwidths).toEqual([1, 2]);
     expect(() => dhsicFromCodes(z, { bandwidths: [1] })).toThrow(DisentangleError);
   });
+  it('accepts a { codes, factors } pair and ignores the factors', () => {
+    const z = draw(6, 30, 2);
+    expect(dhsicFromCodes({ codes: z, factors: z.map(() => [1]) })).toEqual(dhsicFromCodes(z));
+  });
   it('rejects NaN and empty codes', () => {
     expect(() => dhsicFromCodes([[NaN, 1]])).toThrow(DisentangleError);
     expect(() => dhsicFromCodes([])).toThrow(DisentangleError);

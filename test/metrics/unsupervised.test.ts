@@ -133,6 +133,10 @@ describe('unsupervisedFromCodes behaviour', () => {
     expect(tf.memory().numTensors).toBe(before);
     expect(r.gaussianTotalCorrelation).toBeCloseTo(unsupervisedFromCodes(independent.slice(0, 100).map((row) => row.map(Math.fround))).gaussianTotalCorrelation, 12);
   });
+  it('accepts a { codes, factors } pair and ignores the factors', () => {
+    const z = independent.slice(0, 50);
+    expect(unsupervisedFromCodes({ codes: z, factors: z.map(() => [0]) })).toEqual(unsupervisedFromCodes(z));
+  });
   it('rejects NaN, a single code dim and a single row', () => {
     expect(() => unsupervisedFromCodes([[NaN, 1], [1, 2]])).toThrow(DisentangleError);
     expect(() => unsupervisedFromCodes([[1], [2]])).toThrow(/at least 2/);

@@ -5,6 +5,7 @@ import type { Rng } from '../core/rng.js';
 import { isTfTensor, readBlockSync, toFactors } from '../core/tensor.js';
 import type { FactorBatch, GroundTruthDataset, TensorLike } from '../core/types.js';
 import { checkFactorSizes, checkFactorsWithinSizes, enumOption } from '../core/validate.js';
+import { readFactorBatch } from './dspritesRenderer.js';
 
 const FN = 'arrayDataset';
 
@@ -56,21 +57,6 @@ function tupleKeyFn(sizes: readonly number[]): (d: Int32Array, p: number) => Key
   return (d, p) => Array.from(d.subarray(p, p + K)).join(',');
 }
 
-function readBatch(factors: FactorBatch | IntMatrix, sizes: readonly number[]): IntMatrix {
-  const fb = factors as Partial<FactorBatch> & Partial<IntMatrix>;
-  if (!factors || typeof factors !== 'object' || !(fb.data instanceof Int32Array)) {
-    throw new DisentangleError('BAD_INPUT', 'factors', `expected { data: Int32Array, shape: [n, ${sizes.length}] }`);
-  }
-  const rows = fb.shape ? fb.shape[0] : (fb.rows as number);
-  const cols = fb.shape ? fb.shape[1] : (fb.cols as number);
-  if (cols !== sizes.length || rows * cols !== fb.data.length) {
-    throw new DisentangleError('SHAPE_MISMATCH', 'factors', `expected n×${sizes.length} factor indices, got shape [${rows}, ${cols}]`);
-  }
-  const f = { data: fb.data, rows, cols };
-  checkFactorsWithinSizes(f, sizes, 'factors');
-  return f;
-}
-
 /**
  * A `GroundTruthDataset` over arrays you already hold (for instance a labelled dataset exported from Python):
  * `observationsFromFactors` finds, for each requested factor tuple, a row with exactly those factors (one drawn
@@ -117,7 +103,7 @@ export function arrayDataset(options: ArrayDatasetOptions): ArrayDataset {
   const combos = sizes.reduce((a, b) => a * b, 1);
 
   const rowsFromFactors = (batch: FactorBatch | IntMatrix, rng: Rng): Int32Array => {
-    const f = readBatch(batch, sizes);
+    const f = readFactorBatch(batch, sizes, 'factors', options.factorNames);
     const rows = new Int32Array(f.rows);
     for (let i = 0; i < f.rows; i++) {
       const list = rowsByKey.get(keyOf(f.data, i * K));

@@ -3,7 +3,7 @@ import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import type { IntMatrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import type { FactorBatch, GroundTruthDataset, Progress } from '../core/types.js';
-import { DSPRITES_FACTOR_NAMES } from './dspritesRenderer.js';
+import { DSPRITES_FACTOR_NAMES, readFactorBatch } from './dspritesRenderer.js';
 import { elementSink, readNpzStream } from './npz.js';
 import type { NpyHeader, NpySink } from './npz.js';
 
@@ -146,24 +146,6 @@ function indexLayout(classes: Int32Array, values: Float64Array, n: number, cols:
   return { sizes, rowOf: identity ? null : rowOf, factorValues };
 }
 
-function readFactorRows(factors: FactorBatch | IntMatrix, sizes: readonly number[]): IntMatrix {
-  const fb = factors as Partial<FactorBatch> & Partial<IntMatrix>;
-  if (!factors || typeof factors !== 'object' || !(fb.data instanceof Int32Array)) {
-    throw new DisentangleError('BAD_INPUT', 'factors', `expected { data: Int32Array, shape: [n, ${sizes.length}] } of factor indices`);
-  }
-  const rows = fb.shape ? fb.shape[0] : fb.rows;
-  const cols = fb.shape ? fb.shape[1] : fb.cols;
-  if (cols !== sizes.length || !Number.isInteger(rows) || (rows as number) * cols !== fb.data.length) {
-    throw new DisentangleError('SHAPE_MISMATCH', 'factors', `expected n×${sizes.length} factor indices, got shape [${rows}, ${cols}] with ${fb.data.length} values`);
-  }
-  const d = fb.data;
-  for (let i = 0; i < d.length; i++) {
-    const k = i % cols;
-    if (d[i] < 0 || d[i] >= sizes[k]) throw new DisentangleError('BAD_INPUT', 'factors', `row ${Math.floor(i / cols)}, factor ${k} is ${d[i]}, outside 0..${sizes[k] - 1}`);
-  }
-  return { data: d, rows: rows as number, cols };
-}
-
 /**
  * Loads the real dSprites file `dsprites_ndarray_co1sh3sc6or40x32y32_64x64.npz` (Matthey et al. 2017) by
  * streaming decompression and keeps its 737,280 images bit-packed (≈ 377 MB instead of 3 GB). The dataset looks
@@ -234,7 +216,7 @@ function packedDataset(packed: Uint8Array, stride: number, imageShape: number[],
     b *= sizes[k];
   }
   const renderInto = <T extends Uint8Array | Float32Array>(factors: FactorBatch | IntMatrix, out?: T): T => {
-    const f = readFactorRows(factors, sizes);
+    const f = readFactorBatch(factors, sizes);
     const dst = out ?? new Uint8Array(f.rows * pixels);
     if (!(dst instanceof Uint8Array || dst instanceof Float32Array) || dst.length !== f.rows * pixels) {
       throw new DisentangleError('SHAPE_MISMATCH', 'out', `expected a Uint8Array or Float32Array of ${f.rows * pixels} values`);
@@ -255,7 +237,7 @@ function packedDataset(packed: Uint8Array, stride: number, imageShape: number[],
     factorValues: factorValues.map((v) => Object.freeze(v)),
     packedBytes: packed.byteLength,
     observationsFromFactors(factors: FactorBatch): tf.Tensor4D {
-      const f = readFactorRows(factors, sizes);
+      const f = readFactorBatch(factors, sizes);
       const pix = renderInto(f, new Float32Array(f.rows * pixels));
       return tf.tensor4d(pix, [f.rows, imageShape[0], imageShape[1], 1], 'float32');
     },

@@ -4,7 +4,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import type { FactorBatch } from '../../src/core/types.js';
 import { createRng } from '../../src/core/rng.js';
 import { Adam } from '../../src/models/adam.js';
-import { buildInfoGanCr, discriminatorLoss, infoLoss, generatorAdversarialLoss, softmaxCrossEntropy, type InfoGanCr } from '../../src/models/infoganCr.js';
+import { buildInfoGanCr, discriminatorLoss, infoLoss, generatorAdversarialLoss, softmaxCrossEntropy} from '../../src/models/infoganCr.js';
 import { buildFactorVae, bernoulliReconstructionLoss, gaussianKl, reparameterize, gaussianNoise } from '../../src/models/factorVae.js';
 import { iterate, step, trainInfoGanCr } from '../../src/models/trainInfoganCr.js';
 import { trainFactorVae, vaeIteration } from '../../src/models/trainFactorVae.js';
@@ -16,7 +16,7 @@ beforeAll(async () => {
 
 const S = 16;
 /** A 4×4 white square at one of 4×4 positions on a 16×16 canvas. */
-export const squares = {
+const squares = {
   factorSizes: [4, 4],
   observationsFromFactors(f: FactorBatch) {
     const n = f.shape[0];
@@ -200,4 +200,3 @@ describe('run options', () => {
   });
 });
 
-export type { InfoGanCr };

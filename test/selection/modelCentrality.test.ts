@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setupBackend } from '../../src/core/backend.js';
@@ -79,6 +80,50 @@ describe('modelCentrality: hand-computed population', () => {
     const [a, b, c] = [await run(5), await run(5), await run(6)];
     expect(a.pairwise).toEqual(b.pairwise);
     expect(c.pairwise).not.toEqual(a.pairwise);
+  });
+});
+
+interface Fixture {
+  codeDims: number[];
+  widths: number[];
+  scaleSetSize: number;
+  groups: number;
+  groupSize: number;
+  codes: number[][][][];
+  pairwise: number[][];
+  votes: number[][][][];
+  centrality: number[];
+}
+
+describe('modelCentrality against the InfoGAN-CR computation (scripts/fixtures/model_centrality_reference.py)', () => {
+  const fx = JSON.parse(readFileSync(new URL('../fixtures/model_centrality_reference.json', import.meta.url), 'utf8')) as Fixture;
+  // Model j's latents carry a row number in their last (non-code) column; its "images" are (j, row) pairs and
+  // encoder i looks its codes up in the table, so the library sees exactly the fixture's scale set and groups.
+  const fixtureModels = (): GenerativeModel<{ j: number; rows: number[] }>[] =>
+    fx.codeDims.map((k, j) => {
+      let next = 0;
+      return {
+        latentDims: k + 1,
+        codeDims: k,
+        sampleLatents: (n: number) => ({ data: Float64Array.from({ length: n * (k + 1) }, (_, p) => (p % (k + 1) === k ? next + Math.floor(p / (k + 1)) : 0)), shape: [n, k + 1] }),
+        generate: (z) => {
+          const b = z as Block;
+          const rows = Array.from({ length: b.shape[0] }, (_, r) => b.data[r * (k + 1) + k]);
+          next += rows.length;
+          return { j, rows };
+        },
+        represent: (obs) => obs.rows.map((r) => fx.codes[j][obs.j][r]), // encoder j, data model obs.j
+      };
+    });
+
+  it('matches d, the votes and the centralities, NaN-first votes included', async () => {
+    // 13 splits the scale set and the groups across uneven batches; 1000 takes each in one call.
+    for (const batchSize of [1000, 13]) {
+      const r = await modelCentrality({ models: fixtureModels(), groups: fx.groups, groupSize: fx.groupSize, scaleSetSize: fx.scaleSetSize, batchSize });
+      expect(r.pairwise).toEqual(fx.pairwise);
+      expect(r.votes).toEqual(fx.votes);
+      r.centrality.forEach((c, i) => expect(c).toBeCloseTo(fx.centrality[i], 14));
+    }
   });
 });
 

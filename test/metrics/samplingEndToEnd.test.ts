@@ -6,7 +6,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setupBackend } from '../../src/core/backend.js';
+import type { Matrix } from '../../src/core/matrix.js';
 import type { Progress, TensorLike } from '../../src/core/types.js';
+import type { ClassifierEstimator } from '../../src/estimators/types.js';
 import { dsprites } from '../../src/data/dsprites.js';
 import { computeBetaVaeMetric, type BetaVaeMetricOptions } from '../../src/metrics/betaVae.js';
 import { computeFactorVaeMetric, type FactorVaeMetricOptions } from '../../src/metrics/factorVae.js';
@@ -78,6 +80,25 @@ describe.each(['cpu', 'wasm'] as const)('tfjs tensors on the %s backend', (backe
     await computeFactorVaeMetric({ dataset: tensorData, represent, ...fvSmall });
     await computeBetaVaeMetric({ dataset: tensorData, represent, ...bvSmall });
     expect(reads).toEqual([]);
+  });
+
+  it.each(['disentanglement_lib', 'infogan-cr'] as const)('BetaVAE features (%s) on the device equal the CPU ones to float32 precision', async (preset) => {
+    const features: Matrix[] = [];
+    const capture: ClassifierEstimator = {
+      name: 'capture',
+      fit: (x, y) => {
+        features.push(x);
+        return { classes: Int32Array.from(new Set(y)).sort(), predict: (m: Matrix) => new Int32Array(m.rows) };
+      },
+    };
+    const before = tf.memory().numTensors;
+    const opts = { preset, numTrain: 20, batchSize: 10, evalMode: 'train' as const, estimator: capture, seed: 5 };
+    await computeBetaVaeMetric({ ...opts, dataset: tensorData, represent: rotatedRepresentation(5) });
+    await computeBetaVaeMetric({ ...opts, dataset: factorVectorDataset(), represent: rotatedRepresentation(5) });
+    expect(tf.memory().numTensors).toBe(before);
+    const [device, cpu] = features;
+    expect(device.rows).toBe(20);
+    device.data.forEach((v, i) => expect(Math.abs(v - cpu.data[i])).toBeLessThan(1e-5));
   });
 
   it('leaks nothing when a tensor callback fails midway', async () => {

@@ -1,21 +1,36 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    metrics: 'src/metrics/index.ts',
-    selection: 'src/selection/index.ts',
-    models: 'src/models/index.ts',
-    data: 'src/data/index.ts',
-    estimators: 'src/estimators/index.ts',
-    viz: 'src/viz/index.ts',
+// tfjs-core's gradient registrations live behind a deep import; bundle it so consumers get them.
+const noExternal = [/^@tensorflow\/tfjs-core\/dist\//];
+
+export default defineConfig([
+  {
+    entry: {
+      index: 'src/index.ts',
+      metrics: 'src/metrics/index.ts',
+      selection: 'src/selection/index.ts',
+      models: 'src/models/index.ts',
+      data: 'src/data/index.ts',
+      estimators: 'src/estimators/index.ts',
+      viz: 'src/viz/index.ts',
+    },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: false,
+    target: 'node20',
+    splitting: true,
+    noExternal,
   },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  splitting: true,
-  // tfjs-core's gradient registrations live behind a deep import; bundle it so consumers get them.
-  noExternal: [/^@tensorflow\/tfjs-core\/dist\//],
-});
+  {
+    // The CLI is ESM only (top-level await); esbuild keeps the shebang of the entry.
+    entry: { cli: 'src/cli/bin.ts' },
+    format: ['esm'],
+    dts: false,
+    sourcemap: true,
+    clean: false,
+    target: 'node20',
+    splitting: false,
+    noExternal,
+  },
+]);

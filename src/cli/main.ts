@@ -1,0 +1,239 @@
+/**
+ * The `disentangle` command: demo, evaluate, select, traverse, train. Progress bars go to stderr, tables to
+ * stdout; bad input ends with a one-line reason and exit code 1.
+ */
+import { writeFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { DisentangleError } from '../core/errors.js';
+import { setupBackend } from '../core/backend.js';
+import type { GroundTruthDataset, TensorLike } from '../core/types.js';
+import { dsprites, loadDsprites } from '../data/index.js';
+import { modelCentrality, udr } from '../selection/index.js';
+import { buildFactorVae, buildInfoGanCr, trainFactorVae, trainInfoGanCr } from '../models/index.js';
+import type { VaeObjective } from '../models/index.js';
+import { latentTraversal, latentTraversalGif } from '../viz/index.js';
+import { loadCliModel, type CliModel } from './models.js';
+import { progressBar } from './progress.js';
+import { selectMetrics } from './registry.js';
+import { formatTable } from './table.js';
+import { runDemo } from './demo.js';
+
+const intArg = (v: string): number => {
+  const x = Number(v);
+  if (!Number.isInteger(x)) throw new InvalidArgumentError('expected an integer');
+  return x;
+};
+const numArg = (v: string): number => {
+  const x = Number(v);
+  if (!Number.isFinite(x)) throw new InvalidArgumentError('expected a number');
+  return x;
+};
+
+function abortOnSigint(): AbortSignal {
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  return controller.signal;
+}
+
+async function loadDataset(spec: string): Promise<GroundTruthDataset<TensorLike>> {
+  if (spec === 'dsprites') return dsprites() as unknown as GroundTruthDataset<TensorLike>;
+  return (await loadDsprites(spec)) as unknown as GroundTruthDataset<TensorLike>;
+}
+
+async function withModels<T>(specs: string[], representation: 'sample' | 'mean', body: (models: CliModel[]) => Promise<T>): Promise<T> {
+  const models: CliModel[] = [];
+  try {
+    for (const s of specs) models.push(await loadCliModel(s, representation));
+    return await body(models);
+  } finally {
+    for (const m of models) m.dispose();
+  }
+}
+
+export function buildProgram(): Command {
+  const program = new Command('disentangle')
+    .description('Disentanglement metrics, model selection and reference models (InfoGAN-CR, FactorVAE) on dSprites.')
+    .option('--backend <name>', 'tfjs backend: wasm or cpu', 'wasm')
+    .option('--quiet', 'no progress bars')
+    .showHelpAfterError();
+
+  program
+    .command('demo')
+    .description('score reference models on built-in dSprites with every metric; print a results table')
+    .option('--quick', 'a quarter of the sample sizes')
+    .option('--out <dir>', 'where to write traversal pictures', 'demo-output')
+    .addHelpText('after', '\nExample:\n  $ disentangle demo --quick')
+    .action(async (o: { quick?: boolean; out: string }) => {
+      await runDemo({ quick: !!o.quick, outDir: o.out, quiet: !!program.opts().quiet, signal: abortOnSigint() });
+    });
+
+  program
+    .command('evaluate')
+    .description('score one model with the chosen metrics')
+    .requiredOption('-m, --model <path>', 'a saved reference model directory, or a JS module exporting a GenerativeModel or represent()')
+    .option('-d, --dataset <name|file.npz>', "'dsprites' (procedural) or the real dsprites_ndarray_*.npz", 'dsprites')
+    .option('--metrics <ids>', 'comma-separated metric ids, or all', 'all')
+    .option('--seed <n>', 'seed of every random choice', intArg, 0)
+    .option('--sample-scale <x>', 'multiplies the reference sample sizes (1 = disentanglement_lib defaults)', numArg, 1)
+    .option('--representation <kind>', "FactorVAE codes: 'sample' (as InfoGAN-CR) or 'mean' (as disentanglement_lib)", 'sample')
+    .option('--json <file>', 'also write the results as JSON')
+    .addHelpText('after', '\nExample:\n  $ disentangle evaluate --model models/factor-vae-0 --metrics factor-vae,mig,dci --seed 1 --json scores.json')
+    .action(async (o: { model: string; dataset: string; metrics: string; seed: number; sampleScale: number; representation: 'sample' | 'mean'; json?: string }) => {
+      const quiet = !!program.opts().quiet;
+      const metrics = selectMetrics(o.metrics.split(',').map((s) => s.trim()).filter(Boolean));
+      const dataset = await loadDataset(o.dataset);
+      const signal = abortOnSigint();
+      await withModels([o.model], o.representation, async ([model]) => {
+        const results: Record<string, Record<string, number>> = {};
+        for (const m of metrics) {
+          const bar = progressBar(m.label, { quiet });
+          try {
+            results[m.id] = await m.run({ dataset, represent: model.represent, seed: o.seed, onProgress: bar.onProgress, signal, sampleScale: o.sampleScale });
+          } finally {
+            bar.stop();
+          }
+        }
+        const rows = Object.entries(results).flatMap(([id, r]) => Object.entries(r).map(([k, v]) => [id, k, v] as const));
+        process.stdout.write(`${formatTable(['metric', 'field', 'value'], rows)}\n`);
+        if (o.json) writeFileSync(o.json, JSON.stringify({ model: o.model, dataset: o.dataset, seed: o.seed, sampleScale: o.sampleScale, results }, null, 2));
+      });
+    });
+
+  program
+    .command('select')
+    .description('pick the best-disentangled model of a population without labels')
+    .argument('<models...>', 'two or more saved reference model directories or JS modules')
+    .option('--method <name>', 'model-centrality, udr-lasso or udr-spearman', 'model-centrality')
+    .option('-d, --dataset <name|file.npz>', 'observations for UDR', 'dsprites')
+    .option('--seed <n>', 'seed', intArg, 0)
+    .option('--groups <n>', 'ModelCentrality: fixed-code groups per model', intArg)
+    .option('--group-size <n>', 'ModelCentrality: samples per group', intArg)
+    .option('--scale-set-size <n>', 'ModelCentrality: samples that set each encoder scale', intArg)
+    .option('--json <file>', 'also write the result as JSON')
+    .addHelpText('after', '\nExample:\n  $ disentangle select --method udr-lasso models/vae-*')
+    .action(async (specs: string[], o: { method: string; dataset: string; seed: number; groups?: number; groupSize?: number; scaleSetSize?: number; json?: string }) => {
+      if (!['model-centrality', 'udr-lasso', 'udr-spearman'].includes(o.method)) {
+        throw new DisentangleError('BAD_OPTION', '--method', `expected model-centrality, udr-lasso or udr-spearman, got ${o.method}`);
+      }
+      const bar = progressBar(o.method, { quiet: !!program.opts().quiet });
+      const signal = abortOnSigint();
+      await withModels(specs, 'mean', async (models) => {
+        let scores: number[];
+        let ranking: number[];
+        let selected: number;
+        let pairwise: number[][];
+        try {
+          if (o.method === 'model-centrality') {
+            const missing = models.filter((m) => !m.generative).map((m) => m.name);
+            if (missing.length) throw new DisentangleError('BAD_INPUT', 'models', `ModelCentrality needs generative models; ${missing.join(', ')} only offer represent()`);
+            const r = await modelCentrality({
+              models: models.map((m) => m.generative!),
+              seed: o.seed,
+              groups: o.groups,
+              groupSize: o.groupSize,
+              scaleSetSize: o.scaleSetSize,
+              onProgress: bar.onProgress,
+              signal,
+            });
+            ({ centrality: scores, ranking, selected, pairwise } = r);
+          } else {
+            const r = await udr({
+              models: models.map((m) => m.udr!),
+              dataset: await loadDataset(o.dataset),
+              correlation: o.method === 'udr-lasso' ? 'lasso' : 'spearman',
+              seed: o.seed,
+              onProgress: bar.onProgress,
+              signal,
+            });
+            ({ scores, ranking, selected, pairwise } = r);
+          }
+        } finally {
+          bar.stop();
+        }
+        const rows = ranking.map((i, rank) => [String(rank + 1), models[i].name, scores[i], i === selected ? '◀ selected' : ''] as const);
+        process.stdout.write(`${formatTable(['rank', 'model', o.method === 'model-centrality' ? 'centrality' : 'UDR', ''], rows)}\n`);
+        if (o.json) writeFileSync(o.json, JSON.stringify({ method: o.method, models: specs, scores, ranking, selected, pairwise }, null, 2));
+      });
+    });
+
+  program
+    .command('traverse')
+    .description('draw a latent traversal of a saved reference model (PNG grid or animated GIF)')
+    .argument('<model>', 'a saved reference model directory')
+    .requiredOption('-o, --out <file>', 'output file, .png or .gif')
+    .option('--steps <n>', 'values per code', intArg, 10)
+    .option('--seed <n>', 'seed of the fixed latents', intArg, 0)
+    .addHelpText('after', '\nExample:\n  $ disentangle traverse models/infogan-cr-0 --out traversal.gif')
+    .action(async (spec: string, o: { out: string; steps: number; seed: number }) => {
+      await withModels([spec], 'mean', async ([m]) => {
+        if (!m.reference) throw new DisentangleError('BAD_INPUT', 'model', 'traversals need a saved reference model directory');
+        const gif = o.out.toLowerCase().endsWith('.gif');
+        const bytes = gif ? await latentTraversalGif(m.reference, { steps: o.steps, seed: o.seed }) : await latentTraversal(m.reference, { steps: o.steps, seed: o.seed });
+        writeFileSync(o.out, bytes);
+        process.stdout.write(`wrote ${o.out} (${bytes.length} bytes)\n`);
+      });
+    });
+
+  program
+    .command('train')
+    .description('train a reference model on procedural dSprites (resumable)')
+    .argument('<kind>', 'infogan-cr or factor-vae')
+    .requiredOption('-o, --out <dir>', 'where to save the trained model')
+    .option('--iterations <n>', 'training iterations', intArg, 2000)
+    .option('--batch-size <n>', 'batch size', intArg, 64)
+    .option('--cr-start <n>', 'InfoGAN-CR: iteration where the CR loss switches on (default: 90% of iterations)', intArg)
+    .option('--gamma <x>', 'FactorVAE: weight of the total-correlation term', numArg, 10)
+    .option('--objective <name>', 'VAE objective: factor-vae, beta-vae or beta-tcvae', 'factor-vae')
+    .option('--checkpoint-every <n>', 'write a checkpoint every n iterations into <out>/checkpoints', intArg)
+    .option('--resume <dir>', 'resume from a checkpoint directory')
+    .option('--seed <n>', 'seed', intArg, 0)
+    .addHelpText('after', '\nExample:\n  $ disentangle train factor-vae --out models/fvae --iterations 5000 --checkpoint-every 1000')
+    .action(async (kind: string, o: { out: string; iterations: number; batchSize: number; crStart?: number; gamma: number; objective: string; checkpointEvery?: number; resume?: string; seed: number }) => {
+      const bar = progressBar(`train ${kind}`, { quiet: !!program.opts().quiet });
+      const common = {
+        dataset: dsprites() as unknown as GroundTruthDataset<TensorLike>,
+        iterations: o.iterations,
+        batchSize: o.batchSize,
+        seed: o.seed,
+        checkpointEvery: o.checkpointEvery,
+        checkpointDir: o.checkpointEvery ? `${o.out}/checkpoints` : undefined,
+        resumeFrom: o.resume,
+        onProgress: bar.onProgress,
+        signal: abortOnSigint(),
+      };
+      try {
+        if (kind === 'infogan-cr') {
+          const model = await trainInfoGanCr({ ...common, model: o.resume ? undefined : buildInfoGanCr({ seed: o.seed }), crStartIteration: o.crStart ?? Math.floor(o.iterations * 0.9) });
+          await model.save(o.out);
+          model.dispose();
+        } else if (kind === 'factor-vae') {
+          const model = await trainFactorVae({ ...common, model: o.resume ? undefined : buildFactorVae({ seed: o.seed }), gamma: o.gamma, objective: o.objective as VaeObjective });
+          await model.save(o.out);
+          model.dispose();
+        } else {
+          throw new DisentangleError('BAD_OPTION', 'kind', `expected infogan-cr or factor-vae, got ${kind}`);
+        }
+      } finally {
+        bar.stop();
+      }
+      process.stdout.write(`saved ${kind} to ${o.out}\n`);
+    });
+
+  program.hook('preAction', async () => {
+    const backend = program.opts().backend as string;
+    if (backend !== 'wasm' && backend !== 'cpu') throw new DisentangleError('BAD_OPTION', '--backend', `expected wasm or cpu, got ${backend}`);
+    await setupBackend([backend]);
+  });
+  return program;
+}
+
+export async function main(argv: string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (e) {
+    const msg = e instanceof DisentangleError ? e.message : e instanceof Error ? e.message : String(e);
+    process.stderr.write(`disentangle: ${msg}\n`);
+    process.exitCode = 1;
+  }
+}
+

@@ -1,0 +1,78 @@
+/**
+ * Turns a model argument of the CLI into something the library can score: a directory written by a reference
+ * model's `save()`, or a JS module exporting a `GenerativeModel`, a `represent` function, or both.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { DisentangleError } from '../core/errors.js';
+import type { GenerativeModel, RepresentationFunction, TensorLike } from '../core/types.js';
+import { loadFactorVae, loadInfoGanCr } from '../models/index.js';
+import type { FactorVae, InfoGanCr } from '../models/index.js';
+import type { UdrModel } from '../selection/index.js';
+
+/** A model as the CLI uses it. */
+export interface CliModel {
+  name: string;
+  represent: RepresentationFunction<TensorLike>;
+  generative?: GenerativeModel<TensorLike>;
+  udr?: UdrModel<TensorLike>;
+  reference?: InfoGanCr | FactorVae;
+  dispose(): void;
+}
+
+function isGenerative(x: unknown): x is GenerativeModel<TensorLike> {
+  const m = x as Partial<GenerativeModel>;
+  return !!m && typeof m === 'object' && typeof m.generate === 'function' && typeof m.sampleLatents === 'function' && typeof m.represent === 'function';
+}
+
+/** Loads a saved reference model directory or a JS module. `representation` picks FactorVAE's mean or sampled z. */
+export async function loadCliModel(spec: string, representation: 'sample' | 'mean' = 'sample'): Promise<CliModel> {
+  const path = resolve(spec);
+  if (!existsSync(path)) throw new DisentangleError('BAD_INPUT', 'model', `${spec} does not exist`);
+  if (statSync(path).isDirectory()) {
+    const jsonPath = resolve(path, 'model.json');
+    if (!existsSync(jsonPath)) throw new DisentangleError('BAD_FILE', 'model', `${spec} has no model.json (expected a directory written by save())`);
+    const header = JSON.parse(readFileSync(jsonPath, 'utf8')) as { modelType?: string };
+    if (header.modelType === 'infogan-cr') {
+      const m = await loadInfoGanCr(path);
+      const gm = m.asGenerativeModel() as GenerativeModel<TensorLike>;
+      return {
+        name: spec,
+        represent: gm.represent,
+        generative: gm,
+        udr: (obs) => ({ mean: m.encode(obs as tf.Tensor4D) }),
+        reference: m,
+        dispose: () => m.dispose(),
+      };
+    }
+    if (header.modelType === 'factor-vae') {
+      const m = await loadFactorVae(path);
+      const gm = m.asGenerativeModel({ representation }) as GenerativeModel<TensorLike>;
+      return {
+        name: spec,
+        represent: gm.represent,
+        generative: gm,
+        udr: (obs) => {
+          const { mu, logVar } = m.encode(obs as tf.Tensor4D);
+          return { mean: mu, logVar };
+        },
+        reference: m,
+        dispose: () => m.dispose(),
+      };
+    }
+    throw new DisentangleError('BAD_FILE', 'model', `${spec}/model.json has modelType '${String(header.modelType)}'; expected 'infogan-cr' or 'factor-vae'`);
+  }
+  const mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  const candidate = mod.default ?? mod.model;
+  const generative = isGenerative(candidate) ? candidate : undefined;
+  const represent = (typeof mod.represent === 'function' ? mod.represent : typeof candidate === 'function' ? candidate : generative?.represent) as
+    | RepresentationFunction<TensorLike>
+    | undefined;
+  if (!represent) {
+    throw new DisentangleError('BAD_INPUT', 'model', `${spec} exports neither a GenerativeModel (default or 'model') nor a 'represent' function`);
+  }
+  const udr = typeof mod.udr === 'function' ? (mod.udr as UdrModel<TensorLike>) : async (obs: TensorLike) => ({ mean: await represent(obs) });
+  return { name: spec, represent, generative, udr, dispose: () => undefined };
+}

@@ -106,7 +106,8 @@ function continuousFlags(value: SapOptions['continuousFactors'], preset: SapResu
   return [...value];
 }
 
-function checkFactorsVary(f: IntMatrix, argument: string, fn: string): void {
+/** Throws when a factor column takes a single value: no classifier or correlation can be fitted on it. */
+export function checkFactorsVary(f: IntMatrix, argument: string, fn: string): void {
   for (let j = 0; j < f.cols; j++) {
     const first = f.data[j];
     let varies = false;

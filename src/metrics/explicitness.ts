@@ -1,0 +1,121 @@
+/**
+ * Explicitness (Ridgeway & Zemel 2018, "Learning Deep Disentangled Embeddings with the F-Statistic Loss"), as
+ * disentanglement_lib's `modularity_explicitness.py` computes it, plus the InfoGAN-CR repository's variant.
+ */
+import { DisentangleError } from '../core/errors.js';
+import { column, type Matrix } from '../core/matrix.js';
+import { createRng } from '../core/rng.js';
+import type { LabelledCodes, TensorLike } from '../core/types.js';
+import { checkSameWidths, enumOption, numberOption, readLabelledCodes } from '../core/validate.js';
+import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
+import { fitLogisticRegression } from '../estimators/logisticRegression.js';
+import { rocAucOneVsRestMacro } from '../estimators/rocAuc.js';
+import { standardScaler } from '../estimators/standardize.js';
+import { checkFactorsVary } from './sap.js';
+
+/** Options of {@link explicitnessFromCodes}. */
+export interface ExplicitnessOptions {
+  /** 'disentanglement_lib' (default): z-scored codes, train and test AUC; 'infogan-cr': raw codes, training AUC. */
+  preset?: 'disentanglement_lib' | 'infogan-cr';
+  /** Inverse L2 strength of the logistic regression (default 1, scikit-learn's default). */
+  C?: number;
+  /** Gradient tolerance of the logistic-regression solver (default 1e-8, see `fitLogisticRegression`). */
+  tol?: number;
+}
+
+/** Result of {@link explicitnessFromCodes} / {@link computeExplicitness}. */
+export interface ExplicitnessResult {
+  /** Mean over factors of the training-split macro ROC-AUC. */
+  scoreTrain: number;
+  /** Mean over factors of the test-split macro ROC-AUC; NaN when no test split was given (infogan-cr preset). */
+  scoreTest: number;
+  perFactorTrain: number[];
+  perFactorTest: number[];
+  /** The number each reference reports: scoreTest (disentanglement_lib) or scoreTrain (infogan-cr). */
+  score: number;
+  preset: 'disentanglement_lib' | 'infogan-cr';
+}
+
+/**
+ * Explicitness from precomputed codes and factors: per factor, a multinomial L2 logistic regression
+ * (scikit-learn `LogisticRegression()`, C = 1, solved to convergence) predicts the factor from all codes, and
+ * its predicted probabilities are scored by macro one-vs-rest ROC-AUC; explicitness is the mean over factors.
+ * Range [0, 1]: 0.5 is chance, 1 perfect.
+ *
+ * disentanglement_lib (default): codes are z-scored with the training mean and population std and the same
+ * transform is applied to `test` (required). Two guards where the reference breaks:
+ * - a constant code has std 0, which the reference divides by (NaN, then scikit-learn raises); we leave it
+ *   unscaled (StandardScaler semantics), i.e. it becomes a zero column that carries no information;
+ * - the reference one-hot encodes train and test labels separately, which misaligns columns when a class is
+ *   missing from the test split (or raises); we fix the class list from training, count test labels unseen in
+ *   training as negatives for every class, and leave classes with no test positives out of the test mean.
+ * `preset: 'infogan-cr'`: raw codes, fitted and scored on `train` (`score` = `scoreTrain`); a `test` split, if
+ * given, is scored with the same model.
+ *
+ * @param train `{ codes: n×D, factors: n×K integer indices }`.
+ * @param test held-out split with the same widths.
+ * @example
+ * const { scoreTest, perFactorTest } = explicitnessFromCodes(train, test);
+ */
+export function explicitnessFromCodes(train: LabelledCodes, test?: LabelledCodes, options: ExplicitnessOptions = {}): ExplicitnessResult {
+  const fn = 'explicitnessFromCodes';
+  const preset = enumOption(options.preset, 'preset', ['disentanglement_lib', 'infogan-cr'], 'disentanglement_lib');
+  const C = numberOption(options.C, 'C', 1, Number.MIN_VALUE);
+  const tol = numberOption(options.tol, 'tol', 1e-8, 0);
+  const tr = readLabelledCodes(train, 'train', fn);
+  if (test === undefined && preset === 'disentanglement_lib') {
+    throw new DisentangleError('BAD_INPUT', `test (in ${fn})`, 'is required: disentanglement_lib scores a held-out split (or use preset: "infogan-cr")');
+  }
+  const te = test === undefined ? undefined : readLabelledCodes(test, 'test', fn);
+  if (te) checkSameWidths(tr, te, fn);
+  checkFactorsVary(tr.factors, 'train.factors', fn);
+
+  let xTrain: Matrix = tr.codes;
+  let xTest: Matrix | undefined = te?.codes;
+  if (preset === 'disentanglement_lib') {
+    const scaler = standardScaler(tr.codes);
+    xTrain = scaler.transform(tr.codes);
+    xTest = te && scaler.transform(te.codes);
+  }
+  const perFactorTrain: number[] = [];
+  const perFactorTest: number[] = [];
+  for (let j = 0; j < tr.factors.cols; j++) {
+    const y = column(tr.factors, j);
+    const model = fitLogisticRegression(xTrain, y, { C, tol });
+    perFactorTrain.push(rocAucOneVsRestMacro(model.predictProba(xTrain), y, model.classes));
+    if (te && xTest) {
+      const auc = rocAucOneVsRestMacro(model.predictProba(xTest), column(te.factors, j), model.classes, { undefinedClass: 'skip' });
+      perFactorTest.push(auc);
+    }
+  }
+  const scoreTrain = mean(perFactorTrain);
+  const scoreTest = te ? mean(perFactorTest) : NaN;
+  return {
+    scoreTrain,
+    scoreTest,
+    perFactorTrain,
+    perFactorTest: te ? perFactorTest : perFactorTrain.map(() => NaN),
+    score: preset === 'disentanglement_lib' ? scoreTest : scoreTrain,
+    preset,
+  };
+}
+
+function mean(v: number[]): number {
+  return v.reduce((a, b) => a + b, 0) / v.length;
+}
+
+/** Options of {@link computeExplicitness}. */
+export type ComputeExplicitnessOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & ExplicitnessOptions;
+
+/**
+ * Explicitness on sampled codes: `numTrain` = 10,000 and `numTest` = 5,000 points in batches of 16
+ * (disentanglement_lib's defaults), then {@link explicitnessFromCodes}. The infogan-cr preset draws no test split.
+ *
+ * @example
+ * const { scoreTest } = await computeExplicitness({ dataset: dsprites(), represent: encoder, seed: 0 });
+ */
+export async function computeExplicitness<Obs = TensorLike>(options: ComputeExplicitnessOptions<Obs>): Promise<ExplicitnessResult> {
+  const sizes = options.preset === 'infogan-cr' ? { numTrain: 10000, batchSize: 16 } : { numTrain: 10000, numTest: 5000, batchSize: 16 };
+  const { train, test } = await sampleTrainTest(options, sizes, createRng);
+  return explicitnessFromCodes(train, test, options);
+}

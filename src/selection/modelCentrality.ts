@@ -262,10 +262,14 @@ async function evaluateOnModel<Obs>(
   await forEachBatch({ total: cfg.groups, batchSize: perCall, stage: 'groups', signal: cfg.signal }, async (first, count) => {
     const rows = count * cfg.groupSize;
     const drawn = await drawLatents(models[j], j, rows, groupRng);
-    const z = await drawn.matrix();
+    let z: Matrix;
+    try {
+      z = await drawn.matrix();
+    } finally {
+      disposeIfTensor(drawn.raw); // edited latents are handed on as a fresh block below
+    }
     for (let g = 0; g < count; g++) holdColumnFixed(sliceRows(z, g * cfg.groupSize, cfg.groupSize), labels[first + g]);
     const latents = asModelLatents(drawn.raw, z);
-    if (latents !== drawn.raw) disposeIfTensor(drawn.raw);
     encodes += await encodeWithAll(models, states, j, latents, rows, async (i, codes, dims) => {
       const v = await groupVariances(codes, count, cfg.groupSize, dims, `models[${i}].represent`);
       for (let g = 0; g < count; g++) {

@@ -102,6 +102,7 @@ export async function computeFactorVaeMetric<Obs = TensorLike>(options: FactorVa
   const D = globalVariance.length;
   const base = { numActiveDims, numCodeDims: D, globalVariance: Array.from(globalVariance), preset: plan.preset, evalMode: plan.evalMode };
   if (numActiveDims === 0) {
+    progress.finish('votes');
     const none = toRows(intMatrix(K, D));
     return { ...base, trainAccuracy: 0, evalAccuracy: 0, revisedAccuracy: 0, votes: none, evalVotes: none, mapping: new Array<number>(D).fill(0) };
   }
@@ -270,5 +271,11 @@ export class ProgressCounter {
     }
     throwIfAborted(this.signal);
     this.onProgress?.({ stage, done: this.done, total: this.total });
+  }
+
+  /** Reports completion when a run ends early (no active dims): bars should not stop short. */
+  finish(stage: string): void {
+    this.done = this.total;
+    this.onProgress?.({ stage, done: this.total, total: this.total });
   }
 }

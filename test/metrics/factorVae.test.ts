@@ -36,8 +36,10 @@ describe('computeFactorVaeMetric (disentanglement_lib protocol)', () => {
   });
 
   it('scores the collapsed (zero) representation 0 with no active dims', async () => {
-    const r = await computeFactorVaeMetric({ dataset, represent: collapsedRepresentation(5), ...small });
+    const seen: { done: number; total: number }[] = [];
+    const r = await computeFactorVaeMetric({ dataset, represent: collapsedRepresentation(5), ...small, onProgress: (p) => seen.push(p) });
     expect(r).toMatchObject({ trainAccuracy: 0, evalAccuracy: 0, numActiveDims: 0, numCodeDims: 5 });
+    expect(seen[seen.length - 1].done).toBe(seen[0].total); // the bar completes even though no vote was cast
     expect(r.evalAccuracy).toBeLessThanOrEqual(0.2);
   });
 

@@ -1,1 +1,1 @@
-export {};
+export { latentTraversal, latentTraversalGif, type TraversalOptions } from './traversal.js';

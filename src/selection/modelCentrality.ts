@@ -239,7 +239,7 @@ async function evaluateOnModel<Obs>(
   states: EncoderState[],
   j: number,
   codeDims: number,
-  cfg: { groups: number; groupSize: number; scaleSetSize: number; batchSize: number; metric: PairwiseMetric; signal?: AbortSignal },
+  cfg: { groups: number; groupSize: number; scaleSetSize: number; batchSize: number; metric: PairwiseMetric; signal?: AbortSignal; onRows?: (done: number, total: number) => void },
   rng: Rng,
 ): Promise<{ scores: number[]; votes: IntMatrix[]; encodes: number }> {
   const n = models.length;
@@ -247,7 +247,10 @@ async function evaluateOnModel<Obs>(
   const groupRng = rng.fork();
   let encodes = 0;
   const moments: (RunningMoments | undefined)[] = new Array(n).fill(undefined);
-  await forEachBatch({ total: cfg.scaleSetSize, batchSize: cfg.batchSize, stage: 'scale set', signal: cfg.signal }, async (_s, size) => {
+  const rowsTotal = cfg.scaleSetSize + cfg.groups * cfg.groupSize;
+  const scaleRows = cfg.onRows && ((p: { done: number }) => cfg.onRows!(p.done, rowsTotal));
+  const groupRows = cfg.onRows && ((p: { done: number }) => cfg.onRows!(cfg.scaleSetSize + p.done * cfg.groupSize, rowsTotal));
+  await forEachBatch({ total: cfg.scaleSetSize, batchSize: cfg.batchSize, stage: 'scale set', signal: cfg.signal, onProgress: scaleRows }, async (_s, size) => {
     const { raw } = await drawLatents(models[j], j, size, scaleRng);
     encodes += await encodeWithAll(models, states, j, raw, size, async (i, codes) => {
       const { mean, variance } = await columnMoments(codes, `models[${i}].represent`, FN, 0);
@@ -259,7 +262,7 @@ async function evaluateOnModel<Obs>(
   const normalized = states.map((s) => new Float64Array(cfg.groups * s.dims!));
   const labels = Int32Array.from({ length: cfg.groups }, (_, m) => m % codeDims);
   const perCall = Math.max(1, Math.floor(cfg.batchSize / cfg.groupSize));
-  await forEachBatch({ total: cfg.groups, batchSize: perCall, stage: 'groups', signal: cfg.signal }, async (first, count) => {
+  await forEachBatch({ total: cfg.groups, batchSize: perCall, stage: 'groups', signal: cfg.signal, onProgress: groupRows }, async (first, count) => {
     const rows = count * cfg.groupSize;
     const drawn = await drawLatents(models[j], j, rows, groupRng);
     let z: Matrix;
@@ -300,7 +303,8 @@ async function evaluateOnModel<Obs>(
  * S = (d + dᵀ)/2; centrality_i = mean_{j≠i} S[i][j]; the selected model is the most central.
  *
  * Each batch of model j's images is generated once and encoded by every model in turn; only per-dim moments are
- * read back, so memory stays O(batchSize × models). Progress counts (encoder, data) pairs done.
+ * read back, so memory stays O(batchSize × models). Progress counts (encoder, data) pairs done out of n²; the
+ * n pairs that share a data model advance together as its rows are generated.
  *
  * Defaults follow InfoGAN-CR: groupSize 100, groups 100 × codeDims (500 for 5 codes), scaleSetSize 73,728;
  * batchSize 1000 (groups are generated floor(batchSize / groupSize) at a time).
@@ -332,7 +336,13 @@ export async function modelCentrality<Obs = TensorLike>(options: ModelCentrality
   for (let j = 0; j < n; j++) {
     const G = groupsOpt ?? 100 * codeDims[j];
     groups.push(G);
-    const res = await evaluateOnModel(models, states, j, codeDims[j], { groups: G, groupSize, scaleSetSize, batchSize, metric, signal: options.signal }, root.fork());
+    // The n pairs served by data model j advance together, in proportion to the rows of j generated so far.
+    let last = j * n;
+    const onRows = options.onProgress && ((rows: number, rowsTotal: number): void => {
+      const done = j * n + Math.floor((n * rows) / rowsTotal);
+      if (done > last && done < (j + 1) * n) options.onProgress!({ stage: 'pairs', done: (last = done), total });
+    });
+    const res = await evaluateOnModel(models, states, j, codeDims[j], { groups: G, groupSize, scaleSetSize, batchSize, metric, signal: options.signal, onRows }, root.fork());
     encodes += res.encodes;
     for (let i = 0; i < n; i++) {
       d[i][j] = res.scores[i];

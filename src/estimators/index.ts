@@ -20,3 +20,5 @@ export { pairwiseMedianAbsDifference, kthPairwiseDifference, laplaceKernelRowSum
 export type { DhsicTerms } from './hsic.js';
 export { fitGradientBoosting, gradientBoostingClassifier } from './gradientBoosting.js';
 export type { GradientBoostingOptions, FittedGradientBoosting } from './gradientBoosting.js';
+export { mlLogisticRegressionClassifier } from './mlLogisticAdapter.js';
+export type { MlLogisticRegressionConstructor, MlLogisticRegressionModel, MlLogisticRegressionOptions } from './mlLogisticAdapter.js';

@@ -20,5 +20,9 @@ export { pairwiseMedianAbsDifference, kthPairwiseDifference, laplaceKernelRowSum
 export type { DhsicTerms } from './hsic.js';
 export { fitGradientBoosting, gradientBoostingClassifier } from './gradientBoosting.js';
 export type { GradientBoostingOptions, FittedGradientBoosting } from './gradientBoosting.js';
+export { fitRandomForest, randomForestClassifier } from './randomForest.js';
+export type { RandomForestOptions, FittedRandomForest } from './randomForest.js';
+export { linearSumAssignment } from './hungarian.js';
+export type { Assignment } from './hungarian.js';
 export { mlLogisticRegressionClassifier } from './mlLogisticAdapter.js';
 export type { MlLogisticRegressionConstructor, MlLogisticRegressionModel, MlLogisticRegressionOptions } from './mlLogisticAdapter.js';

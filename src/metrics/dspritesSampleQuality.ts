@@ -1,0 +1,211 @@
+/**
+ * Sample quality of a dSprites generator through the shipped shape classifier: Inception Score, confidence,
+ * mode-KL (the InfoGAN-CR repository's `DSpritesInceptionScore`, reference-algorithms.md §9) and the Fréchet
+ * distance between the classifier's penultimate features of generated and of real (procedural) images.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { forEachBatch } from '../core/batching.js';
+import { DisentangleError } from '../core/errors.js';
+import { createRng } from '../core/rng.js';
+import type { Rng } from '../core/rng.js';
+import { disposeIfTensor, isTfTensor, toMatrixAsync } from '../core/tensor.js';
+import type { GenerativeModel, Progress, TensorLike } from '../core/types.js';
+import { intOption } from '../core/validate.js';
+import { dsprites } from '../data/dsprites.js';
+import { sampleUniformFactors } from '../data/sampling.js';
+import {
+  SHAPE_FEATURE_DIMS,
+  classifyShapesWithFeatures,
+  disposeShapeClassifier,
+  loadShapeClassifier,
+  toImageTensor,
+  type ShapeClassifier,
+} from '../models/shapeClassifier.js';
+import { MomentAccumulator, frechetFromMoments } from './frechetDistance.js';
+import { inceptionScoreFromMatrix, type InceptionScoreResult } from './inceptionScore.js';
+
+const FN = 'computeDspritesSampleQuality';
+
+/** Options of {@link computeDspritesSampleQuality}. */
+export interface DspritesSampleQualityOptions {
+  /** The generator: its prior and `generate` (images [n, 64, 64, 1] in [0, 1]); `represent` is not used. */
+  model: GenerativeModel;
+  /** Generated samples, and as many real ones for the Fréchet distance (default 50,000, as the reference). */
+  numSamples?: number;
+  /** Images per batch (default 500). Memory grows with this, not with `numSamples`. */
+  batchSize?: number;
+  seed?: number;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+  /** Also score the real procedural images (the reference's `evaluate_groudtruth`) and return them as `real`. */
+  realReference?: boolean;
+  /** A classifier to use instead of the shipped one (it is not disposed). */
+  classifier?: ShapeClassifier;
+}
+
+/** Result of {@link computeDspritesSampleQuality}. */
+export interface DspritesSampleQualityResult extends InceptionScoreResult {
+  /** Fréchet distance between Gaussians fitted to the 128-d penultimate features of generated and real images. */
+  frechetDistance: number;
+  numSamples: number;
+  /** The same scores on real procedural dSprites, when `realReference` was set. */
+  real?: InceptionScoreResult;
+}
+
+/** Probabilities (kept, n×3) and features (streamed into moments) of one image source. */
+interface Collected {
+  probs: Float64Array;
+  features: MomentAccumulator;
+}
+
+async function classifyBatch(net: ShapeClassifier, images: tf.Tensor4D, into: Collected, offset: number, source: string): Promise<void> {
+  const { probs, features } = classifyShapesWithFeatures(net, images);
+  try {
+    const [p, f] = await Promise.all([probs.data(), features.data()]);
+    for (let i = 0; i < p.length; i++) {
+      if (!Number.isFinite(p[i])) throw new DisentangleError('CALLBACK_RESULT', source, 'produced images on which the classifier returns NaN; images must be finite');
+      into.probs[offset * 3 + i] = p[i];
+    }
+    into.features.add(f, images.shape[0]);
+  } finally {
+    probs.dispose();
+    features.dispose();
+  }
+}
+
+async function generateBatch(model: GenerativeModel, n: number, rng: Rng): Promise<tf.Tensor4D> {
+  const z = await model.sampleLatents(n, rng);
+  let images: TensorLike;
+  try {
+    images = await model.generate(z);
+  } finally {
+    // The generator may hand back its input (an identity model); dispose it only once, below.
+    if (!isTfTensor(z) || !z.isDisposed) disposeIfTensor(z);
+  }
+  if (images == null) throw new DisentangleError('CALLBACK_RESULT', 'model.generate', `returned ${String(images)}; expected images [n, 64, 64, 1]`);
+  try {
+    const t = await toImageTensor(images, 'model.generate', FN);
+    if (t.shape[0] !== n) {
+      t.dispose();
+      throw new DisentangleError('CALLBACK_RESULT', 'model.generate', `returned ${t.shape[0]} images for ${n} latents`);
+    }
+    return t;
+  } finally {
+    disposeIfTensor(images);
+  }
+}
+
+function checkModel(model: GenerativeModel | undefined): GenerativeModel {
+  if (!model || typeof model !== 'object') throw new DisentangleError('BAD_INPUT', `model (in ${FN})`, 'expected a GenerativeModel');
+  if (typeof model.sampleLatents !== 'function') throw new DisentangleError('BAD_INPUT', `model.sampleLatents (in ${FN})`, 'must be a function (n, rng) => latents');
+  if (typeof model.generate !== 'function') throw new DisentangleError('BAD_INPUT', `model.generate (in ${FN})`, 'must be a function (latents) => images');
+  return model;
+}
+
+/**
+ * dSprites sample quality of a generator (InfoGAN-CR, Lin et al. ICML 2020, §9 of reference-algorithms.md):
+ * draws `numSamples` latents from the model's prior, generates images in batches, classifies their shape with
+ * the shipped classifier (`loadShapeClassifier`) and returns the Inception Score, the std of the per-sample KL,
+ * confidence and mode-KL, plus the Fréchet distance between the classifier's 128-d penultimate features
+ * (after BatchNorm) of the generated images and of as many real procedural dSprites drawn with uniform
+ * factors. Features are streamed into running means and covariances, so memory does not grow with
+ * `numSamples`; only the n×3 probabilities are kept (the IS needs their overall mean first).
+ *
+ * Defaults: 50,000 samples (the reference), batches of 500, seed 0.
+ *
+ * @example
+ * const q = await computeDspritesSampleQuality({ model: gan.asGenerativeModel(), numSamples: 10000 });
+ * q.inceptionScore; q.modeKl; q.frechetDistance;
+ */
+export async function computeDspritesSampleQuality(options: DspritesSampleQualityOptions): Promise<DspritesSampleQualityResult> {
+  if (!options || typeof options !== 'object') throw new DisentangleError('BAD_INPUT', `options (in ${FN})`, 'expected { model, ... }');
+  const model = checkModel(options.model);
+  const numSamples = intOption(options.numSamples, 'numSamples', 50000, 2);
+  const batchSize = intOption(options.batchSize, 'batchSize', 500, 1);
+  const seed = options.seed ?? 0;
+  const rng = createRng(seed);
+  const latentRng = rng.fork();
+  const realRng = rng.fork();
+  const net = options.classifier ?? loadShapeClassifier();
+  const total = 2 * numSamples;
+  const report = options.onProgress;
+  try {
+    const generated: Collected = { probs: new Float64Array(numSamples * 3), features: new MomentAccumulator(SHAPE_FEATURE_DIMS) };
+    await forEachBatch(
+      { total: numSamples, batchSize, stage: 'generated', signal: options.signal, onProgress: report && ((p) => report({ ...p, total })) },
+      async (start, size) => {
+        const images = await generateBatch(model, size, latentRng);
+        try {
+          await classifyBatch(net, images, generated, start, 'model.generate');
+        } finally {
+          images.dispose();
+        }
+      },
+    );
+    const data = dsprites();
+    const real: Collected = { probs: new Float64Array(numSamples * 3), features: new MomentAccumulator(SHAPE_FEATURE_DIMS) };
+    await forEachBatch(
+      { total: numSamples, batchSize, stage: 'real', signal: options.signal, onProgress: report && ((p) => report({ ...p, done: numSamples + p.done, total })) },
+      async (start, size) => {
+        const f = sampleUniformFactors(data.factorSizes, size, realRng);
+        const images = tf.tensor4d(data.renderInto(f, new Float32Array(size * 64 * 64)), [size, 64, 64, 1]);
+        try {
+          await classifyBatch(net, images, real, start, 'dsprites');
+        } finally {
+          images.dispose();
+        }
+      },
+    );
+    const scores = inceptionScoreFromMatrix({ data: generated.probs, rows: numSamples, cols: 3 }, 'model.generate');
+    const g = generated.features.result();
+    const r = real.features.result();
+    const result: DspritesSampleQualityResult = {
+      ...scores,
+      frechetDistance: frechetFromMoments(g.mean, g.covariance, r.mean, r.covariance, SHAPE_FEATURE_DIMS),
+      numSamples,
+    };
+    if (options.realReference) result.real = inceptionScoreFromMatrix({ data: real.probs, rows: numSamples, cols: 3 }, 'dsprites');
+    return result;
+  } finally {
+    if (!options.classifier) disposeShapeClassifier(net);
+  }
+}
+
+/** Options of {@link proceduralDspritesGenerator}. */
+export interface ProceduralDspritesGeneratorOptions {
+  /** Shapes the generator may draw (0 square, 1 ellipse, 2 heart); default all three. */
+  shapes?: readonly number[];
+}
+
+/**
+ * Procedural dSprites seen as a generative model: latents are the 5 factor indices (shape, scale, orientation,
+ * posX, posY) drawn uniformly, `generate` renders them, it has no `represent`. It is the "real
+ * data" baseline of the sample-quality metrics, and, restricted to some shapes, a mode-dropping generator.
+ *
+ * @example
+ * const ref = await computeDspritesSampleQuality({ model: proceduralDspritesGenerator(), numSamples: 10000 });
+ */
+export function proceduralDspritesGenerator(options: ProceduralDspritesGeneratorOptions = {}): GenerativeModel {
+  const shapes = options.shapes ?? [0, 1, 2];
+  if (!Array.isArray(shapes) || shapes.length === 0 || shapes.some((s) => !Number.isInteger(s) || s < 0 || s > 2)) {
+    throw new DisentangleError('BAD_OPTION', 'shapes', 'expected a non-empty list of shape indices in 0..2');
+  }
+  const data = dsprites();
+  const sizes = data.factorSizes;
+  return {
+    latentDims: sizes.length,
+    sampleLatents(n: number, rng: Rng): TensorLike {
+      const f = sampleUniformFactors(sizes, n, rng);
+      for (let i = 0; i < n; i++) f.data[i * sizes.length] = shapes[rng.int(shapes.length)];
+      return { data: Float64Array.from(f.data), shape: [n, sizes.length] };
+    },
+    async generate(latents: TensorLike): Promise<tf.Tensor4D> {
+      const m = await toMatrixAsync(latents, 'latents', 'proceduralDspritesGenerator');
+      const f = { data: Int32Array.from(m.data), shape: [m.rows, m.cols] as [number, number] };
+      return data.observationsFromFactors(f, createRng(0));
+    },
+    represent(): never {
+      throw new DisentangleError('UNSUPPORTED', 'represent', 'the procedural dSprites generator has no inference network');
+    },
+  };
+}

@@ -1,9 +1,12 @@
 import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { setupBackend } from '../../src/core/backend.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
 import type { FactorBatch, GroundTruthDataset } from '../../src/core/types.js';
 import { udr, type UdrModel } from '../../src/selection/udr.js';
+import { makePopulation } from '../helpers/populations.js';
 
 type Block = { data: Float64Array; shape: [number, number] };
 
@@ -117,6 +120,20 @@ describe('udr against scikit-learn / scipy (scripts/fixtures/udr_reference.py)',
       r.scores.forEach((v, j) => expect(v).toBeCloseTo(c.scores[j], 6));
     });
   }
+});
+
+describe('udr with tfjs tensors', () => {
+  it('reads tensor means and log-variances, disposes them and the observations, and agrees with arrays', async () => {
+    await setupBackend(['cpu']);
+    const onDevice = makePopulation({ seed: 9, size: 3, tensors: true });
+    const inMemory = makePopulation({ seed: 9, size: 3 });
+    const before = tf.memory().numTensors;
+    const t = await udr({ models: onDevice.models.map((m) => m.udr), dataset: onDevice.dataset, correlation: 'spearman', numDataPoints: 200 });
+    expect(tf.memory().numTensors).toBe(before);
+    const a = await udr({ models: inMemory.models.map((m) => m.udr), dataset: inMemory.dataset, correlation: 'spearman', numDataPoints: 200 });
+    t.scores.forEach((v, i) => expect(v).toBeCloseTo(a.scores[i], 3)); // float32 on the device
+    expect(t.active).toEqual(a.active);
+  });
 });
 
 describe('udr: bad input', () => {

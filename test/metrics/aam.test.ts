@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import fixtures from '../fixtures/mig_codes_metrics.json' with { type: 'json' };
+import randomFixtures from '../fixtures/mig_random_cases.json' with { type: 'json' };
 import { aamFromCodes, axisAlignedScore, computeAam } from '../../src/metrics/aam.js';
 import { migFromCodes } from '../../src/metrics/mig.js';
 import { sampledMutualInformation } from '../../src/estimators/codeFactorInformation.js';
@@ -131,5 +132,14 @@ describe('computeAam with a posterior (sampled-entropy mode)', () => {
   it('checks what the posterior returns', async () => {
     const bad = (() => ({ mean: [[0]] })) as never;
     await expect(computeAam({ dataset, represent: (x) => x, posterior: bad })).rejects.toBeInstanceOf(DisentangleError);
+  });
+});
+
+describe('aamFromCodes on 24 small random edge cases (ties, constant codes, one factor) against the DL formulas', () => {
+  const randomCases = (randomFixtures as { cases: { codes: number[][]; factors: number[][]; diffQuantile: number; mig: number; modularity: number | null; aam: number; irs: number }[] }).cases;
+  it('agrees case by case to 1e-12', () => {
+    for (const c of randomCases) {
+      expect(Math.abs(aamFromCodes({ codes: c.codes, factors: c.factors }).score - (c.aam as number))).toBeLessThan(1e-12);
+    }
   });
 });

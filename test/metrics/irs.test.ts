@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import fixtures from '../fixtures/mig_codes_metrics.json' with { type: 'json' };
+import randomFixtures from '../fixtures/mig_random_cases.json' with { type: 'json' };
 import quantileFixtures from '../fixtures/irs_quantiles.json' with { type: 'json' };
 import { computeIrs, irsFromCodes, quantileLinear } from '../../src/metrics/irs.js';
 import { DisentangleError } from '../../src/core/errors.js';
@@ -124,5 +125,14 @@ describe('irsFromCodes bad input and computeIrs', () => {
     const rot = await computeIrs({ dataset, represent: rotatedRepresentation(3, 7), numTrain: 500 });
     expect(id.score).toBeGreaterThanOrEqual(0.9);
     expect(rot.score).toBeLessThan(id.score);
+  });
+});
+
+describe('irsFromCodes on 24 small random edge cases (ties, constant codes, one factor) against the DL formulas', () => {
+  const randomCases = (randomFixtures as { cases: { codes: number[][]; factors: number[][]; diffQuantile: number; mig: number; modularity: number | null; aam: number; irs: number }[] }).cases;
+  it('agrees case by case to 1e-9', () => {
+    for (const c of randomCases) {
+      expect(Math.abs(irsFromCodes({ codes: c.codes, factors: c.factors }, { diffQuantile: c.diffQuantile }).score - (c.irs as number))).toBeLessThan(1e-9);
+    }
   });
 });

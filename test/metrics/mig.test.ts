@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import fixtures from '../fixtures/mig_codes_metrics.json' with { type: 'json' };
+import randomFixtures from '../fixtures/mig_random_cases.json' with { type: 'json' };
 import { computeMig, migFromCodes, topTwoGap } from '../../src/metrics/mig.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
@@ -180,5 +181,14 @@ describe('computeMig', () => {
     const ac = new AbortController();
     ac.abort();
     await expect(computeMig({ dataset, represent: identityRepresentation(), numTrain: 64, signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
+  });
+});
+
+describe('migFromCodes on 24 small random edge cases (ties, constant codes, one factor) against the DL formulas', () => {
+  const randomCases = (randomFixtures as { cases: { codes: number[][]; factors: number[][]; diffQuantile: number; mig: number; modularity: number | null; aam: number; irs: number }[] }).cases;
+  it('agrees case by case to 1e-12', () => {
+    for (const c of randomCases) {
+      expect(Math.abs(migFromCodes({ codes: c.codes, factors: c.factors }).score - (c.mig as number))).toBeLessThan(1e-12);
+    }
   });
 });

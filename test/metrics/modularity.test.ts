@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import fixtures from '../fixtures/mig_codes_metrics.json' with { type: 'json' };
+import randomFixtures from '../fixtures/mig_random_cases.json' with { type: 'json' };
 import { computeModularity, modularityFromCodes, modularityFromMutualInformation } from '../../src/metrics/modularity.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
@@ -130,5 +131,15 @@ describe('modularityFromCodes bad input and computeModularity', () => {
     const rot = await computeModularity({ dataset, represent: rotatedRepresentation(3, 2), numTrain: 600, seed: 1 });
     expect(id.score).toBeGreaterThanOrEqual(0.9);
     expect(rot.score).toBeLessThan(id.score);
+  });
+});
+
+describe('modularityFromCodes on 24 small random edge cases (ties, constant codes, one factor) against the DL formulas', () => {
+  const randomCases = (randomFixtures as { cases: { codes: number[][]; factors: number[][]; diffQuantile: number; mig: number; modularity: number | null; aam: number; irs: number }[] }).cases;
+  it('agrees case by case to 1e-12', () => {
+    for (const c of randomCases) {
+      if (c.modularity === null) continue; // K = 1: DL divides 0 by 0; we return 1 per informative code
+      expect(Math.abs(modularityFromCodes({ codes: c.codes, factors: c.factors }).score - (c.modularity as number))).toBeLessThan(1e-12);
+    }
   });
 });

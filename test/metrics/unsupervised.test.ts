@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import fixtures from '../fixtures/mig_codes_metrics.json' with { type: 'json' };
+import randomFixtures from '../fixtures/mig_random_cases.json' with { type: 'json' };
 import {
   computeUnsupervised,
   gaussianTotalCorrelation,
@@ -147,5 +148,20 @@ describe('unsupervisedFromCodes behaviour', () => {
     const r = await computeUnsupervised({ dataset: factorVectorDataset([4, 5, 6]), represent: identityRepresentation(), numTrain: 800 });
     expect(r.gaussianTotalCorrelation).toBeLessThan(0.05);
     expect(r.covariance.length).toBe(3);
+  });
+});
+
+describe('unsupervisedFromCodes on small random cases against the DL formulas', () => {
+  type U = { gaussianTotalCorrelation: number; gaussianWassersteinCorrelation: number; gaussianWassersteinCorrelationNorm: number; mutualInfoScore: number };
+  const randomCases = (randomFixtures as { cases: { codes: number[][]; unsupervised?: U }[] }).cases.filter((c) => c.unsupervised);
+  it(`agrees on ${randomCases.length} cases`, () => {
+    for (const c of randomCases) {
+      const r = unsupervisedFromCodes(c.codes);
+      const u = c.unsupervised!;
+      expect(rel(r.gaussianTotalCorrelation, u.gaussianTotalCorrelation)).toBeLessThan(1e-9);
+      expect(rel(r.gaussianWassersteinCorrelation, u.gaussianWassersteinCorrelation)).toBeLessThan(1e-9);
+      expect(rel(r.gaussianWassersteinCorrelationNorm, u.gaussianWassersteinCorrelationNorm)).toBeLessThan(1e-9);
+      expect(Math.abs(r.mutualInfoScore - u.mutualInfoScore)).toBeLessThan(1e-12);
+    }
   });
 });

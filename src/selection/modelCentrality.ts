@@ -183,7 +183,11 @@ async function encodeWithAll<Obs>(
 async function groupVariances(codes: TensorLike, groups: number, size: number, dims: number, arg: string): Promise<Float64Array> {
   let out: Float64Array;
   if (isTfTensor(codes)) {
-    const v = tf.tidy(() => tf.moments(tf.reshape(tf.cast(codes, 'float32'), [groups, size, dims]), 1).variance);
+    // One transpose puts each group's samples on the innermost axis, which tfjs reduces without further copies.
+    const v = tf.tidy(() => {
+      const x = codes.dtype === 'float32' ? codes : tf.cast(codes, 'float32');
+      return tf.moments(tf.transpose(tf.reshape(x, [groups, size, dims]), [0, 2, 1]), 2).variance;
+    });
     try {
       out = Float64Array.from(await v.data());
     } finally {

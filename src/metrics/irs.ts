@@ -26,6 +26,11 @@ export interface IrsResult {
   numActiveDims: number;
   /** Indices of those codes in the input. */
   activeDims: number[];
+  /**
+   * What disentanglement_lib reports as `num_active_dims`: `np.sum(active_mus)`, the sum of every value of the
+   * active codes (a bug there, kept only for value-by-value comparisons; use `numActiveDims`).
+   */
+  referenceNumActiveDims: number;
   /** activeDims×K: 1 − mean deviation under interventions on factor j / maximal deviation of the code. */
   irsMatrix: number[][];
   /** max_j irsMatrix[i][j] per active code. */
@@ -102,7 +107,9 @@ function median3(a: number, b: number, c: number): number {
  * (interventions on the other factors never move the code); in practice in [0, 1] (≥ −1 in contrived cases).
  *
  * Deviation: disentanglement_lib reports `num_active_dims = np.sum(active_mus)`, the sum of the active codes'
- * values; `numActiveDims` here is the count. A code counts as constant when all its values are equal.
+ * values; `numActiveDims` here is the count (DL's number is kept as `referenceNumActiveDims`). A code counts as
+ * constant when all its values are equal (numpy's `var > 0` can call an exactly constant column active when
+ * its mean rounds; such a column has weight ≈ 1e−17 in DL's average, so the score is the same).
  *
  * @param train `{ codes: n×D, factors: n×K integer indices }`.
  * @example
@@ -114,14 +121,15 @@ export function irsFromCodes(train: LabelledCodes, options: IrsOptions = {}): Ir
   const numBins = intOption(options.numBins, 'numBins', 20);
   const activeDims = varyingColumns(codes);
   if (activeDims.length === 0) {
-    return { score: 0, numActiveDims: 0, activeDims, irsMatrix: [], perCode: [], parents: [], maxDeviations: [] };
+    return { score: 0, numActiveDims: 0, activeDims, referenceNumActiveDims: 0, irsMatrix: [], perCode: [], parents: [], maxDeviations: [] };
   }
   const z = selectColumns(codes, activeDims);
   const y = histogramDiscretize({ data: Float64Array.from(factors.data), rows: factors.rows, cols: factors.cols }, numBins);
-  return { ...scalableDisentanglementScore(y, z, q), numActiveDims: activeDims.length, activeDims };
+  const referenceNumActiveDims = z.data.reduce((a, b) => a + b, 0);
+  return { ...scalableDisentanglementScore(y, z, q), numActiveDims: activeDims.length, activeDims, referenceNumActiveDims };
 }
 
-function scalableDisentanglementScore(y: IntMatrix, z: Matrix, q: number): Omit<IrsResult, 'numActiveDims' | 'activeDims'> {
+function scalableDisentanglementScore(y: IntMatrix, z: Matrix, q: number): Omit<IrsResult, 'numActiveDims' | 'activeDims' | 'referenceNumActiveDims'> {
   const { rows: n, cols: L } = z;
   const K = y.cols;
   const columns = Array.from({ length: L }, (_, i) => {

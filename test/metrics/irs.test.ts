@@ -12,7 +12,7 @@ interface LabelledFixture {
   name: string;
   codes: number[][];
   factors: number[][];
-  irs: { score: number; numActiveDims: number; irsMatrix: number[][]; perCode: number[]; maxDeviations: number[]; scoreQuantile1: number };
+  irs: { score: number; numActiveDims: number; irsMatrix: number[][]; perCode: number[]; maxDeviations: number[]; scoreQuantile1: number; referenceNumActiveDims: number };
 }
 const cases = (fixtures as { labelled: LabelledFixture[] }).labelled;
 const quantiles = (quantileFixtures as { quantiles: { values: number[]; q: number; value: number }[] }).quantiles;
@@ -42,6 +42,7 @@ describe('irsFromCodes against the disentanglement_lib formulas', () => {
       if (c.name !== 'ties') {
         // (in 'ties' numpy's var of the constant column 0.1 rounds to > 0, so DL keeps it with weight ≈ 1e-17)
         expect(r.numActiveDims).toBe(c.irs.numActiveDims);
+        expect(Math.abs(r.referenceNumActiveDims - c.irs.referenceNumActiveDims)).toBeLessThan(1e-9 * Math.max(1, Math.abs(c.irs.referenceNumActiveDims)));
         r.irsMatrix.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - c.irs.irsMatrix[i][j])).toBeLessThan(1e-9)));
         r.maxDeviations.forEach((v, i) => expect(Math.abs(v - c.irs.maxDeviations[i])).toBeLessThan(1e-12));
       } else {
@@ -57,7 +58,7 @@ describe('irsFromCodes: disentanglement_lib test bounds and hand cases', () => {
   it('identity representation ≥ 0.9', () => expect(irsFromCodes({ codes: f, factors: f }).score).toBeGreaterThanOrEqual(0.9));
   it('zero representation ≤ 0.1 (no active dims → 0)', () => {
     const r = irsFromCodes({ codes: f.map((row) => row.map(() => 0)), factors: f });
-    expect(r).toMatchObject({ score: 0, numActiveDims: 0, irsMatrix: [] });
+    expect(r).toMatchObject({ score: 0, numActiveDims: 0, referenceNumActiveDims: 0, irsMatrix: [] });
   });
   it('is 1 for a code that is a function of one factor (diffQuantile 1: no deviation within a group)', () => {
     const rng = createRng(3);
@@ -70,6 +71,8 @@ describe('irsFromCodes: disentanglement_lib test bounds and hand cases', () => {
   it('drops constant codes and reports the active ones', () => {
     const r = irsFromCodes({ codes: f.map((row) => [row[0], 7, row[1]]), factors: f });
     expect(r.numActiveDims).toBe(2);
+    // disentanglement_lib's num_active_dims is np.sum of the active codes' values
+    expect(r.referenceNumActiveDims).toBe(f.reduce((s, row) => s + row[0] + row[1], 0));
     expect(r.activeDims).toEqual([0, 2]);
     expect(r.irsMatrix.length).toBe(2);
   });

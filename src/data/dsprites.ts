@@ -4,7 +4,7 @@ import type { IntMatrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import type { FactorBatch, GroundTruthDataset } from '../core/types.js';
 import { enumOption } from '../core/validate.js';
-import { DSPRITES_FACTOR_NAMES, DSPRITES_FACTOR_SIZES, DSPRITES_IMAGE_SIZE, readDspritesFactors, renderDspritesBatch } from './dspritesRenderer.js';
+import { DSPRITES_FACTOR_NAMES, DSPRITES_FACTOR_SIZES, DSPRITES_FACTOR_VALUES, DSPRITES_IMAGE_SIZE, readDspritesFactors, renderDspritesBatch } from './dspritesRenderer.js';
 
 /** Options of {@link dsprites}. */
 export interface DspritesOptions {
@@ -22,6 +22,8 @@ export interface DspritesDataset extends GroundTruthDataset<tf.Tensor4D> {
   readonly factorSizes: readonly number[];
   readonly factorNames: readonly string[];
   readonly observationShape: readonly number[];
+  /** `factorValues[k][i]`: the real value of class i of factor k (shape 1..3, scale, orientation in radians, position). */
+  readonly factorValues: readonly (readonly number[])[];
   /** Images of the given factor indices: a float32 tensor [n, h, w, 1] of 0/1 on the current backend (caller disposes). */
   observationsFromFactors(factors: FactorBatch, rng?: Rng): tf.Tensor4D;
   /** Renders factor indices into a caller-owned buffer (n·64·64 values of 0/1) without touching tfjs. */
@@ -55,6 +57,7 @@ export function dsprites(options: DspritesOptions = {}): DspritesDataset {
     factorSizes: DSPRITES_FACTOR_SIZES,
     factorNames: DSPRITES_FACTOR_NAMES,
     observationShape: Object.freeze([S, S, 1]),
+    factorValues: DSPRITES_FACTOR_VALUES,
     observationsFromFactors(factors: FactorBatch): tf.Tensor4D {
       const f = readDspritesFactors(factors);
       const pixels = renderDspritesBatch(f, new Float32Array(f.rows * S * S));

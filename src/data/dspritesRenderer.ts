@@ -52,6 +52,11 @@ const SCALES = linspace(0.5, 1, 6);
 const ORIENTATIONS = linspace(0, 2 * Math.PI, 40);
 const POSITIONS = linspace(0, 1, 32);
 
+/** The real latent values of each factor's classes, as in the file's `latents_values` (color dropped). */
+export const DSPRITES_FACTOR_VALUES: readonly (readonly number[])[] = Object.freeze(
+  [[1, 2, 3], Array.from(SCALES), Array.from(ORIENTATIONS), Array.from(POSITIONS), Array.from(POSITIONS)].map((v) => Object.freeze(v)),
+);
+
 function insideSquare(x: number, y: number): boolean {
   return Math.abs(x) < SQUARE_HALF && Math.abs(y) < SQUARE_HALF;
 }

@@ -9,3 +9,4 @@ export { readNpzStream, parseNpyHeader, encodeNpyHeader } from './npz.js';
 export type { NpyHeader, NpySink, NpzArrayHandler, ReadNpzOptions } from './npz.js';
 export { arrayDataset } from './arrayDataset.js';
 export type { ArrayDatasetOptions, ArrayDataset } from './arrayDataset.js';
+export { DSPRITES_FACTOR_VALUES } from './dspritesRenderer.js';

@@ -17,6 +17,9 @@ describe('dsprites()', () => {
     expect(d.factorSizes).toEqual([3, 6, 40, 32, 32]);
     expect(d.factorNames).toEqual(['shape', 'scale', 'orientation', 'posX', 'posY']);
     expect(d.observationShape).toEqual([64, 64, 1]);
+    expect(d.factorValues.map((v) => v.length)).toEqual([3, 6, 40, 32, 32]);
+    expect(d.factorValues[1][1]).toBeCloseTo(0.6, 15);
+    expect(d.factorValues[2][39]).toBe(2 * Math.PI);
   });
 
   it('returns a float32 [n, 64, 64, 1] tensor of the rendered 0/1 pixels on the current backend', async () => {

@@ -69,7 +69,7 @@ describe('inceptionScoreFromProbabilities', () => {
     expect(() => inceptionScoreFromProbabilities([[0.5, 0.6]])).toThrow(DisentangleError);
     expect(() => inceptionScoreFromProbabilities([[1.5, -0.5]])).toThrow(/non-negative/);
     expect(() => inceptionScoreFromProbabilities([[2, 3]])).toThrow(/softmax/);
-    expect(() => inceptionScoreFromProbabilities([1, 1])).toThrow(DisentangleError);
+    expect(() => inceptionScoreFromProbabilities([1, 1] as unknown as number[][])).toThrow(DisentangleError);
     expect(() => inceptionScoreFromProbabilities([])).toThrow(DisentangleError);
     expect(() => inceptionScoreFromProbabilities([[NaN, 1]])).toThrow(DisentangleError);
   });

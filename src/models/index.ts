@@ -8,3 +8,4 @@ export * from './factorVae.js';
 export { trainInfoGanCr, type TrainInfoGanCrOptions } from './trainInfoganCr.js';
 export { trainFactorVae, betaTcvaeTerms, type TrainFactorVaeOptions, type VaeObjective } from './trainFactorVae.js';
 export { loadShapeClassifier, buildShapeClassifier, classifyShapes, classifyShapesWithFeatures, shapeClassifierForward, disposeShapeClassifier, serializeShapeClassifier, shapeClassifierVariables, shapeClassifierTrainable, toImageTensor, SHAPE_CLASSES, SHAPE_FEATURE_DIMS, SHAPE_IMAGE_SIZE, type ShapeClassifier, type ShapeClassifierOutput } from './shapeClassifier.js';
+export { identityRepresentation, randomRotation, linearRepresentation, rotatedRepresentation, noisyRepresentation, collapsedRepresentation, imageMomentEncoder } from './referenceEncoders.js';

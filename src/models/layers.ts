@@ -137,6 +137,53 @@ function convFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, stride: 
   });
 }
 
+// Sub-pixel form of a 4×4, stride-2, 'same' transposed convolution. Output row 2m takes input rows m−1 and m
+// (kernel rows 3 and 1); row 2m+1 takes rows m and m+1 (kernel rows 2 and 0); columns likewise. So one stride-1
+// 3×3 convolution whose 4·out channels hold the four (row, column) parities, followed by interleaving, gives
+// the same result. Stride-1 convs run on XNNPACK in the wasm backend; its Conv2DBackpropInput is 2–4× slower.
+const PARITY_TAPS = [
+  [3, 1, -1],
+  [-1, 2, 0],
+];
+let paritySelection: Float32Array | undefined;
+function paritySelectionMatrix(): Float32Array {
+  if (paritySelection) return paritySelection;
+  const s = new Float32Array(36 * 16);
+  for (let ph = 0; ph < 2; ph++)
+    for (let pw = 0; pw < 2; pw++)
+      for (let th = 0; th < 3; th++)
+        for (let tw = 0; tw < 3; tw++) {
+          const ah = PARITY_TAPS[ph][th];
+          const aw = PARITY_TAPS[pw][tw];
+          if (ah >= 0 && aw >= 0) s[(((ph * 2 + pw) * 3 + th) * 3 + tw) * 16 + ah * 4 + aw] = 1;
+        }
+  paritySelection = s;
+  return s;
+}
+
+/** True when {@link transposedConv} can use the sub-pixel form (4×4 kernel, stride 2, output twice the input). */
+function subPixelApplies(k: number, stride: number, inH: number, inW: number, outH: number, outW: number): boolean {
+  return k === 4 && stride === 2 && outH === 2 * inH && outW === 2 * inW;
+}
+
+/**
+ * The transposed 'same' convolution of x [n, H, W, in] with a kernel [k, k, out, in] (tfjs layout), i.e. the input
+ * gradient of a stride-`stride` convolution from `outShape` to x's shape.
+ */
+function transposedConv(x: tf.Tensor4D, w: tf.Tensor4D, outShape: [number, number, number, number], stride: number): tf.Tensor4D {
+  const [n, H, W] = x.shape;
+  if (!subPixelApplies(w.shape[0], stride, H, W, outShape[1], outShape[2])) return tf.conv2dTranspose(x, w, outShape, stride, 'same');
+  return tf.tidy(() => {
+    const out = w.shape[2];
+    const inCh = w.shape[3];
+    const wt = tf.reshape(tf.transpose(w, [0, 1, 3, 2]), [16, inCh * out]);
+    const phases = tf.reshape(tf.matMul(tf.tensor2d(paritySelectionMatrix(), [36, 16]), wt), [4, 3, 3, inCh, out]);
+    const filter = tf.reshape(tf.transpose(phases, [1, 2, 3, 0, 4]), [3, 3, inCh, 4 * out]) as tf.Tensor4D;
+    const z = tf.conv2d(x, filter, 1, 'same');
+    return tf.reshape(tf.transpose(tf.reshape(z, [n, H, W, 2, 2, out]), [0, 1, 3, 2, 4, 5]), [n, 2 * H, 2 * W, out]) as tf.Tensor4D;
+  });
+}
+
 function activate<T extends tf.Tensor>(y: T, activation: Activation): T {
   switch (activation) {
     case 'relu':
@@ -176,7 +223,7 @@ export function conv2d(
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
         const dy4 = dy as tf.Tensor4D;
-        return [tf.conv2dTranspose(dy4, ws, xs.shape, stride, 'same'), convFilterGradient(xs, dy4, k, stride)];
+        return [transposedConv(dy4, ws, xs.shape, stride), convFilterGradient(xs, dy4, k, stride)];
       },
     };
   });
@@ -199,13 +246,13 @@ export function deconv2d(
   const kernel = p.kernel as tf.Tensor4D;
   const k = kernel.shape[0];
   if (!recordingGradients()) {
-    return activate(tf.add(tf.conv2dTranspose(x, kernel, outShape, stride, 'same'), p.bias), activation);
+    return activate(tf.add(transposedConv(x, kernel, outShape, stride), p.bias), activation);
   }
   const deconv = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [xi, wi, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
     save([xi, wi]);
     return {
-      value: tf.conv2dTranspose(xi, wi, outShape, stride, 'same'),
+      value: transposedConv(xi, wi, outShape, stride),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
         const dy4 = dy as tf.Tensor4D;
@@ -254,13 +301,17 @@ export function batchNorm<T extends tf.Tensor>(x: T, state: BatchNormState, trai
     return tf.batchNorm(x, state.movingMean, state.movingVar, state.beta, state.gamma, eps) as T;
   }
   const axes = x.shape.slice(0, -1).map((_, i) => i);
-  const { mean, variance } = tf.moments(x, axes);
+  // Plain broadcasting arithmetic rather than tf.moments + tf.batchNorm: their gradients tile the statistics to
+  // the input's shape, which costs more on the wasm backend than the reductions below.
+  const mean = tf.mean(x, axes);
+  const centred = tf.sub(x, mean);
+  const variance = tf.mean(tf.square(centred), axes);
   // The moving statistics are bookkeeping, not part of the loss (assign is never differentiated).
   tf.tidy(() => {
     state.movingMean.assign(tf.add(tf.mul(state.movingMean, decay), tf.mul(mean, 1 - decay)));
     state.movingVar.assign(tf.add(tf.mul(state.movingVar, decay), tf.mul(variance, 1 - decay)));
   });
-  return tf.batchNorm(x, mean, variance, state.beta, state.gamma, eps) as T;
+  return tf.add(tf.mul(centred, tf.mul(tf.rsqrt(tf.add(variance, eps)), state.gamma)), state.beta) as T;
 }
 
 /**

@@ -153,3 +153,26 @@ describe('batchNorm', () => {
     disposeParams(bn);
   });
 });
+
+describe('batchNorm gradient', () => {
+  it('matches central finite differences in training mode', () => {
+    const bn = batchNormState('g', 2);
+    bn.gamma.assign(tf.tensor1d([1.5, 0.7]));
+    const x = tf.tensor2d([0.3, -1, 2, 0.5, -0.7, 1.1, 0.9, 0.2], [4, 2]);
+    const w = tf.tensor2d([1, -2, 0.5, 3, -1, 1, 2, 0.1], [4, 2]);
+    const f = (xi: tf.Tensor) => tf.sum(tf.mul(batchNorm(xi, bn, true), w));
+    const g = tf.grad(f)(x).dataSync();
+    const base = x.dataSync();
+    const h = 1e-2;
+    for (let i = 0; i < base.length; i++) {
+      const plus = Float32Array.from(base);
+      const minus = Float32Array.from(base);
+      plus[i] += h;
+      minus[i] -= h;
+      const num = tf.tidy(() => (f(tf.tensor2d(plus, [4, 2])).dataSync()[0] - f(tf.tensor2d(minus, [4, 2])).dataSync()[0]) / (2 * h));
+      expect(g[i]).toBeCloseTo(num, 2);
+    }
+    tf.dispose([x, w]);
+    disposeParams(bn);
+  });
+});

@@ -222,8 +222,9 @@ export async function columnMoments(
       const scale = n - ddof > 0 ? n / (n - ddof) : NaN;
       const mean = Float64Array.from(md);
       const variance = Float64Array.from(vd, (val) => val * scale);
+      // Check the data's moments, not the rescaled variance: n - ddof ≤ 0 gives NaN, as on the host path.
       for (let i = 0; i < mean.length; i++) {
-        if (!Number.isFinite(mean[i]) || !Number.isFinite(variance[i])) fail('NON_FINITE', argument, fn, `column ${i} contains NaN or Infinity`);
+        if (!Number.isFinite(md[i]) || !Number.isFinite(vd[i])) fail('NON_FINITE', argument, fn, `column ${i} contains NaN or Infinity`);
       }
       return { mean, variance, rows: n };
     } finally {

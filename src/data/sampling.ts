@@ -58,7 +58,12 @@ export async function drawFactors<Obs>(ctx: SamplingContext<Obs>, n: number, rng
   const raw = await ctx.dataset.sampleFactors(n, rng);
   let f: IntMatrix;
   const fb = raw as Partial<FactorBatch>;
-  if (fb && fb.data instanceof Int32Array && Array.isArray(fb.shape)) f = { data: fb.data, rows: fb.shape[0], cols: fb.shape[1] };
+  if (fb && fb.data instanceof Int32Array && Array.isArray(fb.shape)) {
+    if (fb.shape.length !== 2 || fb.shape[0] * fb.shape[1] !== fb.data.length) {
+      throw new DisentangleError('CALLBACK_RESULT', 'dataset.sampleFactors', `returned shape [${fb.shape}] with ${fb.data.length} values; expected [n, K] holding n·K values`);
+    }
+    f = { data: fb.data, rows: fb.shape[0], cols: fb.shape[1] };
+  }
   else f = await toFactorsAsync(raw as TensorLike, 'dataset.sampleFactors', '');
   checkCallbackRows(f.rows, n, 'dataset.sampleFactors');
   checkFactorsWithinSizes(f, ctx.factorSizes, 'dataset.sampleFactors');

@@ -104,6 +104,12 @@ for (const backend of ['wasm', 'cpu'] as const) {
         }
       }
       expect(tf.memory().numTensors).toBe(before);
+      // one row with ddof 1: the variance is undefined (NaN), as on the host path, not an input error
+      const one = tf.tensor2d([[1, 2]]);
+      const m1 = await columnMoments(one, 'codes', 'fn', 1);
+      expect(Array.from(m1.mean)).toEqual([1, 2]);
+      expect(Number.isNaN(m1.variance[0])).toBe(true);
+      one.dispose();
       const bad = tf.tensor2d([[1, NaN], [2, 3]]);
       const e = await caughtAsync(() => columnMoments(bad, 'codes', 'fn'));
       expect([e.code, e.argument]).toEqual(['NON_FINITE', 'codes (in fn)']);

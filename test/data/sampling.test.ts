@@ -136,6 +136,9 @@ describe('dataset callbacks', () => {
     const short = make((n) => ({ data: new Int32Array(2 * (n - 1)), shape: [n - 1, 2] as const }));
     const e1 = await rejection(drawFactors(samplingContext(short, (x) => x), 3, createRng(0)));
     expect([e1.code, e1.argument]).toEqual(['CALLBACK_RESULT', 'dataset.sampleFactors']);
+    const inconsistent = make((n) => ({ data: new Int32Array(n), shape: [n, 2] as const }));
+    const e3 = await rejection(drawFactors(samplingContext(inconsistent, (x) => x), 3, createRng(0)));
+    expect([e3.code, e3.argument]).toEqual(['CALLBACK_RESULT', 'dataset.sampleFactors']);
     const outside = make((n) => Array.from({ length: n }, () => [3, 0]));
     const e2 = await rejection(drawFactors(samplingContext(outside, (x) => x), 3, createRng(0)));
     expect([e2.code, e2.argument]).toEqual(['BAD_INPUT', 'dataset.sampleFactors']);

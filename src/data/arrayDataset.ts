@@ -64,6 +64,9 @@ function tupleKeyFn(sizes: readonly number[]): (d: Int32Array, p: number) => Key
  * (`tf.gather` on its backend; the dataset never disposes your tensor), anything else gives `{ data, shape }`.
  * A tuple that is absent throws `BAD_INPUT` naming `factors`.
  *
+ * The arrays are read once, synchronously: a tensor that only offers an async `data()` (some ONNX Runtime
+ * backends) must be read first (`await readBlock(x)`) and passed as `{ data, shape }`.
+ *
  * @example
  * const data = arrayDataset({ factors: labels, observations: images });   // labels n×K, images n×64×64×1
  * const result = await computeMig({ dataset: data, represent: encoder });

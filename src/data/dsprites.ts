@@ -34,8 +34,8 @@ export interface DspritesDataset extends GroundTruthDataset<tf.Tensor4D> {
  * Procedural dSprites (Matthey et al. 2017, "dSprites: Disentanglement testing Sprites dataset"): 64×64×1 binary
  * images of a square, an ellipse or a heart, with the real set's factor layout — shape 3, scale 6 values in
  * [0.5, 1], orientation 40 values in [0, 2π], posX / posY 32 values in [0, 1] — and its measured geometry
- * (sprite size and the pixel range the positions span). Images are rendered on demand (≈ 10⁵ images/s on one
- * core), so no download is needed; `loadDsprites` gives the same dataset over the real file.
+ * (sprite size and the pixel range the positions span). Images are rendered on demand (70,000–90,000 images per
+ * CPU-second, see benchmarks/dsprites-render.ts), so no download is needed; `loadDsprites` gives the same dataset over the real file.
  *
  * `observationsFromFactors` returns a float32 tensor [n, 64, 64, 1] of 0/1 on the current tfjs backend; the
  * caller (or the library's sampler) disposes it.

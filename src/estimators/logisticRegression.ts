@@ -79,7 +79,7 @@ export function fitLogisticRegression(x: Matrix, y: Int32Array, options: Logisti
   const mu = fitIntercept ? columnMeans(x) : new Float64Array(d);
   const xc = centered(x, mu);
   const objective = rowsOfW === 1 ? binaryObjective(xc, index, C, fitIntercept) : multinomialObjective(xc, index, rowsOfW, C, fitIntercept);
-  const result = minimizeLbfgs(objective, priorStart(index, rowsOfW, d, fitIntercept), { maxIter, tol, memory: 20 });
+  const result = minimizeLbfgs(objective, priorStart(index, rowsOfW, d, fitIntercept), { maxIter, tol, memory: 50 });
   const coef = new Float64Array(rowsOfW * d);
   const intercept = new Float64Array(rowsOfW);
   for (let k = 0; k < rowsOfW; k++) {
@@ -227,12 +227,17 @@ function binaryObjective(x: Matrix, index: Int32Array, C: number, fitIntercept: 
   };
 }
 
-// Parameters are laid out feature-major, (D+1)×K (row D = intercepts), so the inner loops run over classes
-// contiguously: that is what makes the 40-class fits of explicitness fast.
+// Parameters are laid out feature-major, (D+1)×K (row D = intercepts), so the logit loop runs over classes
+// contiguously. Classes whose logit is more than 40 below the largest have probability < 5e-18 (below the float
+// resolution of the others' sum), so their exp and gradient terms are skipped: with informative codes only a few
+// classes per sample are live, which is what makes the 32- and 40-class fits of explicitness fast.
+const NEGLIGIBLE_LOGIT_GAP = 40;
+
 function multinomialObjective(x: Matrix, index: Int32Array, k: number, C: number, fitIntercept: boolean) {
   const { rows: n, cols: d, data } = x;
   const lambda = 1 / (C * n);
   const z = new Float64Array(k);
+  const live = new Int32Array(k);
   const bias = d * k;
   return (theta: Float64Array, grad: Float64Array): number => {
     grad.fill(0);
@@ -247,23 +252,35 @@ function multinomialObjective(x: Matrix, index: Int32Array, k: number, C: number
       }
       let max = -Infinity;
       for (let c = 0; c < k; c++) if (z[c] > max) max = z[c];
-      let sum = 0;
-      for (let c = 0; c < k; c++) {
-        z[c] = Math.exp(z[c] - max);
-        sum += z[c];
-      }
       const yi = index[i];
-      // −log softmax_y = log Σ e^{z_c − max} − (z_y − max)
-      f += Math.log(sum) - Math.log(z[yi]);
+      // −log softmax_y = log Σ e^{z_c − max} − (z_y − max), exact even when p_y underflows.
+      f -= z[yi] - max;
+      let sum = 0;
+      let count = 0;
+      let yLive = false;
+      for (let c = 0; c < k; c++) {
+        const t = z[c] - max;
+        if (t > -NEGLIGIBLE_LOGIT_GAP) {
+          z[c] = Math.exp(t);
+          sum += z[c];
+          live[count++] = c;
+          if (c === yi) yLive = true;
+        }
+      }
+      f += Math.log(sum);
       const inv = 1 / sum;
-      for (let c = 0; c < k; c++) z[c] *= inv;
+      for (let q = 0; q < count; q++) z[live[q]] *= inv;
+      if (!yLive) {
+        z[yi] = 0;
+        live[count++] = yi;
+      }
       z[yi] -= 1;
       for (let j = 0; j < d; j++) {
         const v = data[row + j];
         const off = j * k;
-        for (let c = 0; c < k; c++) grad[off + c] += v * z[c];
+        for (let q = 0; q < count; q++) grad[off + live[q]] += v * z[live[q]];
       }
-      for (let c = 0; c < k; c++) grad[bias + c] += z[c];
+      for (let q = 0; q < count; q++) grad[bias + live[q]] += z[live[q]];
     }
     f /= n;
     const invN = 1 / n;

@@ -5,8 +5,9 @@
  *
  * - the sprite centre sits at `16 + 32·pos` pixels on both axes (continuous coordinates, pixel i covers [i, i+1)),
  *   so posX = 0..1 moves the centre from 16 to 48 px, 32/31 px per step; posY grows downwards (row index);
- * - at scale 1 the square has a 19.2 px side (20×20 pixels when upright), the ellipse has semi-axes 12.8 × 7.2 px (long axis horizontal at
- *   orientation 0), the heart is 20 px wide and 17 px tall, lobes up; everything scales with the scale value;
+ * - at scale 1 the square has a 19.2 px side (20×20 pixels when upright), the ellipse has semi-axes 12.8 × 7.2 px
+ *   (long axis horizontal at orientation 0), the heart is 20 px wide and 17 px tall, lobes up; everything scales
+ *   with the scale value;
  * - orientation θ turns the sprite counter-clockwise on screen about its centre;
  * - a pixel is on when its centre falls inside the shape, so the output is binary and deterministic.
  * Against the real frames (scale, orientation and position traversals) the mean number of differing pixels per

@@ -15,10 +15,10 @@ import { denseLabels } from './mutualInformation.js';
  */
 
 /** scikit-learn keeps features in float32 and treats values closer than this (in float32) as equal. */
-const FEATURE_THRESHOLD = Math.fround(1e-7);
+export const FEATURE_THRESHOLD = Math.fround(1e-7);
 /** `np.finfo(float64).eps`: a node this pure is a leaf. */
-const EPSILON = 2.220446049250313e-16;
-const LEAF = -1;
+export const EPSILON = 2.220446049250313e-16;
+export const LEAF = -1;
 
 /** A fitted tree in flat arrays; node 0 is the root, `left[i] === -1` marks a leaf. */
 export interface Tree {
@@ -115,7 +115,7 @@ const TIE_RELATIVE = 1e-12;
 const TIE_NOISE = 1e-13;
 
 /** Writes a candidate split into `best` when its proxy improvement is larger beyond rounding. */
-function offer(best: SplitRecord, proxy: number, feature: number, pos: number, lo: number, hi: number): void {
+export function offer(best: SplitRecord, proxy: number, feature: number, pos: number, lo: number, hi: number): void {
   const b = best.proxy;
   if (b === -Infinity || proxy > b + TIE_RELATIVE * Math.abs(b) + TIE_NOISE * best.noiseScale * Math.sqrt(Math.max(b, 0))) {
     best.proxy = proxy;
@@ -327,38 +327,50 @@ export interface TreeGrowth {
 
 /**
  * Reusable buffers for growing many trees on one presorted matrix (one per boosting fit or forest).
- * `rows` lists the row indices taking part (all rows, or a bootstrap's distinct rows).
+ * A node owns the same [start, end) segment of every feature's sorted row list. Splitting a node copies each of
+ * its segments, stably partitioned (left rows, then right rows, each still sorted), into the buffer of the next
+ * depth; depths alternate between two buffers, which is safe in depth-first order because a segment's previous
+ * contents there belonged to an ancestor that has already been split. The root reads the presorted lists
+ * themselves, and a split whose children are certain leaves (maximum depth) is not copied at all.
  */
 export class TreeBuilder {
   private readonly pre: Presorted;
-  private readonly idx: Int32Array;
-  private readonly xs: Float64Array;
-  private readonly tmpIdx: Int32Array;
-  private readonly tmpX: Float64Array;
+  private readonly idxA: Int32Array;
+  private readonly xsA: Float64Array;
+  private readonly idxB: Int32Array;
+  private readonly xsB: Float64Array;
+  private readonly idxRoot: Int32Array;
+  private readonly xsRoot: Float64Array;
   private readonly goesLeft: Uint8Array;
   private readonly featureOrder: Int32Array;
   private m = 0;
+  private rootIdx: Int32Array;
+  private rootXs: Float64Array;
   /** Leaf id of every participating row after the last `grow` (scikit-learn's `apply` on the training rows). */
   readonly leafOf: Int32Array;
 
   constructor(pre: Presorted) {
     this.pre = pre;
     const size = pre.rows * pre.features;
-    this.idx = new Int32Array(size);
-    this.xs = new Float64Array(size);
-    this.tmpIdx = new Int32Array(pre.rows);
-    this.tmpX = new Float64Array(pre.rows);
+    this.idxA = new Int32Array(size);
+    this.xsA = new Float64Array(size);
+    this.idxB = new Int32Array(size);
+    this.xsB = new Float64Array(size);
+    this.idxRoot = new Int32Array(size);
+    this.xsRoot = new Float64Array(size);
+    this.rootIdx = pre.order;
+    this.rootXs = pre.sortedValues;
     this.goesLeft = new Uint8Array(pre.rows);
     this.featureOrder = new Int32Array(pre.features);
     this.leafOf = new Int32Array(pre.rows).fill(-1);
   }
 
-  /** Restricts the presorted lists to rows with `include[i]` (or all rows), keeping the sorted order. */
+  /** Restricts the presorted lists to rows with `include[i] !== 0` (or takes all rows), keeping the order. */
   private loadRoot(include?: Float64Array): void {
     const { rows, features, order, sortedValues } = this.pre;
     if (!include) {
-      this.idx.set(order);
-      this.xs.set(sortedValues);
+      this.rootIdx = order;
+      this.rootXs = sortedValues;
       this.m = rows;
       return;
     }
@@ -370,41 +382,53 @@ export class TreeBuilder {
       for (let p = 0; p < rows; p++) {
         const i = order[src + p];
         if (include[i] !== 0) {
-          this.idx[dst] = i;
-          this.xs[dst++] = sortedValues[src + p];
+          this.idxRoot[dst] = i;
+          this.xsRoot[dst++] = sortedValues[src + p];
         }
       }
     }
+    this.rootIdx = this.idxRoot;
+    this.rootXs = this.xsRoot;
     this.m = m;
   }
 
-  /** Stable partition of every feature's segment by `goesLeft`, so both children stay sorted. */
-  private partition(start: number, end: number): void {
-    const { idx, xs, tmpIdx, tmpX, goesLeft } = this;
+  private idxAt(depth: number): Int32Array {
+    return depth === 0 ? this.rootIdx : depth % 2 === 1 ? this.idxA : this.idxB;
+  }
+
+  private xsAt(depth: number): Float64Array {
+    return depth === 0 ? this.rootXs : depth % 2 === 1 ? this.xsA : this.xsB;
+  }
+
+  /** Copies every feature's segment [start, end) from depth `d`'s buffer into depth d+1's, left rows first. */
+  private partition(depth: number, start: number, mid: number, end: number): void {
+    const srcIdx = this.idxAt(depth);
+    const srcXs = this.xsAt(depth);
+    const dstIdx = this.idxAt(depth + 1);
+    const dstXs = this.xsAt(depth + 1);
+    const goesLeft = this.goesLeft;
     for (let f = 0; f < this.pre.features; f++) {
       const base = f * this.m;
-      let w = base + start;
-      let r = 0;
+      let l = base + start;
+      let r = base + mid;
       for (let p = base + start; p < base + end; p++) {
-        const i = idx[p];
-        if (goesLeft[i] === 1) {
-          idx[w] = i;
-          xs[w++] = xs[p];
-        } else {
-          tmpIdx[r] = i;
-          tmpX[r++] = xs[p];
-        }
+        const i = srcIdx[p];
+        const toLeft = goesLeft[i];
+        const q = toLeft === 1 ? l : r;
+        dstIdx[q] = i;
+        dstXs[q] = srcXs[p];
+        l += toLeft;
+        r += 1 - toLeft;
       }
-      idx.set(tmpIdx.subarray(0, r), w);
-      xs.set(tmpX.subarray(0, r), w);
     }
   }
 
   /** Visits features in index order, or for `maxFeatures` < features in scikit-learn's draw-until-enough order. */
-  private findSplit(crit: SplitCriterion, start: number, end: number, g: TreeGrowth, rng: Rng | undefined, best: SplitRecord): void {
+  private findSplit(crit: SplitCriterion, depth: number, start: number, end: number, g: TreeGrowth, rng: Rng | undefined, best: SplitRecord): void {
     const F = this.pre.features;
     const m = this.m;
-    const { idx, xs } = this;
+    const idx = this.idxAt(depth);
+    const xs = this.xsAt(depth);
     const all = g.maxFeatures >= F || !rng;
     const order = this.featureOrder;
     for (let f = 0; f < F; f++) order[f] = f;
@@ -446,10 +470,13 @@ export class TreeBuilder {
     const value = new Float64Array(cap * crit.valueWidth);
     const childImp = new Float64Array(2);
     const best: SplitRecord = { feature: 0, pos: 0, threshold: 0, proxy: -Infinity, noiseScale: 0 };
-    // Stack entries: start, end, depth, parent, isLeft, impurity (NaN = compute).
-    const stack: number[] = [0, m, 0, -1, 0, NaN];
+    // Stack entries: start, end, depth, parent, isLeft, impurity (NaN = compute), source depth, source feature.
+    // A child that must be a leaf reads its rows from its parent's buffer, in the split feature's segment.
+    const stack: number[] = [0, m, 0, -1, 0, NaN, 0, 0];
     let count = 0;
     while (stack.length > 0) {
+      const srcFeature = stack.pop() as number;
+      const srcDepth = stack.pop() as number;
       const imp0 = stack.pop() as number;
       const isLeft = stack.pop() as number;
       const parent = stack.pop() as number;
@@ -459,14 +486,16 @@ export class TreeBuilder {
       const node = count++;
       if (parent >= 0) (isLeft ? left : right)[parent] = node;
       const nNode = end - start;
-      const wNode = crit.reset(this.idx, start, end);
+      const idx = this.idxAt(srcDepth);
+      const base = srcFeature * m;
+      const wNode = crit.reset(idx, base + start, base + end);
       const imp = Number.isNaN(imp0) ? crit.nodeImpurity() : imp0;
       let leaf = depth >= g.maxDepth || nNode < g.minSamplesSplit || nNode < 2 * g.minSamplesLeaf || imp <= EPSILON;
       if (!leaf) {
         best.pos = end;
         best.proxy = -Infinity;
         best.noiseScale = crit.noiseScale();
-        this.findSplit(crit, start, end, g, rng, best);
+        this.findSplit(crit, depth, start, end, g, rng, best);
         leaf = best.pos >= end;
       }
       impurity[node] = imp;
@@ -477,18 +506,22 @@ export class TreeBuilder {
         right[node] = LEAF;
         feature[node] = -2;
         threshold[node] = -2;
-        const seg = this.idx;
-        for (let p = start; p < end; p++) this.leafOf[seg[p]] = node;
+        for (let p = base + start; p < base + end; p++) this.leafOf[idx[p]] = node;
         continue;
       }
       feature[node] = best.feature;
       threshold[node] = best.threshold;
       const bestBase = best.feature * m;
-      crit.childrenImpurity(this.idx, bestBase, start, best.pos, end, childImp);
-      for (let p = start; p < end; p++) this.goesLeft[this.idx[bestBase + p]] = p < best.pos ? 1 : 0;
-      this.partition(start, end);
-      stack.push(best.pos, end, depth + 1, node, 0, childImp[1]);
-      stack.push(start, best.pos, depth + 1, node, 1, childImp[0]);
+      crit.childrenImpurity(idx, bestBase, start, best.pos, end, childImp);
+      if (depth + 1 >= g.maxDepth) {
+        stack.push(best.pos, end, depth + 1, node, 0, childImp[1], depth, best.feature);
+        stack.push(start, best.pos, depth + 1, node, 1, childImp[0], depth, best.feature);
+        continue;
+      }
+      for (let p = start; p < end; p++) this.goesLeft[idx[bestBase + p]] = p < best.pos ? 1 : 0;
+      this.partition(depth, start, best.pos, end);
+      stack.push(best.pos, end, depth + 1, node, 0, childImp[1], depth + 1, 0);
+      stack.push(start, best.pos, depth + 1, node, 1, childImp[0], depth + 1, 0);
     }
     return {
       nodeCount: count,
@@ -548,281 +581,4 @@ export function encodeLabels(y: Int32Array, rows: number, fn: string): { classes
   const classes = new Int32Array(numClasses);
   for (let i = 0; i < y.length; i++) classes[ids[i]] = y[i];
   return { classes, encoded: ids, counts };
-}
-
-/**
- * Grows depth-limited `friedman_mse` regression trees level by level on one presorted matrix: the boosting
- * workhorse. Each level reads every feature's sorted row list once and routes each row to its frontier node
- * (`nodeOf`), so no list is ever partitioned or copied. Every node sees its rows in the same order as in
- * {@link TreeBuilder}, so both builders return the same tree (node ids in scikit-learn's depth-first order).
- */
-export class LevelwiseRegressionBuilder {
-  private readonly pre: Presorted;
-  private readonly nodeOf: Int32Array;
-  /** Leaf id of every row after the last `grow`. */
-  readonly leafOf: Int32Array;
-  private readonly width: number;
-  private readonly sumL: Float64Array;
-  private readonly cntL: Int32Array;
-  private readonly lastX: Float64Array;
-  private readonly best: SplitRecord = { feature: 0, pos: 0, threshold: 0, proxy: -Infinity, noiseScale: 0 };
-
-  constructor(pre: Presorted, maxDepth: number) {
-    this.pre = pre;
-    this.nodeOf = new Int32Array(pre.rows);
-    this.leafOf = new Int32Array(pre.rows);
-    this.width = Math.max(1, Math.min(pre.rows, 2 ** Math.min(maxDepth, 30)));
-    this.sumL = new Float64Array(this.width);
-    this.cntL = new Int32Array(this.width);
-    this.lastX = new Float64Array(this.width);
-  }
-
-  grow(y: Float64Array, g: TreeGrowth): Tree {
-    const { rows: n, features: F, order, sortedValues, columns } = this.pre;
-    const { nodeOf, leafOf, sumL, cntL, lastX, best } = this;
-    const nodes = new NodeList();
-    // Frontier bookkeeping, indexed by position in the level.
-    let frontier = [nodes.add(0)];
-    let stats = levelStats(y, nodeOf.fill(0), 1);
-    nodes.impurity[frontier[0]] = stats.impurity[0];
-    for (let depth = 0; frontier.length > 0; depth++) {
-      const m = frontier.length;
-      const splittable = new Uint8Array(m);
-      const bestProxy = new Float64Array(m).fill(-Infinity);
-      const bestFeature = new Int32Array(m);
-      const bestCount = new Int32Array(m);
-      const bestThreshold = new Float64Array(m);
-      const noise = new Float64Array(m);
-      let any = false;
-      for (let v = 0; v < m; v++) {
-        const id = frontier[v];
-        const nv = stats.count[v];
-        nodes.samples[id] = nv;
-        nodes.value[id] = stats.sum[v] / nv;
-        const canSplit = depth < g.maxDepth && nv >= g.minSamplesSplit && nv >= 2 * g.minSamplesLeaf && nodes.impurity[id] > EPSILON;
-        splittable[v] = canSplit ? 1 : 0;
-        noise[v] = nv * stats.maxAbs[v];
-        any ||= canSplit;
-      }
-      if (any) {
-        const level: LevelScan = {
-          count: stats.count, sum: stats.sum, splittable, noise, bestProxy, bestFeature, bestCount, bestThreshold,
-          sumL, cntL, lastX, minLeaf: g.minSamplesLeaf,
-        };
-        for (let f = 0; f < F; f++) scanLevel(order, sortedValues, nodeOf, y, f, n, m, level, best);
-      }
-      // Close the frontier: record splits, create children (left, right), route rows.
-      const childLocal = new Int32Array(m).fill(-1);
-      const next: number[] = [];
-      for (let v = 0; v < m; v++) {
-        const id = frontier[v];
-        if (splittable[v] === 1 && bestCount[v] > 0) {
-          nodes.feature[id] = bestFeature[v];
-          nodes.threshold[id] = bestThreshold[v];
-          nodes.left[id] = nodes.add(depth + 1);
-          nodes.right[id] = nodes.add(depth + 1);
-          childLocal[v] = next.length;
-          next.push(nodes.left[id], nodes.right[id]);
-        }
-      }
-      for (let i = 0; i < n; i++) {
-        const v = nodeOf[i];
-        if (v < 0) continue;
-        const c = childLocal[v];
-        if (c < 0) {
-          leafOf[i] = frontier[v];
-          nodeOf[i] = -1;
-        } else {
-          const id = frontier[v];
-          nodeOf[i] = columns[nodes.feature[id] * n + i] <= nodes.threshold[id] ? c : c + 1;
-        }
-      }
-      frontier = next;
-      if (next.length === 0) break;
-      stats = levelStats(y, nodeOf, next.length);
-      for (let v = 0; v < next.length; v++) nodes.impurity[next[v]] = stats.impurity[v];
-    }
-    return nodes.toDepthFirst(leafOf);
-  }
-}
-
-/** Per-level arrays of {@link LevelwiseRegressionBuilder}, indexed by frontier position. */
-interface LevelScan {
-  count: Int32Array;
-  sum: Float64Array;
-  splittable: Uint8Array;
-  noise: Float64Array;
-  bestProxy: Float64Array;
-  bestFeature: Int32Array;
-  bestCount: Int32Array;
-  bestThreshold: Float64Array;
-  sumL: Float64Array;
-  cntL: Int32Array;
-  lastX: Float64Array;
-  minLeaf: number;
-}
-
-/**
- * One pass over feature `f`'s sorted rows for every frontier node at once. A candidate split of node v sits
- * before each row of v whose value exceeds v's previous value by more than the float32 1e-7 threshold.
- */
-function scanLevel(
-  order: Int32Array,
-  sortedValues: Float64Array,
-  nodeOf: Int32Array,
-  y: Float64Array,
-  f: number,
-  n: number,
-  m: number,
-  level: LevelScan,
-  best: SplitRecord,
-): void {
-  if (m === 1) {
-    scanRoot(order, sortedValues, y, f, n, level, best);
-    return;
-  }
-  const { count, sum, splittable, bestProxy, sumL, cntL, lastX } = level;
-  const minLeaf = level.minLeaf;
-  sumL.fill(0, 0, m);
-  cntL.fill(0, 0, m);
-  const end = (f + 1) * n;
-  for (let p = f * n; p < end; p++) {
-    const i = order[p];
-    const v = nodeOf[i];
-    if (v < 0 || splittable[v] === 0) continue;
-    const x = sortedValues[p];
-    const c = cntL[v];
-    const s = sumL[v];
-    if (c > 0) {
-      const x0 = lastX[v];
-      const nv = count[v];
-      const nr = nv - c;
-      if (x > Math.fround(x0 + FEATURE_THRESHOLD) && c >= minLeaf && nr >= minLeaf) {
-        const diff = nr * s - c * (sum[v] - s);
-        // Division-free prefilter; `offer` decides with the exact proxy and the rounding margin.
-        if (diff * diff > bestProxy[v] * (c * nr)) acceptSplit(level, best, v, (diff * diff) / (c * nr), f, c, x0, x);
-      }
-    }
-    sumL[v] = s + y[i];
-    cntL[v] = c + 1;
-    lastX[v] = x;
-  }
-}
-
-/** {@link scanLevel} for a frontier of one node that holds every row (a tree's root): sums stay in registers. */
-function scanRoot(order: Int32Array, sortedValues: Float64Array, y: Float64Array, f: number, n: number, level: LevelScan, best: SplitRecord): void {
-  if (level.splittable[0] === 0) return;
-  const minLeaf = level.minLeaf;
-  const total = level.sum[0];
-  const base = f * n;
-  let bestProxy = level.bestProxy[0];
-  let s = 0;
-  for (let c = 1; c < n; c++) {
-    s += y[order[base + c - 1]];
-    const x0 = sortedValues[base + c - 1];
-    const x = sortedValues[base + c];
-    const nr = n - c;
-    if (x > Math.fround(x0 + FEATURE_THRESHOLD) && c >= minLeaf && nr >= minLeaf) {
-      const diff = nr * s - c * (total - s);
-      if (diff * diff > bestProxy * (c * nr)) {
-        acceptSplit(level, best, 0, (diff * diff) / (c * nr), f, c, x0, x);
-        bestProxy = level.bestProxy[0];
-      }
-    }
-  }
-}
-
-function acceptSplit(level: LevelScan, best: SplitRecord, v: number, proxy: number, f: number, c: number, x0: number, x: number): void {
-  best.proxy = level.bestProxy[v];
-  best.noiseScale = level.noise[v];
-  best.pos = -1;
-  offer(best, proxy, f, c, x0, x);
-  if (best.pos !== c) return;
-  level.bestProxy[v] = proxy;
-  level.bestFeature[v] = f;
-  level.bestCount[v] = c;
-  level.bestThreshold[v] = best.threshold;
-}
-
-/** Per frontier node: row count, target sum, max |target| and two-pass variance. */
-function levelStats(y: Float64Array, nodeOf: Int32Array, m: number) {
-  const count = new Int32Array(m);
-  const sum = new Float64Array(m);
-  const maxAbs = new Float64Array(m);
-  for (let i = 0; i < nodeOf.length; i++) {
-    const v = nodeOf[i];
-    if (v < 0) continue;
-    count[v]++;
-    sum[v] += y[i];
-    const a = Math.abs(y[i]);
-    if (a > maxAbs[v]) maxAbs[v] = a;
-  }
-  const impurity = new Float64Array(m);
-  for (let i = 0; i < nodeOf.length; i++) {
-    const v = nodeOf[i];
-    if (v < 0) continue;
-    const d = y[i] - sum[v] / count[v];
-    impurity[v] += d * d;
-  }
-  for (let v = 0; v < m; v++) impurity[v] /= count[v];
-  return { count, sum, maxAbs, impurity };
-}
-
-/** Growable node arrays in creation (breadth-first) order, renumbered depth-first at the end. */
-class NodeList {
-  left: number[] = [];
-  right: number[] = [];
-  feature: number[] = [];
-  threshold: number[] = [];
-  impurity: number[] = [];
-  samples: number[] = [];
-  value: number[] = [];
-
-  add(_depth: number): number {
-    this.left.push(LEAF);
-    this.right.push(LEAF);
-    this.feature.push(-2);
-    this.threshold.push(-2);
-    this.impurity.push(0);
-    this.samples.push(0);
-    this.value.push(0);
-    return this.left.length - 1;
-  }
-
-  /** scikit-learn numbers nodes in depth-first order, left subtree first; `leafOf` is remapped in place. */
-  toDepthFirst(leafOf: Int32Array): Tree {
-    const count = this.left.length;
-    const newId = new Int32Array(count);
-    const stack = [0];
-    let next = 0;
-    while (stack.length > 0) {
-      const id = stack.pop() as number;
-      newId[id] = next++;
-      if (this.left[id] !== LEAF) stack.push(this.right[id], this.left[id]);
-    }
-    const t = {
-      nodeCount: count,
-      left: new Int32Array(count),
-      right: new Int32Array(count),
-      feature: new Int32Array(count),
-      threshold: new Float64Array(count),
-      impurity: new Float64Array(count),
-      weightedSamples: new Float64Array(count),
-      value: new Float64Array(count),
-      valueWidth: 1,
-    };
-    for (let id = 0; id < count; id++) {
-      const k = newId[id];
-      const leaf = this.left[id] === LEAF;
-      t.left[k] = leaf ? LEAF : newId[this.left[id]];
-      t.right[k] = leaf ? LEAF : newId[this.right[id]];
-      t.feature[k] = this.feature[id];
-      t.threshold[k] = this.threshold[id];
-      t.impurity[k] = this.impurity[id];
-      t.weightedSamples[k] = this.samples[id];
-      t.value[k] = this.value[id];
-    }
-    for (let i = 0; i < leafOf.length; i++) leafOf[i] = newId[leafOf[i]];
-    return t;
-  }
 }

@@ -1,7 +1,7 @@
 import { DisentangleError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
 import { intOption, numberOption } from '../core/validate.js';
-import { applyTree, encodeLabels, LevelwiseRegressionBuilder, presort, toFloat32Values, treeImportances, type Tree } from './decisionTree.js';
+import { applyTree, encodeLabels, FriedmanMse, presort, toFloat32Values, TreeBuilder, treeImportances, type Tree } from './decisionTree.js';
 import type { ClassifierEstimator, FittedClassifier } from './types.js';
 
 /** Options of {@link fitGradientBoosting}; scikit-learn's names and defaults. */
@@ -106,14 +106,14 @@ export function fitGradientBoosting(x: Matrix, y: Int32Array, options: GradientB
   const init = priorScores(counts, n);
   const raw = new Float64Array(n * K);
   for (let i = 0; i < n; i++) raw.set(init, i * K);
-  const builder = new LevelwiseRegressionBuilder(presort(x), growth.maxDepth);
-  const residual = new Float64Array(n);
+  const builder = new TreeBuilder(presort(x));
   const targets = Array.from({ length: K }, (_, k) => {
     const t = new Float64Array(n);
     for (let i = 0; i < n; i++) t[i] = (K === 1 ? encoded[i] === 1 : encoded[i] === k) ? 1 : 0;
     return t;
   });
-  const proba = new Float64Array(n * K);
+  const residuals = Array.from({ length: K }, () => new Float64Array(n));
+  const criteria = residuals.map((r) => new FriedmanMse(r));
   const row = new Float64Array(K);
   const scale = K === 1 ? 1 : (K - 1) / K;
   const importanceSum = new Float64Array(x.cols);
@@ -122,18 +122,17 @@ export function fitGradientBoosting(x: Matrix, y: Int32Array, options: GradientB
   const stages: Tree[][] = [];
   for (let stage = 0; stage < numStages; stage++) {
     // Every class's gradient comes from the scores at the start of the stage.
-    if (K === 1) for (let i = 0; i < n; i++) proba[i] = expit(raw[i]);
+    if (K === 1) for (let i = 0; i < n; i++) residuals[0][i] = targets[0][i] - expit(raw[i]);
     else for (let i = 0; i < n; i++) {
       softmaxRow(raw, i, K, row);
-      proba.set(row, i * K);
+      for (let k = 0; k < K; k++) residuals[k][i] = targets[k][i] - row[k];
     }
     const trees: Tree[] = [];
     for (let k = 0; k < K; k++) {
-      const target = targets[k];
-      for (let i = 0; i < n; i++) residual[i] = target[i] - proba[i * K + k];
-      const tree = builder.grow(residual, growth);
-      newtonLeafValues(tree, builder.leafOf, target, residual, scale);
-      for (let i = 0; i < n; i++) raw[i * K + k] += learningRate * tree.value[builder.leafOf[i]];
+      const tree = builder.grow(criteria[k], growth);
+      const leafOf = builder.leafOf;
+      newtonLeafValues(tree, leafOf, targets[k], residuals[k], scale);
+      for (let i = 0; i < n; i++) raw[i * K + k] += learningRate * tree.value[leafOf[i]];
       if (tree.nodeCount > 1) {
         treeImp.fill(0);
         treeImportances(tree, x.cols, treeImp);
@@ -228,3 +227,4 @@ function boostedModel(
 export function gradientBoostingClassifier(options: GradientBoostingOptions = {}): ClassifierEstimator {
   return { name: 'gradient-boosting', fit: (x, y) => fitGradientBoosting(x, y, options) };
 }
+

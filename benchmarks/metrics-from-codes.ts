@@ -9,12 +9,15 @@
  * Metrics owned by other modules (DCI, SAP, explicitness) are imported dynamically, so the script runs whichever
  * of them exist.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { createRng } from '../src/core/rng.js';
 import type { LabelledCodes } from '../src/core/types.js';
 
 const quick = process.argv.includes('--quick');
+const onlyArg = process.argv.indexOf('--only');
+const only = onlyArg >= 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',')) : undefined;
+const RESULTS = new URL('./results/metrics-from-codes.json', import.meta.url);
 const FACTOR_SIZES = [3, 6, 40, 32, 32];
 const NUM_CODES = 10;
 /** disentanglement_lib on this shape, seconds (issue 4). */
@@ -103,9 +106,11 @@ async function main(): Promise<void> {
     ['explicitness', 'explicitnessFromCodes', fn('explicitnessFromCodes') && (() => fn('explicitnessFromCodes')!(train, test))],
     ['dci', 'dciFromCodes', fn('dciFromCodes') && (() => fn('dciFromCodes')!(train, test))],
   ];
-  const results: Record<string, unknown> = {};
+  const previous = only && existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as { results?: Record<string, unknown> }).results : undefined;
+  const results: Record<string, unknown> = { ...previous };
   const loadBefore = loadavg()[0];
   for (const [key, entry, run] of plan) {
+    if (only && !only.has(key)) continue;
     if (!run) {
       results[key] = { entry, status: 'not in src/metrics/index.ts yet', dlSeconds: DL_SECONDS[key] ?? null };
       console.log(`${key}: skipped (not exported yet)`);
@@ -120,24 +125,41 @@ async function main(): Promise<void> {
       cpuSeconds: t.cpuSeconds,
       dlSeconds: dl ?? null,
       speedupVsDl: dl ? dl / t.seconds : null,
+      speedupVsDlByCpu: dl ? dl / t.cpuSeconds : null,
+      timedAt: new Date().toISOString(),
       result: summary(t.value),
     };
     console.log(`${key}: ${t.seconds.toFixed(4)} s wall, ${t.cpuSeconds.toFixed(4)} s CPU${dl ? ` (DL ${dl} s: ${(dl / t.seconds).toFixed(1)}× by wall clock)` : ''}`);
   }
-  const dhsicCodes = generate(5000, 3).codes;
-  const dh = await time(() => fn('dhsicFromCodes')!(dhsicCodes), quick ? 1 : 3);
-  results.dhsic = { entry: 'dhsicFromCodes', n: 5000, D: NUM_CODES, seconds: dh.seconds, allSeconds: dh.allSeconds, cpuSeconds: dh.cpuSeconds, targetSeconds: 3, result: summary(dh.value) };
-  console.log(`dhsic (n = 5000, D = 10): ${dh.seconds.toFixed(3)} s wall, ${dh.cpuSeconds.toFixed(3)} s CPU (target ≤ 3 s)`);
+  if (!only || only.has('dhsic')) {
+    const dhsicCodes = generate(5000, 3).codes;
+    const dh = await time(() => fn('dhsicFromCodes')!(dhsicCodes), quick ? 1 : 3);
+    results.dhsic = {
+      entry: 'dhsicFromCodes',
+      n: 5000,
+      D: NUM_CODES,
+      seconds: dh.seconds,
+      allSeconds: dh.allSeconds,
+      cpuSeconds: dh.cpuSeconds,
+      targetSeconds: 3,
+      timedAt: new Date().toISOString(),
+      result: summary(dh.value),
+    };
+    console.log(`dhsic (n = 5000, D = 10): ${dh.seconds.toFixed(3)} s wall, ${dh.cpuSeconds.toFixed(3)} s CPU (target ≤ 3 s)`);
+  }
+  for (const entry of Object.values(results) as { dlSeconds?: number | null; cpuSeconds?: number; speedupVsDlByCpu?: number | null }[]) {
+    if (entry.dlSeconds && entry.cpuSeconds) entry.speedupVsDlByCpu = entry.dlSeconds / entry.cpuSeconds;
+  }
   const report = {
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadavg()[0] },
     quick,
     shape: { numTrain: 5000, numTest: 2000, numCodes: NUM_CODES, factorSizes: FACTOR_SIZES },
-    note: 'seconds = median wall clock over the runs in allSeconds, cpuSeconds = median process CPU time (single-threaded JS; the 2-core machine is shared by several engineers, see loadAverage, so wall clock overstates our cost). dlSeconds: disentanglement_lib on the same shape (issue 4), speedupVsDl = dlSeconds / seconds.',
+    note: 'seconds = median wall clock over the runs in allSeconds, cpuSeconds = median process CPU time (single-threaded JS; the 2-core machine is shared by several engineers, see loadAverage, so wall clock overstates our cost). dlSeconds: disentanglement_lib on the same shape (issue 4), speedupVsDl = dlSeconds / seconds, speedupVsDlByCpu = dlSeconds / cpuSeconds. With --only, the other entries are kept from an earlier run (see timedAt); machine/load describe the latest run.',
     results,
   };
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('./results/metrics-from-codes.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
   console.log('wrote benchmarks/results/metrics-from-codes.json');
 }
 

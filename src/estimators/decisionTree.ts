@@ -423,7 +423,11 @@ export class TreeBuilder {
     }
   }
 
-  /** Visits features in index order, or for `maxFeatures` < features in scikit-learn's draw-until-enough order. */
+  /**
+   * Visits the features in a random order drawn from `rng` (scikit-learn's, so that among equally good splits a
+   * uniformly random feature wins), or in index order without `rng`. With `maxFeatures` < features it stops as
+   * scikit-learn does: once that many were drawn and at least one of them was not constant in the node.
+   */
   private findSplit(crit: SplitCriterion, depth: number, start: number, end: number, g: TreeGrowth, rng: Rng | undefined, best: SplitRecord): void {
     const F = this.pre.features;
     const m = this.m;
@@ -437,7 +441,7 @@ export class TreeBuilder {
     for (let k = 0; k < F; k++) {
       if (!all && visited >= g.maxFeatures && visited > constants) break;
       let f = k;
-      if (!all) {
+      if (rng) {
         const j = k + rng.int(F - k);
         f = order[j];
         order[j] = order[k];

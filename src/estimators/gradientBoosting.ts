@@ -1,6 +1,7 @@
 import { DisentangleError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
-import { intOption, numberOption } from '../core/validate.js';
+import { createRng, type Rng } from '../core/rng.js';
+import { enumOption, intOption, numberOption } from '../core/validate.js';
 import { applyTree, encodeLabels, FriedmanMse, presort, toFloat32Values, TreeBuilder, treeImportances, type Tree } from './decisionTree.js';
 import type { ClassifierEstimator, FittedClassifier } from './types.js';
 
@@ -16,6 +17,17 @@ export interface GradientBoostingOptions {
   minSamplesSplit?: number;
   /** `min_samples_leaf`, default 1. */
   minSamplesLeaf?: number;
+  /**
+   * Which feature wins when several split a node equally well (in boosting this happens often: two codes that
+   * both isolate the same extreme sample). 'random' (default): scikit-learn's rule, the features are visited in
+   * a random order drawn from `rng` / `seed`, so a uniformly random one of the tied features wins and importances
+   * spread like scikit-learn's across seeds. 'lowest-index': the first feature, fully deterministic.
+   */
+  tieBreak?: 'random' | 'lowest-index';
+  /** Seed of the random tie-break when no `rng` is given, default 0. */
+  seed?: number;
+  /** Random stream for the tie-break (the estimator interface passes one). */
+  rng?: Rng;
 }
 
 /** A fitted boosting model: the classifier interface plus scikit-learn's `feature_importances_`. */
@@ -79,8 +91,8 @@ function newtonLeafValues(tree: Tree, leafOf: Int32Array, y: Float64Array, resid
  * log-loss (binomial deviance, one tree per stage, for two classes; multinomial deviance, one tree per class per
  * stage, otherwise), prior log-odds init, `friedman_mse` regression trees of depth 3 on the negative gradient
  * y − p, leaf values by one Newton step, 100 stages, learning rate 0.1, no subsampling. Features are read in
- * float32 as scikit-learn does. Ties between equally good splits go to the lowest feature index (scikit-learn
- * visits features in a random order). Friedman, "Greedy function approximation", Ann. Statist. 2001.
+ * float32 as scikit-learn does; ties between equally good splits go to a random feature as in scikit-learn
+ * (seeded; `tieBreak: 'lowest-index'` for the first). Friedman, "Greedy function approximation", Ann. Statist. 2001.
  *
  * @param x n×D features. @param y n integer labels (at least two distinct values).
  * @example
@@ -96,6 +108,8 @@ export function fitGradientBoosting(x: Matrix, y: Int32Array, options: GradientB
     minSamplesLeaf: intOption(options.minSamplesLeaf, 'minSamplesLeaf', 1),
     maxFeatures: x.cols,
   };
+  const tieBreak = enumOption(options.tieBreak, 'tieBreak', ['random', 'lowest-index'] as const, 'random');
+  const rng = tieBreak === 'random' ? (options.rng ?? createRng(options.seed ?? 0)) : undefined;
   const { classes, encoded, counts } = encodeLabels(y, x.rows, 'fitGradientBoosting');
   if (classes.length < 2) {
     throw new DisentangleError('BAD_INPUT', 'y', `has a single class (${classes[0]}); a classifier needs at least two`);
@@ -129,7 +143,7 @@ export function fitGradientBoosting(x: Matrix, y: Int32Array, options: GradientB
     }
     const trees: Tree[] = [];
     for (let k = 0; k < K; k++) {
-      const tree = builder.grow(criteria[k], growth);
+      const tree = builder.grow(criteria[k], growth, rng);
       const leafOf = builder.leafOf;
       newtonLeafValues(tree, leafOf, targets[k], residuals[k], scale);
       for (let i = 0; i < n; i++) raw[i * K + k] += learningRate * tree.value[leafOf[i]];
@@ -224,7 +238,7 @@ function boostedModel(
  * @example
  * dciFromCodes(train, test, { estimator: gradientBoostingClassifier({ numEstimators: 50 }) });
  */
-export function gradientBoostingClassifier(options: GradientBoostingOptions = {}): ClassifierEstimator {
-  return { name: 'gradient-boosting', fit: (x, y) => fitGradientBoosting(x, y, options) };
+export function gradientBoostingClassifier(options: Omit<GradientBoostingOptions, 'rng'> = {}): ClassifierEstimator {
+  return { name: 'gradient-boosting', fit: (x, y, rng) => fitGradientBoosting(x, y, { ...options, rng: options.seed === undefined ? rng : undefined }) };
 }
 

@@ -41,14 +41,14 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel
 
 describe('fitGradientBoosting reproduces scikit-learn GradientBoostingClassifier()', () => {
   for (const c of fixture.cases) {
-    it(`${c.name}: training outputs (independent of split ties)`, () => {
-      const model = fitGradientBoosting(mat(c.xTrain), Int32Array.from(c.yTrain));
+    it(`${c.name}: training outputs (independent of split ties), random tie-break`, () => {
+      const model = fitGradientBoosting(mat(c.xTrain), Int32Array.from(c.yTrain), { seed: 3 });
       expect(Array.from(model.classes)).toEqual(c.classes);
       expectClose(model.predictProba(mat(c.xTrain)).data, c.raw.probaTrain.flat(), 1e-9, 1e-12);
       expect(Array.from(model.predict(mat(c.xTrain)))).toEqual(c.raw.predictTrain);
     });
     it(`${c.name}: importances and test outputs with ties sent to the lowest feature index`, () => {
-      const model = fitGradientBoosting(mat(c.xTrain), Int32Array.from(c.yTrain));
+      const model = fitGradientBoosting(mat(c.xTrain), Int32Array.from(c.yTrain), { tieBreak: 'lowest-index' });
       const ref = c.lowestIndexTies;
       expectClose(model.featureImportances, ref.featureImportances, 1e-9, 1e-12);
       expectClose(model.predictProba(mat(c.xTest)).data, ref.probaTest.flat(), 1e-9, 1e-12);
@@ -129,5 +129,21 @@ describe('fitGradientBoosting on hand-checkable cases', () => {
     expect(est.name).toBe('gradient-boosting');
     const fitted = await est.fit(mat([[0], [1], [2], [3]]), Int32Array.from([0, 0, 1, 1]), createRng(0));
     expect(Array.from(fitted.predict(mat([[0.2], [2.8]])))).toEqual([0, 1]);
+  });
+});
+
+describe('fitGradientBoosting tie-breaking', () => {
+  it('draws ties at random from the seed: reproducible per seed, same training fit, importances near the lowest-index ones', () => {
+    const c = fixture.cases[1];
+    const x = mat(c.xTrain);
+    const y = Int32Array.from(c.yTrain);
+    const a = fitGradientBoosting(x, y, { seed: 1 });
+    const b = fitGradientBoosting(x, y, { seed: 1 });
+    const other = fitGradientBoosting(x, y, { seed: 2 });
+    expect(Array.from(a.featureImportances)).toEqual(Array.from(b.featureImportances));
+    expect(Array.from(a.featureImportances)).not.toEqual(Array.from(other.featureImportances));
+    expect(Array.from(a.predict(x))).toEqual(c.raw.predictTrain);
+    a.featureImportances.forEach((v, f) => expect(Math.abs(v - c.lowestIndexTies.featureImportances[f])).toBeLessThan(0.02));
+    expect(() => fitGradientBoosting(x, y, { tieBreak: 'first' as never })).toThrow(DisentangleError);
   });
 });

@@ -6,6 +6,7 @@ import { DisentangleError } from '../../src/core/errors.js';
 import { createRng, permutation } from '../../src/core/rng.js';
 import type { Matrix } from '../../src/core/matrix.js';
 import type { ClassifierEstimator } from '../../src/estimators/types.js';
+import { gradientBoostingClassifier } from '../../src/estimators/gradientBoosting.js';
 import type { GroundTruthDataset } from '../../src/core/types.js';
 
 interface VectorCase {
@@ -100,8 +101,8 @@ describe('dciFromImportanceMatrix: disentanglement_lib unit vectors', () => {
 
 describe('dciFromCodes', () => {
   for (const c of fixture.endToEnd) {
-    it(`matches disentanglement_lib's _compute_dci: ${c.name}`, async () => {
-      const r = await dciFromCodes(c.train, c.test);
+    it(`matches disentanglement_lib's _compute_dci (ties to the lowest index): ${c.name}`, async () => {
+      const r = await dciFromCodes(c.train, c.test, { estimator: gradientBoostingClassifier({ tieBreak: 'lowest-index' }) });
       r.importanceMatrix.forEach((row, i) => row.forEach((v, j) => expect(v).toBeCloseTo(c.importanceMatrix[i][j], 10)));
       expect(r.disentanglement).toBeCloseTo(c.disentanglement, 9);
       expect(r.completeness).toBeCloseTo(c.completeness, 9);

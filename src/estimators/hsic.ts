@@ -25,9 +25,12 @@ export function kthPairwiseDifference(sorted: Float64Array, rank: number): numbe
   if (!(rank >= 0 && rank < total && Number.isInteger(rank))) {
     throw new DisentangleError('BAD_OPTION', 'rank', `expected an integer in [0, ${total - 1}], got ${rank}`);
   }
-  let lo = -1; // no difference is ≤ lo
+  // differences are ≥ 0: with enough ties the answer is 0, and bisection toward 0 from below would crawl
+  const zeros = countDifferencesAtMost(sorted, 0);
+  if (zeros >= rank + 1) return 0;
+  let lo = 0; // only `zeros` differences are ≤ lo
   let hi = sorted[n - 1] - sorted[0]; // every difference is ≤ hi
-  let countLo = 0;
+  let countLo = zeros;
   let countHi = total;
   const windowLimit = 4 * n + 64;
   while (countHi - countLo > windowLimit) {

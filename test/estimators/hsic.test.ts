@@ -67,6 +67,11 @@ describe('pairwiseMedianAbsDifference (numpy median over all n² ordered pairs, 
     const x = Array.from({ length: 400 }, (_, i) => i % 2); // half the pairs differ by exactly 1
     expect(pairwiseMedianAbsDifference(x)).toBe(bruteMedian(x));
   });
+  it('is 0 for a constant column and for mostly tied values', () => {
+    expect(pairwiseMedianAbsDifference(new Float64Array(3001).fill(2))).toBe(0);
+    const tied = Array.from({ length: 301 }, (_, i) => (i < 250 ? 1 : i));
+    expect(pairwiseMedianAbsDifference(tied)).toBe(bruteMedian(tied));
+  });
   it('rejects an empty column', () => expect(() => pairwiseMedianAbsDifference([])).toThrow(DisentangleError));
 });
 

@@ -198,8 +198,8 @@ export class FriedmanMse implements SplitCriterion {
       const nRight = hi - p - 1;
       if (nLeft < minLeaf || nRight < minLeaf) continue;
       const diff = nRight * sumLeft - nLeft * (total - sumLeft);
-      const proxy = (diff * diff) / (nLeft * nRight);
-      if (proxy > best.proxy) offer(best, proxy, feature, p + 1 - base, x0, x1);
+      // Division-free prefilter; `offer` decides with the exact proxy and the rounding margin.
+      if (diff * diff > best.proxy * (nLeft * nRight)) offer(best, (diff * diff) / (nLeft * nRight), feature, p + 1 - base, x0, x1);
     }
   }
 

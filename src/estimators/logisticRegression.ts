@@ -73,7 +73,7 @@ export function fitLogisticRegression(x: Matrix, y: Int32Array, options: Logisti
   }
   const rowsOfW = classes.length === 2 ? 1 : classes.length;
   const d = x.cols;
-  // Both objectives use a feature-major (D+1)×rowsOfW parameter block, the last row holding the intercepts.
+  // Both objectives use rowsOfW rows of (D weights, intercept).
   // With an unpenalized intercept, W(x − μ) + b' is the same model as Wx + b (b = b' − Wμ) under the same
   // penalty, so fitting on centered columns changes nothing but the conditioning (far fewer iterations).
   const mu = fitIntercept ? columnMeans(x) : new Float64Array(d);
@@ -83,9 +83,9 @@ export function fitLogisticRegression(x: Matrix, y: Int32Array, options: Logisti
   const coef = new Float64Array(rowsOfW * d);
   const intercept = new Float64Array(rowsOfW);
   for (let k = 0; k < rowsOfW; k++) {
-    let b = result.x[d * rowsOfW + k];
+    let b = result.x[k * (d + 1) + d];
     for (let j = 0; j < d; j++) {
-      coef[k * d + j] = result.x[j * rowsOfW + k];
+      coef[k * d + j] = result.x[k * (d + 1) + j];
       b -= coef[k * d + j] * mu[j];
     }
     intercept[k] = b;
@@ -104,7 +104,7 @@ function priorStart(index: Int32Array, rowsOfW: number, d: number, fitIntercept:
   } else {
     let mean = 0;
     for (let c = 0; c < rowsOfW; c++) mean += Math.log(counts[c]) / rowsOfW;
-    for (let c = 0; c < rowsOfW; c++) theta[d * rowsOfW + c] = Math.log(counts[c]) - mean;
+    for (let c = 0; c < rowsOfW; c++) theta[c * (d + 1) + d] = Math.log(counts[c]) - mean;
   }
   return theta;
 }
@@ -227,69 +227,62 @@ function binaryObjective(x: Matrix, index: Int32Array, C: number, fitIntercept: 
   };
 }
 
-// Parameters are laid out feature-major, (D+1)×K (row D = intercepts), so the logit loop runs over classes
-// contiguously. Classes whose logit is more than 40 below the largest have probability < 5e-18 (below the float
-// resolution of the others' sum), so their exp and gradient terms are skipped: with informative codes only a few
-// classes per sample are live, which is what makes the 32- and 40-class fits of explicitness fast.
+// Classes whose logit is more than 40 below the largest have probability < 5e-18 (below the float resolution of
+// the others' sum), so their exp and gradient terms are skipped: with informative codes only a few classes per
+// sample are live, which is what makes the 32- and 40-class fits of explicitness cheaper.
 const NEGLIGIBLE_LOGIT_GAP = 40;
 
+// The multinomial parameters are class-major, K rows of (D weights, intercept): each logit is a dot product kept
+// in a register, and each gradient row is updated contiguously. (The binary model uses the same single row.)
 function multinomialObjective(x: Matrix, index: Int32Array, k: number, C: number, fitIntercept: boolean) {
   const { rows: n, cols: d, data } = x;
+  const stride = d + 1;
   const lambda = 1 / (C * n);
   const z = new Float64Array(k);
-  const live = new Int32Array(k);
-  const bias = d * k;
   return (theta: Float64Array, grad: Float64Array): number => {
     grad.fill(0);
     let f = 0;
     for (let i = 0; i < n; i++) {
       const row = i * d;
-      for (let c = 0; c < k; c++) z[c] = fitIntercept ? theta[bias + c] : 0;
-      for (let j = 0; j < d; j++) {
-        const v = data[row + j];
-        const off = j * k;
-        for (let c = 0; c < k; c++) z[c] += v * theta[off + c];
-      }
       let max = -Infinity;
-      for (let c = 0; c < k; c++) if (z[c] > max) max = z[c];
+      for (let c = 0; c < k; c++) {
+        const w = c * stride;
+        let s = fitIntercept ? theta[w + d] : 0;
+        for (let j = 0; j < d; j++) s += data[row + j] * theta[w + j];
+        z[c] = s;
+        if (s > max) max = s;
+      }
       const yi = index[i];
       // −log softmax_y = log Σ e^{z_c − max} − (z_y − max), exact even when p_y underflows.
       f -= z[yi] - max;
       let sum = 0;
-      let count = 0;
-      let yLive = false;
       for (let c = 0; c < k; c++) {
         const t = z[c] - max;
-        if (t > -NEGLIGIBLE_LOGIT_GAP) {
-          z[c] = Math.exp(t);
-          sum += z[c];
-          live[count++] = c;
-          if (c === yi) yLive = true;
-        }
+        const e = t > -NEGLIGIBLE_LOGIT_GAP ? Math.exp(t) : 0;
+        z[c] = e;
+        sum += e;
       }
       f += Math.log(sum);
       const inv = 1 / sum;
-      for (let q = 0; q < count; q++) z[live[q]] *= inv;
-      if (!yLive) {
-        z[yi] = 0;
-        live[count++] = yi;
+      for (let c = 0; c < k; c++) {
+        const r = z[c] * inv - (c === yi ? 1 : 0);
+        if (r === 0) continue;
+        const w = c * stride;
+        for (let j = 0; j < d; j++) grad[w + j] += data[row + j] * r;
+        grad[w + d] += r;
       }
-      z[yi] -= 1;
-      for (let j = 0; j < d; j++) {
-        const v = data[row + j];
-        const off = j * k;
-        for (let q = 0; q < count; q++) grad[off + live[q]] += v * z[live[q]];
-      }
-      for (let q = 0; q < count; q++) grad[bias + live[q]] += z[live[q]];
     }
     f /= n;
     const invN = 1 / n;
     for (let q = 0; q < grad.length; q++) grad[q] *= invN;
-    for (let q = 0; q < bias; q++) {
-      f += 0.5 * lambda * theta[q] * theta[q];
-      grad[q] += lambda * theta[q];
+    for (let c = 0; c < k; c++) {
+      const w = c * stride;
+      for (let j = 0; j < d; j++) {
+        f += 0.5 * lambda * theta[w + j] * theta[w + j];
+        grad[w + j] += lambda * theta[w + j];
+      }
+      if (!fitIntercept) grad[w + d] = 0;
     }
-    if (!fitIntercept) for (let c = 0; c < k; c++) grad[bias + c] = 0;
     return f;
   };
 }

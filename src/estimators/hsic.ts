@@ -95,6 +95,43 @@ export function pairwiseMedianAbsDifference(values: ArrayLike<number>): number {
 }
 
 /**
+ * The median-heuristic bandwidth of Pfister et al.'s dHSIC package for one variable: σ = √(½·d²_(⌊m/2⌋)),
+ * the ⌊m/2⌋-th smallest (0-based) of the m = n(n−1)/2 squared pairwise distances, and 0.001 when that is 0.
+ * The package computes it on a random subset of 1,000 points when n > 1,000; this uses every point, so it is
+ * exact and reproducible (identical to the package whenever n ≤ 1,000).
+ *
+ * @example
+ * gaussianMedianBandwidth(Float64Array.of(0, 1, 3)) // distances 1, 2, 3 → √(½·2²) = √2
+ */
+export function gaussianMedianBandwidth(values: ArrayLike<number>): number {
+  const n = values.length;
+  if (n < 2) throw new DisentangleError('EMPTY', 'values', `has ${n} value; a pairwise median needs at least 2`);
+  const sorted = Float64Array.from(values).sort();
+  const m = (n * (n - 1)) / 2;
+  const d = kthPairwiseDifference(sorted, Math.floor(m / 2));
+  const sigma = Math.sqrt(d * d * 0.5);
+  return sigma === 0 ? 0.001 : sigma;
+}
+
+/** Σ_b exp(−(x_a − x_b)²·scale) for each a: the Gaussian kernel has no running-sum shortcut, so O(n²). */
+export function gaussianKernelRowSums(values: Float64Array, scale: number): Float64Array {
+  const n = values.length;
+  const out = new Float64Array(n).fill(1);
+  for (let a = 0; a < n; a++) {
+    const x = values[a];
+    let row = 0;
+    for (let b = a + 1; b < n; b++) {
+      const diff = x - values[b];
+      const v = Math.exp(-diff * diff * scale);
+      row += v;
+      out[b] += v;
+    }
+    out[a] += row;
+  }
+  return out;
+}
+
+/**
  * For each a, Σ_b exp(−|x_a − x_b|·scale), in O(n log n): along the sorted values the kernel of the Laplace
  * family factorises, so the sums to the left and right follow first-order recurrences. `scale = Infinity`
  * (bandwidth 0) gives the indicator of equal values.
@@ -124,9 +161,17 @@ export interface DhsicTerms {
   t3: number;
 }
 
+/**
+ * Kernel family: 'infogan-cr' = exp(−|Δ|/h²) (InfoGAN-CR's `DHSICMetric`), 'gaussian' = exp(−Δ²/(2σ²))
+ * (Pfister et al.'s dHSIC package).
+ */
+export type DhsicKernel = 'infogan-cr' | 'gaussian';
+
 /** Options of {@link dhsicVStatistic}. */
 export interface DhsicStatisticOptions {
   onProgress?: (p: Progress) => void;
+  /** Default 'infogan-cr'. */
+  kernel?: DhsicKernel;
 }
 
 /** Columns, kernel scales and the cheap terms T2, T3 of one dHSIC evaluation. */
@@ -134,11 +179,16 @@ interface DhsicPlan {
   n: number;
   columns: Float64Array[];
   scales: number[];
+  squared: boolean;
   t2: number;
   t3: number;
 }
 
-function planDhsic(codes: Matrix, bandwidths: ArrayLike<number>): DhsicPlan {
+function planDhsic(codes: Matrix, bandwidths: ArrayLike<number>, kernel: DhsicKernel = 'infogan-cr'): DhsicPlan {
+  const squared = kernel === 'gaussian';
+  if (kernel !== 'infogan-cr' && kernel !== 'gaussian') {
+    throw new DisentangleError('BAD_OPTION', 'kernel', `expected 'infogan-cr' or 'gaussian', got '${String(kernel)}'`);
+  }
   const { rows: n, cols: D } = codes;
   if (bandwidths.length !== D) throw new DisentangleError('SHAPE_MISMATCH', 'bandwidths', `has ${bandwidths.length} entries for ${D} code dims`);
   const columns: Float64Array[] = [];
@@ -149,12 +199,12 @@ function planDhsic(codes: Matrix, bandwidths: ArrayLike<number>): DhsicPlan {
     columns.push(col);
     const h = bandwidths[k];
     if (!(h >= 0)) throw new DisentangleError('BAD_INPUT', 'bandwidths', `entry ${k} is ${h}; bandwidths are ≥ 0`);
-    scales.push(h === 0 ? Infinity : 1 / (h * h));
+    scales.push(h === 0 ? Infinity : squared ? 1 / (2 * h * h) : 1 / (h * h));
   }
   let t2 = 1;
   const rowProducts = new Float64Array(n).fill(1);
   for (let k = 0; k < D; k++) {
-    const sums = laplaceKernelRowSums(columns[k], scales[k]);
+    const sums = squared && scales[k] !== Infinity ? gaussianKernelRowSums(columns[k], scales[k]) : laplaceKernelRowSums(columns[k], scales[k]);
     let total = 0;
     for (let a = 0; a < n; a++) {
       total += sums[a];
@@ -164,7 +214,7 @@ function planDhsic(codes: Matrix, bandwidths: ArrayLike<number>): DhsicPlan {
   }
   let t3Sum = 0;
   for (let a = 0; a < n; a++) t3Sum += rowProducts[a];
-  return { n, columns, scales, t2, t3: (-2 / n) * t3Sum };
+  return { n, columns, scales, squared, t2, t3: (-2 / n) * t3Sum };
 }
 
 function finish(plan: DhsicPlan, offDiagonal: number): DhsicTerms {
@@ -178,15 +228,16 @@ function finish(plan: DhsicPlan, offDiagonal: number): DhsicTerms {
  * T1 = n⁻² Σ_ab Π_k A_k(a,b), T2 = Π_k n⁻² Σ_ab A_k(a,b), T3 = −2 n^−(D+1) Σ_a Π_k Σ_b A_k(a,b).
  * T2 and T3 come from per-dim kernel row sums in O(n log n); T1 is an O(n²·D) double loop that keeps one
  * row of exponents (Π_k exp(−x_k) = exp(−Σ_k x_k)). A bandwidth of 0 makes that dim's kernel the indicator
- * of equal values (the reference's 0/0 is NaN there).
+ * of equal values (the reference's 0/0 is NaN there). With `kernel: 'gaussian'` the kernels are
+ * exp(−Δ²/(2σ_k²)) and the row sums cost O(n²) per dim as well.
  *
  * @param codes n×D.
- * @param bandwidths h_k per column, ≥ 0.
+ * @param bandwidths h_k (or σ_k) per column, ≥ 0.
  * @example
  * dhsicVStatistic({ data: Float64Array.of(0, 1, 1, 0, 2, 2), rows: 3, cols: 2 }, [1, 1]).value
  */
 export function dhsicVStatistic(codes: Matrix, bandwidths: ArrayLike<number>, options: DhsicStatisticOptions = {}): DhsicTerms {
-  const plan = planDhsic(codes, bandwidths);
+  const plan = planDhsic(codes, bandwidths, options.kernel);
   const scratch = new Float64Array(plan.n);
   const every = Math.max(1, Math.floor(plan.n / 100));
   let sum = 0;
@@ -206,7 +257,7 @@ export async function dhsicVStatisticAsync(
   bandwidths: ArrayLike<number>,
   options: DhsicStatisticOptions & { signal?: AbortSignal } = {},
 ): Promise<DhsicTerms> {
-  const plan = planDhsic(codes, bandwidths);
+  const plan = planDhsic(codes, bandwidths, options.kernel);
   const scratch = new Float64Array(plan.n);
   // about 4·10⁶ kernel evaluations per block
   const block = Math.max(1, Math.floor(4e6 / Math.max(1, plan.n * plan.columns.length)));
@@ -225,7 +276,7 @@ export async function dhsicVStatisticAsync(
  * (row by row into one running sum, so the result does not depend on how the rows are blocked).
  */
 function offDiagonalRows(plan: DhsicPlan, from: number, to: number, exponent: Float64Array, sumSoFar: number): number {
-  const { n, columns, scales } = plan;
+  const { n, columns, scales, squared } = plan;
   let sum = sumSoFar;
   for (let a = from; a < to; a++) {
     exponent.fill(0, a + 1);
@@ -235,6 +286,11 @@ function offDiagonalRows(plan: DhsicPlan, from: number, to: number, exponent: Fl
       const s = scales[k];
       if (s === Infinity) {
         for (let b = a + 1; b < n; b++) if (col[b] !== x) exponent[b] = Infinity;
+      } else if (squared) {
+        for (let b = a + 1; b < n; b++) {
+          const diff = x - col[b];
+          exponent[b] += diff * diff * s;
+        }
       } else {
         for (let b = a + 1; b < n; b++) exponent[b] += Math.abs(x - col[b]) * s;
       }

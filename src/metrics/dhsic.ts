@@ -5,14 +5,26 @@
 import { createRng } from '../core/rng.js';
 import { toMatrix } from '../core/tensor.js';
 import type { LabelledCodes, Progress, TensorLike } from '../core/types.js';
-import { intOption } from '../core/validate.js';
-import { dhsicVStatistic, dhsicVStatisticAsync, pairwiseMedianAbsDifference } from '../estimators/hsic.js';
+import { enumOption, intOption } from '../core/validate.js';
+import {
+  dhsicVStatistic,
+  dhsicVStatisticAsync,
+  gaussianMedianBandwidth,
+  pairwiseMedianAbsDifference,
+  type DhsicKernel,
+} from '../estimators/hsic.js';
 import type { Matrix } from '../core/matrix.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
 
 /** Options of {@link dhsicFromCodes}. */
 export interface DhsicOptions {
-  /** Per-dim bandwidths h_k; default: the median of |z_ak − z_bk| over all n² ordered pairs (ICR's choice). */
+  /**
+   * 'infogan-cr' (default): exp(−|Δ|/h²), InfoGAN-CR's `DHSICMetric`. 'gaussian': exp(−Δ²/(2σ²)) with
+   * Pfister et al.'s median heuristic σ = √(½·median Δ²) over distinct pairs (their dHSIC package).
+   */
+  kernel?: DhsicKernel;
+  /** Per-dim bandwidths; default: the median of |z_ak − z_bk| over all n² ordered pairs (ICR's choice), or
+   * the package's median heuristic for the Gaussian kernel. */
   bandwidths?: readonly number[];
   onProgress?: (p: Progress) => void;
 }
@@ -21,8 +33,10 @@ export interface DhsicOptions {
 export interface DhsicResult {
   /** dHSIC V-statistic: ≥ 0 up to round-off, 0 for mutually independent code dims, lower = more factorised. */
   score: number;
-  /** h_k per code dim. */
+  /** h_k (σ_k for the Gaussian kernel) per code dim. */
   bandwidths: number[];
+  /** The kernel family used. */
+  kernel: DhsicKernel;
   /** The three terms of the V-statistic (score = t1 + t2 + t3). */
   terms: { t1: number; t2: number; t3: number };
 }
@@ -42,18 +56,21 @@ export interface DhsicResult {
  */
 export function dhsicFromCodes(codes: TensorLike | LabelledCodes, options: DhsicOptions = {}): DhsicResult {
   const z = toMatrix(codesOf(codes), 'codes', 'dhsicFromCodes');
-  const bandwidths = resolveBandwidths(z, options.bandwidths);
-  const { value, t1, t2, t3 } = dhsicVStatistic(z, bandwidths, { onProgress: options.onProgress });
-  return { score: value, bandwidths, terms: { t1, t2, t3 } };
+  const kernel = enumOption(options.kernel, 'kernel', KERNELS, 'infogan-cr');
+  const bandwidths = resolveBandwidths(z, options.bandwidths, kernel);
+  const { value, t1, t2, t3 } = dhsicVStatistic(z, bandwidths, { onProgress: options.onProgress, kernel });
+  return { score: value, bandwidths, kernel, terms: { t1, t2, t3 } };
 }
 
-function resolveBandwidths(z: Matrix, given: readonly number[] | undefined): number[] {
+const KERNELS: readonly DhsicKernel[] = ['infogan-cr', 'gaussian'];
+
+function resolveBandwidths(z: Matrix, given: readonly number[] | undefined, kernel: DhsicKernel): number[] {
   if (given !== undefined) return Array.from(toMatrix([Array.from(given)], 'bandwidths', 'dhsicFromCodes', { cols: z.cols }).data);
   const bandwidths: number[] = [];
   const col = new Float64Array(z.rows);
   for (let k = 0; k < z.cols; k++) {
     for (let i = 0; i < z.rows; i++) col[i] = z.data[i * z.cols + k];
-    bandwidths.push(pairwiseMedianAbsDifference(col));
+    bandwidths.push(kernel === 'gaussian' ? gaussianMedianBandwidth(col) : pairwiseMedianAbsDifference(col));
   }
   return bandwidths;
 }
@@ -77,9 +94,10 @@ export async function computeDhsic<Obs = TensorLike>(options: ComputeDhsicOption
   const numSamples = intOption(options.numSamples, 'numSamples', 5000);
   const { train } = await sampleTrainTest({ ...options, numTrain: numSamples }, { numTrain: numSamples, batchSize: 16 }, createRng);
   const z = toMatrix(train.codes, 'codes', 'computeDhsic');
-  const bandwidths = resolveBandwidths(z, options.bandwidths);
-  const { value, t1, t2, t3 } = await dhsicVStatisticAsync(z, bandwidths, { onProgress: options.onProgress, signal: options.signal });
-  return { score: value, bandwidths, terms: { t1, t2, t3 } };
+  const kernel = enumOption(options.kernel, 'kernel', KERNELS, 'infogan-cr');
+  const bandwidths = resolveBandwidths(z, options.bandwidths, kernel);
+  const { value, t1, t2, t3 } = await dhsicVStatisticAsync(z, bandwidths, { onProgress: options.onProgress, signal: options.signal, kernel });
+  return { score: value, bandwidths, kernel, terms: { t1, t2, t3 } };
 }
 
 /** The codes of a `{ codes, factors }` pair (factors are not needed here), or the value itself. */

@@ -5,6 +5,8 @@ import {
   countDifferencesAtMost,
   dhsicVStatistic,
   dhsicVStatisticAsync,
+  gaussianKernelRowSums,
+  gaussianMedianBandwidth,
   kthPairwiseDifference,
   laplaceKernelRowSums,
   pairwiseMedianAbsDifference,
@@ -94,6 +96,33 @@ describe('laplaceKernelRowSums', () => {
   });
   it('with scale ∞ counts equal values', () => {
     expect(Array.from(laplaceKernelRowSums(Float64Array.of(1, 2, 1, 1), Infinity))).toEqual([3, 1, 3, 3]);
+  });
+});
+
+describe('Gaussian kernel pieces', () => {
+  it('median heuristic by hand and its 0.001 floor', () => {
+    expect(gaussianMedianBandwidth([0, 1, 3])).toBeCloseTo(Math.SQRT2, 15);
+    expect(gaussianMedianBandwidth([5, 5, 5, 6])).toBeCloseTo(Math.SQRT1_2, 15); // squared distances 0,0,0,1,1,1 → index 3
+    expect(gaussianMedianBandwidth([5, 5, 5, 5, 6])).toBe(0.001); // 6 zeros of 10 → median 0
+    expect(() => gaussianMedianBandwidth([1])).toThrow(DisentangleError);
+  });
+  it('row sums equal the direct sums', () => {
+    const x = Float64Array.from({ length: 40 }, (_, i) => Math.sin(i * 1.7));
+    const got = gaussianKernelRowSums(x, 0.8);
+    x.forEach((a, i) => expect(got[i]).toBeCloseTo(Array.from(x).reduce((s, b) => s + Math.exp(-(a - b) * (a - b) * 0.8), 0), 12));
+  });
+  it('the streamed statistic matches a materialized Gaussian computation', () => {
+    const z = Array.from({ length: 25 }, (_, i) => [Math.cos(i), Math.sin(2 * i), (i % 5) / 5]);
+    const s = [0.7, 0.9, 0.4];
+    const n = z.length;
+    const K = s.map((sk, k) => z.map((ra) => z.map((rb) => Math.exp(-((ra[k] - rb[k]) ** 2) / (2 * sk * sk)))));
+    let t1 = 0;
+    for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) t1 += K.reduce((p, Kk) => p * Kk[a][b], 1);
+    const t2 = K.reduce((p, Kk) => p * Kk.flat().reduce((x, y) => x + y, 0) / (n * n), 1);
+    let t3 = 0;
+    for (let a = 0; a < n; a++) t3 += K.reduce((p, Kk) => p * Kk[a].reduce((x, y) => x + y, 0) / n, 1);
+    const expected = t1 / (n * n) + t2 - (2 / n) * t3;
+    expect(Math.abs(dhsicVStatistic(mat(z), s, { kernel: 'gaussian' }).value - expected)).toBeLessThan(1e-13);
   });
 });
 

@@ -8,7 +8,9 @@ import { DisentangleError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
 import { factorVectorDataset, identityRepresentation, rotatedRepresentation } from '../helpers/representations.js';
 
-const cases = (fixtures as { dhsic: { name: string; codes: number[][]; score: number; bandwidths: number[]; terms: number[] }[] }).dhsic;
+const cases = (fixtures as {
+  dhsic: { name: string; codes: number[][]; score: number; bandwidths: number[]; terms: number[]; gaussian: { score: number; bandwidths: number[] } }[];
+}).dhsic;
 
 describe('dhsicFromCodes against the InfoGAN-CR kernel materialized with numpy', () => {
   for (const c of cases) {
@@ -21,6 +23,15 @@ describe('dhsicFromCodes against the InfoGAN-CR kernel materialized with numpy',
       expect(Math.abs(r.terms.t3 - c.terms[2])).toBeLessThan(1e-12);
     });
   }
+  for (const c of cases) {
+    it(`reproduces ${c.name} with the Gaussian kernel of Pfister et al.'s dHSIC package`, () => {
+      const r = dhsicFromCodes(c.codes, { kernel: 'gaussian' });
+      expect(r.kernel).toBe('gaussian');
+      expect(r.bandwidths).toEqual(c.gaussian.bandwidths);
+      expect(Math.abs(r.score - c.gaussian.score)).toBeLessThan(1e-12);
+    });
+  }
+  it('rejects an unknown kernel', () => expect(() => dhsicFromCodes(cases[0].codes, { kernel: 'rbf' as never })).toThrow(DisentangleError));
   it('scores dependent codes above independent ones', () => {
     const byName = Object.fromEntries(cases.map((c) => [c.name, c.score]));
     expect(byName.dependent).toBeGreaterThan(5 * byName.independent);

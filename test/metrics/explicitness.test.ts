@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { collapsedRepresentation, factorVectorDataset, identityRepresentation, rotatedRepresentation } from '../helpers/representations.js';
 import fc from 'fast-check';
 import { computeExplicitness, explicitnessFromCodes } from '../../src/metrics/explicitness.js';
 import { DisentangleError } from '../../src/core/errors.js';
@@ -105,5 +108,33 @@ describe('computeExplicitness', () => {
     const b = await computeExplicitness({ dataset, represent, numTrain: 200, numTest: 100, seed: 1 });
     expect(a.scoreTest).toBe(b.scoreTest);
     expect(a.scoreTest).toBeGreaterThan(0.8);
+  });
+});
+
+describe('computeExplicitness with the shared reference representations', () => {
+  const dataset = factorVectorDataset([4, 5, 6]);
+  it('scores identity and rotated codes near 1, collapsed codes lower', async () => {
+    const opts = { dataset, numTrain: 400, numTest: 200, seed: 2, ...{} };
+    const identity = await computeExplicitness({ ...opts, represent: identityRepresentation() });
+    const rotated = await computeExplicitness({ ...opts, represent: rotatedRepresentation(3, 5) });
+    const collapsed = await computeExplicitness({ ...opts, represent: collapsedRepresentation(3) });
+    // A rotation is linear, so the logistic regression sees through it: explicitness does not punish mixing.
+    expect(identity.scoreTest).toBeGreaterThan(0.95);
+    expect(rotated.scoreTest).toBeGreaterThan(0.95);
+    expect(collapsed.scoreTest).toBeLessThan(rotated.scoreTest - 0.1);
+  });
+  it('leaves no tensors behind with tfjs datasets and representations', async () => {
+    const before = tf.memory().numTensors;
+    const r = await computeExplicitness({ dataset: factorVectorDataset([4, 5, 6], { asTensor: true }), represent: identityRepresentation(), numTrain: 96, numTest: 64, batchSize: 32 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.scoreTest).toBeGreaterThan(0.5);
+  });
+  it('reports progress and honours an aborted signal', async () => {
+    let last = 0;
+    await computeExplicitness({ dataset, represent: identityRepresentation(), numTrain: 64, numTest: 32, onProgress: (p) => (last = p.done) });
+    expect(last).toBe(96);
+    const ac = new AbortController();
+    ac.abort();
+    await expect(computeExplicitness({ dataset, represent: identityRepresentation(), numTrain: 64, numTest: 32, signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
   });
 });

@@ -1,5 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { collapsedRepresentation, factorVectorDataset, identityRepresentation, rotatedRepresentation } from '../helpers/representations.js';
 import fc from 'fast-check';
 import { computeSap, sapFromCodes } from '../../src/metrics/sap.js';
 import { DisentangleError } from '../../src/core/errors.js';
@@ -127,5 +130,31 @@ describe('computeSap', () => {
     expect(r.score).toBeGreaterThan(0.3);
     const again = await computeSap({ dataset, represent, numTrain: 300, numTest: 150, seed: 3 });
     expect(again.score).toBe(r.score);
+  });
+});
+
+describe('computeSap with the shared reference representations', () => {
+  const dataset = factorVectorDataset([4, 5, 6]);
+  it('ranks identity above rotated above collapsed', async () => {
+    const opts = { dataset, numTrain: 400, numTest: 200, seed: 2, ...{ continuousFactors: true } };
+    const identity = await computeSap({ ...opts, represent: identityRepresentation() });
+    const rotated = await computeSap({ ...opts, represent: rotatedRepresentation(3, 5) });
+    const collapsed = await computeSap({ ...opts, represent: collapsedRepresentation(3) });
+    expect(identity.score).toBeGreaterThan(rotated.score);
+    expect(rotated.score).toBeGreaterThan(collapsed.score);
+  });
+  it('leaves no tensors behind with tfjs datasets and representations', async () => {
+    const before = tf.memory().numTensors;
+    const r = await computeSap({ dataset: factorVectorDataset([4, 5, 6], { asTensor: true }), represent: identityRepresentation(), numTrain: 96, numTest: 64, batchSize: 32, continuousFactors: true });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(r.score).toBeGreaterThan(0.9);
+  });
+  it('reports progress and honours an aborted signal', async () => {
+    let last = 0;
+    await computeSap({ dataset, represent: identityRepresentation(), numTrain: 64, numTest: 32, onProgress: (p) => (last = p.done) });
+    expect(last).toBe(96);
+    const ac = new AbortController();
+    ac.abort();
+    await expect(computeSap({ dataset, represent: identityRepresentation(), numTrain: 64, numTest: 32, signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
   });
 });

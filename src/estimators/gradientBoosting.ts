@@ -157,7 +157,7 @@ export function fitGradientBoosting(x: Matrix, y: Int32Array, options: GradientB
     }
     stages.push(trees);
   }
-  return boostedModel(classes, init, learningRate, stages, importances(importanceSum, splitTrees), x.cols);
+  return boostedModel(classes, init, learningRate, stages, importances(importanceSum, splitTrees), x.cols, { x, raw });
 }
 
 /** scikit-learn's `feature_importances_`: mean over trees that split, normalized to sum 1 (zeros if none split). */
@@ -180,6 +180,7 @@ function boostedModel(
   stages: Tree[][],
   featureImportances: Float64Array,
   numFeatures: number,
+  training: { x: Matrix; raw: Float64Array },
 ): FittedGradientBoosting {
   const K = init.length;
   const numClasses = classes.length;
@@ -190,6 +191,8 @@ function boostedModel(
   };
   const decision = (x: Matrix): Matrix => {
     checkWidth(x);
+    // The fit already summed init + Σ lr·leaf value for the training rows, in the same order as below.
+    if (x === training.x) return { data: training.raw.slice(), rows: x.rows, cols: K };
     const xf = toFloat32Values(x);
     const raw = new Float64Array(x.rows * K);
     for (let i = 0; i < x.rows; i++) raw.set(init, i * K);

@@ -147,3 +147,13 @@ describe('fitGradientBoosting tie-breaking', () => {
     expect(() => fitGradientBoosting(x, y, { tieBreak: 'first' as never })).toThrow(DisentangleError);
   });
 });
+
+describe('fitGradientBoosting training scores', () => {
+  it('reuses the scores summed during the fit for the training matrix, identical to scoring a copy', () => {
+    const c = fixture.cases[2];
+    const x = mat(c.xTrain);
+    const model = fitGradientBoosting(x, Int32Array.from(c.yTrain), { numEstimators: 20 });
+    const copy = { data: x.data.slice(), rows: x.rows, cols: x.cols };
+    expect(Array.from(model.decisionFunction(x).data)).toEqual(Array.from(model.decisionFunction(copy).data));
+  });
+});

@@ -159,16 +159,16 @@ export function buildProgram(): Command {
   program
     .command('traverse')
     .description('draw a latent traversal of a saved reference model (PNG grid or animated GIF)')
-    .argument('<model>', 'a saved reference model directory')
+    .argument('<model>', 'a saved reference model directory or a JS module exporting a GenerativeModel')
     .requiredOption('-o, --out <file>', 'output file, .png or .gif')
     .option('--steps <n>', 'values per code', intArg, 10)
     .option('--seed <n>', 'seed of the fixed latents', intArg, 0)
     .addHelpText('after', '\nExample:\n  $ disentangle traverse models/infogan-cr-0 --out traversal.gif')
     .action(async (spec: string, o: { out: string; steps: number; seed: number }) => {
       await withModels([spec], 'mean', async ([m]) => {
-        if (!m.reference) throw new DisentangleError('BAD_INPUT', 'model', 'traversals need a saved reference model directory');
+        if (!m.generative) throw new DisentangleError('BAD_INPUT', 'model', 'traversals need a generative model (a saved reference model or a module exporting a GenerativeModel)');
         const gif = o.out.toLowerCase().endsWith('.gif');
-        const bytes = gif ? await latentTraversalGif(m.reference, { steps: o.steps, seed: o.seed }) : await latentTraversal(m.reference, { steps: o.steps, seed: o.seed });
+        const bytes = gif ? await latentTraversalGif(m.generative, { steps: o.steps, seed: o.seed }) : await latentTraversal(m.generative, { steps: o.steps, seed: o.seed });
         writeFileSync(o.out, bytes);
         process.stdout.write(`wrote ${o.out} (${bytes.length} bytes)\n`);
       });

@@ -10,6 +10,8 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
 export function formatNumber(v: number, digits = 3): string {
   if (Number.isNaN(v)) return 'NaN';
   if (!Number.isFinite(v)) return v > 0 ? '∞' : '-∞';
+  // Float dust (e.g. 1 − 1 in an entropy) reads as 0, not as a tiny negative number.
+  if (Math.abs(v) < 1e-12) return (0).toFixed(digits);
   if (v !== 0 && (Math.abs(v) >= 1e5 || Math.abs(v) < 10 ** -digits)) return v.toExponential(2);
   return v.toFixed(digits);
 }

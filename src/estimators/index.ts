@@ -26,3 +26,5 @@ export { linearSumAssignment } from './hungarian.js';
 export type { Assignment } from './hungarian.js';
 export { mlLogisticRegressionClassifier } from './mlLogisticAdapter.js';
 export type { MlLogisticRegressionConstructor, MlLogisticRegressionModel, MlLogisticRegressionOptions } from './mlLogisticAdapter.js';
+export { mlCartClassifier, mlRandomForestClassifier } from './mlTreeAdapters.js';
+export type { MlCartClassifierLike, MlRandomForestLike, MlCartNode } from './mlTreeAdapters.js';

@@ -55,11 +55,41 @@ export function quantileLinear(values: Float64Array, q: number, length = values.
   if (virtual >= n - 1) return maxOf(values, n);
   const prev = Math.floor(virtual);
   const gamma = virtual - prev;
-  const a = selectInPlace(values, n, prev);
-  let b = Infinity;
-  for (let t = prev + 1; t < n; t++) if (values[t] < b) b = values[t];
+  let a: number;
+  let b: number;
+  if (n - prev <= TOP_BUFFER) {
+    // high quantiles (IRS uses 0.99): keep the n − prev largest values instead of partitioning everything
+    const top = largestSorted(values, n, n - prev);
+    a = top[0];
+    b = top[1];
+  } else {
+    a = selectInPlace(values, n, prev);
+    b = Infinity;
+    for (let t = prev + 1; t < n; t++) if (values[t] < b) b = values[t];
+  }
   const diff = b - a;
   return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
+}
+
+const TOP_BUFFER = 48;
+const topScratch = new Float64Array(TOP_BUFFER);
+
+/** The m largest of values[0..n), ascending (m ≤ TOP_BUFFER), by insertion into a sorted buffer. */
+function largestSorted(values: Float64Array, n: number, m: number): Float64Array {
+  const top = topScratch.subarray(0, m);
+  top.set(values.subarray(0, m));
+  top.sort();
+  for (let t = m; t < n; t++) {
+    const v = values[t];
+    if (v <= top[0]) continue;
+    let i = 1;
+    while (i < m && top[i] < v) {
+      top[i - 1] = top[i];
+      i++;
+    }
+    top[i - 1] = v;
+  }
+  return top;
 }
 
 function maxOf(values: Float64Array, n: number): number {
@@ -125,7 +155,8 @@ export function irsFromCodes(train: LabelledCodes, options: IrsOptions = {}): Ir
   }
   const z = selectColumns(codes, activeDims);
   const y = histogramDiscretize({ data: Float64Array.from(factors.data), rows: factors.rows, cols: factors.cols }, numBins);
-  const referenceNumActiveDims = z.data.reduce((a, b) => a + b, 0);
+  let referenceNumActiveDims = 0;
+  for (let p = 0; p < z.data.length; p++) referenceNumActiveDims += z.data[p];
   return { ...scalableDisentanglementScore(y, z, q), numActiveDims: activeDims.length, activeDims, referenceNumActiveDims };
 }
 
@@ -218,7 +249,8 @@ function varyingColumns(z: Matrix): number[] {
 
 function selectColumns(z: Matrix, cols: readonly number[]): Matrix {
   const data = new Float64Array(z.rows * cols.length);
-  for (let r = 0; r < z.rows; r++) cols.forEach((c, t) => (data[r * cols.length + t] = z.data[r * z.cols + c]));
+  const m = cols.length;
+  for (let r = 0; r < z.rows; r++) for (let t = 0; t < m; t++) data[r * m + t] = z.data[r * z.cols + cols[t]];
   return { data, rows: z.rows, cols: cols.length };
 }
 

@@ -118,8 +118,8 @@ export function fitGradientBoosting(x: Matrix, y: Int32Array, options: GradientB
   const numClasses = classes.length;
   const K = numClasses === 2 ? 1 : numClasses;
   const init = priorScores(counts, n);
-  const raw = new Float64Array(n * K);
-  for (let i = 0; i < n; i++) raw.set(init, i * K);
+  // Scores class-major (one contiguous array per class): each tree updates its own class in one sweep.
+  const scores = Array.from({ length: K }, (_, k) => new Float64Array(n).fill(init[k]));
   const builder = new TreeBuilder(presort(x));
   const targets = Array.from({ length: K }, (_, k) => {
     const t = new Float64Array(n);
@@ -136,9 +136,10 @@ export function fitGradientBoosting(x: Matrix, y: Int32Array, options: GradientB
   const stages: Tree[][] = [];
   for (let stage = 0; stage < numStages; stage++) {
     // Every class's gradient comes from the scores at the start of the stage.
-    if (K === 1) for (let i = 0; i < n; i++) residuals[0][i] = targets[0][i] - expit(raw[i]);
+    if (K === 1) for (let i = 0; i < n; i++) residuals[0][i] = targets[0][i] - expit(scores[0][i]);
     else for (let i = 0; i < n; i++) {
-      softmaxRow(raw, i, K, row);
+      for (let k = 0; k < K; k++) row[k] = scores[k][i];
+      softmaxRow(row, 0, K, row);
       for (let k = 0; k < K; k++) residuals[k][i] = targets[k][i] - row[k];
     }
     const trees: Tree[] = [];
@@ -146,7 +147,8 @@ export function fitGradientBoosting(x: Matrix, y: Int32Array, options: GradientB
       const tree = builder.grow(criteria[k], growth, rng);
       const leafOf = builder.leafOf;
       newtonLeafValues(tree, leafOf, targets[k], residuals[k], scale);
-      for (let i = 0; i < n; i++) raw[i * K + k] += learningRate * tree.value[leafOf[i]];
+      const sk = scores[k];
+      for (let i = 0; i < n; i++) sk[i] += learningRate * tree.value[leafOf[i]];
       if (tree.nodeCount > 1) {
         treeImp.fill(0);
         treeImportances(tree, x.cols, treeImp);
@@ -157,6 +159,8 @@ export function fitGradientBoosting(x: Matrix, y: Int32Array, options: GradientB
     }
     stages.push(trees);
   }
+  const raw = new Float64Array(n * K);
+  for (let k = 0; k < K; k++) for (let i = 0; i < n; i++) raw[i * K + k] = scores[k][i];
   return boostedModel(classes, init, learningRate, stages, importances(importanceSum, splitTrees), x.cols, { x, raw });
 }
 

@@ -238,7 +238,6 @@ function multinomialObjective(x: Matrix, index: Int32Array, k: number, C: number
   const { rows: n, cols: d, data } = x;
   const stride = d + 1;
   const lambda = 1 / (C * n);
-  const z = new Float64Array(k);
   const block = new Float64Array(4 * k);
   const logitBlock = (theta: Float64Array, i0: number): void => {
     const m = Math.min(4, n - i0);
@@ -269,35 +268,47 @@ function multinomialObjective(x: Matrix, index: Int32Array, k: number, C: number
   return (theta: Float64Array, grad: Float64Array): number => {
     grad.fill(0);
     let f = 0;
-    for (let i = 0; i < n; i++) {
-      const row = i * d;
-      // Logits four samples at a time: each weight row is loaded once per block, four sums kept in registers.
-      const slot = i & 3;
-      if (slot === 0) logitBlock(theta, i);
-      let max = -Infinity;
-      for (let c = 0; c < k; c++) {
-        const s = block[slot * k + c];
-        z[c] = s;
-        if (s > max) max = s;
+    // Four samples at a time: each weight row is loaded once per block for the logits, and each gradient row is
+    // updated once per block from the four residuals (both with the partial sums in registers).
+    for (let i0 = 0; i0 < n; i0 += 4) {
+      logitBlock(theta, i0);
+      const m = Math.min(4, n - i0);
+      for (let slot = 0; slot < 4; slot++) {
+        const off = slot * k;
+        if (slot >= m) {
+          block.fill(0, off, off + k);
+          continue;
+        }
+        let max = -Infinity;
+        for (let c = 0; c < k; c++) if (block[off + c] > max) max = block[off + c];
+        const yi = index[i0 + slot];
+        // −log softmax_y = log Σ e^{z_c − max} − (z_y − max), exact even when p_y underflows.
+        f -= block[off + yi] - max;
+        let sum = 0;
+        for (let c = 0; c < k; c++) {
+          const t = block[off + c] - max;
+          const e = t > -NEGLIGIBLE_LOGIT_GAP ? Math.exp(t) : 0;
+          block[off + c] = e;
+          sum += e;
+        }
+        f += Math.log(sum);
+        const inv = 1 / sum;
+        for (let c = 0; c < k; c++) block[off + c] *= inv;
+        block[off + yi] -= 1; // residual p − onehot(y)
       }
-      const yi = index[i];
-      // −log softmax_y = log Σ e^{z_c − max} − (z_y − max), exact even when p_y underflows.
-      f -= z[yi] - max;
-      let sum = 0;
+      const r0 = i0 * d;
+      const r1 = m > 1 ? r0 + d : r0;
+      const r2 = m > 2 ? r0 + 2 * d : r0;
+      const r3 = m > 3 ? r0 + 3 * d : r0;
       for (let c = 0; c < k; c++) {
-        const t = z[c] - max;
-        const e = t > -NEGLIGIBLE_LOGIT_GAP ? Math.exp(t) : 0;
-        z[c] = e;
-        sum += e;
-      }
-      f += Math.log(sum);
-      const inv = 1 / sum;
-      for (let c = 0; c < k; c++) {
-        const r = z[c] * inv - (c === yi ? 1 : 0);
-        if (r === 0) continue;
+        const e0 = block[c];
+        const e1 = block[k + c];
+        const e2 = block[2 * k + c];
+        const e3 = block[3 * k + c];
+        if (e0 === 0 && e1 === 0 && e2 === 0 && e3 === 0) continue;
         const w = c * stride;
-        for (let j = 0; j < d; j++) grad[w + j] += data[row + j] * r;
-        grad[w + d] += r;
+        for (let j = 0; j < d; j++) grad[w + j] += e0 * data[r0 + j] + e1 * data[r1 + j] + e2 * data[r2 + j] + e3 * data[r3 + j];
+        grad[w + d] += e0 + e1 + e2 + e3;
       }
     }
     f /= n;

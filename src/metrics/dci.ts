@@ -13,7 +13,7 @@ import { gradientBoostingClassifier } from '../estimators/gradientBoosting.js';
 import { fitLasso } from '../estimators/lasso.js';
 import { randomForestClassifier } from '../estimators/randomForest.js';
 import { standardScaler } from '../estimators/standardize.js';
-import type { ClassifierEstimator } from '../estimators/types.js';
+import type { ClassifierEstimator, FittedClassifier } from '../estimators/types.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
 
 /** Where the entropy conventions and defaults come from. */
@@ -167,16 +167,19 @@ function accuracy(predicted: Int32Array, truth: Int32Array): number {
   return hits / truth.length;
 }
 
-async function fitClassifier(est: ClassifierEstimator, train: Matrix, test: Matrix, yTrain: Int32Array, yTest: Int32Array, rng: Rng): Promise<FactorFit> {
-  const model = await est.fit(train, yTrain, rng);
+function importancesOf(est: ClassifierEstimator, model: FittedClassifier, cols: number): Float64Array {
   const imp = model.featureImportances;
-  if (!imp || imp.length !== train.cols) {
+  if (!imp || imp.length !== cols) {
     throw new DisentangleError('BAD_OPTION', 'estimator', `'${est.name}' must return featureImportances with one entry per code dim`);
   }
+  return Float64Array.from(imp, Math.abs);
+}
+
+function scoreClassifier(est: ClassifierEstimator, model: FittedClassifier, f: FactorData): FactorFit {
   return {
-    importance: Float64Array.from(imp, Math.abs),
-    train: accuracy(model.predict(train), yTrain),
-    test: accuracy(model.predict(test), yTest),
+    importance: importancesOf(est, model, f.trainX.cols),
+    train: accuracy(model.predict(f.trainX), f.yTrain),
+    test: accuracy(model.predict(f.testX), f.yTest),
   };
 }
 
@@ -220,21 +223,26 @@ function requireTwoValues(factors: IntMatrix, argument: string): void {
   }
 }
 
-/**
- * DCI from precomputed codes and factors. Per factor, a model predicts the factor from all codes; its
- * importances form column j of R (D×K); disentanglement and completeness are entropies of R's rows and columns
- * ({@link dciFromImportanceMatrix}); informativeness is the mean train / test accuracy. Defaults are
- * disentanglement_lib's: scikit-learn `GradientBoostingClassifier()` on raw codes, entropies of R + 1e-11,
- * importance-weighted completeness. `preset: 'infogan-cr'` switches to Lasso(0.02) on z-scored codes and factors
- * with the plain-mean completeness. Yields to the event loop and checks `signal` between factors.
- *
- * @param train `{ codes: n×D, factors: n×K integer indices }` that the models are fitted on.
- * @param test the held-out split for `informativenessTest` (required, as in disentanglement_lib).
- * @example
- * const { disentanglement, completeness, importanceMatrix } = await dciFromCodes(train, test);
- */
-export async function dciFromCodes(train: LabelledCodes, test: LabelledCodes, options: DciOptions = {}): Promise<DciResult> {
-  const fn = 'dciFromCodes';
+/** One factor's training and test data, shared by the sync and async drivers. */
+interface FactorData {
+  trainX: Matrix;
+  testX: Matrix;
+  yTrain: Int32Array;
+  yTest: Int32Array;
+}
+
+/** Everything `dciFromCodes` checks and derives before fitting, shared by the sync and async drivers. */
+interface DciPlan {
+  D: number;
+  K: number;
+  preset: DciPreset;
+  classifier?: ClassifierEstimator;
+  alpha: number;
+  rootRng: Rng;
+  factor(j: number): FactorData;
+}
+
+function planDci(train: LabelledCodes, test: LabelledCodes, options: DciOptions, fn: string): DciPlan {
   const tr = readLabelledCodes(train, 'train', fn);
   const te = readLabelledCodes(test, 'test', fn);
   checkSameWidths(tr, te, fn);
@@ -255,31 +263,29 @@ export async function dciFromCodes(train: LabelledCodes, test: LabelledCodes, op
     classifier = estimator === 'lasso' ? undefined : named[estimator]();
   } else if (estimator && typeof estimator.fit === 'function') classifier = estimator;
   else throw new DisentangleError('BAD_OPTION', 'estimator', 'expected a name or an object with fit(x, y, rng)');
-
-  const D = tr.codes.cols;
-  const K = tr.factors.cols;
   const scaler = classifier ? undefined : standardScaler(tr.codes);
   const trainX = scaler ? scaler.transform(tr.codes) : tr.codes;
   const testX = scaler ? scaler.transform(te.codes) : te.codes;
-  const rootRng = createRng(seed);
+  return {
+    D: tr.codes.cols,
+    K: tr.factors.cols,
+    preset,
+    classifier,
+    alpha,
+    rootRng: createRng(seed),
+    factor: (j) => ({ trainX, testX, yTrain: column(tr.factors, j), yTest: column(te.factors, j) }),
+  };
+}
+
+function finishDci(plan: DciPlan, fits: FactorFit[], options: DciOptions): DciResult {
+  const { D, K } = plan;
   const R = new Float64Array(D * K);
-  const perTrain: number[] = [];
-  const perTest: number[] = [];
-  for (let j = 0; j < K; j++) {
-    throwIfAborted(options.signal);
-    const yTrain = column(tr.factors, j);
-    const yTest = column(te.factors, j);
-    const fit = classifier
-      ? await fitClassifier(classifier, trainX, testX, yTrain, yTest, rootRng.fork())
-      : fitLassoFactor(trainX, testX, yTrain, yTest, alpha);
+  fits.forEach((fit, j) => {
     for (let i = 0; i < D; i++) R[i * K + j] = fit.importance[i];
-    perTrain.push(fit.train);
-    perTest.push(fit.test);
-    options.onProgress?.({ stage: 'dci', done: j + 1, total: K });
-    await yieldToEventLoop();
-  }
-  throwIfAborted(options.signal);
-  const scores = dciFromImportanceMatrix({ data: R, rows: D, cols: K }, { preset, completenessWeighting: options.completenessWeighting });
+  });
+  const scores = dciFromImportanceMatrix({ data: R, rows: D, cols: K }, { preset: plan.preset, completenessWeighting: options.completenessWeighting });
+  const perTrain = fits.map((f) => f.train);
+  const perTest = fits.map((f) => f.test);
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   const importanceMatrix: number[][] = [];
   for (let i = 0; i < D; i++) importanceMatrix.push(Array.from(R.subarray(i * K, (i + 1) * K)));
@@ -291,6 +297,64 @@ export async function dciFromCodes(train: LabelledCodes, test: LabelledCodes, op
     informativenessPerFactorTrain: perTrain,
     informativenessPerFactorTest: perTest,
   };
+}
+
+function fitFactorSync(plan: DciPlan, j: number): FactorFit {
+  const f = plan.factor(j);
+  if (!plan.classifier) return fitLassoFactor(f.trainX, f.testX, f.yTrain, f.yTest, plan.alpha);
+  const model = plan.classifier.fit(f.trainX, f.yTrain, plan.rootRng.fork());
+  if (model instanceof Promise) {
+    throw new DisentangleError('BAD_OPTION', 'estimator', `'${plan.classifier.name}' fits asynchronously; use dciFromCodesAsync (or computeDci) with it`);
+  }
+  return scoreClassifier(plan.classifier, model, f);
+}
+
+/**
+ * DCI from precomputed codes and factors. Per factor, a model predicts the factor from all codes; its
+ * importances form column j of R (D×K); disentanglement and completeness are entropies of R's rows and columns
+ * ({@link dciFromImportanceMatrix}); informativeness is the mean train / test accuracy. Defaults are
+ * disentanglement_lib's: scikit-learn `GradientBoostingClassifier()` on raw codes, entropies of R + 1e-11,
+ * importance-weighted completeness. `preset: 'infogan-cr'` switches to Lasso(0.02) on z-scored codes and factors
+ * with the plain-mean completeness. Synchronous, like every matrix entry; {@link dciFromCodesAsync} does the
+ * same work but yields between factors, reports progress and honours an AbortSignal (and takes async estimators).
+ *
+ * @param train `{ codes: n×D, factors: n×K integer indices }` that the models are fitted on.
+ * @param test the held-out split for `informativenessTest` (required, as in disentanglement_lib).
+ * @example
+ * const { disentanglement, completeness, importanceMatrix } = dciFromCodes(train, test);
+ */
+export function dciFromCodes(train: LabelledCodes, test: LabelledCodes, options: DciOptions = {}): DciResult {
+  const plan = planDci(train, test, options, 'dciFromCodes');
+  const fits: FactorFit[] = [];
+  for (let j = 0; j < plan.K; j++) {
+    fits.push(fitFactorSync(plan, j));
+    options.onProgress?.({ stage: 'dci', done: j + 1, total: plan.K });
+  }
+  return finishDci(plan, fits, options);
+}
+
+/**
+ * {@link dciFromCodes} for long runs: yields to the event loop and checks `signal` between factors, reports
+ * `{ stage: 'dci', done, total: K }`, and accepts estimators whose `fit` returns a Promise.
+ *
+ * @example
+ * const r = await dciFromCodesAsync(train, test, { onProgress: console.log, signal: controller.signal });
+ */
+export async function dciFromCodesAsync(train: LabelledCodes, test: LabelledCodes, options: DciOptions = {}): Promise<DciResult> {
+  const plan = planDci(train, test, options, 'dciFromCodesAsync');
+  const fits: FactorFit[] = [];
+  for (let j = 0; j < plan.K; j++) {
+    throwIfAborted(options.signal);
+    const f = plan.factor(j);
+    if (plan.classifier) {
+      const model = await plan.classifier.fit(f.trainX, f.yTrain, plan.rootRng.fork());
+      fits.push(scoreClassifier(plan.classifier, model, f));
+    } else fits.push(fitLassoFactor(f.trainX, f.testX, f.yTrain, f.yTest, plan.alpha));
+    options.onProgress?.({ stage: 'dci', done: j + 1, total: plan.K });
+    await yieldToEventLoop();
+  }
+  throwIfAborted(options.signal);
+  return finishDci(plan, fits, options);
 }
 
 /** Options of {@link computeDci}. */
@@ -306,5 +370,5 @@ export type ComputeDciOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & O
 export async function computeDci<Obs = TensorLike>(options: ComputeDciOptions<Obs>): Promise<DciResult> {
   const { train, test } = await sampleTrainTest(options, { numTrain: 10000, numTest: 5000, batchSize: 16 }, createRng);
   if (!test) throw new DisentangleError('BAD_INPUT', 'numTest', 'DCI needs a test split');
-  return dciFromCodes(train, test, { ...options, onProgress: options.onProgress, signal: options.signal, seed: options.seed });
+  return dciFromCodesAsync(train, test, { ...options, onProgress: options.onProgress, signal: options.signal, seed: options.seed });
 }

@@ -17,7 +17,7 @@ export { dhsicFromCodes, computeDhsic } from './dhsic.js';
 export type { DhsicOptions, DhsicResult, ComputeDhsicOptions } from './dhsic.js';
 export { sapFromCodes, computeSap } from './sap.js';
 export type { SapOptions, SapResult, ComputeSapOptions } from './sap.js';
-export { dciFromCodes, dciFromImportanceMatrix, computeDci } from './dci.js';
+export { dciFromCodes, dciFromCodesAsync, dciFromImportanceMatrix, computeDci } from './dci.js';
 export type { DciOptions, DciScoreOptions, DciScores, DciResult, DciPreset, ComputeDciOptions } from './dci.js';
 export { explicitnessFromCodes, computeExplicitness } from './explicitness.js';
 export type { ExplicitnessOptions, ExplicitnessResult, ComputeExplicitnessOptions } from './explicitness.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { dciFromCodes, dciFromImportanceMatrix, computeDci } from '../../src/metrics/dci.js';
+import { dciFromCodes, dciFromCodesAsync, dciFromImportanceMatrix, computeDci } from '../../src/metrics/dci.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { createRng, permutation } from '../../src/core/rng.js';
 import type { Matrix } from '../../src/core/matrix.js';
@@ -200,7 +200,7 @@ describe('dciFromCodes', () => {
     expect(new Set(seen).size).toBe(2);
     expect(r.importanceMatrix).toEqual([[1, 1], [0, 0]]);
     const bad: ClassifierEstimator = { name: 'no-importances', fit: () => ({ classes: Int32Array.of(0), predict: (z) => new Int32Array(z.rows) }) };
-    await expect(dciFromCodes({ codes: f, factors: f }, { codes: f, factors: f }, { estimator: bad })).rejects.toThrow(DisentangleError);
+    await expect(run(() => dciFromCodes({ codes: f, factors: f }, { codes: f, factors: f }, { estimator: bad }))).rejects.toThrow(DisentangleError);
   });
 
   it('reports progress per factor and stops on abort', async () => {
@@ -210,7 +210,7 @@ describe('dciFromCodes', () => {
     expect(progress).toEqual([1, 2, 3]);
     const controller = new AbortController();
     const seen: number[] = [];
-    const run = dciFromCodes({ codes: f, factors: f }, { codes: f, factors: f }, {
+    const run = dciFromCodesAsync({ codes: f, factors: f }, { codes: f, factors: f }, {
       signal: controller.signal,
       onProgress: (p) => {
         seen.push(p.done);
@@ -229,15 +229,20 @@ describe('dciFromCodes', () => {
       await expect(p).rejects.toBeInstanceOf(DisentangleError);
       await expect(p).rejects.toMatchObject({ code });
     };
-    await expectError(dciFromCodes({ codes: codes.slice(1), factors: f }, ok), 'SHAPE_MISMATCH');
-    await expectError(dciFromCodes(ok, { codes: codes.map((r) => [r[0]]), factors: f }), 'SHAPE_MISMATCH');
-    await expectError(dciFromCodes({ codes: codes.map((r, i) => (i === 3 ? [NaN, r[1]] : r)), factors: f }, ok), 'NON_FINITE');
-    await expect(dciFromCodes({ codes, factors: f.map((r) => [r[0] + 0.5, r[1]]) }, ok)).rejects.toBeInstanceOf(DisentangleError);
-    await expectError(dciFromCodes(ok, undefined as never), 'BAD_INPUT');
-    await expectError(dciFromCodes({ codes, factors: f.map((r) => [r[0], 1]) }, ok), 'BAD_INPUT');
-    await expectError(dciFromCodes(ok, ok, { estimator: 'svm' as never }), 'BAD_OPTION');
+    await expectError(run(() => dciFromCodes({ codes: codes.slice(1), factors: f }, ok)), 'SHAPE_MISMATCH');
+    await expectError(run(() => dciFromCodes(ok, { codes: codes.map((r) => [r[0]]), factors: f })), 'SHAPE_MISMATCH');
+    await expectError(run(() => dciFromCodes({ codes: codes.map((r, i) => (i === 3 ? [NaN, r[1]] : r)), factors: f }, ok)), 'NON_FINITE');
+    await expect(run(() => dciFromCodes({ codes, factors: f.map((r) => [r[0] + 0.5, r[1]]) }, ok))).rejects.toBeInstanceOf(DisentangleError);
+    await expectError(run(() => dciFromCodes(ok, undefined as never)), 'BAD_INPUT');
+    await expectError(run(() => dciFromCodes({ codes, factors: f.map((r) => [r[0], 1]) }, ok)), 'BAD_INPUT');
+    await expectError(run(() => dciFromCodes(ok, ok, { estimator: 'svm' as never })), 'BAD_OPTION');
   });
 });
+
+/** Turns a synchronous throw into a rejected promise, so the error checks read alike. */
+function run(f: () => unknown): Promise<unknown> {
+  return Promise.resolve().then(f);
+}
 
 describe('computeDci', () => {
   it('samples train and test splits through the dataset and scores an identity representation', async () => {

@@ -125,3 +125,23 @@ describe('checkpoints', () => {
     [full, part, resumed].forEach((m) => m.dispose());
   });
 });
+
+describe('shipped population', () => {
+  it('every model in models/population loads and generates 64×64 images', async () => {
+    const { readFileSync } = await import('node:fs');
+    const index = JSON.parse(readFileSync('models/population/index.json', 'utf8')) as { models: Array<{ name: string; family: string }> };
+    expect(index.models.length).toBeGreaterThan(0);
+    for (const entry of index.models) {
+      const path = join('models/population', entry.name);
+      const m = entry.family === 'infogan-cr' ? await loadInfoGanCr(path) : await loadFactorVae(path);
+      const gm = m.asGenerativeModel();
+      const z = (await gm.sampleLatents(2, createRng(0))) as TensorLike;
+      const img = gm.generate(z) as tf.Tensor;
+      expect(img.shape).toEqual([2, 64, 64, 1]);
+      const codes = gm.represent(img as tf.Tensor4D) as tf.Tensor;
+      expect(codes.shape).toEqual([2, gm.codeDims]);
+      tf.dispose([img, codes]);
+      m.dispose();
+    }
+  });
+});

@@ -55,7 +55,7 @@ async function classifierThroughput(): Promise<Record<string, unknown>> {
   tf.dispose(images);
   disposeShapeClassifier(net);
   const n = batch * batches;
-  return { images: n, batchSize: batch, ...m, value: undefined, imagesPerSecondWall: n / m.wallSeconds, imagesPerSecondCpu: n / m.cpuSeconds };
+  return { images: n, batchSize: batch, wallSeconds: m.wallSeconds, cpuSeconds: m.cpuSeconds, imagesPerSecondWall: n / m.wallSeconds, imagesPerSecondCpu: n / m.cpuSeconds };
 }
 
 async function sampleQuality(): Promise<Record<string, unknown>> {
@@ -87,7 +87,7 @@ async function variationPredictability(): Promise<Record<string, unknown>> {
   const epochScale = 1000 / 32;
   return {
     settings: 'reference sizes: 10,000 pairs of 64×64 procedural dSprites (5 latent dims), testRatio 0.9, 200 epochs, batch 32, Adam 0.01, VarPred 64/64/128/256',
-    pairBuildingWallSeconds: pairs.wallSeconds,
+    pairBuildingWallSeconds: pairs.wallSeconds, // includes one epoch with 1-channel convolutions
     pairBuildingCpuSeconds: pairs.cpuSeconds,
     probeEpochWallSeconds: probeEpochWall,
     extrapolated: true,

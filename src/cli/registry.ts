@@ -24,6 +24,8 @@ export interface MetricRun {
   signal?: AbortSignal;
   /** Multiplies the reference sample sizes (1 = disentanglement_lib's defaults). */
   sampleScale: number;
+  /** Batch size for the sampling (default: each metric's reference batch size). */
+  batchSize?: number;
 }
 
 export interface MetricEntry {

@@ -52,7 +52,7 @@ export interface DciOptions extends DciScoreOptions {
 
 /** The scores of an importance matrix. */
 export interface DciScores {
-  /** Σ_i ρ_i D_i with ρ_i code i's share of the total importance. In [0, 1]. */
+  /** Σ_i ρ_i D_i with ρ_i code i's share of the total importance. In [0, 1] (the infogan-cr preset, without smoothing, can exceed 1 by float rounding). */
   disentanglement: number;
   /** Importance-weighted or plain mean of the per-factor completeness. In [0, 1]. */
   completeness: number;

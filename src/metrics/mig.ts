@@ -54,7 +54,9 @@ export function topTwoGap(mi: Float64Array, numCodes: number, numFactors: number
  * @param train `{ codes: n×D, factors: n×K integer indices }`.
  * @param options `numBins` (default 20).
  * @example
- * const { score } = migFromCodes({ codes: [[0.1, 5], [0.9, 2], [0.5, 3]], factors: [[0], [2], [1]] });
+ * // code 0 tracks the factor, code 1 is noise: MIG = 1
+ * const codes = [[0, 1], [0, 2], [0.5, 1], [0.5, 2], [1, 1], [1, 2]];
+ * const { score } = migFromCodes({ codes, factors: [[0], [0], [1], [1], [2], [2]] }); // 1
  */
 export function migFromCodes(train: LabelledCodes, options: MigOptions = {}): MigResult {
   const fn = 'migFromCodes';

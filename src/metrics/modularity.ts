@@ -1,5 +1,5 @@
 /**
- * Modularity (Ridgeway & Zemel 2018, "Learning Deep Disentangled Embeddings with the F-Statistic Loss"), as
+ * Modularity (Ridgeway & Mozer 2018, "Learning Deep Disentangled Embeddings with the F-Statistic Loss"), as
  * disentanglement_lib's `modularity_explicitness.py` computes it from discretized codes.
  */
 import { DisentangleError } from '../core/errors.js';

@@ -6,5 +6,5 @@ export type { TensorLike, FactorBatch, GroundTruthDataset, RepresentationFunctio
 export { setupBackend } from './backend.js';
 export type { BackendName } from './backend.js';
 export { readBlock, readBlockSync, toMatrix, toMatrixAsync, toFactors, columnMoments } from './tensor.js';
-export type { Block } from './tensor.js';
+export type { Block, ReadMatrixOptions } from './tensor.js';
 export type { Matrix, IntMatrix } from './matrix.js';

@@ -28,3 +28,7 @@ export { mlLogisticRegressionClassifier } from './mlLogisticAdapter.js';
 export type { MlLogisticRegressionConstructor, MlLogisticRegressionModel, MlLogisticRegressionOptions } from './mlLogisticAdapter.js';
 export { mlCartClassifier, mlRandomForestClassifier } from './mlTreeAdapters.js';
 export type { MlCartClassifierLike, MlRandomForestLike, MlCartNode } from './mlTreeAdapters.js';
+export type { Tree } from './decisionTree.js';
+export type { DhsicStatisticOptions } from './hsic.js';
+export type { UndefinedClassPolicy } from './rocAuc.js';
+export type { PrefixSums } from './linearSvm.js';

@@ -220,7 +220,8 @@ export interface SortedFeature {
   readonly prefix: PrefixSums;
 }
 
-interface PrefixSums {
+/** Sorted feature values with running class sums, reused across the Newton steps of one fit. */
+export interface PrefixSums {
   s1: Float64Array;
   s2: Float64Array;
 }

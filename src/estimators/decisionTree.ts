@@ -164,7 +164,7 @@ export class FriedmanMse implements SplitCriterion {
     for (let p = start; p < end; p++) {
       const v = y[idx[p]];
       s += v;
-      if (Math.abs(v) > maxAbs) maxAbs = Math.abs(v);
+      maxAbs = Math.max(maxAbs, Math.abs(v));
     }
     this.sum = s;
     this.maxAbs = maxAbs;
@@ -348,8 +348,9 @@ export class TreeBuilder {
   private readonly xsA: Float32Array;
   private readonly idxB: Int32Array;
   private readonly xsB: Float32Array;
-  private readonly idxRoot: Int32Array;
-  private readonly xsRoot: Float32Array;
+  // Root lists of a bootstrap sample; allocated on first use so boosting keeps its working set small.
+  private idxRoot: Int32Array | undefined;
+  private xsRoot: Float32Array | undefined;
   private readonly goesLeft: Uint8Array;
   private readonly featureOrder: Int32Array;
   private m = 0;
@@ -365,8 +366,6 @@ export class TreeBuilder {
     this.xsA = new Float32Array(size);
     this.idxB = new Int32Array(size);
     this.xsB = new Float32Array(size);
-    this.idxRoot = new Int32Array(size);
-    this.xsRoot = new Float32Array(size);
     this.rootIdx = pre.order;
     this.rootXs = pre.sortedValues;
     this.goesLeft = new Uint8Array(pre.rows);
@@ -385,19 +384,21 @@ export class TreeBuilder {
     }
     let m = 0;
     for (let i = 0; i < rows; i++) if (include[i] !== 0) m++;
+    const idxRoot = (this.idxRoot ??= new Int32Array(rows * features));
+    const xsRoot = (this.xsRoot ??= new Float32Array(rows * features));
     for (let f = 0; f < features; f++) {
       const src = f * rows;
       let dst = f * m;
       for (let p = 0; p < rows; p++) {
         const i = order[src + p];
         if (include[i] !== 0) {
-          this.idxRoot[dst] = i;
-          this.xsRoot[dst++] = sortedValues[src + p];
+          idxRoot[dst] = i;
+          xsRoot[dst++] = sortedValues[src + p];
         }
       }
     }
-    this.rootIdx = this.idxRoot;
-    this.rootXs = this.xsRoot;
+    this.rootIdx = idxRoot;
+    this.rootXs = xsRoot;
     this.m = m;
   }
 
@@ -423,7 +424,8 @@ export class TreeBuilder {
       for (let p = base + start; p < base + end; p++) {
         const i = srcIdx[p];
         const toLeft = goesLeft[i];
-        const q = toLeft === 1 ? l : r;
+        // Branch-free select (l when toLeft is 1): the side is data-dependent, so a branch would mispredict often.
+        const q = r ^ ((l ^ r) & -toLeft);
         dstIdx[q] = i;
         dstXs[q] = srcXs[p];
         l += toLeft;
@@ -531,7 +533,8 @@ export class TreeBuilder {
         stack.push(start, best.pos, depth + 1, node, 1, childImp[0], depth, best.feature);
         continue;
       }
-      for (let p = start; p < end; p++) this.goesLeft[idx[bestBase + p]] = p < best.pos ? 1 : 0;
+      for (let p = start; p < best.pos; p++) this.goesLeft[idx[bestBase + p]] = 1;
+      for (let p = best.pos; p < end; p++) this.goesLeft[idx[bestBase + p]] = 0;
       this.partition(depth, start, best.pos, end);
       stack.push(best.pos, end, depth + 1, node, 0, childImp[1], depth + 1, 0);
       stack.push(start, best.pos, depth + 1, node, 1, childImp[0], depth + 1, 0);

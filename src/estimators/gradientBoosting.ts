@@ -55,6 +55,32 @@ function softmaxRow(raw: Float64Array, i: number, k: number, out: Float64Array):
   for (let c = 0; c < k; c++) out[c] = Math.exp(raw[i * k + c] - lse);
 }
 
+/**
+ * residual_k = y_k − softmax_k(scores) for every row, with the arithmetic of {@link softmaxRow} (same order of
+ * operations per row, so identical bits) but sweeping class by class: each pass streams two contiguous arrays
+ * instead of gathering K scattered scores per row.
+ */
+function multinomialResiduals(
+  scores: Float64Array[],
+  targets: Float64Array[],
+  residuals: Float64Array[],
+  work: { max: Float64Array; sum: Float64Array },
+): void {
+  const { max, sum } = work;
+  const n = max.length;
+  max.fill(-Infinity);
+  sum.fill(0);
+  for (const s of scores) for (let i = 0; i < n; i++) if (s[i] > max[i]) max[i] = s[i];
+  for (const s of scores) for (let i = 0; i < n; i++) sum[i] += Math.exp(s[i] - max[i]);
+  // sum becomes the log-sum-exp.
+  for (let i = 0; i < n; i++) sum[i] = Math.log(sum[i]) + max[i];
+  scores.forEach((s, k) => {
+    const t = targets[k];
+    const r = residuals[k];
+    for (let i = 0; i < n; i++) r[i] = t[i] - Math.exp(s[i] - sum[i]);
+  });
+}
+
 /** Initial raw scores from the class prior (`init='zero'` is not offered; DCI uses the default prior). */
 function priorScores(counts: Float64Array, n: number): Float64Array {
   const clip = (p: number): number => Math.min(Math.max(p, FLOAT32_EPS), 1 - FLOAT32_EPS);
@@ -128,7 +154,7 @@ export function fitGradientBoosting(x: Matrix, y: Int32Array, options: GradientB
   });
   const residuals = Array.from({ length: K }, () => new Float64Array(n));
   const criteria = residuals.map((r) => new FriedmanMse(r));
-  const row = new Float64Array(K);
+  const work = { max: new Float64Array(n), sum: new Float64Array(n) };
   const scale = K === 1 ? 1 : (K - 1) / K;
   const importanceSum = new Float64Array(x.cols);
   const treeImp = new Float64Array(x.cols);
@@ -137,11 +163,7 @@ export function fitGradientBoosting(x: Matrix, y: Int32Array, options: GradientB
   for (let stage = 0; stage < numStages; stage++) {
     // Every class's gradient comes from the scores at the start of the stage.
     if (K === 1) for (let i = 0; i < n; i++) residuals[0][i] = targets[0][i] - expit(scores[0][i]);
-    else for (let i = 0; i < n; i++) {
-      for (let k = 0; k < K; k++) row[k] = scores[k][i];
-      softmaxRow(row, 0, K, row);
-      for (let k = 0; k < K; k++) residuals[k][i] = targets[k][i] - row[k];
-    }
+    else multinomialResiduals(scores, targets, residuals, work);
     const trees: Tree[] = [];
     for (let k = 0; k < K; k++) {
       const tree = builder.grow(criteria[k], growth, rng);

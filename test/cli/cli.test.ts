@@ -1,0 +1,66 @@
+/**
+ * Spawns the built CLI (dist/cli.js) as a user would. Needs `npm run build` first (.ci/run builds before the
+ * tests); skipped when dist/ is missing.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { decode } from 'fast-png';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const ROOT = resolve(__dirname, '../..');
+const CLI = join(ROOT, 'dist/cli.js');
+const out = mkdtempSync(join(tmpdir(), 'disentangle-cli-'));
+const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
+
+describe.skipIf(!existsSync(CLI))('disentangle CLI', () => {
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('lists every command and shows an example per command', () => {
+    const r = run('--help');
+    expect(r.status).toBe(0);
+    for (const c of ['demo', 'evaluate', 'select', 'traverse', 'train']) {
+      expect(r.stdout).toContain(c);
+      expect(run(c, '--help').stdout).toMatch(/Example:\n\s+\$ disentangle /);
+    }
+  });
+
+  it('evaluates a JS-module model on procedural dSprites, prints a table and writes JSON', () => {
+    const json = join(out, 'scores.json');
+    const r = run('evaluate', '--model', 'test/cli/fixtures/centroidEncoder.mjs', '--metrics', 'mig,modularity', '--sample-scale', '0.05', '--seed', '3', '--json', json, '--quiet');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/mig\s+score\s+0\.\d{3}/);
+    const saved = JSON.parse(readFileSync(json, 'utf8'));
+    expect(saved.seed).toBe(3);
+    expect(saved.results.mig.score).toBeGreaterThan(0.2); // centroid codes capture posX and posY
+    expect(saved.results.modularity.score).toBeGreaterThan(0.5);
+  });
+
+  it('gives the same numbers for the same seed', () => {
+    const a = run('evaluate', '-m', 'test/cli/fixtures/centroidEncoder.mjs', '--metrics', 'mig', '--sample-scale', '0.02', '--quiet');
+    const b = run('evaluate', '-m', 'test/cli/fixtures/centroidEncoder.mjs', '--metrics', 'mig', '--sample-scale', '0.02', '--quiet');
+    expect(a.status).toBe(0);
+    expect(a.stdout).toBe(b.stdout);
+  });
+
+  it('ends bad input with exit 1 and a one-line reason', () => {
+    const bad = run('evaluate', '--model', 'test/cli/fixtures/centroidEncoder.mjs', '--metrics', 'nope');
+    expect(bad.status).toBe(1);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/^disentangle: metrics: unknown metric nope/);
+    const missing = run('evaluate', '--model', 'no/such/model');
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/model: .*does not exist/);
+  });
+
+  it.skipIf(!existsSync(join(ROOT, 'models/population/infogan-cr-0/model.json')))('draws a traversal of a saved reference model', () => {
+    const png = join(out, 'traversal.png');
+    const r = run('traverse', 'models/population/infogan-cr-0', '--out', png, '--steps', '4');
+    expect(r.status).toBe(0);
+    const img = decode(readFileSync(png));
+    expect(img.width).toBeGreaterThan(4 * 64);
+    expect(img.height).toBeGreaterThan(5 * 64); // one row per code (5 codes)
+  });
+});

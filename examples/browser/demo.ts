@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   app.innerHTML = `<h1>disentangle in the browser</h1><p>tfjs backend: <b>${tf.getBackend()}</b></p><div id="status">scoring…</div>`;
   const png = await latentTraversal(generator, { steps: 8, seed: 0, scale: 1 });
   const img = document.createElement('img');
-  img.src = URL.createObjectURL(new Blob([png], { type: 'image/png' }));
+  img.src = URL.createObjectURL(new Blob([png as Uint8Array<ArrayBuffer>], { type: 'image/png' }));
   img.alt = 'latent traversal';
   const figure = document.createElement('figure');
   figure.append(img);

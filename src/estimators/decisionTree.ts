@@ -42,8 +42,10 @@ export interface Presorted {
   readonly columns: Float64Array;
   /** Per feature, the row indices in ascending value order (ties by row index). */
   readonly order: Int32Array;
-  /** `columns` values in `order`, so scans read memory sequentially; float32 holds them exactly at half the traffic. */
+  /** `columns` values in `order`. */
   readonly sortedValues: Float32Array;
+  /** Per feature, its column as float32 (exact: the values are float32-rounded), small enough to stay in cache. */
+  readonly columnValues: readonly Float32Array[];
 }
 
 /** Rounds every feature to float32 and sorts each column once. */
@@ -63,7 +65,8 @@ export function presort(x: Matrix): Presorted {
       sortedValues[base + i] = columns[base + idx[i]];
     }
   }
-  return { rows, features: cols, columns, order, sortedValues };
+  const columnValues = Array.from({ length: cols }, (_, f) => Float32Array.from(columns.subarray(f * rows, (f + 1) * rows)));
+  return { rows, features: cols, columns, order, sortedValues, columnValues };
 }
 
 /** The best split found so far in a node. */
@@ -89,10 +92,10 @@ export interface SplitCriterion {
   noiseScale(): number;
   nodeImpurity(): number;
   /**
-   * Scans one feature's sorted segment `idx[base+start..base+end)` (values in `xs`, same layout), updating `best`
+   * Scans one feature's sorted segment `idx[base+start..base+end)` (row i's value is `col[i]`), updating `best`
    * (positions relative to `base`) when a split beats it strictly.
    */
-  scan(idx: Int32Array, xs: Float32Array, base: number, start: number, end: number, feature: number, minLeaf: number, best: SplitRecord): void;
+  scan(idx: Int32Array, col: Float32Array, base: number, start: number, end: number, feature: number, minLeaf: number, best: SplitRecord): void;
   /** Impurity of `idx[base+start..base+pos)` and `idx[base+pos..base+end)` after the node's `reset`. */
   childrenImpurity(idx: Int32Array, base: number, start: number, pos: number, end: number, out: Float64Array): void;
   /** Writes the node value (from the last `reset`) at `out[offset..offset+valueWidth)`. */
@@ -183,7 +186,7 @@ export class FriedmanMse implements SplitCriterion {
     return variance(this.target, this.idx, this.start, this.start + this.n, this.sum);
   }
 
-  scan(idx: Int32Array, xs: Float32Array, base: number, start: number, end: number, feature: number, minLeaf: number, best: SplitRecord): void {
+  scan(idx: Int32Array, col: Float32Array, base: number, start: number, end: number, feature: number, minLeaf: number, best: SplitRecord): void {
     const y = this.target;
     const total = this.sum;
     const lo = base + start;
@@ -195,11 +198,13 @@ export class FriedmanMse implements SplitCriterion {
     for (let p = lo; p < first; p++) sumLeft += y[idx[p]];
     // `best.proxy` changes only inside `offer`, so a local copy keeps the hot loop free of property loads.
     let bestProxy = best.proxy;
-    let x1 = xs[first];
+    let next = idx[first];
+    let x1 = col[next];
     for (let p = first; p <= last; p++) {
-      sumLeft += y[idx[p]];
+      sumLeft += y[next];
+      next = idx[p + 1];
       const x0 = x1;
-      x1 = xs[p + 1];
+      x1 = col[next];
       if (x1 <= Math.fround(x0 + FEATURE_THRESHOLD)) continue;
       const nLeft = p + 1 - lo;
       const nRight = hi - p - 1;
@@ -271,7 +276,7 @@ export class Gini implements SplitCriterion {
     return 1 - sq / (this.w * this.w);
   }
 
-  scan(idx: Int32Array, xs: Float32Array, base: number, start: number, end: number, feature: number, minLeaf: number, best: SplitRecord): void {
+  scan(idx: Int32Array, col: Float32Array, base: number, start: number, end: number, feature: number, minLeaf: number, best: SplitRecord): void {
     const { labels, weights, total, left } = this;
     const lo = base + start;
     const hi = base + end;
@@ -290,8 +295,8 @@ export class Gini implements SplitCriterion {
       sqRight += wi * (wi - 2 * cr);
       left[c] = cl + wi;
       wLeft += wi;
-      const x0 = xs[p];
-      const x1 = xs[p + 1];
+      const x0 = col[i];
+      const x1 = col[idx[p + 1]];
       if (x1 <= Math.fround(x0 + FEATURE_THRESHOLD)) continue;
       if (p + 1 - lo < minLeaf || hi - p - 1 < minLeaf) continue;
       const proxy = sqLeft / wLeft + sqRight / (this.w - wLeft);
@@ -341,21 +346,19 @@ export interface TreeGrowth {
  * depth; depths alternate between two buffers, which is safe in depth-first order because a segment's previous
  * contents there belonged to an ancestor that has already been split. The root reads the presorted lists
  * themselves, and a split whose children are certain leaves (maximum depth) is not copied at all.
+ * Only row indices are copied: scans read a row's value from its feature's float32 column (`columnValues`),
+ * a cache-resident gather that costs less than moving every value along with its index.
  */
 export class TreeBuilder {
   private readonly pre: Presorted;
   private readonly idxA: Int32Array;
-  private readonly xsA: Float32Array;
   private readonly idxB: Int32Array;
-  private readonly xsB: Float32Array;
   // Root lists of a bootstrap sample; allocated on first use so boosting keeps its working set small.
   private idxRoot: Int32Array | undefined;
-  private xsRoot: Float32Array | undefined;
   private readonly goesLeft: Uint8Array;
   private readonly featureOrder: Int32Array;
   private m = 0;
   private rootIdx: Int32Array;
-  private rootXs: Float32Array;
   /** Leaf id of every participating row after the last `grow` (scikit-learn's `apply` on the training rows). */
   readonly leafOf: Int32Array;
 
@@ -363,11 +366,8 @@ export class TreeBuilder {
     this.pre = pre;
     const size = pre.rows * pre.features;
     this.idxA = new Int32Array(size);
-    this.xsA = new Float32Array(size);
     this.idxB = new Int32Array(size);
-    this.xsB = new Float32Array(size);
     this.rootIdx = pre.order;
-    this.rootXs = pre.sortedValues;
     this.goesLeft = new Uint8Array(pre.rows);
     this.featureOrder = new Int32Array(pre.features);
     this.leafOf = new Int32Array(pre.rows).fill(-1);
@@ -375,30 +375,26 @@ export class TreeBuilder {
 
   /** Restricts the presorted lists to rows with `include[i] !== 0` (or takes all rows), keeping the order. */
   private loadRoot(include?: Float64Array): void {
-    const { rows, features, order, sortedValues } = this.pre;
+    const { rows, features, order } = this.pre;
     if (!include) {
       this.rootIdx = order;
-      this.rootXs = sortedValues;
       this.m = rows;
       return;
     }
     let m = 0;
     for (let i = 0; i < rows; i++) if (include[i] !== 0) m++;
     const idxRoot = (this.idxRoot ??= new Int32Array(rows * features));
-    const xsRoot = (this.xsRoot ??= new Float32Array(rows * features));
     for (let f = 0; f < features; f++) {
       const src = f * rows;
       let dst = f * m;
       for (let p = 0; p < rows; p++) {
         const i = order[src + p];
         if (include[i] !== 0) {
-          idxRoot[dst] = i;
-          xsRoot[dst++] = sortedValues[src + p];
+          idxRoot[dst++] = i;
         }
       }
     }
     this.rootIdx = idxRoot;
-    this.rootXs = xsRoot;
     this.m = m;
   }
 
@@ -406,16 +402,10 @@ export class TreeBuilder {
     return depth === 0 ? this.rootIdx : depth % 2 === 1 ? this.idxA : this.idxB;
   }
 
-  private xsAt(depth: number): Float32Array {
-    return depth === 0 ? this.rootXs : depth % 2 === 1 ? this.xsA : this.xsB;
-  }
-
   /** Copies every feature's segment [start, end) from depth `d`'s buffer into depth d+1's, left rows first. */
   private partition(depth: number, start: number, mid: number, end: number): void {
     const srcIdx = this.idxAt(depth);
-    const srcXs = this.xsAt(depth);
     const dstIdx = this.idxAt(depth + 1);
-    const dstXs = this.xsAt(depth + 1);
     const goesLeft = this.goesLeft;
     for (let f = 0; f < this.pre.features; f++) {
       const base = f * this.m;
@@ -427,7 +417,6 @@ export class TreeBuilder {
         // Branch-free select (l when toLeft is 1): the side is data-dependent, so a branch would mispredict often.
         const q = r ^ ((l ^ r) & -toLeft);
         dstIdx[q] = i;
-        dstXs[q] = srcXs[p];
         l += toLeft;
         r += 1 - toLeft;
       }
@@ -443,7 +432,6 @@ export class TreeBuilder {
     const F = this.pre.features;
     const m = this.m;
     const idx = this.idxAt(depth);
-    const xs = this.xsAt(depth);
     const all = g.maxFeatures >= F || !rng;
     const order = this.featureOrder;
     for (let f = 0; f < F; f++) order[f] = f;
@@ -460,11 +448,12 @@ export class TreeBuilder {
       }
       visited++;
       const base = f * m;
-      if (xs[base + end - 1] <= Math.fround(xs[base + start] + FEATURE_THRESHOLD)) {
+      const col = this.pre.columnValues[f];
+      if (col[idx[base + end - 1]] <= Math.fround(col[idx[base + start]] + FEATURE_THRESHOLD)) {
         constants++;
         continue;
       }
-      crit.scan(idx, xs, base, start, end, f, g.minSamplesLeaf, best);
+      crit.scan(idx, col, base, start, end, f, g.minSamplesLeaf, best);
     }
   }
 

@@ -91,16 +91,42 @@ export interface DemoOptions {
   quick: boolean;
   outDir: string;
   quiet: boolean;
+  /** Print nothing on stdout (the caller uses the returned results). */
+  silent?: boolean;
   signal?: AbortSignal;
 }
 
-export async function runDemo(options: DemoOptions): Promise<void> {
+/** Everything the demo computed, for JSON output and the documentation figures. */
+export interface DemoResults {
+  representations: string[];
+  metrics: { id: string; column: string; field: string }[];
+  /** values[representation][metric id] = the metric's headline numbers. */
+  values: Record<string, Record<string, Record<string, number>>>;
+  selection?: SelectionResults;
+}
+
+export interface SelectionResults {
+  models: string[];
+  centrality: number[];
+  /** ModelCentrality's symmetrized cross-evaluation matrix. */
+  symmetric: number[][];
+  udrLasso: (number | undefined)[];
+  udrSpearman: (number | undefined)[];
+  selected: number;
+}
+
+export async function runDemo(options: DemoOptions): Promise<DemoResults> {
   const started = performance.now();
   const tensorsBefore = tf.memory().numTensors;
   const quiet = options.quiet;
   const dataset = dsprites() as unknown as GroundTruthDataset<TensorLike>;
   const factor = options.quick ? 0.25 : 1;
 
+  const results: DemoResults = {
+    representations: [],
+    metrics: METRICS.map((m) => ({ id: m.id, column: HEADLINE[m.id]?.column ?? m.label, field: HEADLINE[m.id]?.field ?? '' })),
+    values: {},
+  };
   const populationDir = shippedPopulationDir();
   const population: CliModel[] = [];
   if (populationDir) {
@@ -145,6 +171,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     out.push(`Sample sizes: ${options.quick ? 'a quarter of ' : ''}these fractions of disentanglement_lib's defaults: ${METRICS.map((m) => `${m.id} ${DEMO_SCALE[m.id]}`).join(', ')}${population.length ? `; trained models ×${TRAINED_FACTOR}` : ''}; BetaVAE batches of 16.`);
     out.push('');
     out.push(formatTable(header, rows));
+    results.representations = reps.map(([name]) => name);
+    results.values = all;
     out.push('↓ = lower is better (Gaussian total correlation and dHSIC measure dependence between code dims).');
     if (population.length) {
       out.push('The shipped "trained" models are small placeholders trained for a few hundred iterations (models/population/index.json):');
@@ -153,7 +181,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
     if (population.length >= 2) {
       out.push('');
-      out.push(await selectionSummary(population, dataset, quiet, options.signal, factor));
+      const selection = await selectionSummary(population, dataset, quiet, options.signal, factor);
+      results.selection = selection.results;
+      out.push(selection.text);
       mkdirSync(options.outDir, { recursive: true });
       for (const m of population) {
         if (!m.generative) continue;
@@ -162,12 +192,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       }
       out.push(`\nTraversals written to ${options.outDir}/.`);
     }
-    process.stdout.write(`${out.join('\n')}\n`);
+    if (!options.silent) process.stdout.write(`${out.join('\n')}\n`);
   } finally {
     for (const m of population) m.dispose();
   }
   const seconds = (performance.now() - started) / 1000;
-  process.stdout.write(`\n${seconds.toFixed(1)} s; tensors leaked: ${tf.memory().numTensors - tensorsBefore}.\n`);
+  if (!options.silent) process.stdout.write(`\n${seconds.toFixed(1)} s; tensors leaked: ${tf.memory().numTensors - tensorsBefore}.\n`);
+  return results;
 }
 
 async function selectionSummary(
@@ -176,7 +207,7 @@ async function selectionSummary(
   quiet: boolean,
   signal: AbortSignal | undefined,
   factor: number,
-): Promise<string> {
+): Promise<{ text: string; results: SelectionResults }> {
   const bar = progressBar('ModelCentrality', { quiet });
   const generative = population.filter((m) => m.generative);
   let mc;
@@ -213,5 +244,9 @@ async function selectionSummary(
     }
   }
   const rows = population.map((m, i) => [m.name.split('/').pop() ?? m.name, mc.centrality[i], udrScores.lasso[i], udrScores.spearman[i], i === mc.selected ? '◀ MC pick' : ''] as const);
-  return `Model selection over the shipped population (no labels used; UDR within each family of equal code width):\n${formatTable(['model', 'centrality', 'UDR lasso', 'UDR spearman', ''], rows)}`;
+  const names = population.map((m) => m.name.split('/').pop() ?? m.name);
+  return {
+    text: `Model selection over the shipped population (no labels used; UDR within each family of equal code width):\n${formatTable(['model', 'centrality', 'UDR lasso', 'UDR spearman', ''], rows)}`,
+    results: { models: names, centrality: mc.centrality, symmetric: mc.symmetric, udrLasso: udrScores.lasso, udrSpearman: udrScores.spearman, selected: mc.selected },
+  };
 }

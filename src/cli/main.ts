@@ -62,9 +62,11 @@ export function buildProgram(): Command {
     .description('score reference models on built-in dSprites with every metric; print a results table')
     .option('--quick', 'a quarter of the sample sizes')
     .option('--out <dir>', 'where to write traversal pictures', 'demo-output')
-    .addHelpText('after', '\nExample:\n  $ disentangle demo --quick')
-    .action(async (o: { quick?: boolean; out: string }) => {
-      await runDemo({ quick: !!o.quick, outDir: o.out, quiet: !!program.opts().quiet, signal: abortOnSigint() });
+    .option('--json <file>', 'also write every number as JSON')
+    .addHelpText('after', '\nExample:\n  $ disentangle demo --quick --json demo.json')
+    .action(async (o: { quick?: boolean; out: string; json?: string }) => {
+      const results = await runDemo({ quick: !!o.quick, outDir: o.out, quiet: !!program.opts().quiet, signal: abortOnSigint() });
+      if (o.json) writeFileSync(o.json, JSON.stringify(results, null, 2));
     });
 
   program

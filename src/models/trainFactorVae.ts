@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import './gradients.js';
 import { yieldToEventLoop } from '../core/batching.js';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
-import type { Rng } from '../core/rng.js';
+import { permutation, type Rng } from '../core/rng.js';
 import type { GroundTruthDataset, RunOptions, TensorLike } from '../core/types.js';
 import { enumOption, intOption, numberOption } from '../core/validate.js';
 import { Adam } from './adam.js';
@@ -199,15 +199,8 @@ export function permuteDims(z: tf.Tensor2D, rng: Rng): tf.Tensor2D {
   const [n, d] = z.shape;
   const src = z.dataSync();
   const out = new Float32Array(n * d);
-  const perm = new Int32Array(n);
   for (let j = 0; j < d; j++) {
-    for (let i = 0; i < n; i++) perm[i] = i;
-    for (let i = n - 1; i > 0; i--) {
-      const k = rng.int(i + 1);
-      const t = perm[i];
-      perm[i] = perm[k];
-      perm[k] = t;
-    }
+    const perm = permutation(n, rng);
     for (let i = 0; i < n; i++) out[i * d + j] = src[perm[i] * d + j];
   }
   return tf.tensor2d(out, [n, d]);

@@ -402,13 +402,20 @@ export class TreeBuilder {
     return depth === 0 ? this.rootIdx : depth % 2 === 1 ? this.idxA : this.idxB;
   }
 
-  /** Copies every feature's segment [start, end) from depth `d`'s buffer into depth d+1's, left rows first. */
-  private partition(depth: number, start: number, mid: number, end: number): void {
+  /**
+   * Copies every feature's segment [start, end) from depth `d`'s buffer into depth d+1's, left rows first.
+   * The split feature's own segment is already in that order (its first `mid − start` rows go left): a plain copy.
+   */
+  private partition(depth: number, start: number, mid: number, end: number, splitFeature: number): void {
     const srcIdx = this.idxAt(depth);
     const dstIdx = this.idxAt(depth + 1);
     const goesLeft = this.goesLeft;
     for (let f = 0; f < this.pre.features; f++) {
       const base = f * this.m;
+      if (f === splitFeature) {
+        dstIdx.set(srcIdx.subarray(base + start, base + end), base + start);
+        continue;
+      }
       let l = base + start;
       let r = base + mid;
       for (let p = base + start; p < base + end; p++) {
@@ -524,7 +531,7 @@ export class TreeBuilder {
       }
       for (let p = start; p < best.pos; p++) this.goesLeft[idx[bestBase + p]] = 1;
       for (let p = best.pos; p < end; p++) this.goesLeft[idx[bestBase + p]] = 0;
-      this.partition(depth, start, best.pos, end);
+      this.partition(depth, start, best.pos, end, best.feature);
       stack.push(best.pos, end, depth + 1, node, 0, childImp[1], depth + 1, 0);
       stack.push(start, best.pos, depth + 1, node, 1, childImp[0], depth + 1, 0);
     }

@@ -42,7 +42,8 @@ export async function loadCliModel(spec: string, representation: 'sample' | 'mea
         name: spec,
         represent: gm.represent,
         generative: gm,
-        udr: (obs) => ({ mean: m.encode(obs as tf.Tensor4D) }),
+        // tidy frees the encoder's intermediate activations; UDR disposes the returned codes.
+        udr: (obs) => ({ mean: tf.tidy(() => m.encode(obs as tf.Tensor4D)) }),
         reference: m,
         dispose: () => m.dispose(),
       };
@@ -54,10 +55,11 @@ export async function loadCliModel(spec: string, representation: 'sample' | 'mea
         name: spec,
         represent: gm.represent,
         generative: gm,
-        udr: (obs) => {
-          const { mu, logVar } = m.encode(obs as tf.Tensor4D);
-          return { mean: mu, logVar };
-        },
+        udr: (obs) =>
+          tf.tidy(() => {
+            const { mu, logVar } = m.encode(obs as tf.Tensor4D);
+            return { mean: mu, logVar };
+          }),
         reference: m,
         dispose: () => m.dispose(),
       };

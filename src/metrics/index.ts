@@ -1,4 +1,3 @@
-export {};
 export { computeFactorVaeMetric } from './factorVae.js';
 export type { FactorVaeMetricOptions, FactorVaeMetricResult, FixedFactorPreset } from './factorVae.js';
 export { computeBetaVaeMetric } from './betaVae.js';

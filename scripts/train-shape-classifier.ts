@@ -4,7 +4,8 @@
  *
  *   npx tsx scripts/train-shape-classifier.ts [--backend wasm|cpu] [--seed 0] [--lr 0.01] [--max-steps 6000]
  *                                             [--target 0.995] [--eval-every 250] [--max-minutes 12] [--batch 64]
- *                                             [--held-out 2000] [--resume] [--dry-run] [--check-grad] [--profile]
+ *                                             [--held-out 2000] [--curriculum 0] [--resume] [--dry-run]
+ *                                             [--check-grad] [--profile]
  *
  * Deterministic for a given seed and backend: every batch is drawn from one seeded stream (uniform factors,
  * fresh images each step), the held-out set from another. The reference trains 5 epochs over the 737,280 real
@@ -93,8 +94,14 @@ function trainingLogits(net: ShapeClassifier, images: tf.Tensor4D): tf.Tensor2D 
   return dense(features, net.out);
 }
 
-function drawBatch(data: DspritesDataset, n: number, rng: Rng): { x: tf.Tensor4D; labels: Int32Array } {
+/**
+ * A batch of uniform factors; `minScale` > 0 redraws the scale factor uniformly from [minScale, 5] (the
+ * curriculum below).
+ */
+function drawBatch(data: DspritesDataset, n: number, rng: Rng, minScale = 0): { x: tf.Tensor4D; labels: Int32Array } {
   const f = sampleUniformFactors(data.factorSizes, n, rng);
+  const scales = data.factorSizes[1];
+  if (minScale > 0) for (let i = 0; i < n; i++) f.data[i * f.cols + 1] = minScale + rng.int(scales - minScale);
   const pixels = data.renderInto(f, new Float32Array(n * 64 * 64));
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) labels[i] = f.data[i * f.cols];
@@ -192,6 +199,7 @@ async function main(): Promise<void> {
   const evalEvery = Number(arg('eval-every', '250'));
   const maxMinutes = Number(arg('max-minutes', '12'));
   const heldOutSize = Number(arg('held-out', '2000'));
+  const curriculum = Number(arg('curriculum', '0'));
   const data = dsprites();
   const trainRng = createRng(seed).fork();
   const heldOut = drawBatch(data, heldOutSize, createRng(seed + 1_000_003));
@@ -203,10 +211,17 @@ async function main(): Promise<void> {
   let step = 0;
   let last = { accuracy: 0, confusion: [[0]] };
   let stoppedBy = 'max-steps';
-  let best = -1;
-  console.log(`backend ${backend}, seed ${seed}, lr ${lr}, batch ${BATCH}`);
+  // A resumed run only overwrites the shipped weights once it beats them on the same held-out set.
+  let best = process.argv.includes('--resume') ? (await evaluate(net, heldOut.x, heldOut.labels)).accuracy : -1;
+  if (best >= 0) console.log(`resumed weights: held-out accuracy ${best.toFixed(4)}`);
+  console.log(`backend ${backend}, seed ${seed}, lr ${lr}, batch ${BATCH}, curriculum ${curriculum} steps per scale`);
   while (step < maxSteps) {
-    const { x, labels } = drawBatch(data, BATCH, trainRng);
+    // Optional scale curriculum (off by default): start with the largest sprites and admit one smaller scale every
+    // --curriculum steps. At one scale the net learns in < 100 steps (the sprite's area alone tells the shapes
+    // apart); with mixed scales it sits on a ≈ 45% plateau. Tried with 100 steps per scale: the plateau came
+    // back as the smaller scales were admitted, so this is kept only as an experiment switch.
+    const minScale = curriculum > 0 ? Math.max(0, data.factorSizes[1] - 1 - Math.floor(step / curriculum)) : 0;
+    const { x, labels } = drawBatch(data, BATCH, trainRng, minScale);
     const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), 3));
     const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, trainingLogits(net, x)) as tf.Scalar, true, vars);
     const lossValue = loss ? (await loss.data())[0] : NaN;
@@ -218,7 +233,7 @@ async function main(): Promise<void> {
       console.log(`step ${step} loss ${lossValue.toFixed(4)} held-out accuracy ${last.accuracy.toFixed(4)} (${minutes.toFixed(1)} min)`);
       if (last.accuracy > best && !process.argv.includes('--dry-run')) {
         best = last.accuracy;
-        await writeWeights(net, `checkpoint after ${step} steps (seed ${seed}, lr ${lr}, batch ${BATCH}, backend ${backend})`, { ...last, images: heldOutSize });
+        await writeWeights(net, `checkpoint after ${step} steps (seed ${seed}, lr ${lr}, batch ${BATCH}, curriculum ${curriculum}, backend ${backend})`, { ...last, images: heldOutSize });
       }
       if (last.accuracy >= target) {
         stoppedBy = 'target';
@@ -234,8 +249,9 @@ async function main(): Promise<void> {
   const fresh = drawBatch(data, heldOutSize, createRng(seed + 2_000_003));
   const report = await evaluate(net, fresh.x, fresh.labels);
   console.log(JSON.stringify({ steps: step, stoppedBy, seconds: (Date.now() - start) / 1000, stopAccuracy: last.accuracy, freshAccuracy: report.accuracy, freshConfusion: report.confusion }));
-  if (!process.argv.includes('--dry-run')) {
-    await writeWeights(net, `${step} steps (seed ${seed}, lr ${lr}, batch ${BATCH}, backend ${backend}), evaluated on a second fresh set`, { ...report, images: heldOutSize });
+  // Only when the final weights are the best seen: otherwise the last (better) checkpoint stays in place.
+  if (!process.argv.includes('--dry-run') && last.accuracy >= best) {
+    await writeWeights(net, `${step} steps (seed ${seed}, lr ${lr}, batch ${BATCH}, curriculum ${curriculum}, backend ${backend}), evaluated on a second fresh set`, { ...report, images: heldOutSize });
   }
   tf.dispose([heldOut.x, fresh.x]);
 }

@@ -91,3 +91,13 @@ export function checkFactorsWithinSizes(f: IntMatrix, sizes: readonly number[], 
     }
   }
 }
+
+/** Throws when a factor column takes a single value: no classifier or correlation can be fitted on it. */
+export function checkFactorsVary(f: IntMatrix, argument: string, fn: string): void {
+  for (let j = 0; j < f.cols; j++) {
+    const first = f.data[j];
+    let varies = false;
+    for (let i = 1; i < f.rows && !varies; i++) varies = f.data[i * f.cols + j] !== first;
+    if (!varies) throw new DisentangleError('BAD_INPUT', `${argument} (in ${fn})`, `factor ${j} takes a single value (${first}); it cannot be predicted`);
+  }
+}

@@ -10,7 +10,7 @@ import { concatRows } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import { disposeIfTensor, isTfTensor, shapeOf, toFactorsAsync, toMatrixAsync } from '../core/tensor.js';
 import type { FactorBatch, GroundTruthDataset, Progress, RepresentationFunction, TensorLike } from '../core/types.js';
-import { checkFactorSizes, checkFactorsWithinSizes } from '../core/validate.js';
+import { checkFactorSizes, checkFactorsWithinSizes, intOption } from '../core/validate.js';
 
 /** Each factor independent and uniform over its values (the default `sampleFactors`). */
 export function sampleUniformFactors(factorSizes: readonly number[], n: number, rng: Rng): IntMatrix {
@@ -203,14 +203,9 @@ export async function sampleTrainTest<Obs>(
   createRngFn: (seed: number) => Rng,
 ): Promise<{ train: SampledCodes; test?: SampledCodes }> {
   const ctx = samplingContext(opts.dataset, opts.represent);
-  const intOpt = (v: number | undefined, name: string, d: number): number => {
-    if (v === undefined) return d;
-    if (!Number.isInteger(v) || v < 1) throw new DisentangleError('BAD_OPTION', name, `expected a positive integer, got ${String(v)}`);
-    return v;
-  };
-  const numTrain = intOpt(opts.numTrain, 'numTrain', defaults.numTrain);
-  const batchSize = intOpt(opts.batchSize, 'batchSize', defaults.batchSize);
-  const numTest = defaults.numTest === undefined ? 0 : intOpt(opts.numTest, 'numTest', defaults.numTest);
+  const numTrain = intOption(opts.numTrain, 'numTrain', defaults.numTrain);
+  const batchSize = intOption(opts.batchSize, 'batchSize', defaults.batchSize);
+  const numTest = defaults.numTest === undefined ? 0 : intOption(opts.numTest, 'numTest', defaults.numTest);
   const root = createRngFn(opts.seed ?? 0);
   const trainRng = root.fork();
   const testRng = root.fork();

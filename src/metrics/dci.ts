@@ -4,10 +4,10 @@
  * the InfoGAN-CR repository's Lasso variant as a preset.
  */
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
-import { column, type IntMatrix, type Matrix } from '../core/matrix.js';
+import { column, type Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
 import type { LabelledCodes, Progress, TensorLike } from '../core/types.js';
-import { checkSameWidths, enumOption, numberOption, readLabelledCodes } from '../core/validate.js';
+import { checkFactorsVary, checkSameWidths, enumOption, numberOption, readLabelledCodes } from '../core/validate.js';
 import { yieldToEventLoop } from '../core/batching.js';
 import { gradientBoostingClassifier } from '../estimators/gradientBoosting.js';
 import { fitLasso } from '../estimators/lasso.js';
@@ -212,17 +212,6 @@ function fitLassoFactor(trainZ: Matrix, testZ: Matrix, yTrain: Int32Array, yTest
   };
 }
 
-function requireTwoValues(factors: IntMatrix, argument: string): void {
-  for (let j = 0; j < factors.cols; j++) {
-    const first = factors.data[j];
-    let varies = false;
-    for (let i = 1; i < factors.rows && !varies; i++) varies = factors.data[i * factors.cols + j] !== first;
-    if (!varies) {
-      throw new DisentangleError('BAD_INPUT', argument, `factor ${j} takes the single value ${first}; each factor needs at least two values to predict`);
-    }
-  }
-}
-
 /** One factor's training and test data, shared by the sync and async drivers. */
 interface FactorData {
   trainX: Matrix;
@@ -246,7 +235,7 @@ function planDci(train: LabelledCodes, test: LabelledCodes, options: DciOptions,
   const tr = readLabelledCodes(train, 'train', fn);
   const te = readLabelledCodes(test, 'test', fn);
   checkSameWidths(tr, te, fn);
-  requireTwoValues(tr.factors, 'train.factors');
+  checkFactorsVary(tr.factors, 'train.factors', fn);
   const preset = enumOption(options.preset, 'preset', ['disentanglement_lib', 'infogan-cr'] as const, 'disentanglement_lib');
   const estimator = options.estimator ?? (preset === 'infogan-cr' ? 'lasso' : 'gradient-boosting');
   const alpha = numberOption(options.lassoAlpha, 'lassoAlpha', 0.02, 0);

@@ -6,12 +6,11 @@ import { DisentangleError } from '../core/errors.js';
 import { column, type Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { checkSameWidths, enumOption, numberOption, readLabelledCodes } from '../core/validate.js';
+import { checkFactorsVary, checkSameWidths, enumOption, numberOption, readLabelledCodes } from '../core/validate.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
 import { fitLogisticRegression } from '../estimators/logisticRegression.js';
 import { rocAucOneVsRestMacro } from '../estimators/rocAuc.js';
 import { standardScaler } from '../estimators/standardize.js';
-import { checkFactorsVary } from './sap.js';
 
 /** Options of {@link explicitnessFromCodes}. */
 export interface ExplicitnessOptions {

@@ -4,10 +4,10 @@
  * plus the InfoGAN-CR repository's variant.
  */
 import { DisentangleError } from '../core/errors.js';
-import { column, type IntMatrix, type Matrix } from '../core/matrix.js';
+import { column, type Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { checkSameWidths, enumOption, numberOption, readLabelledCodes, type CodesAndFactors } from '../core/validate.js';
+import { checkFactorsVary, checkSameWidths, enumOption, numberOption, readLabelledCodes, type CodesAndFactors } from '../core/validate.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
 import { fitSingleFeatureSvc, sortFeature } from '../estimators/linearSvm.js';
 
@@ -104,16 +104,6 @@ function continuousFlags(value: SapOptions['continuousFactors'], preset: SapResu
     throw new DisentangleError('BAD_OPTION', 'continuousFactors', `expected a boolean or ${k} booleans (one per factor)`);
   }
   return [...value];
-}
-
-/** Throws when a factor column takes a single value: no classifier or correlation can be fitted on it. */
-export function checkFactorsVary(f: IntMatrix, argument: string, fn: string): void {
-  for (let j = 0; j < f.cols; j++) {
-    const first = f.data[j];
-    let varies = false;
-    for (let i = 1; i < f.rows && !varies; i++) varies = f.data[i * f.cols + j] !== first;
-    if (!varies) throw new DisentangleError('BAD_INPUT', `${argument} (in ${fn})`, `factor ${j} takes a single value (${first}); it cannot be predicted`);
-  }
 }
 
 function scoreMatrix(tr: CodesAndFactors, te: CodesAndFactors, continuous: boolean[], C: number, varianceFloor: number): number[][] {

@@ -16,6 +16,8 @@ import { denseLabels } from './mutualInformation.js';
 
 /** scikit-learn keeps features in float32 and treats values closer than this (in float32) as equal. */
 export const FEATURE_THRESHOLD = Math.fround(1e-7);
+// Module-local copy for hot loops: an imported binding is a getter under CommonJS and tsx.
+const THRESHOLD = FEATURE_THRESHOLD;
 /** `np.finfo(float64).eps`: a node this pure is a leaf. */
 export const EPSILON = 2.220446049250313e-16;
 export const LEAF = -1;
@@ -188,31 +190,34 @@ export class FriedmanMse implements SplitCriterion {
 
   scan(idx: Int32Array, col: Float32Array, base: number, start: number, end: number, feature: number, minLeaf: number, best: SplitRecord): void {
     const y = this.target;
-    const total = this.sum;
     const lo = base + start;
     const hi = base + end;
+    const n = end - start;
+    // n_r·s_l − n_l·s_r = n·Σ_left (y − mean): with centred targets the running sum alone gives the proxy,
+    // n²·c² / (n_l·n_r), and the hot loop compares c² against the best proxy scaled by 1/n².
+    const mean = this.sum / n;
+    const scale = n * n;
     // Only positions leaving ≥ minLeaf rows on each side are candidates; the running sum still starts at `lo`.
     const first = lo + minLeaf - 1;
     const last = hi - minLeaf - 1;
-    let sumLeft = 0;
-    for (let p = lo; p < first; p++) sumLeft += y[idx[p]];
+    let centred = 0;
+    for (let p = lo; p < first; p++) centred += y[idx[p]] - mean;
     // `best.proxy` changes only inside `offer`, so a local copy keeps the hot loop free of property loads.
-    let bestProxy = best.proxy;
+    let bestRatio = best.proxy / scale;
     let next = idx[first];
     let x1 = col[next];
     for (let p = first; p <= last; p++) {
-      sumLeft += y[next];
+      centred += y[next] - mean;
       next = idx[p + 1];
       const x0 = x1;
       x1 = col[next];
-      if (x1 <= Math.fround(x0 + FEATURE_THRESHOLD)) continue;
+      if (x1 <= Math.fround(x0 + THRESHOLD)) continue;
       const nLeft = p + 1 - lo;
-      const nRight = hi - p - 1;
-      const diff = nRight * sumLeft - nLeft * (total - sumLeft);
+      const w = nLeft * (n - nLeft);
       // Division-free prefilter; `offer` decides with the exact proxy and the rounding margin.
-      if (diff * diff > bestProxy * (nLeft * nRight)) {
-        offer(best, (diff * diff) / (nLeft * nRight), feature, p + 1 - base, x0, x1);
-        bestProxy = best.proxy;
+      if (centred * centred > bestRatio * w) {
+        offer(best, (scale * (centred * centred)) / w, feature, p + 1 - base, x0, x1);
+        bestRatio = best.proxy / scale;
       }
     }
   }

@@ -56,9 +56,9 @@ function softmaxRow(raw: Float64Array, i: number, k: number, out: Float64Array):
 }
 
 /**
- * residual_k = y_k − softmax_k(scores) for every row, with the arithmetic of {@link softmaxRow} (same order of
- * operations per row, so identical bits) but sweeping class by class: each pass streams two contiguous arrays
- * instead of gathering K scattered scores per row.
+ * residual_k = y_k − softmax_k(scores) for every row, sweeping class by class (each pass streams contiguous
+ * arrays instead of gathering K scattered scores per row). scikit-learn writes the softmax as e^(s − logsumexp);
+ * e^(s − max) / Σ is the same number up to an ulp and needs each exponential once.
  */
 function multinomialResiduals(
   scores: Float64Array[],
@@ -71,13 +71,19 @@ function multinomialResiduals(
   max.fill(-Infinity);
   sum.fill(0);
   for (const s of scores) for (let i = 0; i < n; i++) if (s[i] > max[i]) max[i] = s[i];
-  for (const s of scores) for (let i = 0; i < n; i++) sum[i] += Math.exp(s[i] - max[i]);
-  // sum becomes the log-sum-exp.
-  for (let i = 0; i < n; i++) sum[i] = Math.log(sum[i]) + max[i];
+  // Each exponential is computed once: residuals first hold e^(s − max), then become y − e^(s − max) / Σ.
   scores.forEach((s, k) => {
+    const r = residuals[k];
+    for (let i = 0; i < n; i++) {
+      const e = Math.exp(s[i] - max[i]);
+      r[i] = e;
+      sum[i] += e;
+    }
+  });
+  scores.forEach((_, k) => {
     const t = targets[k];
     const r = residuals[k];
-    for (let i = 0; i < n; i++) r[i] = t[i] - Math.exp(s[i] - sum[i]);
+    for (let i = 0; i < n; i++) r[i] = t[i] - r[i] / sum[i];
   });
 }
 

@@ -46,7 +46,7 @@ const SCORE_SCALE = Number(arg('score-scale', quick ? '0.02' : '0.2'));
 const OUT = arg('out', 'runs/reproduction');
 const POPULATION = arg('population', '');
 
-/** Narrow versions of the §13 networks (same layers, fewer channels), as scripts/train-population.ts uses. */
+/** Narrow versions of the §13 networks: the same layers with fewer channels (the shipped population uses these). */
 const SMALL_INFOGAN = { trunkConv: [16, 16, 32, 32], generatorDeconv: [32, 16, 16], generatorReshapeChannels: 32, generatorHidden: 64, trunkHidden: 64, qHidden: 64 };
 const SMALL_FACTOR_VAE = { encoderConv: [16, 16, 32, 32], encoderHidden: 64, decoderHidden: 64, decoderReshapeChannels: 32, decoderDeconv: [32, 16, 16], discriminatorHidden: 200, discriminatorLayers: 3 };
 

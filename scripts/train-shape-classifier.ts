@@ -73,25 +73,42 @@ function fastConv(x: tf.Tensor4D, kernel: tf.Tensor4D): tf.Tensor4D {
  * parameters to the activation's shape (≈ 0.8 s of a step on wasm); broadcasting sub/mul only reduce. Same
  * statistics (biased batch variance, eps 1e-5) and the same moving-average update (decay 0.9).
  */
-function trainingBatchNorm<T extends tf.Tensor>(x: T, s: BatchNormState): T {
+function trainingBatchNorm<T extends tf.Tensor>(x: T, s: BatchNormState, decay = 0.9): T {
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const { mean, variance } = tf.moments(x, axes);
   tf.tidy(() => {
-    s.movingMean.assign(tf.add(tf.mul(s.movingMean, 0.9), tf.mul(mean, 0.1)));
-    s.movingVar.assign(tf.add(tf.mul(s.movingVar, 0.9), tf.mul(variance, 0.1)));
+    s.movingMean.assign(tf.add(tf.mul(s.movingMean, decay), tf.mul(mean, 1 - decay)));
+    s.movingVar.assign(tf.add(tf.mul(s.movingVar, decay), tf.mul(variance, 1 - decay)));
   });
   const scale = tf.mul(s.gamma, tf.rsqrt(tf.add(variance, 1e-5)));
   return tf.add(tf.mul(tf.sub(x, mean), scale), s.beta) as T;
 }
 
 /** The training-mode forward pass of shapeClassifierForward with {@link fastConv}; same weights, same ops otherwise. */
-function trainingLogits(net: ShapeClassifier, images: tf.Tensor4D): tf.Tensor2D {
+function trainingLogits(net: ShapeClassifier, images: tf.Tensor4D, decay = 0.9): tf.Tensor2D {
   let h: tf.Tensor4D = images;
   net.convs.forEach((p, i) => {
-    h = trainingBatchNorm(leakyRelu(tf.add(fastConv(h, p.kernel as tf.Tensor4D), p.bias)), net.convNorms[i]);
+    h = trainingBatchNorm(leakyRelu(tf.add(fastConv(h, p.kernel as tf.Tensor4D), p.bias)), net.convNorms[i], decay);
   });
-  const features = trainingBatchNorm(leakyRelu(dense(flatten(h), net.fc)), net.fcNorm);
+  const features = trainingBatchNorm(leakyRelu(dense(flatten(h), net.fc)), net.fcNorm, decay);
   return dense(features, net.out);
+}
+
+/**
+ * Replaces every BatchNorm moving average by the plain mean of the batch statistics over `batches` fresh batches,
+ * weights frozen ("precise BN"): decay (t − 1)/t at batch t makes the update a running average. The reference's
+ * decay-0.9 averages follow the last ≈ 10 batches only; with Adam 0.01 the weights still move enough between
+ * batches that those averages and the training-mode statistics disagree, and evaluation-mode accuracy then swings
+ * between chance and ≈ 95% from one checkpoint to the next while training accuracy stays high.
+ */
+function recalibrateBatchNorm(net: ShapeClassifier, data: DspritesDataset, rng: Rng, batches: number): void {
+  for (let t = 1; t <= batches; t++) {
+    const { x } = drawBatch(data, BATCH, rng);
+    tf.tidy(() => {
+      trainingLogits(net, x, (t - 1) / t);
+    });
+    x.dispose();
+  }
 }
 
 /**
@@ -200,6 +217,11 @@ async function main(): Promise<void> {
   const maxMinutes = Number(arg('max-minutes', '12'));
   const heldOutSize = Number(arg('held-out', '2000'));
   const curriculum = Number(arg('curriculum', '0'));
+  // Adam at --lr until --decay-step, then at --final-lr (the reference keeps 0.01 for all its 57,600 steps).
+  const decayStep = Number(arg('decay-step', String(Number.MAX_SAFE_INTEGER)));
+  const finalLr = Number(arg('final-lr', String(lr)));
+  const recalibrationBatches = Number(arg('recalibrate', '0'));
+  const calibrationRng = createRng(seed + 3_000_017);
   const data = dsprites();
   const trainRng = createRng(seed).fork();
   const heldOut = drawBatch(data, heldOutSize, createRng(seed + 1_000_003));
@@ -223,11 +245,14 @@ async function main(): Promise<void> {
     const minScale = curriculum > 0 ? Math.max(0, data.factorSizes[1] - 1 - Math.floor(step / curriculum)) : 0;
     const { x, labels } = drawBatch(data, BATCH, trainRng, minScale);
     const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), 3));
+    // tfjs's Adam reads its (protected) learning rate at every step and keeps its moment estimates.
+    if (step === decayStep) (optimizer as unknown as { learningRate: number }).learningRate = finalLr;
     const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, trainingLogits(net, x)) as tf.Scalar, true, vars);
     const lossValue = loss ? (await loss.data())[0] : NaN;
     tf.dispose([x, y, loss as tf.Tensor]);
     step++;
     if (step % evalEvery === 0) {
+      if (recalibrationBatches > 0) recalibrateBatchNorm(net, data, calibrationRng, recalibrationBatches);
       last = await evaluate(net, heldOut.x, heldOut.labels);
       const minutes = (Date.now() - start) / 60000;
       console.log(`step ${step} loss ${lossValue.toFixed(4)} held-out accuracy ${last.accuracy.toFixed(4)} (${minutes.toFixed(1)} min)`);

@@ -211,7 +211,9 @@ export class FriedmanMse implements SplitCriterion {
       next = idx[p + 1];
       const x0 = x1;
       x1 = col[next];
-      if (x1 <= Math.fround(x0 + THRESHOLD)) continue;
+      // Values more than 2e-7 apart are never merged (fround(x0 + 1e-7) < x0 + 2e-7), so the float32 rounding
+      // that decides near-ties only runs for close neighbours.
+      if (x1 - x0 <= 2e-7 && x1 <= Math.fround(x0 + THRESHOLD)) continue;
       const nLeft = p + 1 - lo;
       const w = nLeft * (n - nLeft);
       // Division-free prefilter; `offer` decides with the exact proxy and the rounding margin.

@@ -39,6 +39,58 @@ describe('fitLogisticRegression against scikit-learn LogisticRegression()', () =
   });
 });
 
+// A saturating code of a 12-valued factor plus a nuisance code: the kind of fit (many classes, ends of the code
+// hard to tell apart) where the solver runs past the iteration at which it builds its preconditioner.
+function saturatedCodes(n: number, k: number, seed: number): { x: Matrix; y: Int32Array } {
+  const rng = createRng(seed);
+  const y = Int32Array.from({ length: n }, (_, i) => (i < k ? i : rng.int(k)));
+  const data = new Float64Array(n * 2);
+  for (let i = 0; i < n; i++) {
+    data[2 * i] = 3 + Math.tanh(2.5 * (y[i] / (k - 1) - 0.5)) + 0.08 * rng.normal();
+    data[2 * i + 1] = rng.normal();
+  }
+  return { x: { data, rows: n, cols: 2 }, y };
+}
+
+// Largest entry of the gradient of (1/n)·Σ −log p(yᵢ) + ½λ‖W‖², λ = 1/(C·n), at the fitted model.
+function kktResidual(m: ReturnType<typeof fitLogisticRegression>, x: Matrix, y: Int32Array, fitIntercept: boolean): number {
+  const p = m.predictProba(x);
+  const k = m.coef.rows;
+  let worst = 0;
+  for (let c = 0; c < k; c++) {
+    const g = new Float64Array(x.cols + 1);
+    for (let i = 0; i < x.rows; i++) {
+      const r = p.data[i * k + c] - (y[i] === m.classes[c] ? 1 : 0);
+      for (let j = 0; j < x.cols; j++) g[j] += r * x.data[i * x.cols + j];
+      g[x.cols] += r;
+    }
+    for (let j = 0; j < x.cols; j++) worst = Math.max(worst, Math.abs(g[j] / x.rows + m.coef.data[c * x.cols + j] / x.rows));
+    if (fitIntercept) worst = Math.max(worst, Math.abs(g[x.cols] / x.rows));
+  }
+  return worst;
+}
+
+describe('fitLogisticRegression on many classes (preconditioned solver)', () => {
+  const { x, y } = saturatedCodes(600, 12, 3);
+  it('reaches the optimum, with the intercepts summing to 0 as from scikit-learn\'s zero start', () => {
+    const m = fitLogisticRegression(x, y, { tol: 1e-10 });
+    expect(m.converged).toBe(true);
+    expect(m.nIter).toBeGreaterThan(8);
+    expect(kktResidual(m, x, y, true)).toBeLessThan(1e-9);
+    // The sum is taken in the centered parametrization the solver works in: b' = b + W·μ.
+    const mu = [0, 1].map((j) => Array.from({ length: x.rows }, (_, i) => x.data[2 * i + j]).reduce((s, v) => s + v, 0) / x.rows);
+    const sum = Array.from(m.intercept).reduce((s, b, c) => s + b + m.coef.data[2 * c] * mu[0] + m.coef.data[2 * c + 1] * mu[1], 0);
+    expect(Math.abs(sum)).toBeLessThan(1e-9);
+  });
+  it('without an intercept keeps it at exactly 0', () => {
+    const m = fitLogisticRegression(x, y, { tol: 1e-10, fitIntercept: false });
+    expect(m.converged).toBe(true);
+    expect(m.nIter).toBeGreaterThan(8);
+    expect(Array.from(m.intercept)).toEqual(new Array(12).fill(0));
+    expect(kktResidual(m, x, y, false)).toBeLessThan(1e-9);
+  });
+});
+
 describe('fitLogisticRegression properties', () => {
   it('probabilities are a distribution and predict is their argmax', () => {
     fc.assert(

@@ -12,33 +12,12 @@ import { cpus, loadavg } from 'node:os';
 // @ts-expect-error ml-logistic-regression ships no type declarations
 import MlLogisticRegression from 'ml-logistic-regression';
 import { createRng } from '../src/core/rng.js';
+import { dspritesLikeSplit, FACTOR_SIZES, NUM_CODES } from './dsprites-like-codes.js';
 import { fitLogisticRegression } from '../src/estimators/logisticRegression.js';
 import { mlLogisticRegressionClassifier, type MlLogisticRegressionConstructor } from '../src/estimators/mlLogisticAdapter.js';
 import { explicitnessFromCodes } from '../src/metrics/explicitness.js';
 import { sapFromCodes } from '../src/metrics/sap.js';
 
-const sizes = [3, 6, 40, 32, 32];
-const numCodes = 10;
-
-/** Codes like a decent dSprites encoder: 5 noisy, slightly mixed factor codes and 5 near-dead ones. */
-function makeSplit(n: number, seed: number) {
-  const rng = createRng(seed);
-  const factors = new Int32Array(n * sizes.length);
-  const codes = new Float64Array(n * numCodes);
-  for (let i = 0; i < n; i++) {
-    const scaled = sizes.map((s, k) => {
-      const v = rng.int(s);
-      factors[i * sizes.length + k] = v;
-      return v / (s - 1);
-    });
-    for (let d = 0; d < numCodes; d++) {
-      const main = d < sizes.length ? scaled[d] : 0;
-      const leak = d < sizes.length ? 0.1 * scaled[(d + 1) % sizes.length] : 0;
-      codes[i * numCodes + d] = main + leak + (d < sizes.length ? 0.05 : 0.5) * rng.normal();
-    }
-  }
-  return { codes: { data: codes, shape: [n, numCodes] }, factors: { data: factors, shape: [n, sizes.length] } };
-}
 
 function timed<T>(f: () => T): { value: T; wallSeconds: number; cpuSeconds: number } {
   const cpu0 = process.cpuUsage();
@@ -72,8 +51,8 @@ function accuracy(pred: Int32Array, y: Int32Array): number {
 }
 
 async function main(): Promise<void> {
-  const train = makeSplit(5000, 1);
-  const test = makeSplit(2000, 2);
+  const train = dspritesLikeSplit(5000, 1);
+  const test = dspritesLikeSplit(2000, 2);
   const load = loadavg()[0];
   sapFromCodes(train, test); // warm-up (JIT)
   const sap = best(3, () => sapFromCodes(train, test));
@@ -88,7 +67,7 @@ async function main(): Promise<void> {
 
   const out = {
     benchmark: 'sapFromCodes (discrete, LinearSVC C=0.01 balanced) and explicitnessFromCodes (LogisticRegression C=1, macro ROC-AUC)',
-    shape: { numTrain: 5000, numTest: 2000, numCodes, factorSizes: sizes },
+    shape: { numTrain: 5000, numTest: 2000, numCodes: NUM_CODES, factorSizes: FACTOR_SIZES },
     node: process.version,
     cpu: cpus()[0]?.model,
     loadAverageAtStart: load,

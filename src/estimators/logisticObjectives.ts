@@ -1,10 +1,8 @@
 /**
- * The objectives minimized by `fitLogisticRegression`, C·Σᵢ lossᵢ + ½‖W‖² divided by n·C, with their gradients,
- * and a block-diagonal preconditioner built from their Hessians. θ holds rows of (D weights, intercept) on
- * centered columns.
+ * The objectives minimized by `fitLogisticRegression`, C·Σᵢ lossᵢ + ½‖W‖² divided by n·C, with their gradients.
+ * θ holds rows of (D weights, intercept) on centered columns.
  */
 import type { Matrix } from '../core/matrix.js';
-import type { InversePreconditioner } from './lbfgs.js';
 
 export function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
@@ -202,117 +200,5 @@ function addGradient(xp: Float64Array, r: number, inv: number, z: Float64Array, 
     gp[o + 9] += e * x9;
     gp[o + 10] += e * x10;
     gp[o + 11] += e * x11;
-  }
-}
-
-/**
- * M⁻¹ for L-BFGS: the Hessian of the objective at θ without the coupling between classes, i.e. one (D+1)×(D+1)
- * block per row of W, (1/n)·Σᵢ pᵢ(1 − pᵢ)·x̃ᵢx̃ᵢᵀ + λ (x̃ = (x, 1); λ also on the intercept so that a class with
- * vanishing probabilities keeps a positive definite block), applied through its Cholesky factors.
- *
- * Why: in these fits the slowest directions of plain L-BFGS pair each class's weight on its informative code with
- * its intercept (classes at the ends of a saturating code see only a narrow, off-centre range of x); the per-class
- * blocks undo that correlation, and the curvature pairs take care of the coupling between classes.
- */
-// The blocks are estimated from at most this many evenly spaced samples: a preconditioner needs the curvature's
-// shape, not its last digit, and this bounds its cost (a few objective evaluations) whatever n is.
-const PRECONDITIONER_SAMPLES = 2048;
-
-export function blockPreconditioner(x: Matrix, rowsOfW: number, C: number, fitIntercept: boolean, theta: Float64Array): InversePreconditioner | undefined {
-  const { rows: n, cols: d } = x;
-  const s = d + 1;
-  const stride = Math.ceil(n / PRECONDITIONER_SAMPLES);
-  const packed = curvatureBlocks(x, rowsOfW, fitIntercept, theta, stride);
-  const used = Math.ceil(n / stride);
-  const lambda = 1 / (C * n);
-  const blocks = new Float64Array(rowsOfW * s * s);
-  for (let k = 0; k < rowsOfW; k++) {
-    const o = k * s * s;
-    for (let a = 0, q = k * ((s * (s + 1)) / 2); a < s; a++) {
-      for (let b = a; b < s; b++, q++) blocks[o + b * s + a] = blocks[o + a * s + b] = packed[q] / used;
-      blocks[o + a * s + a] += lambda;
-    }
-    if (!fitIntercept) {
-      // The intercept coordinate must stay at 0: a unit row/column passes its (zero) gradient through unchanged.
-      for (let a = 0; a < s; a++) blocks[o + a * s + d] = blocks[o + d * s + a] = 0;
-      blocks[o + d * s + d] = 1;
-    }
-    if (!choleskyInPlace(blocks, o, s)) return undefined;
-  }
-  // Adding one constant to every multinomial intercept changes no probability: a flat direction of the objective
-  // that the gradient never has a component along. Plain L-BFGS therefore keeps the intercepts' sum at its start
-  // (0, as scikit-learn's zeros do); M⁻¹ would not, so its output is projected back onto that subspace.
-  const keepInterceptSum = fitIntercept && rowsOfW > 1;
-  return (g, out) => {
-    let sum = 0;
-    for (let k = 0; k < rowsOfW; k++) {
-      choleskySolve(blocks, k * s * s, s, g, out, k * s);
-      sum += out[k * s + d];
-    }
-    if (keepInterceptSum) for (let k = 0; k < rowsOfW; k++) out[k * s + d] -= sum / rowsOfW;
-  };
-}
-
-// Packed upper triangles of Σᵢ pᵢ(1 − pᵢ)·x̃ᵢx̃ᵢᵀ, one per row of W, over every `stride`-th sample. Each sample's
-// packed outer product is formed once and added to every block as one contiguous axpy.
-function curvatureBlocks(x: Matrix, rowsOfW: number, fitIntercept: boolean, theta: Float64Array, stride: number): Float64Array {
-  const { rows: n, cols: d, data } = x;
-  const s = d + 1;
-  const packed = (s * (s + 1)) / 2;
-  const blocks = new Float64Array(rowsOfW * packed);
-  const xt = new Float64Array(s);
-  const outer = new Float64Array(packed);
-  const z = new Float64Array(rowsOfW);
-  const p = new Float64Array(rowsOfW);
-  xt[d] = 1;
-  for (let i = 0; i < n; i += stride) {
-    for (let j = 0; j < d; j++) xt[j] = data[i * d + j];
-    for (let a = 0, q = 0; a < s; a++) for (let b = a; b < s; b++, q++) outer[q] = xt[a] * xt[b];
-    for (let k = 0; k < rowsOfW; k++) {
-      let v = fitIntercept ? theta[k * s + d] : 0;
-      for (let j = 0; j < d; j++) v += theta[k * s + j] * xt[j];
-      z[k] = v;
-    }
-    if (rowsOfW === 1) p[0] = sigmoid(z[0]);
-    else softmaxInto(z, 0, rowsOfW, p, 0);
-    for (let k = 0; k < rowsOfW; k++) {
-      const w = p[k] * (1 - p[k]);
-      if (w === 0) continue;
-      const o = k * packed;
-      for (let q = 0; q < packed; q++) blocks[o + q] += w * outer[q];
-    }
-  }
-  return blocks;
-}
-
-// Lower Cholesky factor of the s×s symmetric block at m[o…], written over its lower triangle; false when a pivot
-// is not positive (the block is positive definite in exact arithmetic, but λ can be below round-off for huge C).
-function choleskyInPlace(m: Float64Array, o: number, s: number): boolean {
-  for (let j = 0; j < s; j++) {
-    let diag = m[o + j * s + j];
-    for (let k = 0; k < j; k++) diag -= m[o + j * s + k] * m[o + j * s + k];
-    if (!(diag > 0)) return false;
-    const ljj = Math.sqrt(diag);
-    m[o + j * s + j] = ljj;
-    for (let i = j + 1; i < s; i++) {
-      let v = m[o + i * s + j];
-      for (let k = 0; k < j; k++) v -= m[o + i * s + k] * m[o + j * s + k];
-      m[o + i * s + j] = v / ljj;
-    }
-  }
-  return true;
-}
-
-// out[q…q+s) = (L·Lᵀ)⁻¹ g[q…q+s), L the factor at m[o…].
-function choleskySolve(m: Float64Array, o: number, s: number, g: Float64Array, out: Float64Array, q: number): void {
-  for (let i = 0; i < s; i++) {
-    let v = g[q + i];
-    for (let k = 0; k < i; k++) v -= m[o + i * s + k] * out[q + k];
-    out[q + i] = v / m[o + i * s + i];
-  }
-  for (let i = s - 1; i >= 0; i--) {
-    let v = out[q + i];
-    for (let k = i + 1; k < s; k++) v -= m[o + k * s + i] * out[q + k];
-    out[q + i] = v / m[o + i * s + i];
   }
 }

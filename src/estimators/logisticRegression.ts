@@ -2,7 +2,8 @@ import { DisentangleError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
 import { intOption, numberOption } from '../core/validate.js';
 import { minimizeLbfgs } from './lbfgs.js';
-import { binaryObjective, blockPreconditioner, multinomialObjective, sigmoid, softmaxInto } from './logisticObjectives.js';
+import { binaryObjective, multinomialObjective, sigmoid, softmaxInto } from './logisticObjectives.js';
+import { hessianPreconditioner } from './logisticPreconditioner.js';
 import type { ClassifierEstimator, FittedClassifier } from './types.js';
 
 /** Options of {@link fitLogisticRegression}; the defaults are scikit-learn `LogisticRegression()`'s. */
@@ -85,12 +86,16 @@ export function fitLogisticRegression(x: Matrix, y: Int32Array, options: Logisti
     maxIter,
     tol,
     memory: 50,
-    precondition: { afterIterations: PRECONDITION_AFTER, build: (theta) => blockPreconditioner(xc, rowsOfW, C, fitIntercept, theta) },
+    precondition: { afterIterations: PRECONDITION_AFTER, build: (theta) => hessianPreconditioner(xc, rowsOfW, C, fitIntercept, theta) },
   });
   const coef = new Float64Array(rowsOfW * d);
   const intercept = new Float64Array(rowsOfW);
+  // The multinomial intercepts are defined up to a common constant (no probability depends on it); scikit-learn's
+  // lbfgs, started from zeros, never moves their sum, and neither does our solver beyond round-off that the
+  // preconditioner can amplify: the sum is reset to exactly 0 so that the intercepts are scikit-learn's.
+  const shift = rowsOfW > 1 && fitIntercept ? meanIntercept(result.x, rowsOfW, d) : 0;
   for (let k = 0; k < rowsOfW; k++) {
-    let b = result.x[k * (d + 1) + d];
+    let b = result.x[k * (d + 1) + d] - shift;
     for (let j = 0; j < d; j++) {
       coef[k * d + j] = result.x[k * (d + 1) + j];
       b -= coef[k * d + j] * mu[j];
@@ -120,6 +125,12 @@ function priorStart(index: Int32Array, rowsOfW: number, d: number, fitIntercept:
     for (let c = 0; c < rowsOfW; c++) theta[c * (d + 1) + d] = Math.log(counts[c]) - mean;
   }
   return theta;
+}
+
+function meanIntercept(theta: Float64Array, rowsOfW: number, d: number): number {
+  let sum = 0;
+  for (let k = 0; k < rowsOfW; k++) sum += theta[k * (d + 1) + d];
+  return sum / rowsOfW;
 }
 
 function columnMeans(x: Matrix): Float64Array {

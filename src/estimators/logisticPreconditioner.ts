@@ -15,12 +15,16 @@ const FULL_HESSIAN_MAX_PARAMS = 512;
 // 2,048 samples give 33–54.
 const FULL_HESSIAN_SAMPLES = 512;
 const BLOCK_SAMPLES = 2048;
+// The blocks' cost relative to an evaluation grows with D (samples·K·D²/2 against n·K·2D multiply-adds): past this
+// many features per block (≈ 7 evaluations' worth at n = 5,000) L-BFGS runs without a preconditioner, as it used to.
+const BLOCK_MAX_SIZE = 64;
 
 /**
  * M⁻¹ for L-BFGS: (1/m)·Σᵢ (diag(pᵢ) − pᵢpᵢᵀ) ⊗ x̃ᵢx̃ᵢᵀ + λI over m sampled rows (x̃ = (x, 1); λ also on the
  * intercepts so that M is positive definite despite the flat direction below), or its per-class diagonal blocks
  * (1/m)·Σᵢ pᵢc(1 − pᵢc)·x̃ᵢx̃ᵢᵀ + λI when there are more than {@link FULL_HESSIAN_MAX_PARAMS} parameters.
- * Undefined when a Cholesky pivot is not positive (λ below round-off, for huge C).
+ * Undefined (no preconditioning) when the blocks would be larger than {@link BLOCK_MAX_SIZE}, or when a Cholesky
+ * pivot is not positive (λ below round-off, for huge C).
  *
  * Why: plain L-BFGS spends most of a many-class fit on directions that pair a class's weight on its informative
  * code with its intercept and with the neighbouring classes' (classes at the ends of a saturating code see only a
@@ -29,6 +33,7 @@ const BLOCK_SAMPLES = 2048;
 export function hessianPreconditioner(x: Matrix, rowsOfW: number, C: number, fitIntercept: boolean, theta: Float64Array): InversePreconditioner | undefined {
   const s = x.cols + 1;
   const coupled = rowsOfW * s <= FULL_HESSIAN_MAX_PARAMS;
+  if (!coupled && s > BLOCK_MAX_SIZE) return undefined;
   const stride = Math.ceil(x.rows / (coupled ? FULL_HESSIAN_SAMPLES : BLOCK_SAMPLES));
   const size = coupled ? rowsOfW * s : s;
   const count = coupled ? 1 : rowsOfW;

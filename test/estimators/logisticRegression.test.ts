@@ -82,6 +82,18 @@ describe('fitLogisticRegression on many classes (preconditioned solver)', () => 
     const sum = Array.from(m.intercept).reduce((s, b, c) => s + b + m.coef.data[2 * c] * mu[0] + m.coef.data[2 * c + 1] * mu[1], 0);
     expect(Math.abs(sum)).toBeLessThan(1e-9);
   });
+  it('with more than 512 parameters (per-class blocks) or more than 63 features (no preconditioner) too', () => {
+    const rng = createRng(5);
+    for (const [k, d] of [[50, 10], [8, 70]]) {
+      const n = 400;
+      const yy = Int32Array.from({ length: n }, (_, i) => (i < k ? i : rng.int(k)));
+      const data = Float64Array.from({ length: n * d }, (_, q) => (q % d === 0 ? Math.tanh(2.5 * (yy[Math.floor(q / d)] / (k - 1) - 0.5)) : 0) + 0.3 * rng.normal());
+      const xx = { data, rows: n, cols: d };
+      const m = fitLogisticRegression(xx, yy, { tol: 1e-9 });
+      expect(m.converged).toBe(true);
+      expect(kktResidual(m, xx, yy, true)).toBeLessThan(1e-8);
+    }
+  });
   it('without an intercept keeps it at exactly 0', () => {
     const m = fitLogisticRegression(x, y, { tol: 1e-10, fitIntercept: false });
     expect(m.converged).toBe(true);

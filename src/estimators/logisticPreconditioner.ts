@@ -61,75 +61,77 @@ export function hessianPreconditioner(x: Matrix, rowsOfW: number, C: number, fit
   };
 }
 
-// Samples are taken in groups of this many: per class pair, the group's weights are formed once and each of the
-// pair's packed entries is one dot product over the group (against the outer products stored entry-major), with the
-// sum in a register — three times faster than adding each sample's outer product into the pair's entries.
-const GROUP = 32;
-
 // Packed upper triangles of Σᵢ (δ_cc′·pᵢc − pᵢc·pᵢc′)·x̃ᵢx̃ᵢᵀ for the class pairs c ≤ c′ (only c = c′ unless
-// `coupled`) over every `stride`-th sample, pair (c, c′) at (c·K + c′)·packed.
+// `coupled`) over every `stride`-th sample, pair (c, c′) at (c·K + c′)·packed. Entry q of pair (c, c′) is
+// Σᵢ (pᵢc·x̃x̃ᵀ_q)·pᵢc′: with the probabilities stored class-major and the outer products entry-major, each is one
+// dot product over the samples, with contiguous operands (about twice as fast as adding every sample's outer
+// product into every pair's entries, which sweeps the K²·packed accumulators through memory once per sample).
 function curvaturePairs(x: Matrix, k: number, fitIntercept: boolean, theta: Float64Array, stride: number, coupled: boolean): Float64Array {
   const s = x.cols + 1;
   const packed = (s * (s + 1)) / 2;
+  const { pt, ot, m } = sampledTerms(x, k, fitIntercept, theta, stride);
   const pairs = new Float64Array((coupled ? k * k : k) * packed);
-  const outerT = new Float64Array(packed * GROUP);
-  const p = new Float64Array(GROUP * k);
-  const w = new Float64Array(GROUP);
-  for (let i0 = 0; i0 < x.rows; i0 += GROUP * stride) {
-    groupProbabilities(x, k, fitIntercept, theta, i0, stride, outerT, p);
+  const weighted = new Float64Array(m);
+  for (let q = 0; q < packed; q++) {
     for (let c = 0; c < k; c++) {
+      let diag = 0;
+      for (let r = 0; r < m; r++) {
+        weighted[r] = pt[c * m + r] * ot[q * m + r];
+        diag += weighted[r];
+      }
       for (let c2 = c; c2 <= (coupled ? k - 1 : c); c2++) {
-        let live = false;
-        for (let r = 0; r < GROUP; r++) {
-          w[r] = (c === c2 ? p[r * k + c] : 0) - p[r * k + c] * p[r * k + c2];
-          live ||= Math.abs(w[r]) >= 1e-12; // below that, far under the λ every diagonal gets
-        }
-        if (live) addWeightedOuter(pairs, (coupled ? c * k + c2 : c) * packed, packed, w, outerT);
+        const cross = dot(weighted, pt, c2 * m, m);
+        pairs[(coupled ? c * k + c2 : c) * packed + q] = (c === c2 ? diag : 0) - cross;
       }
     }
   }
   return pairs;
 }
 
-// Four partial sums: one running sum would wait on each addition's latency.
-function addWeightedOuter(pairs: Float64Array, o: number, packed: number, w: Float64Array, outerT: Float64Array): void {
-  for (let q = 0; q < packed; q++) {
-    const b = q * GROUP;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    for (let r = 0; r < GROUP; r += 4) {
-      s0 += w[r] * outerT[b + r];
-      s1 += w[r + 1] * outerT[b + r + 1];
-      s2 += w[r + 2] * outerT[b + r + 2];
-      s3 += w[r + 3] * outerT[b + r + 3];
-    }
-    pairs[o + q] += s0 + s1 + (s2 + s3);
+// Σ_{r<m} a[r]·b[o + r], in four partial sums (one running sum would wait on each addition's latency).
+function dot(a: Float64Array, b: Float64Array, o: number, m: number): number {
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  let r = 0;
+  for (; r + 3 < m; r += 4) {
+    s0 += a[r] * b[o + r];
+    s1 += a[r + 1] * b[o + r + 1];
+    s2 += a[r + 2] * b[o + r + 2];
+    s3 += a[r + 3] * b[o + r + 3];
   }
+  for (; r < m; r++) s0 += a[r] * b[o + r];
+  return s0 + s1 + (s2 + s3);
 }
 
-// For the GROUP samples i0, i0 + stride, …: packed outer products x̃x̃ᵀ, entry-major (entry q of sample r at
-// q·GROUP + r), and probabilities; slots past the last sample get zeros.
-function groupProbabilities(x: Matrix, k: number, fitIntercept: boolean, theta: Float64Array, i0: number, stride: number, outerT: Float64Array, p: Float64Array): void {
+// For the samples 0, stride, 2·stride, …: probabilities class-major (pt[c·m + r]) and packed outer products x̃x̃ᵀ
+// entry-major (ot[q·m + r]).
+function sampledTerms(x: Matrix, k: number, fitIntercept: boolean, theta: Float64Array, stride: number): { pt: Float64Array; ot: Float64Array; m: number } {
   const { rows: n, cols: d, data } = x;
   const s = d + 1;
+  const packed = (s * (s + 1)) / 2;
+  const m = Math.ceil(n / stride);
+  const pt = new Float64Array(k * m);
+  const ot = new Float64Array(packed * m);
   const xt = new Float64Array(s);
   const z = new Float64Array(k);
-  outerT.fill(0);
-  p.fill(0);
+  const p = new Float64Array(k);
   xt[d] = 1;
-  for (let r = 0, i = i0; r < GROUP && i < n; r++, i += stride) {
+  for (let r = 0; r < m; r++) {
+    const i = r * stride;
     for (let j = 0; j < d; j++) xt[j] = data[i * d + j];
-    for (let a = 0, q = 0; a < s; a++) for (let b = a; b < s; b++, q++) outerT[q * GROUP + r] = xt[a] * xt[b];
+    for (let a = 0, q = 0; a < s; a++) for (let b = a; b < s; b++, q++) ot[q * m + r] = xt[a] * xt[b];
     for (let c = 0; c < k; c++) {
       let v = fitIntercept ? theta[c * s + d] : 0;
       for (let j = 0; j < d; j++) v += theta[c * s + j] * xt[j];
       z[c] = v;
     }
-    if (k === 1) p[r] = sigmoid(z[0]);
-    else softmaxInto(z, 0, k, p, r * k);
+    if (k === 1) p[0] = sigmoid(z[0]);
+    else softmaxInto(z, 0, k, p, 0);
+    for (let c = 0; c < k; c++) pt[c * m + r] = p[c];
   }
+  return { pt, ot, m };
 }
 
 // Dense symmetric blocks from the packed pairs: one (K·s)² block when coupled, else K blocks of s².

@@ -10,9 +10,9 @@ import { sigmoid, softmaxInto } from './logisticObjectives.js';
 // evaluations); beyond, only its per-class diagonal blocks (the coupling between classes is left out).
 const FULL_HESSIAN_MAX_PARAMS = 512;
 // Samples the curvature is estimated from, evenly spaced: a preconditioner needs the curvature's shape, not its
-// last digit, and this bounds its cost whatever n is. On the explicitness benchmark's 6-, 32- and 40-class fits the
-// whole Hessian from 512 of 5,000 samples gives 23–25 evaluations (all 5,000: 21–22); per-class blocks from
-// 2,048 samples give 33–54.
+// last digit, and this bounds its cost whatever n is. On the explicitness benchmark's 6-, 32- and 40-class fits
+// (tol 1e-7) the whole Hessian from 512 of 5,000 samples gives 23–25 evaluations, from 256 samples 26–27;
+// per-class blocks from 2,048 samples give 44–54.
 const FULL_HESSIAN_SAMPLES = 512;
 const BLOCK_SAMPLES = 2048;
 // The blocks' cost relative to an evaluation grows with D (samples·K·D²/2 against n·K·2D multiply-adds): past this
@@ -80,29 +80,12 @@ function curvaturePairs(x: Matrix, k: number, fitIntercept: boolean, theta: Floa
         diag += weighted[r];
       }
       for (let c2 = c; c2 <= (coupled ? k - 1 : c); c2++) {
-        const cross = dot(weighted, pt, c2 * m, m);
+        const cross = dotAt(weighted, 0, pt, c2 * m, m);
         pairs[(coupled ? c * k + c2 : c) * packed + q] = (c === c2 ? diag : 0) - cross;
       }
     }
   }
   return pairs;
-}
-
-// Σ_{r<m} a[r]·b[o + r], in four partial sums (one running sum would wait on each addition's latency).
-function dot(a: Float64Array, b: Float64Array, o: number, m: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let s2 = 0;
-  let s3 = 0;
-  let r = 0;
-  for (; r + 3 < m; r += 4) {
-    s0 += a[r] * b[o + r];
-    s1 += a[r + 1] * b[o + r + 1];
-    s2 += a[r + 2] * b[o + r + 2];
-    s3 += a[r + 3] * b[o + r + 3];
-  }
-  for (; r < m; r++) s0 += a[r] * b[o + r];
-  return s0 + s1 + (s2 + s3);
 }
 
 // For the samples 0, stride, 2·stride, …: probabilities class-major (pt[c·m + r]) and packed outer products x̃x̃ᵀ
@@ -167,54 +150,41 @@ function unitRowAndColumn(m: Float64Array, o: number, size: number, a: number): 
 function choleskyInPlace(m: Float64Array, o: number, s: number): boolean {
   for (let j = 0; j < s; j++) {
     const rj = o + j * s;
-    const diag = m[rj + j] - rowDot(m, rj, rj, j);
+    const diag = m[rj + j] - dotAt(m, rj, m, rj, j);
     if (!(diag > 0)) return false;
     const ljj = Math.sqrt(diag);
     m[rj + j] = ljj;
     for (let i = j + 1; i < s; i++) {
       const ri = o + i * s;
-      m[ri + j] = (m[ri + j] - rowDot(m, ri, rj, j)) / ljj;
+      m[ri + j] = (m[ri + j] - dotAt(m, ri, m, rj, j)) / ljj;
     }
   }
   return true;
 }
 
-// Σ_{k<len} m[a + k]·m[b + k], in four partial sums (one running sum would wait on each addition's latency).
-function rowDot(m: Float64Array, a: number, b: number, len: number): number {
+// Σ_{k<len} a[ao + k]·b[bo + k], in four partial sums (one running sum would wait on each addition's latency).
+function dotAt(a: Float64Array, ao: number, b: Float64Array, bo: number, len: number): number {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
   let k = 0;
   for (; k + 3 < len; k += 4) {
-    s0 += m[a + k] * m[b + k];
-    s1 += m[a + k + 1] * m[b + k + 1];
-    s2 += m[a + k + 2] * m[b + k + 2];
-    s3 += m[a + k + 3] * m[b + k + 3];
+    s0 += a[ao + k] * b[bo + k];
+    s1 += a[ao + k + 1] * b[bo + k + 1];
+    s2 += a[ao + k + 2] * b[bo + k + 2];
+    s3 += a[ao + k + 3] * b[bo + k + 3];
   }
-  for (; k < len; k++) s0 += m[a + k] * m[b + k];
+  for (; k < len; k++) s0 += a[ao + k] * b[bo + k];
   return s0 + s1 + (s2 + s3);
 }
 
 // out[q…q+s) = (L·Lᵀ)⁻¹ g[q…q+s), L the factor at m[o…].
 function choleskySolve(m: Float64Array, o: number, s: number, g: Float64Array, out: Float64Array, q: number): void {
-  for (let i = 0; i < s; i++) out[q + i] = (g[q + i] - rowDot2(m, o + i * s, out, q, i)) / m[o + i * s + i];
+  for (let i = 0; i < s; i++) out[q + i] = (g[q + i] - dotAt(m, o + i * s, out, q, i)) / m[o + i * s + i];
   for (let i = s - 1; i >= 0; i--) {
     let v = out[q + i];
     for (let k = i + 1; k < s; k++) v -= m[o + k * s + i] * out[q + k];
     out[q + i] = v / m[o + i * s + i];
   }
-}
-
-// Σ_{k<len} m[a + k]·v[b + k].
-function rowDot2(m: Float64Array, a: number, v: Float64Array, b: number, len: number): number {
-  let s0 = 0;
-  let s1 = 0;
-  let k = 0;
-  for (; k + 1 < len; k += 2) {
-    s0 += m[a + k] * v[b + k];
-    s1 += m[a + k + 1] * v[b + k + 1];
-  }
-  if (k < len) s0 += m[a + k] * v[b + k];
-  return s0 + s1;
 }

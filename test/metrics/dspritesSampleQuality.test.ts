@@ -3,7 +3,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '../../src/core/backend.js';
 import { computeDspritesSampleQuality, proceduralDspritesGenerator } from '../../src/metrics/dspritesSampleQuality.js';
 import { buildShapeClassifier, disposeShapeClassifier, loadShapeClassifier, type ShapeClassifier } from '../../src/models/shapeClassifier.js';
-import { SHAPE_CLASSIFIER_HELD_OUT } from '../../src/models/shapeClassifierWeights.js';
 
 /** Two samples of one distribution must be this many times closer (Fréchet) than balanced vs hearts-only. */
 const FD_RATIO = 3;
@@ -56,7 +55,7 @@ describe('computeDspritesSampleQuality', () => {
     expect(r.confidence).toBeCloseTo(Math.exp(4) / (Math.exp(4) + 2), 6);
     disposeShapeClassifier(constant);
   });
-  it.runIf(SHAPE_CLASSIFIER_HELD_OUT.accuracy >= 0.97)('gives mode-KL ≈ ln 3 with the shipped classifier for a generator that draws a single shape', async () => {
+  it('gives mode-KL ≈ ln 3 with the shipped classifier for a generator that draws a single shape', async () => {
     const r = await computeDspritesSampleQuality({ model: proceduralDspritesGenerator({ shapes: [0] }), numSamples: 300, batchSize: 150, classifier: net });
     expect(r.modeKl).toBeGreaterThan(Math.log(3) - 0.1);
     expect(r.inceptionScore).toBeLessThan(1.3);

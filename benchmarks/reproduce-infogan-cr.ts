@@ -9,13 +9,20 @@
  *   npx tsx benchmarks/reproduce-infogan-cr.ts [--seeds 2] [--gan-iterations 1000] [--cr-fraction 0.2]
  *       [--vae-iterations 2000] [--gammas 1,10,20,40] [--vae-seeds 1] [--batch 32] [--score-scale 0.2]
  *       [--out runs/reproduction] [--population models/population] [--quick]
+ *       [--reuse] [--stop-after train|score] [--filter name,name]
+ *
+ * Resumable and splittable: every model directory keeps `train.json` (settings, training CPU time) and, once scored,
+ * `scores.json`. With --reuse a model already in --out is not trained again and cached scores of the same
+ * --score-scale are not recomputed, so an interrupted run continues where it stopped, and two processes given
+ * disjoint --filter lists (substrings of model names) with --stop-after train or score use both cores; a last
+ * --reuse run then selects, reports and writes the population.
  *
  * The paper trains 322,560 iterations of batch 64 at full width per GAN (λ_CR from 288,000) and 27 epochs per
  * FactorVAE; on a 2-core CPU that is hundreds of CPU-hours per model (benchmarks/results/training.json). This script
  * keeps every algorithm and schedule shape (CR switched on for the last fraction with H reset, two G steps per
  * iteration, Adam settings, FactorVAE's TC discriminator) and shrinks iterations, batch and channel widths.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -39,12 +46,17 @@ const SEEDS = Number(arg('seeds', quick ? '1' : '2'));
 const GAN_ITERATIONS = Number(arg('gan-iterations', quick ? '6' : '1000'));
 const CR_FRACTION = Number(arg('cr-fraction', '0.2'));
 const VAE_ITERATIONS = Number(arg('vae-iterations', quick ? '6' : '2000'));
-const GAMMAS = arg('gammas', quick ? '10' : '1,10,20,40').split(',').map(Number);
+const GAMMAS = arg('gammas', quick ? '10' : '1,10,20,40').split(',').filter((g) => g.length > 0).map(Number);
 const VAE_SEEDS = Number(arg('vae-seeds', '1'));
 const BATCH = Number(arg('batch', quick ? '8' : '32'));
 const SCORE_SCALE = Number(arg('score-scale', quick ? '0.02' : '0.2'));
 const OUT = arg('out', 'runs/reproduction');
 const POPULATION = arg('population', '');
+const REUSE = process.argv.includes('--reuse');
+const STOP_AFTER = arg('stop-after', '');
+const FILTER = arg('filter', '').split(',').filter((f) => f.length > 0);
+/** Whether this process trains and scores `name` (every model unless --filter narrows it). */
+const mine = (name: string): boolean => FILTER.length === 0 || FILTER.some((f) => name.includes(f));
 
 /** Narrow versions of the §13 networks: the same layers with fewer channels (the shipped population uses these). */
 const SMALL_INFOGAN = { trunkConv: [16, 16, 32, 32], generatorDeconv: [32, 16, 16], generatorReshapeChannels: 32, generatorHidden: 64, trunkHidden: 64, qHidden: 64 };
@@ -56,6 +68,20 @@ interface Trained {
   dir: string;
   settings: Record<string, number>;
   trainCpuSeconds: number;
+}
+
+/** train.json of a model directory: what `Trained` holds besides the directory. */
+function writeTrained(t: Trained): void {
+  writeFileSync(join(t.dir, 'train.json'), `${JSON.stringify({ name: t.name, family: t.family, settings: t.settings, trainCpuSeconds: t.trainCpuSeconds }, null, 1)}\n`);
+}
+
+/** A model trained by an earlier run (--reuse), or undefined when it is not there yet. */
+function reused(name: string): Trained | undefined {
+  const dir = join(OUT, 'models', name);
+  if (!REUSE || !existsSync(join(dir, 'model.json')) || !existsSync(join(dir, 'train.json'))) return undefined;
+  const t = JSON.parse(readFileSync(join(dir, 'train.json'), 'utf8')) as Omit<Trained, 'dir'>;
+  console.error(`  reusing ${name}`);
+  return { ...t, dir };
 }
 
 function cpuSeconds(): number {
@@ -74,6 +100,12 @@ async function trainGans(dataset: GroundTruthDataset<TensorLike>): Promise<Train
   const crStart = Math.round((1 - CR_FRACTION) * GAN_ITERATIONS);
   for (let seed = 0; seed < SEEDS; seed++) {
     const name = `infogan-cr-s${seed}`;
+    const earlier = [reused(`infogan-s${seed}`), reused(name)];
+    if (earlier[0] && earlier[1]) {
+      out.push(earlier[0], earlier[1]);
+      continue;
+    }
+    if (!mine(name)) continue;
     const checkpoints = join(OUT, 'checkpoints', name);
     const c0 = cpuSeconds();
     const model = await trainInfoGanCr({
@@ -98,8 +130,12 @@ async function trainGans(dataset: GroundTruthDataset<TensorLike>): Promise<Train
     await baseline.save(join(OUT, 'models', baseName));
     baseline.dispose();
     const settings = { seed, iterations: GAN_ITERATIONS, crStartIteration: crStart, lambdaCr: 2, batchSize: BATCH };
-    out.push({ name: baseName, family: 'infogan', dir: join(OUT, 'models', baseName), settings: { ...settings, iterations: crStart, lambdaCr: 0 }, trainCpuSeconds: (cpu * crStart) / GAN_ITERATIONS });
-    out.push({ name, family: 'infogan-cr', dir: join(OUT, 'models', name), settings, trainCpuSeconds: cpu });
+    const pair: Trained[] = [
+      { name: baseName, family: 'infogan', dir: join(OUT, 'models', baseName), settings: { ...settings, iterations: crStart, lambdaCr: 0 }, trainCpuSeconds: (cpu * crStart) / GAN_ITERATIONS },
+      { name, family: 'infogan-cr', dir: join(OUT, 'models', name), settings, trainCpuSeconds: cpu },
+    ];
+    pair.forEach(writeTrained);
+    out.push(...pair);
   }
   return out;
 }
@@ -109,6 +145,12 @@ async function trainVaes(dataset: GroundTruthDataset<TensorLike>): Promise<Train
   for (const gamma of GAMMAS) {
     for (let seed = 0; seed < VAE_SEEDS; seed++) {
       const name = `factor-vae-g${gamma}-s${seed}`;
+      const earlier = reused(name);
+      if (earlier) {
+        out.push(earlier);
+        continue;
+      }
+      if (!mine(name)) continue;
       const c0 = cpuSeconds();
       const model = await trainFactorVae({
         dataset,
@@ -124,7 +166,9 @@ async function trainVaes(dataset: GroundTruthDataset<TensorLike>): Promise<Train
       const cpu = cpuSeconds() - c0;
       await model.save(join(OUT, 'models', name));
       model.dispose();
-      out.push({ name, family: 'factor-vae', dir: join(OUT, 'models', name), settings: { gamma, seed: 100 + seed, iterations: VAE_ITERATIONS, batchSize: BATCH, learningRate: 1e-3 }, trainCpuSeconds: cpu });
+      const t: Trained = { name, family: 'factor-vae', dir: join(OUT, 'models', name), settings: { gamma, seed: 100 + seed, iterations: VAE_ITERATIONS, batchSize: BATCH, learningRate: 1e-3 }, trainCpuSeconds: cpu };
+      writeTrained(t);
+      out.push(t);
     }
   }
   return out;
@@ -196,18 +240,37 @@ async function main(): Promise<void> {
   const load = loadavg()[0];
   console.error(`backend ${backend}; ${SEEDS} GAN seeds × ${GAN_ITERATIONS} iterations (CR for the last ${CR_FRACTION}); FactorVAE γ ${GAMMAS} × ${VAE_SEEDS} seeds × ${VAE_ITERATIONS}`);
   const trained = [...(await trainGans(dataset)), ...(await trainVaes(dataset))];
+  if (STOP_AFTER === 'train') return;
   const models: CliModel[] = [];
+  const rows: ModelRow[] = [];
   for (const t of trained) {
     const m = await loadCliModel(t.dir, 'mean');
     models.push(m);
-    writeFileSync(join(t.dir, 'traversal.png'), await latentTraversal(m.generative!, { steps: 8, seed: 0 }));
+    const cache = join(t.dir, 'scores.json');
+    const cached = REUSE && existsSync(cache) ? (JSON.parse(readFileSync(cache, 'utf8')) as { scoreScale: number; scores: ModelRow['scores']; scoreCpuSeconds: number }) : undefined;
+    const row: ModelRow = { name: t.name, family: t.family, settings: t.settings, trainCpuSeconds: t.trainCpuSeconds, scores: {} as ModelRow['scores'], scoreCpuSeconds: 0 };
+    if (cached && cached.scoreScale === SCORE_SCALE) {
+      row.scores = cached.scores;
+      row.scoreCpuSeconds = cached.scoreCpuSeconds;
+    } else if (mine(t.name)) {
+      const c0 = cpuSeconds();
+      writeFileSync(join(t.dir, 'traversal.png'), await latentTraversal(m.generative!, { steps: 8, seed: 0 }));
+      row.scores = await score(m, dataset);
+      row.scoreCpuSeconds = cpuSeconds() - c0;
+      writeFileSync(cache, `${JSON.stringify({ scoreScale: SCORE_SCALE, scores: row.scores, scoreCpuSeconds: row.scoreCpuSeconds }, null, 1)}\n`);
+      console.error(`  scored ${t.name}: ${JSON.stringify(row.scores)}`);
+    } else if (STOP_AFTER === 'score') {
+      m.dispose();
+      models.pop();
+      continue;
+    } else {
+      throw new Error(`${t.name} has no scores at scale ${SCORE_SCALE} and is outside --filter; score it first`);
+    }
+    rows.push(row);
   }
-  const rows: ModelRow[] = [];
-  for (const [i, t] of trained.entries()) {
-    const c0 = cpuSeconds();
-    rows.push({ name: t.name, family: t.family, settings: t.settings, trainCpuSeconds: t.trainCpuSeconds, scores: await score(models[i], dataset), scoreCpuSeconds: 0 });
-    rows[i].scoreCpuSeconds = cpuSeconds() - c0;
-    console.error(`  scored ${t.name}: ${JSON.stringify(rows[i].scores)}`);
+  if (STOP_AFTER === 'score') {
+    for (const m of models) m.dispose();
+    return;
   }
   const selections = [...(await select('infogan-cr', rows, models, dataset)), ...(await select('factor-vae', rows, models, dataset))];
   for (const m of models) m.dispose();
@@ -218,6 +281,8 @@ async function main(): Promise<void> {
     settings: { seeds: SEEDS, ganIterations: GAN_ITERATIONS, crFraction: CR_FRACTION, vaeIterations: VAE_ITERATIONS, gammas: GAMMAS, vaeSeeds: VAE_SEEDS, batchSize: BATCH, scoreScale: SCORE_SCALE, widths: { infogan: SMALL_INFOGAN, factorVae: SMALL_FACTOR_VAE } },
     wallSeconds: (Date.now() - started) / 1000,
     cpuSeconds: cpuSeconds(),
+    trainCpuSecondsTotal: rows.reduce((a, r) => a + r.trainCpuSeconds, 0),
+    scoreCpuSecondsTotal: rows.reduce((a, r) => a + r.scoreCpuSeconds, 0),
     models: rows,
     selections,
     paper: { table1: PAPER_TABLE1, table3: PAPER_SELECTION },

@@ -31,6 +31,8 @@ export interface ReproductionRun {
   settings: Record<string, unknown> & { gammas: number[]; seeds: number; ganIterations: number; vaeIterations: number; batchSize: number; scoreScale: number; crFraction: number };
   wallSeconds: number;
   cpuSeconds: number;
+  trainCpuSecondsTotal: number;
+  scoreCpuSecondsTotal: number;
   models: ModelRow[];
   selections: SelectionRow[];
 }
@@ -121,7 +123,7 @@ export function writeReproductionDoc(run: ReproductionRun): string {
   const out: string[] = [];
   out.push('# InfoGAN-CR on dSprites, at a scale a 2-core machine can train');
   out.push('');
-  out.push(`Made by \`${run.command}\` on ${run.date.slice(0, 10)} (${run.machine.cpus} × ${run.machine.cpuModel}, Node ${run.machine.node}, tfjs ${run.machine.backend} backend; ${(run.wallSeconds / 60).toFixed(0)} min wall, ${(run.cpuSeconds / 60).toFixed(0)} CPU-min). Raw numbers: \`benchmarks/results/reproduction.json\`.`);
+  out.push(`Made by \`${run.command}\` on ${run.date.slice(0, 10)} (${run.machine.cpus} × ${run.machine.cpuModel}, Node ${run.machine.node}, tfjs ${run.machine.backend} backend). Training took ${(run.trainCpuSecondsTotal / 60).toFixed(0)} CPU-min and scoring ${(run.scoreCpuSecondsTotal / 60).toFixed(0)} CPU-min in all (models trained and scored by earlier \`--reuse\` processes included); selection and this report ${(run.cpuSeconds / 60).toFixed(0)} CPU-min. Raw numbers: \`benchmarks/results/reproduction.json\`.`);
   out.push('');
   out.push('## What was trained');
   out.push('');

@@ -29,8 +29,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadCliModel, type CliModel } from '../src/cli/models.js';
 import { METRICS } from '../src/cli/registry.js';
 import { setupBackend } from '../src/core/backend.js';
+import { createRng } from '../src/core/rng.js';
 import type { GroundTruthDataset, TensorLike } from '../src/core/types.js';
 import { dsprites } from '../src/data/dsprites.js';
+import { sampleUniformFactors, toFactorBatch } from '../src/data/sampling.js';
 import { loadInfoGanCr, trainFactorVae, trainInfoGanCr } from '../src/models/index.js';
 import { modelCentrality, udr } from '../src/selection/index.js';
 import { latentTraversal } from '../src/viz/traversal.js';
@@ -196,6 +198,21 @@ async function score(model: CliModel, dataset: GroundTruthDataset<TensorLike>): 
   return scores;
 }
 
+/**
+ * Code dims whose standard deviation over 500 real images is at least 0.05, the FactorVAE metric's pruning rule
+ * (a model with none scores 0 there): the quickest sign of a collapsed posterior or a Q head that ignores real data.
+ */
+async function activeDims(model: CliModel, dataset: GroundTruthDataset<TensorLike>): Promise<number> {
+  const rng = createRng(12345);
+  const factors = sampleUniformFactors(dataset.factorSizes, 500, rng);
+  const images = await dataset.observationsFromFactors(toFactorBatch(factors), rng);
+  const codes = (await model.represent(images)) as tf.Tensor2D;
+  const std = tf.tidy(() => tf.sqrt(tf.moments(codes, 0).variance));
+  const values = await std.data();
+  tf.dispose([images as tf.Tensor, codes, std]);
+  return Array.from(values).filter((v) => v >= 0.05).length;
+}
+
 async function select(family: Family, rows: ModelRow[], models: CliModel[], dataset: GroundTruthDataset<TensorLike>): Promise<SelectionRow[]> {
   const members = rows.map((r, i) => [r, i] as const).filter(([r]) => r.family === family);
   if (members.length < 2) return [];
@@ -266,6 +283,7 @@ async function main(): Promise<void> {
     } else {
       throw new Error(`${t.name} has no scores at scale ${SCORE_SCALE} and is outside --filter; score it first`);
     }
+    row.activeDims = await activeDims(m, dataset);
     rows.push(row);
   }
   if (STOP_AFTER === 'score') {

@@ -14,6 +14,8 @@ export interface ModelRow {
   trainCpuSeconds: number;
   scoreCpuSeconds: number;
   scores: Record<Column, number>;
+  /** Code dims with std ≥ 0.05 on 500 real images (the FactorVAE metric's pruning rule). */
+  activeDims?: number;
 }
 
 export interface SelectionRow {
@@ -160,8 +162,10 @@ export function writeReproductionDoc(run: ReproductionRun): string {
   out.push('');
   out.push('## Every model');
   out.push('');
-  out.push('| model | training CPU-min | FactorVAE | DCI | SAP | Explicitness | Modularity | MIG | BetaVAE |\n|---|---|---|---|---|---|---|---|---|');
-  for (const m of run.models) out.push(`| ${m.name} | ${(m.trainCpuSeconds / 60).toFixed(1)} | ${COLUMNS.map((c) => f2(m.scores[c])).join(' | ')} |`);
+  out.push('Active dims: code dims whose standard deviation over 500 real images is at least 0.05, the FactorVAE metric\'s pruning rule (a model with none scores 0 there).');
+  out.push('');
+  out.push('| model | training min | active dims | FactorVAE | DCI | SAP | Explicitness | Modularity | MIG | BetaVAE |\n|---|---|---|---|---|---|---|---|---|---|');
+  for (const m of run.models) out.push(`| ${m.name} | ${(m.trainCpuSeconds / 60).toFixed(1)} | ${m.activeDims ?? '–'} | ${COLUMNS.map((c) => f2(m.scores[c])).join(' | ')} |`);
   out.push('');
   out.push('Selector scores per model (same order as the family\'s rows above):');
   out.push('');

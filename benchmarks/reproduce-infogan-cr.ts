@@ -227,9 +227,9 @@ async function select(family: Family, rows: ModelRow[], models: CliModel[], data
   const picks: SelectionRow[] = [{ family, selector: 'ModelCentrality', model: members[mc.selected][0].name, criterion: mc.centrality }];
   for (const correlation of ['lasso', 'spearman'] as const) {
     const r = await udr({ models: members.map(([, i]) => models[i].udr!), dataset, correlation, seed: 0 });
-    let best = 0;
-    r.scores.forEach((s, k) => (s > r.scores[best] ? (best = k) : undefined));
-    picks.push({ family, selector: correlation === 'lasso' ? 'UDR Lasso' : 'UDR Spearman', model: members[best][0].name, criterion: Array.from(r.scores) });
+    // UDR has no pick when every score is NaN (no model with an informative latent).
+    const model = r.selected >= 0 ? members[r.selected][0].name : '(none: every UDR score is NaN)';
+    picks.push({ family, selector: correlation === 'lasso' ? 'UDR Lasso' : 'UDR Spearman', model, criterion: Array.from(r.scores) });
   }
   let sup = 0;
   members.forEach(([r], k) => (r.scores.factorVae > members[sup][0].scores.factorVae ? (sup = k) : undefined));

@@ -111,6 +111,8 @@ function orderings(run: ReproductionRun): string[] {
     const mc = pick('ModelCentrality');
     if (!mc) continue;
     const others = ['UDR Lasso', 'UDR Spearman'].map((s) => [s, pick(s)] as const).filter(([, m]) => m);
+    if (others.length === 0) lines.push(`- **${family}: UDR made no pick** (every UDR score NaN: UDR scores a model by its agreement with the others, so it needs at least two models with informative latents by its KL rule), so MC vs UDR cannot be compared here.`);
+    if (others.length === 0) continue;
     const beats = others.filter(([, m]) => mc.scores.factorVae >= m!.scores.factorVae).map(([s]) => s);
     lines.push(`- **${family}: ModelCentrality's pick scores at least as high as UDR's on the FactorVAE metric** (paper: yes, both families): ${beats.length === others.length ? 'held' : 'did not hold'} (MC picked ${mc.name}, ${f2(mc.scores.factorVae)}; ${others.map(([s, m]) => `${s} picked ${m!.name}, ${f2(m!.scores.factorVae)}`).join('; ')}).`);
     const sup = pick('supervised FactorVAE');
@@ -150,8 +152,8 @@ export function writeReproductionDoc(run: ReproductionRun): string {
   out.push(HEAD);
   for (const sel of run.selections) {
     const m = run.models.find((r) => r.name === sel.model);
-    if (!m) continue;
-    out.push(`| ${sel.family} / ${sel.selector}: ${m.name} | ${COLUMNS.map((c) => f2(m.scores[c])).join(' | ')} |`);
+    if (m) out.push(`| ${sel.family} / ${sel.selector}: ${m.name} | ${COLUMNS.map((c) => f2(m.scores[c])).join(' | ')} |`);
+    else out.push(`| ${sel.family} / ${sel.selector}: ${sel.model} | ${COLUMNS.map(() => '–').join(' | ')} |`);
     const p = PAPER_SELECTION[`${sel.family} / ${sel.selector}`];
     if (p) out.push(`| ${sel.family} / ${sel.selector} (paper) | ${COLUMNS.map((c) => p[c] ?? '–').join(' | ')} |`);
   }
@@ -162,7 +164,10 @@ export function writeReproductionDoc(run: ReproductionRun): string {
   out.push('');
   out.push('## Every model');
   out.push('');
+  const dead = run.models.filter((m) => m.activeDims === 0);
   out.push('Active dims: code dims whose standard deviation over 500 real images is at least 0.05, the FactorVAE metric\'s pruning rule (a model with none scores 0 there).');
+  if (dead.length > 0) out.push(`${dead.length} of ${run.models.length} models have no active dim (${dead.map((m) => m.name).join(', ')}): a VAE whose posterior has not left the collapsed state (μ ≈ 0 for every input), or a GAN whose Q head gives nearly the same codes for every real image. Their FactorVAE score is 0 by that rule, and with so few informative models the selectors have little to choose between.`);
+  out.push('Training minutes are CPU minutes recorded by the trainer, or wall-clock minutes from file times where the model\'s `train.json` says so (one single-threaded process per model).');
   out.push('');
   out.push('| model | training min | active dims | FactorVAE | DCI | SAP | Explicitness | Modularity | MIG | BetaVAE |\n|---|---|---|---|---|---|---|---|---|---|');
   for (const m of run.models) out.push(`| ${m.name} | ${(m.trainCpuSeconds / 60).toFixed(1)} | ${m.activeDims ?? '–'} | ${COLUMNS.map((c) => f2(m.scores[c])).join(' | ')} |`);

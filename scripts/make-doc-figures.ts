@@ -41,28 +41,34 @@ function metricsChart(r: DemoResults): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11"><rect width="100%" height="100%" fill="white"/>${parts.join('')}</svg>\n`;
 }
 
-/** Heat map of ModelCentrality's symmetric matrix with the centrality beside each row. */
+/** Heat map of ModelCentrality's symmetric matrix per family, with the centrality beside each row. */
 function selectionHeatmap(r: DemoResults): string {
   const s = r.selection;
   if (!s) return '';
-  const n = s.models.length;
   const cell = 56;
-  const left = 110;
-  const top = 30;
+  const left = 130;
   const parts: string[] = [];
-  for (let i = 0; i < n; i++) {
-    parts.push(`<text x="${left - 6}" y="${top + i * cell + cell / 2 + 4}" text-anchor="end">${esc(s.models[i])}</text>`);
-    parts.push(`<text x="${left + i * cell + cell / 2}" y="${top - 8}" text-anchor="middle">${esc(s.models[i])}</text>`);
-    for (let j = 0; j < n; j++) {
-      const v = s.symmetric[i][j];
-      const shade = Math.round(255 - Math.max(0, Math.min(1, v)) * 200);
-      const fill = i === j ? '#eee' : `rgb(${shade},${shade},255)`;
-      parts.push(`<rect x="${left + j * cell}" y="${top + i * cell}" width="${cell - 2}" height="${cell - 2}" fill="${fill}"/>`);
-      if (i !== j) parts.push(`<text x="${left + j * cell + cell / 2}" y="${top + i * cell + cell / 2 + 4}" text-anchor="middle">${v.toFixed(2)}</text>`);
-    }
-    parts.push(`<text x="${left + n * cell + 8}" y="${top + i * cell + cell / 2 + 4}">centrality ${s.centrality[i].toFixed(3)}${i === s.selected ? ' ◀ selected' : ''}</text>`);
+  let top = 30;
+  let widest = 0;
+  for (const fam of s.families) {
+    const n = fam.members.length;
+    widest = Math.max(widest, n);
+    fam.members.forEach((mi, i) => {
+      parts.push(`<text x="${left - 6}" y="${top + i * cell + cell / 2 + 4}" text-anchor="end">${esc(s.models[mi])}</text>`);
+      parts.push(`<text x="${left + i * cell + cell / 2}" y="${top - 8}" text-anchor="middle" font-size="9">${esc(s.models[mi])}</text>`);
+      for (let j = 0; j < n; j++) {
+        const v = fam.symmetric[i][j];
+        const shade = Math.round(255 - Math.max(0, Math.min(1, v)) * 200);
+        const fill = i === j ? '#eee' : `rgb(${shade},${shade},255)`;
+        parts.push(`<rect x="${left + j * cell}" y="${top + i * cell}" width="${cell - 2}" height="${cell - 2}" fill="${fill}"/>`);
+        if (i !== j) parts.push(`<text x="${left + j * cell + cell / 2}" y="${top + i * cell + cell / 2 + 4}" text-anchor="middle">${v.toFixed(2)}</text>`);
+      }
+      const c = s.centrality[mi];
+      parts.push(`<text x="${left + n * cell + 8}" y="${top + i * cell + cell / 2 + 4}">centrality ${c === undefined ? '–' : c.toFixed(3)}${mi === fam.picks.modelCentrality ? ' ◀ selected' : ''}</text>`);
+    });
+    top += n * cell + 40;
   }
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${left + n * cell + 190}" height="${top + n * cell + 10}" font-family="sans-serif" font-size="11"><rect width="100%" height="100%" fill="white"/>${parts.join('')}</svg>\n`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${left + widest * cell + 190}" height="${top}" font-family="sans-serif" font-size="11"><rect width="100%" height="100%" fill="white"/>${parts.join('')}</svg>\n`;
 }
 
 await setupBackend();

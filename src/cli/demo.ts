@@ -105,14 +105,27 @@ export interface DemoResults {
   selection?: SelectionResults;
 }
 
+/** Selection within one family of the shipped population (models of one code width). */
+export interface FamilySelection {
+  /** Indices into `SelectionResults.models`. */
+  members: number[];
+  /** ModelCentrality's symmetrized cross-evaluation matrix over the members. */
+  symmetric: number[][];
+  /** Index (into `models`) of each selector's pick. */
+  picks: { modelCentrality: number; udrLasso: number; udrSpearman: number; supervised: number };
+}
+
 export interface SelectionResults {
   models: string[];
-  centrality: number[];
-  /** ModelCentrality's symmetrized cross-evaluation matrix. */
-  symmetric: number[][];
+  /** Code width of each model (5: InfoGAN and InfoGAN-CR codes, 10: FactorVAE latents). */
+  codeDims: number[];
+  /** Within-family scores; undefined for a model alone in its family. */
+  centrality: (number | undefined)[];
   udrLasso: (number | undefined)[];
   udrSpearman: (number | undefined)[];
-  selected: number;
+  /** The supervised FactorVAE metric from the table above (what the unsupervised selectors try to predict). */
+  supervised: number[];
+  families: FamilySelection[];
 }
 
 export async function runDemo(options: DemoOptions): Promise<DemoResults> {
@@ -175,13 +188,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResults> {
     results.values = all;
     out.push('↓ = lower is better (Gaussian total correlation and dHSIC measure dependence between code dims).');
     if (population.length) {
-      out.push('The shipped "trained" models are small placeholders trained for a few hundred iterations (models/population/index.json):');
-      out.push('they show the wiring, not disentanglement; train real ones with `disentangle train` and score them with `disentangle evaluate`.');
+      out.push('The "trained" rows are the shipped population: narrow InfoGAN, InfoGAN-CR and FactorVAE models trained for 600 to 2,000');
+      out.push('iterations by benchmarks/reproduce-infogan-cr.ts (settings in models/population/index.json, results in docs/reproduction.md),');
+      out.push("early in the paper's training curves; train longer ones with `disentangle train` and score them with `disentangle evaluate`.");
     }
 
     if (population.length >= 2) {
       out.push('');
-      const selection = await selectionSummary(population, dataset, quiet, options.signal, factor);
+      const supervised = population.map((m) => all[`trained: ${m.name.split('/').pop()}`]?.['factor-vae']?.evalAccuracy ?? Number.NaN);
+      const selection = await selectionSummary(population, dataset, quiet, options.signal, factor, supervised);
       results.selection = selection.results;
       out.push(selection.text);
       mkdirSync(options.outDir, { recursive: true });
@@ -201,52 +216,86 @@ export async function runDemo(options: DemoOptions): Promise<DemoResults> {
   return results;
 }
 
+/** Index of the largest value (first on ties; NaN never wins), or −1. */
+function argmax(values: readonly number[]): number {
+  let best = -1;
+  values.forEach((v, i) => {
+    if (!Number.isNaN(v) && (best < 0 || v > values[best])) best = i;
+  });
+  return best;
+}
+
+/**
+ * ModelCentrality, UDR (Lasso and Spearman) and the supervised FactorVAE metric within each family of the population.
+ * A family is the models of one code width: the paper selects within one model family, and UDR regresses one
+ * model's dims on another's, which needs equal widths.
+ */
 async function selectionSummary(
   population: CliModel[],
   dataset: GroundTruthDataset<TensorLike>,
   quiet: boolean,
   signal: AbortSignal | undefined,
   factor: number,
+  supervised: number[],
 ): Promise<{ text: string; results: SelectionResults }> {
-  const bar = progressBar('ModelCentrality', { quiet });
-  const generative = population.filter((m) => m.generative);
-  let mc;
-  try {
-    mc = await modelCentrality({
-      models: generative.map((m) => m.generative!),
-      groups: Math.max(10, Math.round(50 * factor)),
-      groupSize: 64,
-      scaleSetSize: Math.max(500, Math.round(2000 * factor)),
-      seed: 0,
-      onProgress: bar.onProgress,
-      signal,
-    });
-  } finally {
-    bar.stop();
-  }
-  // UDR compares models of one code width (it regresses one model's dims on another's): run it per family.
-  const udrScores: Record<'lasso' | 'spearman', (number | undefined)[]> = { lasso: [], spearman: [] };
+  const names = population.map((m) => m.name.split('/').pop() ?? m.name);
+  const codeDims = population.map((m) => m.generative?.codeDims ?? m.generative?.latentDims ?? 0);
+  const results: SelectionResults = { models: names, codeDims, centrality: [], udrLasso: [], udrSpearman: [], supervised, families: [] };
   const widths = new Map<number, number[]>();
-  for (const [i, m] of population.entries()) {
-    const w = m.generative?.codeDims ?? m.generative?.latentDims ?? 0;
-    widths.set(w, [...(widths.get(w) ?? []), i]);
-  }
-  for (const members of widths.values()) {
-    if (members.length < 2) continue;
+  codeDims.forEach((w, i) => widths.set(w, [...(widths.get(w) ?? []), i]));
+  for (const [width, members] of widths) {
+    if (members.length < 2 || members.some((i) => !population[i].generative)) continue;
+    const bar = progressBar(`ModelCentrality ${width}-d`, { quiet });
+    let mc;
+    try {
+      mc = await modelCentrality({
+        models: members.map((i) => population[i].generative!),
+        groups: Math.max(10, Math.round(50 * factor)),
+        groupSize: 64,
+        scaleSetSize: Math.max(500, Math.round(2000 * factor)),
+        seed: 0,
+        onProgress: bar.onProgress,
+        signal,
+      });
+    } finally {
+      bar.stop();
+    }
+    members.forEach((i, k) => (results.centrality[i] = mc.centrality[k]));
+    const udrPicks: Record<'lasso' | 'spearman', number> = { lasso: -1, spearman: -1 };
     for (const correlation of ['lasso', 'spearman'] as const) {
-      const b = progressBar(`UDR ${correlation}`, { quiet });
+      const b = progressBar(`UDR ${correlation} ${width}-d`, { quiet });
       try {
         const r = await udr({ models: members.map((i) => population[i].udr!), dataset, correlation, seed: 0, onProgress: b.onProgress, signal });
-        members.forEach((i, k) => (udrScores[correlation][i] = r.scores[k]));
+        members.forEach((i, k) => ((correlation === 'lasso' ? results.udrLasso : results.udrSpearman)[i] = r.scores[k]));
+        udrPicks[correlation] = r.selected >= 0 ? members[r.selected] : -1;
       } finally {
         b.stop();
       }
     }
+    results.families.push({
+      members,
+      symmetric: mc.symmetric,
+      picks: {
+        modelCentrality: members[mc.selected],
+        udrLasso: udrPicks.lasso,
+        udrSpearman: udrPicks.spearman,
+        supervised: members[argmax(members.map((i) => supervised[i]))],
+      },
+    });
   }
-  const rows = population.map((m, i) => [m.name.split('/').pop() ?? m.name, mc.centrality[i], udrScores.lasso[i], udrScores.spearman[i], i === mc.selected ? '◀ MC pick' : ''] as const);
-  const names = population.map((m) => m.name.split('/').pop() ?? m.name);
+  const marks = (i: number): string => {
+    const f = results.families.find((fam) => fam.members.includes(i));
+    if (!f) return '';
+    const m = [f.picks.modelCentrality === i ? 'MC' : '', f.picks.udrLasso === i ? 'UDR-L' : '', f.picks.udrSpearman === i ? 'UDR-S' : '', f.picks.supervised === i ? 'supervised' : ''];
+    const picked = m.filter((x) => x);
+    return picked.length ? `◀ ${picked.join(', ')}` : '';
+  };
+  const rows = population.map((_, i) => [names[i], String(codeDims[i]), supervised[i], results.centrality[i], results.udrLasso[i], results.udrSpearman[i], marks(i)] as const);
   return {
-    text: `Model selection over the shipped population (no labels used; UDR within each family of equal code width):\n${formatTable(['model', 'centrality', 'UDR lasso', 'UDR spearman', ''], rows)}`,
-    results: { models: names, centrality: mc.centrality, symmetric: mc.symmetric, udrLasso: udrScores.lasso, udrSpearman: udrScores.spearman, selected: mc.selected },
+    text:
+      'Model selection within each family of the shipped population (models of one code width). ModelCentrality and UDR use no labels;\n' +
+      'the FactorVAE column is the supervised score from the table above, the ranking they try to recover:\n' +
+      formatTable(['model', 'codes', 'FactorVAE', 'centrality', 'UDR lasso', 'UDR spearman', 'picked by'], rows),
+    results,
   };
 }

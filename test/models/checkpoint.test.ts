@@ -133,7 +133,8 @@ describe('shipped population', () => {
     expect(index.models.length).toBeGreaterThan(0);
     for (const entry of index.models) {
       const path = join('models/population', entry.name);
-      const m = entry.family === 'infogan-cr' ? await loadInfoGanCr(path) : await loadFactorVae(path);
+      // InfoGAN (modified) baselines are InfoGAN-CR checkpoints taken before λ_CR switched on: the same model type.
+      const m = entry.family.startsWith('infogan') ? await loadInfoGanCr(path) : await loadFactorVae(path);
       const gm = m.asGenerativeModel();
       const z = (await gm.sampleLatents(2, createRng(0))) as TensorLike;
       const img = gm.generate(z) as tf.Tensor;

@@ -30,11 +30,13 @@ import { loadCliModel, type CliModel } from '../src/cli/models.js';
 import { METRICS } from '../src/cli/registry.js';
 import { setupBackend } from '../src/core/backend.js';
 import { createRng } from '../src/core/rng.js';
+import { meanVarianceColumns } from '../src/core/tensor.js';
 import type { GroundTruthDataset, TensorLike } from '../src/core/types.js';
 import { dsprites } from '../src/data/dsprites.js';
-import { sampleUniformFactors, toFactorBatch } from '../src/data/sampling.js';
+import { representFactors, sampleUniformFactors, samplingContext } from '../src/data/sampling.js';
 import { loadInfoGanCr, trainFactorVae, trainInfoGanCr } from '../src/models/index.js';
 import { modelCentrality, udr } from '../src/selection/index.js';
+import { argmaxFirst } from '../src/selection/modelCentrality.js';
 import { latentTraversal } from '../src/viz/traversal.js';
 import { PAPER_SELECTION, PAPER_TABLE1, writeReproductionDoc, type Family, type ModelRow, type SelectionRow } from './reproduction-report.js';
 
@@ -204,13 +206,8 @@ async function score(model: CliModel, dataset: GroundTruthDataset<TensorLike>): 
  */
 async function activeDims(model: CliModel, dataset: GroundTruthDataset<TensorLike>): Promise<number> {
   const rng = createRng(12345);
-  const factors = sampleUniformFactors(dataset.factorSizes, 500, rng);
-  const images = await dataset.observationsFromFactors(toFactorBatch(factors), rng);
-  const codes = (await model.represent(images)) as tf.Tensor2D;
-  const std = tf.tidy(() => tf.sqrt(tf.moments(codes, 0).variance));
-  const values = await std.data();
-  tf.dispose([images as tf.Tensor, codes, std]);
-  return Array.from(values).filter((v) => v >= 0.05).length;
+  const codes = await representFactors(samplingContext(dataset, model.represent), sampleUniformFactors(dataset.factorSizes, 500, rng), rng);
+  return Array.from(meanVarianceColumns(codes).variance).filter((v) => Math.sqrt(v) >= 0.05).length;
 }
 
 async function select(family: Family, rows: ModelRow[], models: CliModel[], dataset: GroundTruthDataset<TensorLike>): Promise<SelectionRow[]> {
@@ -231,9 +228,8 @@ async function select(family: Family, rows: ModelRow[], models: CliModel[], data
     const model = r.selected >= 0 ? members[r.selected][0].name : '(none: every UDR score is NaN)';
     picks.push({ family, selector: correlation === 'lasso' ? 'UDR Lasso' : 'UDR Spearman', model, criterion: Array.from(r.scores) });
   }
-  let sup = 0;
-  members.forEach(([r], k) => (r.scores.factorVae > members[sup][0].scores.factorVae ? (sup = k) : undefined));
-  picks.push({ family, selector: 'supervised FactorVAE', model: members[sup][0].name, criterion: members.map(([r]) => r.scores.factorVae) });
+  const supervised = members.map(([r]) => r.scores.factorVae);
+  picks.push({ family, selector: 'supervised FactorVAE', model: members[argmaxFirst(supervised)][0].name, criterion: supervised });
   return picks;
 }
 

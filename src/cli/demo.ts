@@ -12,6 +12,7 @@ import type { GroundTruthDataset, RepresentationFunction, TensorLike } from '../
 import { dsprites } from '../data/index.js';
 import { collapsedRepresentation, imageMomentEncoder, noisyRepresentation, rotatedRepresentation } from '../models/index.js';
 import { modelCentrality, udr } from '../selection/index.js';
+import { argmaxFirst } from '../selection/modelCentrality.js';
 import { latentTraversal } from '../viz/index.js';
 import { loadCliModel, type CliModel } from './models.js';
 import { progressBar } from './progress.js';
@@ -216,15 +217,6 @@ export async function runDemo(options: DemoOptions): Promise<DemoResults> {
   return results;
 }
 
-/** Index of the largest value (first on ties; NaN never wins), or −1. */
-function argmax(values: readonly number[]): number {
-  let best = -1;
-  values.forEach((v, i) => {
-    if (!Number.isNaN(v) && (best < 0 || v > values[best])) best = i;
-  });
-  return best;
-}
-
 /**
  * ModelCentrality, UDR (Lasso and Spearman) and the supervised FactorVAE metric within each family of the population.
  * A family is the models of one code width: the paper selects within one model family, and UDR regresses one
@@ -279,7 +271,7 @@ async function selectionSummary(
         modelCentrality: members[mc.selected],
         udrLasso: udrPicks.lasso,
         udrSpearman: udrPicks.spearman,
-        supervised: members[argmax(members.map((i) => supervised[i]))],
+        supervised: members[argmaxFirst(members.map((i) => supervised[i]))],
       },
     });
   }

@@ -16,8 +16,6 @@ import { denseLabels } from './mutualInformation.js';
 
 /** scikit-learn keeps features in float32 and treats values closer than this (in float32) as equal. */
 export const FEATURE_THRESHOLD = Math.fround(1e-7);
-// Module-local copy for hot loops: an imported binding is a getter under CommonJS and tsx.
-const THRESHOLD = FEATURE_THRESHOLD;
 /** `np.finfo(float64).eps`: a node this pure is a leaf. */
 export const EPSILON = 2.220446049250313e-16;
 export const LEAF = -1;
@@ -213,7 +211,7 @@ export class FriedmanMse implements SplitCriterion {
       x1 = col[next];
       // Values more than 2e-7 apart are never merged (fround(x0 + 1e-7) < x0 + 2e-7), so the float32 rounding
       // that decides near-ties only runs for close neighbours.
-      if (x1 - x0 <= 2e-7 && x1 <= Math.fround(x0 + THRESHOLD)) continue;
+      if (x1 - x0 <= 2e-7 && x1 <= Math.fround(x0 + FEATURE_THRESHOLD)) continue;
       const nLeft = p + 1 - lo;
       const w = nLeft * (n - nLeft);
       // Division-free prefilter; `offer` decides with the exact proxy and the rounding margin.

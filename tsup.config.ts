@@ -13,8 +13,12 @@ export default defineConfig([
       data: 'src/data/index.ts',
       estimators: 'src/estimators/index.ts',
       viz: 'src/viz/index.ts',
+      // Started by URL from the chunk that runs parallel boosting (see src/core/threads.ts), never imported.
+      gradientBoostingWorker: 'src/estimators/gradientBoostingWorker.ts',
     },
     format: ['esm', 'cjs'],
+    // The CommonJS build needs import.meta.url to find the worker module next to it.
+    shims: true,
     dts: true,
     sourcemap: true,
     clean: false,

@@ -66,6 +66,23 @@ describe.skipIf(!built)('published package', () => {
     execFileSync(join(dir, 'node_modules/.bin/tsc'), ['-p', '.'], { cwd: dir, encoding: 'utf8' });
   });
 
+  it('grows boosting trees on worker threads from the installed package, ESM and CJS alike', () => {
+    const body = (load: string): string =>
+      [
+        load,
+        'const rng = m.createRng(1); const n = 300; const x = new Float64Array(n * 3); const y = new Int32Array(n);',
+        'for (let i = 0; i < n; i++) { y[i] = rng.int(4); x[3 * i] = y[i] + rng.normal(); x[3 * i + 1] = rng.normal(); x[3 * i + 2] = rng.normal(); }',
+        'const X = { data: x, rows: n, cols: 3 };',
+        'const one = m.fitGradientBoosting(X, y, { numEstimators: 10 });',
+        'm.fitGradientBoostingAsync(X, y, { numEstimators: 10, workers: 2 }).then((par) => console.log(par.threads,',
+        '  JSON.stringify(Array.from(par.featureImportances)) === JSON.stringify(Array.from(one.featureImportances))));',
+      ].join('\n');
+    writeFileSync(join(dir, 'threads.mjs'), body("import * as est from 'disentangle/estimators'; import { createRng } from 'disentangle'; const m = { ...est, createRng };"));
+    writeFileSync(join(dir, 'threads.cjs'), body("const m = { ...require('disentangle/estimators'), createRng: require('disentangle').createRng };"));
+    expect(execFileSync('node', ['threads.mjs'], { cwd: dir, encoding: 'utf8' }).trim()).toBe('2 true');
+    expect(execFileSync('node', ['threads.cjs'], { cwd: dir, encoding: 'utf8' }).trim()).toBe('2 true');
+  });
+
   it.skipIf(!existsSync(join(ROOT, 'dist/cli.js')))('runs the CLI from the installed package', () => {
     const out = execFileSync(join(dir, 'node_modules/.bin/disentangle'), ['--help'], { cwd: dir, encoding: 'utf8' });
     expect(out).toMatch(/disentangle/);

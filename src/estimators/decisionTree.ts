@@ -425,12 +425,11 @@ export class TreeBuilder {
       let r = base + mid;
       for (let p = base + start; p < base + end; p++) {
         const i = srcIdx[p];
-        const toLeft = goesLeft[i];
-        // Branch-free select (l when toLeft is 1): the side is data-dependent, so a branch would mispredict often.
-        const q = r ^ ((l ^ r) & -toLeft);
-        dstIdx[q] = i;
-        l += toLeft;
-        r += 1 - toLeft;
+        // A plain branch, although the side is data-dependent: V8 compiled the branch-free select
+        // (r ^ ((l ^ r) & -side)) to code twice as slow, mispredictions included (7.6 vs 3.6–4 ns per row alone,
+        // 6.9 vs 6.3 within a 40-class fit).
+        if (goesLeft[i]) dstIdx[l++] = i;
+        else dstIdx[r++] = i;
       }
     }
   }

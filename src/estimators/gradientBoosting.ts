@@ -2,8 +2,8 @@ import { DisentangleError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { enumOption, intOption, numberOption } from '../core/validate.js';
-import { applyTree, encodeLabels, FriedmanMse, presort, toFloat32Values, TreeBuilder, treeImportances, type Tree } from './decisionTree.js';
-import type { ClassifierEstimator, FittedClassifier } from './types.js';
+import { applyTree, encodeLabels, FriedmanMse, presort, toFloat32Values, TreeBuilder, treeImportances, type Tree, type TreeGrowth } from './decisionTree.js';
+import type { FittedClassifier } from './types.js';
 
 /** Options of {@link fitGradientBoosting}; scikit-learn's names and defaults. */
 export interface GradientBoostingOptions {
@@ -118,20 +118,27 @@ function newtonLeafValues(tree: Tree, leafOf: Int32Array, y: Float64Array, resid
   }
 }
 
-/**
- * Gradient-boosted classification trees exactly as scikit-learn 1.2's `GradientBoostingClassifier()`:
- * log-loss (binomial deviance, one tree per stage, for two classes; multinomial deviance, one tree per class per
- * stage, otherwise), prior log-odds init, `friedman_mse` regression trees of depth 3 on the negative gradient
- * y − p, leaf values by one Newton step, 100 stages, learning rate 0.1, no subsampling. Features are read in
- * float32 as scikit-learn does; ties between equally good splits go to a random feature as in scikit-learn
- * (seeded; `tieBreak: 'lowest-index'` for the first). Friedman, "Greedy function approximation", Ann. Statist. 2001.
- *
- * @param x n×D features. @param y n integer labels (at least two distinct values).
- * @example
- * const model = fitGradientBoosting(x, labels);
- * model.predict(x); model.featureImportances; // sums to 1
- */
-export function fitGradientBoosting(x: Matrix, y: Int32Array, options: GradientBoostingOptions = {}): FittedGradientBoosting {
+/** What a boosting run fixes before its first tree; shared by the in-thread fit and the worker threads. */
+export interface BoostingSetup {
+  readonly classes: Int32Array;
+  /** Each training row's position in `classes`. */
+  readonly encoded: Int32Array;
+  /** Initial raw score of each of the K score columns (the class prior). */
+  readonly init: Float64Array;
+  /** Trees per stage: one for two classes (binomial), one per class otherwise. */
+  readonly K: number;
+  readonly numStages: number;
+  readonly learningRate: number;
+  readonly growth: TreeGrowth;
+  /**
+   * Seed of the tie-break stream of the tree of stage s and class k, at s·K + k (undefined: lowest index wins).
+   * One stream per tree, drawn up front, so that a tree's splits do not depend on which thread grows it.
+   */
+  readonly treeSeeds?: Uint32Array;
+}
+
+/** Checks the options and labels and draws the per-tree seeds (scikit-learn's defaults, see {@link fitGradientBoosting}). */
+export function setUpBoosting(x: Matrix, y: Int32Array, options: GradientBoostingOptions): BoostingSetup {
   const numStages = intOption(options.numEstimators, 'numEstimators', 100);
   const learningRate = numberOption(options.learningRate, 'learningRate', 0.1, Number.MIN_VALUE);
   const growth = {
@@ -141,55 +148,128 @@ export function fitGradientBoosting(x: Matrix, y: Int32Array, options: GradientB
     maxFeatures: x.cols,
   };
   const tieBreak = enumOption(options.tieBreak, 'tieBreak', ['random', 'lowest-index'] as const, 'random');
-  const rng = tieBreak === 'random' ? (options.rng ?? createRng(options.seed ?? 0)) : undefined;
   const { classes, encoded, counts } = encodeLabels(y, x.rows, 'fitGradientBoosting');
   if (classes.length < 2) {
     throw new DisentangleError('BAD_INPUT', 'y', `has a single class (${classes[0]}); a classifier needs at least two`);
   }
-  const n = x.rows;
-  const numClasses = classes.length;
-  const K = numClasses === 2 ? 1 : numClasses;
-  const init = priorScores(counts, n);
-  // Scores class-major (one contiguous array per class): each tree updates its own class in one sweep.
-  const scores = Array.from({ length: K }, (_, k) => new Float64Array(n).fill(init[k]));
-  const builder = new TreeBuilder(presort(x));
-  const targets = Array.from({ length: K }, (_, k) => {
-    const t = new Float64Array(n);
-    for (let i = 0; i < n; i++) t[i] = (K === 1 ? encoded[i] === 1 : encoded[i] === k) ? 1 : 0;
+  const K = classes.length === 2 ? 1 : classes.length;
+  let treeSeeds: Uint32Array | undefined;
+  if (tieBreak === 'random') {
+    const rng = options.rng ?? createRng(options.seed ?? 0);
+    treeSeeds = new Uint32Array(numStages * K);
+    for (let t = 0; t < treeSeeds.length; t++) treeSeeds[t] = rng.uint32();
+  }
+  return { classes, encoded, init: priorScores(counts, x.rows), K, numStages, learningRate, growth, treeSeeds };
+}
+
+/** Per score column, the 0/1 target: y == class k (multinomial) or y == the second class (binomial). */
+export function boostingTargets(setup: BoostingSetup): Float64Array[] {
+  const { encoded, K } = setup;
+  return Array.from({ length: K }, (_, k) => {
+    const t = new Float64Array(encoded.length);
+    for (let i = 0; i < encoded.length; i++) t[i] = (K === 1 ? encoded[i] === 1 : encoded[i] === k) ? 1 : 0;
     return t;
   });
+}
+
+/** Scratch space of {@link stageResiduals}. */
+export interface ResidualWork {
+  max: Float64Array;
+  sum: Float64Array;
+}
+
+export function residualWork(n: number): ResidualWork {
+  return { max: new Float64Array(n), sum: new Float64Array(n) };
+}
+
+/** The negative gradient y − p of every score column, from the scores at the start of a stage. */
+export function stageResiduals(scores: Float64Array[], targets: Float64Array[], residuals: Float64Array[], work: ResidualWork): void {
+  if (scores.length === 1) {
+    const [s, t, r] = [scores[0], targets[0], residuals[0]];
+    for (let i = 0; i < s.length; i++) r[i] = t[i] - expit(s[i]);
+  } else multinomialResiduals(scores, targets, residuals, work);
+}
+
+/**
+ * Grows the tree of stage `stage`, column `k` on its residuals, sets its leaves to one Newton step each, and
+ * writes `scoresOut = scoresIn + learning rate · leaf value` for every training row (the two may be one array).
+ */
+export function boostOneTree(
+  builder: TreeBuilder,
+  criterion: FriedmanMse,
+  setup: BoostingSetup,
+  stage: number,
+  k: number,
+  target: Float64Array,
+  scoresIn: Float64Array,
+  scoresOut: Float64Array,
+): Tree {
+  const rng = setup.treeSeeds ? createRng(setup.treeSeeds[stage * setup.K + k]) : undefined;
+  const tree = builder.grow(criterion, setup.growth, rng);
+  const leafOf = builder.leafOf;
+  newtonLeafValues(tree, leafOf, target, criterion.target, setup.K === 1 ? 1 : (setup.K - 1) / setup.K);
+  const lr = setup.learningRate;
+  for (let i = 0; i < scoresIn.length; i++) scoresOut[i] = scoresIn[i] + lr * tree.value[leafOf[i]];
+  return tree;
+}
+
+/**
+ * Gradient-boosted classification trees exactly as scikit-learn 1.2's `GradientBoostingClassifier()`:
+ * log-loss (binomial deviance, one tree per stage, for two classes; multinomial deviance, one tree per class per
+ * stage, otherwise), prior log-odds init, `friedman_mse` regression trees of depth 3 on the negative gradient
+ * y − p, leaf values by one Newton step, 100 stages, learning rate 0.1, no subsampling. Features are read in
+ * float32 as scikit-learn does; ties between equally good splits go to a random feature as in scikit-learn
+ * (seeded, one stream per tree; `tieBreak: 'lowest-index'` for the first). Friedman, "Greedy function
+ * approximation", Ann. Statist. 2001. {@link fitGradientBoostingAsync} grows the same trees on several threads.
+ *
+ * @param x n×D features. @param y n integer labels (at least two distinct values).
+ * @example
+ * const model = fitGradientBoosting(x, labels);
+ * model.predict(x); model.featureImportances; // sums to 1
+ */
+export function fitGradientBoosting(x: Matrix, y: Int32Array, options: GradientBoostingOptions = {}): FittedGradientBoosting {
+  return fitInThread(x, setUpBoosting(x, y, options));
+}
+
+/** The whole fit on the calling thread. */
+export function fitInThread(x: Matrix, setup: BoostingSetup): FittedGradientBoosting {
+  const n = x.rows;
+  const { K, init } = setup;
+  // Scores class-major (one contiguous array per column): each tree updates its own column in one sweep.
+  const scores = Array.from({ length: K }, (_, k) => new Float64Array(n).fill(init[k]));
+  const builder = new TreeBuilder(presort(x));
+  const targets = boostingTargets(setup);
   const residuals = Array.from({ length: K }, () => new Float64Array(n));
   const criteria = residuals.map((r) => new FriedmanMse(r));
-  const work = { max: new Float64Array(n), sum: new Float64Array(n) };
-  const scale = K === 1 ? 1 : (K - 1) / K;
+  const work = residualWork(n);
+  const stages: Tree[][] = [];
+  for (let stage = 0; stage < setup.numStages; stage++) {
+    // Every column's gradient comes from the scores at the start of the stage.
+    stageResiduals(scores, targets, residuals, work);
+    stages.push(Array.from({ length: K }, (_, k) => boostOneTree(builder, criteria[k], setup, stage, k, targets[k], scores[k], scores[k])));
+  }
+  return boostedModelOf(x, setup, stages, scores);
+}
+
+/** The fitted model from its trees (in stage, column order) and the final training scores. */
+export function boostedModelOf(x: Matrix, setup: BoostingSetup, stages: Tree[][], scores: Float64Array[]): FittedGradientBoosting {
+  const { K } = setup;
+  const n = x.rows;
   const importanceSum = new Float64Array(x.cols);
   const treeImp = new Float64Array(x.cols);
   let splitTrees = 0;
-  const stages: Tree[][] = [];
-  for (let stage = 0; stage < numStages; stage++) {
-    // Every class's gradient comes from the scores at the start of the stage.
-    if (K === 1) for (let i = 0; i < n; i++) residuals[0][i] = targets[0][i] - expit(scores[0][i]);
-    else multinomialResiduals(scores, targets, residuals, work);
-    const trees: Tree[] = [];
-    for (let k = 0; k < K; k++) {
-      const tree = builder.grow(criteria[k], growth, rng);
-      const leafOf = builder.leafOf;
-      newtonLeafValues(tree, leafOf, targets[k], residuals[k], scale);
-      const sk = scores[k];
-      for (let i = 0; i < n; i++) sk[i] += learningRate * tree.value[leafOf[i]];
-      if (tree.nodeCount > 1) {
-        treeImp.fill(0);
-        treeImportances(tree, x.cols, treeImp);
-        for (let f = 0; f < x.cols; f++) importanceSum[f] += treeImp[f];
-        splitTrees++;
-      }
-      trees.push(tree);
+  for (const trees of stages) {
+    for (const tree of trees) {
+      if (tree.nodeCount <= 1) continue;
+      treeImp.fill(0);
+      treeImportances(tree, x.cols, treeImp);
+      for (let f = 0; f < x.cols; f++) importanceSum[f] += treeImp[f];
+      splitTrees++;
     }
-    stages.push(trees);
   }
   const raw = new Float64Array(n * K);
   for (let k = 0; k < K; k++) for (let i = 0; i < n; i++) raw[i * K + k] = scores[k][i];
-  return boostedModel(classes, init, learningRate, stages, importances(importanceSum, splitTrees), x.cols, { x, raw });
+  return boostedModel(setup.classes, setup.init, setup.learningRate, stages, importances(importanceSum, splitTrees), x.cols, { x, raw });
 }
 
 /** scikit-learn's `feature_importances_`: mean over trees that split, normalized to sum 1 (zeros if none split). */
@@ -266,14 +346,3 @@ function boostedModel(
   };
   return { classes, featureImportances, predict, predictProba, decisionFunction: decision, stages };
 }
-
-/**
- * The {@link fitGradientBoosting} model behind the {@link ClassifierEstimator} interface (DCI's default).
- *
- * @example
- * dciFromCodes(train, test, { estimator: gradientBoostingClassifier({ numEstimators: 50 }) });
- */
-export function gradientBoostingClassifier(options: Omit<GradientBoostingOptions, 'rng'> = {}): ClassifierEstimator {
-  return { name: 'gradient-boosting', fit: (x, y, rng) => fitGradientBoosting(x, y, { ...options, rng: options.seed === undefined ? rng : undefined }) };
-}
-

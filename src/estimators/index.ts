@@ -18,7 +18,9 @@ export type { CodeFactorInformation, GaussianPosteriorBlock, SampledInformation 
 export { covariance, symmetricEigenvalues, logDeterminantSymmetric, traceSqrtDiagTimes } from './linalg.js';
 export { pairwiseMedianAbsDifference, kthPairwiseDifference, laplaceKernelRowSums, dhsicVStatistic, dhsicVStatisticAsync, gaussianMedianBandwidth, gaussianKernelRowSums } from './hsic.js';
 export type { DhsicTerms, DhsicKernel } from './hsic.js';
-export { fitGradientBoosting, gradientBoostingClassifier } from './gradientBoosting.js';
+export { fitGradientBoosting } from './gradientBoosting.js';
+export { fitGradientBoostingAsync, gradientBoostingClassifier } from './gradientBoostingAsync.js';
+export type { ParallelBoostingOptions, FittedGradientBoostingAsync } from './gradientBoostingAsync.js';
 export type { GradientBoostingOptions, FittedGradientBoosting } from './gradientBoosting.js';
 export { fitRandomForest, randomForestClassifier } from './randomForest.js';
 export type { RandomForestOptions, FittedRandomForest } from './randomForest.js';

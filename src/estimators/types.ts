@@ -17,6 +17,11 @@ export interface FittedClassifier {
 export interface ClassifierEstimator {
   readonly name: string;
   fit(x: Matrix, y: Int32Array, rng: Rng): FittedClassifier | Promise<FittedClassifier>;
+  /**
+   * Optional: the same fit without blocking (for example on worker threads). The async drivers (`computeDci`,
+   * `dciFromCodesAsync`, ...) call it instead of `fit` when it is there; it must give the same model.
+   */
+  fitAsync?(x: Matrix, y: Int32Array, rng: Rng, run?: { signal?: AbortSignal }): Promise<FittedClassifier>;
 }
 
 /** A fitted regressor. */

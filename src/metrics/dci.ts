@@ -9,7 +9,7 @@ import { createRng, type Rng } from '../core/rng.js';
 import type { LabelledCodes, Progress, TensorLike } from '../core/types.js';
 import { checkFactorsVary, checkSameWidths, enumOption, numberOption, readLabelledCodes } from '../core/validate.js';
 import { yieldToEventLoop } from '../core/batching.js';
-import { gradientBoostingClassifier } from '../estimators/gradientBoosting.js';
+import { gradientBoostingClassifier } from '../estimators/gradientBoostingAsync.js';
 import { fitLasso } from '../estimators/lasso.js';
 import { randomForestClassifier } from '../estimators/randomForest.js';
 import { standardScaler } from '../estimators/standardize.js';
@@ -44,6 +44,12 @@ export interface DciOptions extends DciScoreOptions {
   lassoAlpha?: number;
   /** Seed of randomized estimators (each factor gets its own fork), default 0. */
   seed?: number;
+  /**
+   * Threads for the 'gradient-boosting' estimator in the async entry points (`dciFromCodesAsync`, `computeDci`):
+   * 'auto' (default) uses the available cores for large fits, 1 keeps everything on the calling thread. The
+   * scores do not depend on it. `dciFromCodes` (synchronous) always uses the calling thread.
+   */
+  workers?: number | 'auto';
   /** Called with `{ stage: 'dci', done, total: K }` after each factor. */
   onProgress?: (p: Progress) => void;
   /** Checked between factors. */
@@ -241,7 +247,7 @@ function planDci(train: LabelledCodes, test: LabelledCodes, options: DciOptions,
   const alpha = numberOption(options.lassoAlpha, 'lassoAlpha', 0.02, 0);
   const seed = numberOption(options.seed, 'seed', 0);
   const named: Record<string, () => ClassifierEstimator> = {
-    'gradient-boosting': () => gradientBoostingClassifier(),
+    'gradient-boosting': () => gradientBoostingClassifier({ workers: options.workers }),
     'random-forest': () => randomForestClassifier(),
   };
   let classifier: ClassifierEstimator | undefined;
@@ -323,8 +329,10 @@ export function dciFromCodes(train: LabelledCodes, test: LabelledCodes, options:
 }
 
 /**
- * {@link dciFromCodes} for long runs: yields to the event loop and checks `signal` between factors, reports
- * `{ stage: 'dci', done, total: K }`, and accepts estimators whose `fit` returns a Promise.
+ * {@link dciFromCodes} for long runs: yields to the event loop and checks `signal` between factors (and, for
+ * gradient boosting, between stages), reports `{ stage: 'dci', done, total: K }`, accepts estimators whose `fit`
+ * returns a Promise, and uses an estimator's `fitAsync` where it has one: the default gradient boosting then grows
+ * each stage's trees on all cores (`workers`), with the same result as `dciFromCodes`.
  *
  * @example
  * const r = await dciFromCodesAsync(train, test, { onProgress: console.log, signal: controller.signal });
@@ -336,7 +344,9 @@ export async function dciFromCodesAsync(train: LabelledCodes, test: LabelledCode
     throwIfAborted(options.signal);
     const f = plan.factor(j);
     if (plan.classifier) {
-      const model = await plan.classifier.fit(f.trainX, f.yTrain, plan.rootRng.fork());
+      const est = plan.classifier;
+      const rng = plan.rootRng.fork();
+      const model = est.fitAsync ? await est.fitAsync(f.trainX, f.yTrain, rng, { signal: options.signal }) : await est.fit(f.trainX, f.yTrain, rng);
       fits.push(scoreClassifier(plan.classifier, model, f));
     } else fits.push(fitLassoFactor(f.trainX, f.testX, f.yTrain, f.yTest, plan.alpha));
     options.onProgress?.({ stage: 'dci', done: j + 1, total: plan.K });

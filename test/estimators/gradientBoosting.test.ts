@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { fitGradientBoosting, gradientBoostingClassifier } from '../../src/estimators/gradientBoosting.js';
+import { fitGradientBoosting } from '../../src/estimators/gradientBoosting.js';
+import { gradientBoostingClassifier } from '../../src/estimators/gradientBoostingAsync.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
 import type { Matrix } from '../../src/core/matrix.js';

@@ -65,16 +65,17 @@ function multinomialResiduals(
   targets: Float64Array[],
   residuals: Float64Array[],
   work: { max: Float64Array; sum: Float64Array },
+  from: number,
+  to: number,
 ): void {
   const { max, sum } = work;
-  const n = max.length;
-  max.fill(-Infinity);
-  sum.fill(0);
-  for (const s of scores) for (let i = 0; i < n; i++) if (s[i] > max[i]) max[i] = s[i];
+  max.fill(-Infinity, from, to);
+  sum.fill(0, from, to);
+  for (const s of scores) for (let i = from; i < to; i++) if (s[i] > max[i]) max[i] = s[i];
   // Each exponential is computed once: residuals first hold e^(s − max), then become y − e^(s − max) / Σ.
   scores.forEach((s, k) => {
     const r = residuals[k];
-    for (let i = 0; i < n; i++) {
+    for (let i = from; i < to; i++) {
       const e = Math.exp(s[i] - max[i]);
       r[i] = e;
       sum[i] += e;
@@ -83,7 +84,7 @@ function multinomialResiduals(
   scores.forEach((_, k) => {
     const t = targets[k];
     const r = residuals[k];
-    for (let i = 0; i < n; i++) r[i] = t[i] - r[i] / sum[i];
+    for (let i = from; i < to; i++) r[i] = t[i] - r[i] / sum[i];
   });
 }
 
@@ -182,12 +183,22 @@ export function residualWork(n: number): ResidualWork {
   return { max: new Float64Array(n), sum: new Float64Array(n) };
 }
 
-/** The negative gradient y − p of every score column, from the scores at the start of a stage. */
-export function stageResiduals(scores: Float64Array[], targets: Float64Array[], residuals: Float64Array[], work: ResidualWork): void {
+/**
+ * The negative gradient y − p of every score column, from the scores at the start of a stage, for rows
+ * [from, to) (each row's residuals depend on that row's scores only, so threads can share the rows).
+ */
+export function stageResiduals(
+  scores: Float64Array[],
+  targets: Float64Array[],
+  residuals: Float64Array[],
+  work: ResidualWork,
+  from = 0,
+  to = scores[0].length,
+): void {
   if (scores.length === 1) {
     const [s, t, r] = [scores[0], targets[0], residuals[0]];
-    for (let i = 0; i < s.length; i++) r[i] = t[i] - expit(s[i]);
-  } else multinomialResiduals(scores, targets, residuals, work);
+    for (let i = from; i < to; i++) r[i] = t[i] - expit(s[i]);
+  } else multinomialResiduals(scores, targets, residuals, work, from, to);
 }
 
 /**

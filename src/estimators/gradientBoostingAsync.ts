@@ -28,8 +28,8 @@ const MIN_PARALLEL_WORK = 1e7;
 
 /**
  * {@link fitGradientBoosting} on several threads: the K trees of each multinomial stage are independent given the
- * scores at the start of the stage, so worker threads (Node's `worker_threads`) take them from a shared counter
- * and meet at a barrier after each stage. Every tree has its own tie-break stream and every score is summed in
+ * scores at the start of the stage, so worker threads (Node's `worker_threads`) first share out the rows to turn
+ * the scores into residuals, then take the trees from a shared counter, with a barrier after each phase. Every tree has its own tie-break stream and every score is summed in
  * the same order as on one thread, so the model, its predictions and importances are identical to
  * `fitGradientBoosting`'s with the same options, bit for bit. Binomial fits (one tree per stage), small fits,
  * and environments without worker threads or `SharedArrayBuffer` (browsers without cross-origin isolation) run
@@ -63,16 +63,21 @@ async function threadCount(workers: number | 'auto' | undefined, setup: Boosting
 async function fitOnThreads(x: Matrix, setup: BoostingSetup, threads: number, signal?: AbortSignal): Promise<FittedGradientBoosting | undefined> {
   const { K, numStages } = setup;
   const n = x.rows;
-  const scores = new SharedArrayBuffer(2 * K * n * 8);
-  const first = new Float64Array(scores, 0, K * n);
-  for (let k = 0; k < K; k++) first.fill(setup.init[k], k * n, (k + 1) * n);
+  const scores = new SharedArrayBuffer(K * n * 8);
+  const columns = new Float64Array(scores);
+  for (let k = 0; k < K; k++) columns.fill(setup.init[k], k * n, (k + 1) * n);
   const control = new SharedArrayBuffer((BARRIER_SLOTS + numStages) * 4);
   const flags = new Int32Array(control);
-  const data: BoostingWorkerData = { x: x.data.slice(), rows: n, cols: x.cols, setup, scores, control, parties: threads };
+  const shared = { x: x.data.slice(), rows: n, cols: x.cols, setup, scores, residuals: new SharedArrayBuffer(K * n * 8), control, parties: threads };
+  const tasks: BoostingWorkerData[] = Array.from({ length: threads }, (_, w) => ({
+    ...shared,
+    from: Math.floor((w * n) / threads),
+    to: Math.floor(((w + 1) * n) / threads),
+  }));
   const onAbort = (): void => abortBarrier(flags);
   signal?.addEventListener('abort', onAbort);
   try {
-    const replies = await runOnWorkers<BoostingWorkerReply>(import.meta.url, 'gradientBoostingWorker', new Array(threads).fill(data));
+    const replies = await runOnWorkers<BoostingWorkerReply>(import.meta.url, 'gradientBoostingWorker', tasks);
     if (!replies) return undefined;
     // A thread that fails (even before its first stage) releases the others from the barrier.
     for (const r of replies) r.catch(onAbort);
@@ -83,8 +88,7 @@ async function fitOnThreads(x: Matrix, setup: BoostingSetup, threads: number, si
     if (barrierAborted(flags)) throw new DisentangleError('ABORTED', 'workers', 'a boosting thread stopped early');
     const stages: Tree[][] = Array.from({ length: numStages }, () => new Array<Tree>(K));
     for (const r of settled) if (r.status === 'fulfilled' && 'trees' in r.value) for (const t of r.value.trees) stages[t.stage][t.k] = t.tree;
-    const last = numStages % 2;
-    const final = Array.from({ length: K }, (_, k) => new Float64Array(scores, (last * K + k) * n * 8, n).slice());
+    const final = Array.from({ length: K }, (_, k) => columns.slice(k * n, (k + 1) * n));
     return boostedModelOf(x, setup, stages, final);
   } catch (e) {
     abortBarrier(flags);

@@ -1,8 +1,9 @@
 /**
- * Worker-thread side of {@link fitGradientBoostingAsync}: grows its share of every stage's trees. Each thread
- * keeps its own presorted copy of x; the scores live in shared memory, double-buffered by stage parity (stage s
- * reads buffer s mod 2 and writes s+1 mod 2), so one barrier per stage separates every read from every write.
- * Classes are taken from a shared per-stage counter, and a tree's result does not depend on which thread grew it.
+ * Worker-thread side of {@link fitGradientBoostingAsync}. Each thread keeps its own presorted copy of x; scores and
+ * residuals live in shared memory. A stage has two phases, each closed by a barrier: every thread turns the scores
+ * of its block of rows into residuals (all K columns), then the threads take columns from a shared per-stage
+ * counter and grow their trees, each adding its leaf values to its own score column. A tree's result does not
+ * depend on which thread grew it.
  */
 import { parentPort } from 'node:worker_threads';
 import { arriveAndWait, abortBarrier, BarrierAborted, BARRIER_SLOTS } from '../core/threads.js';
@@ -15,8 +16,13 @@ export interface BoostingWorkerData {
   rows: number;
   cols: number;
   setup: BoostingSetup;
-  /** 2·K·n float64 scores, buffer b, column k at (b·K + k)·n. */
+  /** K·n float64 scores, column k at k·n. */
   scores: SharedArrayBuffer;
+  /** K·n float64 residuals, same layout. */
+  residuals: SharedArrayBuffer;
+  /** This thread's block of rows for the residual phase, [from, to). */
+  from: number;
+  to: number;
   /** Barrier slots, then one class counter per stage. */
   control: SharedArrayBuffer;
   parties: number;
@@ -29,24 +35,22 @@ function run(d: BoostingWorkerData): BoostingWorkerReply {
   const { setup, rows: n } = d;
   const K = setup.K;
   const control = new Int32Array(d.control);
-  const buffers = [0, 1].map((b) => Array.from({ length: K }, (_, k) => new Float64Array(d.scores, (b * K + k) * n * 8, n)));
+  const column = (buffer: SharedArrayBuffer, k: number): Float64Array => new Float64Array(buffer, k * n * 8, n);
+  const scores = Array.from({ length: K }, (_, k) => column(d.scores, k));
+  const residuals = Array.from({ length: K }, (_, k) => column(d.residuals, k));
   const builder = new TreeBuilder(presort({ data: d.x, rows: n, cols: d.cols }));
   const targets = boostingTargets(setup);
-  const residuals = Array.from({ length: K }, () => new Float64Array(n));
   const criteria = residuals.map((r) => new FriedmanMse(r));
   const work = residualWork(n);
   const trees: { stage: number; k: number; tree: Tree }[] = [];
   try {
     for (let stage = 0; stage < setup.numStages; stage++) {
-      const current = buffers[stage % 2];
-      const next = buffers[(stage + 1) % 2];
-      // Every thread derives all K residual columns (the softmax needs every score); this duplicates n·K
-      // exponentials per stage, a few percent of growing the trees.
-      stageResiduals(current, targets, residuals, work);
+      stageResiduals(scores, targets, residuals, work, d.from, d.to);
+      arriveAndWait(control, d.parties);
       for (;;) {
         const k = Atomics.add(control, BARRIER_SLOTS + stage, 1);
         if (k >= K) break;
-        trees.push({ stage, k, tree: boostOneTree(builder, criteria[k], setup, stage, k, targets[k], current[k], next[k]) });
+        trees.push({ stage, k, tree: boostOneTree(builder, criteria[k], setup, stage, k, targets[k], scores[k], scores[k]) });
       }
       arriveAndWait(control, d.parties);
     }

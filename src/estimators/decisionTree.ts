@@ -302,7 +302,8 @@ export class Gini implements SplitCriterion {
       wLeft += wi;
       const x0 = col[i];
       const x1 = col[idx[p + 1]];
-      if (x1 <= Math.fround(x0 + FEATURE_THRESHOLD)) continue;
+      // As in FriedmanMse.scan: only neighbours closer than 2e-7 can be merged, so only they pay for the rounding.
+      if (x1 - x0 <= 2e-7 && x1 <= Math.fround(x0 + FEATURE_THRESHOLD)) continue;
       if (p + 1 - lo < minLeaf || hi - p - 1 < minLeaf) continue;
       const proxy = sqLeft / wLeft + sqRight / (this.w - wLeft);
       if (proxy > best.proxy) offer(best, proxy, feature, p + 1 - base, x0, x1);

@@ -44,8 +44,14 @@ export async function fitGradientBoostingAsync(x: Matrix, y: Int32Array, options
   throwIfAborted(options.signal);
   const threads = await threadCount(options.workers, setup, x);
   if (threads >= 2) {
-    const model = await fitOnThreads(x, setup, threads, options.signal);
-    if (model) return { ...model, threads };
+    try {
+      const model = await fitOnThreads(x, setup, threads, options.signal);
+      if (model) return { ...model, threads };
+    } catch (e) {
+      // A thread that could not run (its module missing from a re-bundled app, say) costs speed, not the result:
+      // the same fit runs here. Only the caller's abort is passed on.
+      if (e instanceof DisentangleError && e.code === 'ABORTED' && options.signal?.aborted) throw e;
+    }
   }
   return { ...fitInThread(x, setup), threads: 1 };
 }

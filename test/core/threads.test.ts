@@ -22,6 +22,11 @@ describe('worker threads (core/threads)', () => {
     expect(await replies![1]).toEqual({ n: 3, doubled: 6 });
   }, 60_000);
 
+  it('rejects (does not hang) when the worker module cannot be loaded', async () => {
+    const replies = await runOnWorkers<unknown>(here, 'workers/noSuchWorker', [{ n: 1 }]);
+    await expect(replies![0]).rejects.toThrow();
+  }, 60_000);
+
   it('lets every party through the barrier, and abortBarrier releases waiting ones', async () => {
     const passing = new SharedArrayBuffer(BARRIER_SLOTS * 4);
     const both = await runOnWorkers<string>(here, 'workers/echoWorker', [

@@ -11,9 +11,10 @@ import type { ClassifierEstimator } from './types.js';
 /** Options of {@link fitGradientBoostingAsync}: those of `fitGradientBoosting`, plus threads and cancellation. */
 export interface ParallelBoostingOptions extends GradientBoostingOptions {
   /**
-   * Threads that grow the trees: 'auto' (default) uses every available core when the fit is large enough to pay
-   * for starting them (about n·D·trees ≥ 10⁷, a few tenths of a second of work), a number forces that many
-   * (capped by the trees per stage), 1 fits on the calling thread. The model is the same whatever the count.
+   * Threads that grow the trees: 'auto' (default) uses the available cores (at most 8) when the fit is large
+   * enough to pay for starting them (about n·D·trees ≥ 10⁷, a few tenths of a second of work), a number forces
+   * that many (capped by the trees per stage), 1 fits on the calling thread. The model is the same whatever the
+   * count.
    */
   workers?: number | 'auto';
   /** Aborts the fit (its threads stop at the next stage). */
@@ -25,6 +26,9 @@ export type FittedGradientBoostingAsync = FittedGradientBoosting & { readonly th
 
 // Below this much work (rows · features · trees) starting threads costs more than it saves.
 const MIN_PARALLEL_WORK = 1e7;
+// Each thread holds its own presorted copy of x (about 30 bytes per entry), so 'auto' stops here; a larger count
+// can still be asked for.
+const MAX_AUTO_THREADS = 8;
 
 /**
  * {@link fitGradientBoosting} on several threads: the K trees of each multinomial stage are independent given the
@@ -60,7 +64,7 @@ async function threadCount(workers: number | 'auto' | undefined, setup: Boosting
   if (setup.K === 1) return 1;
   if (workers === undefined || workers === 'auto') {
     if (x.rows * x.cols * setup.K * setup.numStages < MIN_PARALLEL_WORK) return 1;
-    return Math.min(await availableThreads(), setup.K);
+    return Math.min(await availableThreads(), setup.K, MAX_AUTO_THREADS);
   }
   return Math.min(intOption(workers, 'workers', 1, 1), setup.K);
 }

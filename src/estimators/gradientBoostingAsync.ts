@@ -40,7 +40,7 @@ const MAX_AUTO_THREADS = 8;
  * on the calling thread.
  *
  * @example
- * const model = await fitGradientBoostingAsync(x, labels);      // all cores
+ * const model = await fitGradientBoostingAsync(x, labels);      // up to 8 cores
  * model.threads; model.featureImportances;
  */
 export async function fitGradientBoostingAsync(x: Matrix, y: Int32Array, options: ParallelBoostingOptions = {}): Promise<FittedGradientBoostingAsync> {

@@ -332,7 +332,7 @@ export function dciFromCodes(train: LabelledCodes, test: LabelledCodes, options:
  * {@link dciFromCodes} for long runs: yields to the event loop and checks `signal` between factors (and, for
  * gradient boosting, between stages), reports `{ stage: 'dci', done, total: K }`, accepts estimators whose `fit`
  * returns a Promise, and uses an estimator's `fitAsync` where it has one: the default gradient boosting then grows
- * each stage's trees on all cores (`workers`), with the same result as `dciFromCodes`.
+ * each stage's trees on the available cores (`workers`), with the same result as `dciFromCodes`.
  *
  * @example
  * const r = await dciFromCodesAsync(train, test, { onProgress: console.log, signal: controller.signal });

@@ -2,7 +2,8 @@ import { DisentangleError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { enumOption, intOption, numberOption } from '../core/validate.js';
-import { applyTree, encodeLabels, FriedmanMse, presort, toFloat32Values, TreeBuilder, treeImportances, type Tree, type TreeGrowth } from './decisionTree.js';
+import { applyTree, encodeLabels, presort, toFloat32Values, TreeBuilder, treeImportances, type Tree, type TreeGrowth } from './decisionTree.js';
+import { FriedmanMse } from './splitCriteria.js';
 import type { FittedClassifier } from './types.js';
 
 /** Options of {@link fitGradientBoosting}; scikit-learn's names and defaults. */

@@ -7,7 +7,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { arriveAndWait, abortBarrier, BarrierAborted, BARRIER_SLOTS } from '../core/threads.js';
-import { presort, FriedmanMse, TreeBuilder, type Tree } from './decisionTree.js';
+import { presort, TreeBuilder, type Tree } from './decisionTree.js';
+import { FriedmanMse } from './splitCriteria.js';
 import { boostingTargets, boostOneTree, residualWork, stageResiduals, type BoostingSetup } from './gradientBoosting.js';
 
 /** What the main thread sends each worker, once per fit. */

@@ -2,7 +2,8 @@ import { DisentangleError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { intOption } from '../core/validate.js';
-import { applyTree, encodeLabels, Gini, presort, toFloat32Values, TreeBuilder, treeImportances, type Tree } from './decisionTree.js';
+import { applyTree, encodeLabels, presort, toFloat32Values, TreeBuilder, treeImportances, type Tree } from './decisionTree.js';
+import { Gini } from './splitCriteria.js';
 import type { ClassifierEstimator, FittedClassifier } from './types.js';
 
 /** Options of {@link fitRandomForest}; scikit-learn `RandomForestClassifier`'s names and defaults. */

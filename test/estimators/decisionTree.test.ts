@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { applyTree, encodeLabels, FriedmanMse, Gini, presort, toFloat32Values, TreeBuilder, treeImportances } from '../../src/estimators/decisionTree.js';
+import { applyTree, encodeLabels, presort, toFloat32Values, TreeBuilder, treeImportances } from '../../src/estimators/decisionTree.js';
+import { FriedmanMse, Gini } from '../../src/estimators/splitCriteria.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
 import type { Matrix } from '../../src/core/matrix.js';

@@ -15,13 +15,12 @@ import { createRng } from '../src/core/rng.js';
 import type { LabelledCodes } from '../src/core/types.js';
 import { availableThreads } from '../src/core/threads.js';
 import { fitGradientBoostingAsync } from '../src/estimators/gradientBoostingAsync.js';
+import { FACTOR_SIZES, NUM_CODES } from './dsprites-like-codes.js';
 
 const quick = process.argv.includes('--quick');
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg >= 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',')) : undefined;
 const RESULTS = new URL('./results/metrics-from-codes.json', import.meta.url);
-const FACTOR_SIZES = [3, 6, 40, 32, 32];
-const NUM_CODES = 10;
 /** disentanglement_lib on this shape, seconds (issue 4). */
 const DL_SECONDS: Record<string, number> = {
   dci: 241,

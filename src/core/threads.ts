@@ -31,8 +31,9 @@ async function tsxApi(baseUrl: string): Promise<string> {
   const { createRequire } = await import('node:module');
   const { pathToFileURL } = await import('node:url');
   // Its ESM entry (the CommonJS one cannot be imported from a bootstrap script), as its own exports map names it.
-  const manifest = createRequire(baseUrl).resolve('tsx/package.json');
-  const pkg = createRequire(baseUrl)('tsx/package.json') as { exports: Record<string, { import: { default: string } }> };
+  const requireHere = createRequire(baseUrl);
+  const manifest = requireHere.resolve('tsx/package.json');
+  const pkg = requireHere(manifest) as { exports: Record<string, { import: { default: string } }> };
   return new URL(pkg.exports['./esm/api'].import.default, pathToFileURL(manifest)).href;
 }
 
@@ -129,7 +130,7 @@ export function arriveAndWait(control: Int32Array, parties: number): void {
     return;
   }
   while (Atomics.load(control, GENERATION) === generation) {
-    if (Atomics.load(control, ABORT) !== 0) throw new BarrierAborted('aborted');
+    if (barrierAborted(control)) throw new BarrierAborted('aborted');
     Atomics.wait(control, GENERATION, generation, 100);
   }
 }
@@ -140,6 +141,7 @@ export function abortBarrier(control: Int32Array): void {
   Atomics.notify(control, GENERATION);
 }
 
+/** Whether `abortBarrier` has been called on `control`. */
 export function barrierAborted(control: Int32Array): boolean {
   return Atomics.load(control, ABORT) !== 0;
 }

@@ -165,7 +165,7 @@ export function setUpBoosting(x: Matrix, y: Int32Array, options: GradientBoostin
 }
 
 /** Per score column, the 0/1 target: y == class k (multinomial) or y == the second class (binomial). */
-export function boostingTargets(setup: BoostingSetup): Float64Array[] {
+function boostingTargets(setup: BoostingSetup): Float64Array[] {
   const { encoded, K } = setup;
   return Array.from({ length: K }, (_, k) => {
     const t = new Float64Array(encoded.length);
@@ -180,7 +180,7 @@ export interface ResidualWork {
   sum: Float64Array;
 }
 
-export function residualWork(n: number): ResidualWork {
+function residualWork(n: number): ResidualWork {
   return { max: new Float64Array(n), sum: new Float64Array(n) };
 }
 
@@ -202,26 +202,38 @@ export function stageResiduals(
   } else multinomialResiduals(scores, targets, residuals, work, from, to);
 }
 
+/** What one thread needs to grow trees: its presorted builder, and per score column a target and a criterion. */
+export interface BoostingWorkspace {
+  builder: TreeBuilder;
+  targets: Float64Array[];
+  /** Each criterion reads its column's residuals (`criterion.target`). */
+  criteria: FriedmanMse[];
+  work: ResidualWork;
+}
+
+/** The workspace of a fit whose residual columns are `residuals` (private arrays, or views of shared memory). */
+export function boostingWorkspace(x: Matrix, setup: BoostingSetup, residuals: Float64Array[]): BoostingWorkspace {
+  return {
+    builder: new TreeBuilder(presort(x)),
+    targets: boostingTargets(setup),
+    criteria: residuals.map((r) => new FriedmanMse(r)),
+    work: residualWork(x.rows),
+  };
+}
+
 /**
- * Grows the tree of stage `stage`, column `k` on its residuals, sets its leaves to one Newton step each, and
- * writes `scoresOut = scoresIn + learning rate · leaf value` for every training row (the two may be one array).
+ * Grows the tree of stage `stage`, column `k` on its residuals, sets its leaves to one Newton step each, and adds
+ * learning rate · leaf value to `scores` (that column's) for every training row.
  */
-export function boostOneTree(
-  builder: TreeBuilder,
-  criterion: FriedmanMse,
-  setup: BoostingSetup,
-  stage: number,
-  k: number,
-  target: Float64Array,
-  scoresIn: Float64Array,
-  scoresOut: Float64Array,
-): Tree {
+export function boostOneTree(ws: BoostingWorkspace, setup: BoostingSetup, stage: number, k: number, scores: Float64Array): Tree {
   const rng = setup.treeSeeds ? createRng(setup.treeSeeds[stage * setup.K + k]) : undefined;
+  const { builder } = ws;
+  const criterion = ws.criteria[k];
   const tree = builder.grow(criterion, setup.growth, rng);
   const leafOf = builder.leafOf;
-  newtonLeafValues(tree, leafOf, target, criterion.target, setup.K === 1 ? 1 : (setup.K - 1) / setup.K);
+  newtonLeafValues(tree, leafOf, ws.targets[k], criterion.target, setup.K === 1 ? 1 : (setup.K - 1) / setup.K);
   const lr = setup.learningRate;
-  for (let i = 0; i < scoresIn.length; i++) scoresOut[i] = scoresIn[i] + lr * tree.value[leafOf[i]];
+  for (let i = 0; i < scores.length; i++) scores[i] += lr * tree.value[leafOf[i]];
   return tree;
 }
 
@@ -249,16 +261,13 @@ export function fitInThread(x: Matrix, setup: BoostingSetup): FittedGradientBoos
   const { K, init } = setup;
   // Scores class-major (one contiguous array per column): each tree updates its own column in one sweep.
   const scores = Array.from({ length: K }, (_, k) => new Float64Array(n).fill(init[k]));
-  const builder = new TreeBuilder(presort(x));
-  const targets = boostingTargets(setup);
   const residuals = Array.from({ length: K }, () => new Float64Array(n));
-  const criteria = residuals.map((r) => new FriedmanMse(r));
-  const work = residualWork(n);
+  const ws = boostingWorkspace(x, setup, residuals);
   const stages: Tree[][] = [];
   for (let stage = 0; stage < setup.numStages; stage++) {
     // Every column's gradient comes from the scores at the start of the stage.
-    stageResiduals(scores, targets, residuals, work);
-    stages.push(Array.from({ length: K }, (_, k) => boostOneTree(builder, criteria[k], setup, stage, k, targets[k], scores[k], scores[k])));
+    stageResiduals(scores, ws.targets, residuals, ws.work);
+    stages.push(Array.from({ length: K }, (_, k) => boostOneTree(ws, setup, stage, k, scores[k])));
   }
   return boostedModelOf(x, setup, stages, scores);
 }

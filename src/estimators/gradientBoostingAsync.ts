@@ -1,4 +1,4 @@
-import { DisentangleError, throwIfAborted } from '../core/errors.js';
+import { throwIfAborted } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import { abortBarrier, availableThreads, barrierAborted, BARRIER_SLOTS, runOnWorkers } from '../core/threads.js';
@@ -33,11 +33,11 @@ const MAX_AUTO_THREADS = 8;
 /**
  * {@link fitGradientBoosting} on several threads: the K trees of each multinomial stage are independent given the
  * scores at the start of the stage, so worker threads (Node's `worker_threads`) first share out the rows to turn
- * the scores into residuals, then take the trees from a shared counter, with a barrier after each phase. Every tree has its own tie-break stream and every score is summed in
- * the same order as on one thread, so the model, its predictions and importances are identical to
- * `fitGradientBoosting`'s with the same options, bit for bit. Binomial fits (one tree per stage), small fits,
- * and environments without worker threads or `SharedArrayBuffer` (browsers without cross-origin isolation) run
- * on the calling thread.
+ * the scores into residuals, then take the trees from a shared counter, with a barrier after each phase. Every
+ * tree has its own tie-break stream and every score is summed in the same order as on one thread, so the model,
+ * its predictions and importances are identical to `fitGradientBoosting`'s with the same options, bit for bit.
+ * Binomial fits (one tree per stage), small fits, environments without worker threads or `SharedArrayBuffer`
+ * (browsers without cross-origin isolation), and fits whose threads fail run on the calling thread.
  *
  * @example
  * const model = await fitGradientBoostingAsync(x, labels);      // up to 8 cores
@@ -48,14 +48,8 @@ export async function fitGradientBoostingAsync(x: Matrix, y: Int32Array, options
   throwIfAborted(options.signal);
   const threads = await threadCount(options.workers, setup, x);
   if (threads >= 2) {
-    try {
-      const model = await fitOnThreads(x, setup, threads, options.signal);
-      if (model) return { ...model, threads };
-    } catch (e) {
-      // A thread that could not run (its module missing from a re-bundled app, say) costs speed, not the result:
-      // the same fit runs here. Only the caller's abort is passed on.
-      if (e instanceof DisentangleError && e.code === 'ABORTED' && options.signal?.aborted) throw e;
-    }
+    const model = await fitOnThreads(x, setup, threads, options.signal);
+    if (model) return { ...model, threads };
   }
   return { ...fitInThread(x, setup), threads: 1 };
 }
@@ -69,7 +63,10 @@ async function threadCount(workers: number | 'auto' | undefined, setup: Boosting
   return Math.min(intOption(workers, 'workers', 1, 1), setup.K);
 }
 
-/** Undefined when the threads could not be started (the caller then fits on its own thread). */
+/**
+ * Undefined when the threads could not start or one failed (its module missing from a re-bundled app, say): that
+ * costs speed, not the result, as the caller then fits on its own thread. Throws only the caller's abort.
+ */
 async function fitOnThreads(x: Matrix, setup: BoostingSetup, threads: number, signal?: AbortSignal): Promise<FittedGradientBoosting | undefined> {
   const { K, numStages } = setup;
   const n = x.rows;
@@ -93,17 +90,12 @@ async function fitOnThreads(x: Matrix, setup: BoostingSetup, threads: number, si
     for (const r of replies) r.catch(onAbort);
     const settled = await Promise.allSettled(replies);
     throwIfAborted(signal);
-    const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failed) throw failed.reason;
-    if (barrierAborted(flags)) throw new DisentangleError('ABORTED', 'workers', 'a boosting thread stopped early');
+    // A rejected reply or a thread released by the abort flag: some trees are missing.
+    if (barrierAborted(flags)) return undefined;
     const stages: Tree[][] = Array.from({ length: numStages }, () => new Array<Tree>(K));
     for (const r of settled) if (r.status === 'fulfilled' && 'trees' in r.value) for (const t of r.value.trees) stages[t.stage][t.k] = t.tree;
     const final = Array.from({ length: K }, (_, k) => columns.slice(k * n, (k + 1) * n));
     return boostedModelOf(x, setup, stages, final);
-  } catch (e) {
-    abortBarrier(flags);
-    throwIfAborted(signal);
-    throw e;
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }

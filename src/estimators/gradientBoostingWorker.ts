@@ -7,9 +7,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { arriveAndWait, abortBarrier, BarrierAborted, BARRIER_SLOTS } from '../core/threads.js';
-import { presort, TreeBuilder, type Tree } from './decisionTree.js';
-import { FriedmanMse } from './splitCriteria.js';
-import { boostingTargets, boostOneTree, residualWork, stageResiduals, type BoostingSetup } from './gradientBoosting.js';
+import type { Tree } from './decisionTree.js';
+import { boostingWorkspace, boostOneTree, stageResiduals, type BoostingSetup } from './gradientBoosting.js';
 
 /** What the main thread sends each worker, once per fit. */
 export interface BoostingWorkerData {
@@ -39,19 +38,16 @@ function run(d: BoostingWorkerData): BoostingWorkerReply {
   const column = (buffer: SharedArrayBuffer, k: number): Float64Array => new Float64Array(buffer, k * n * 8, n);
   const scores = Array.from({ length: K }, (_, k) => column(d.scores, k));
   const residuals = Array.from({ length: K }, (_, k) => column(d.residuals, k));
-  const builder = new TreeBuilder(presort({ data: d.x, rows: n, cols: d.cols }));
-  const targets = boostingTargets(setup);
-  const criteria = residuals.map((r) => new FriedmanMse(r));
-  const work = residualWork(n);
+  const ws = boostingWorkspace({ data: d.x, rows: n, cols: d.cols }, setup, residuals);
   const trees: { stage: number; k: number; tree: Tree }[] = [];
   try {
     for (let stage = 0; stage < setup.numStages; stage++) {
-      stageResiduals(scores, targets, residuals, work, d.from, d.to);
+      stageResiduals(scores, ws.targets, residuals, ws.work, d.from, d.to);
       arriveAndWait(control, d.parties);
       for (;;) {
         const k = Atomics.add(control, BARRIER_SLOTS + stage, 1);
         if (k >= K) break;
-        trees.push({ stage, k, tree: boostOneTree(builder, criteria[k], setup, stage, k, targets[k], scores[k], scores[k]) });
+        trees.push({ stage, k, tree: boostOneTree(ws, setup, stage, k, scores[k]) });
       }
       arriveAndWait(control, d.parties);
     }

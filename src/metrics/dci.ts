@@ -347,7 +347,7 @@ export async function dciFromCodesAsync(train: LabelledCodes, test: LabelledCode
       const est = plan.classifier;
       const rng = plan.rootRng.fork();
       const model = est.fitAsync ? await est.fitAsync(f.trainX, f.yTrain, rng, { signal: options.signal }) : await est.fit(f.trainX, f.yTrain, rng);
-      fits.push(scoreClassifier(plan.classifier, model, f));
+      fits.push(scoreClassifier(est, model, f));
     } else fits.push(fitLassoFactor(f.trainX, f.testX, f.yTrain, f.yTest, plan.alpha));
     options.onProgress?.({ stage: 'dci', done: j + 1, total: plan.K });
     await yieldToEventLoop();

@@ -213,7 +213,16 @@ const configs: tf.GradConfig[] = [
 
 let registered = false;
 
-/** Makes sure every gradient the reference models use is registered (called by the model builders). */
+/**
+ * Makes sure every gradient the reference models use is registered. Every place that takes gradients calls it
+ * (the trainers' optimizer step, variation predictability); importing this module registers nothing, because a
+ * bundler honouring the package's `"sideEffects": false` drops bare imports, and the built CLI once lost its
+ * gradients that way.
+ *
+ * @example
+ * registerGradients();
+ * const { value, grads } = tf.variableGrads(loss, vars);
+ */
 export function registerGradients(): void {
   if (registered) return;
   for (const config of configs) {
@@ -221,5 +230,3 @@ export function registerGradients(): void {
   }
   registered = true;
 }
-
-registerGradients();

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import './gradients.js';
 import { DisentangleError } from '../core/errors.js';
 import { createRng, type Rng } from '../core/rng.js';
 import type { GenerativeModel, TensorLike } from '../core/types.js';

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import './gradients.js';
 import { yieldToEventLoop } from '../core/batching.js';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { permutation, type Rng } from '../core/rng.js';

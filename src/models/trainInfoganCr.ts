@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import './gradients.js';
 import { yieldToEventLoop } from '../core/batching.js';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { createRng, type Rng } from '../core/rng.js';
@@ -8,6 +7,7 @@ import { checkFactorSizes, intOption, numberOption } from '../core/validate.js';
 import { drawFactors, toFactorBatch, type SamplingContext } from '../data/sampling.js';
 import { asTensor } from './layers.js';
 import { Adam } from './adam.js';
+import { registerGradients } from './gradients.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import {
   buildInfoGanCr,
@@ -230,6 +230,7 @@ export function iterate(
 
 /** One optimizer step on `vars` for the loss `f`; returns the loss through `read` before disposing it. */
 export function step(opt: Adam, vars: tf.Variable[], f: () => tf.Scalar, read: (t: tf.Tensor) => number): number {
+  registerGradients();
   const { value, grads } = tf.variableGrads(f, vars);
   opt.apply(grads);
   const v = read(value);

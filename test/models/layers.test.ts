@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import '../../src/models/gradients.js';
+import { registerGradients } from '../../src/models/gradients.js';
 import '@tensorflow/tfjs-backend-cpu';
 import { createRng } from '../../src/core/rng.js';
 import {
@@ -21,6 +21,7 @@ import {
 beforeAll(async () => {
   await tf.setBackend('cpu');
   await tf.ready();
+  registerGradients();
 });
 
 function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {

@@ -1,20 +1,22 @@
 /**
- * Spawns the built CLI (dist/cli.js) as a user would. Needs `npm run build` first (.ci/run builds before the
- * tests); skipped when dist/ is missing.
+ * Spawns the built CLI (dist/cli.js) as a user would. `npm test` builds first; a missing or stale build fails
+ * here with a reason instead of skipping.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { decode } from 'fast-png';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireBuiltDist } from '../helpers/builtDist.js';
 
 const ROOT = resolve(__dirname, '../..');
 const CLI = join(ROOT, 'dist/cli.js');
 const out = mkdtempSync(join(tmpdir(), 'disentangle-cli-'));
 const run = (...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', timeout: 240_000 });
 
-describe.skipIf(!existsSync(CLI))('disentangle CLI', () => {
+describe('disentangle CLI', () => {
+  beforeAll(() => requireBuiltDist(['dist/cli.js']));
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('lists every command and shows an example per command', () => {
@@ -62,5 +64,22 @@ describe.skipIf(!existsSync(CLI))('disentangle CLI', () => {
     const img = decode(readFileSync(png));
     expect(img.width).toBeGreaterThan(4 * 64);
     expect(img.height).toBeGreaterThan(5 * 64); // one row per code (5 codes)
+  });
+
+  it('trains both reference models from the built package, and the saved models load', () => {
+    for (const kind of ['factor-vae', 'infogan-cr']) {
+      const dir = join(out, kind);
+      const r = run('train', kind, '--out', dir, '--iterations', '3', '--batch-size', '8', '--quiet');
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain(`saved ${kind} to ${dir}`);
+      const saved = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+      expect(saved.modelType).toBe(kind);
+      expect(saved.iteration).toBe(3);
+      const png = join(out, `${kind}.png`);
+      const t = run('traverse', dir, '--out', png, '--steps', '2');
+      expect(t.status).toBe(0);
+      expect(decode(readFileSync(png)).width).toBe(2 * 64 + 3 * 2); // two steps with the grid's 2-pixel gaps
+    }
   });
 });

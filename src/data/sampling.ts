@@ -4,7 +4,7 @@
  * `utils.generate_batch_factor_code` and the fixed-factor batches of the FactorVAE / BetaVAE metrics.
  */
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
-import { forEachBatch, checkCallbackRows } from '../core/batching.js';
+import { forEachBatch, checkCallbackRows, raceAbort } from '../core/batching.js';
 import type { IntMatrix, Matrix } from '../core/matrix.js';
 import { concatRows } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
@@ -40,22 +40,28 @@ export interface SamplingContext<Obs = TensorLike> {
   factorSizes: number[];
   /** Width of the codes, learnt from the first batch and enforced afterwards. */
   codeDims?: number;
+  /** Every callback await races it: a callback that never settles cannot hold a run past an abort. */
+  signal?: AbortSignal;
 }
 
 /** Validates `dataset` and `represent` and returns a context for the functions below. */
-export function samplingContext<Obs>(dataset: GroundTruthDataset<Obs> | undefined, represent: RepresentationFunction<Obs> | undefined): SamplingContext<Obs> {
+export function samplingContext<Obs>(
+  dataset: GroundTruthDataset<Obs> | undefined,
+  represent: RepresentationFunction<Obs> | undefined,
+  signal?: AbortSignal,
+): SamplingContext<Obs> {
   if (!dataset || typeof dataset !== 'object') throw new DisentangleError('BAD_INPUT', 'dataset', 'expected a GroundTruthDataset');
   if (typeof dataset.observationsFromFactors !== 'function') {
     throw new DisentangleError('BAD_INPUT', 'dataset.observationsFromFactors', 'must be a function (factors, rng) => observations');
   }
   if (typeof represent !== 'function') throw new DisentangleError('BAD_INPUT', 'represent', 'must be a function (observations) => codes');
-  return { dataset, represent, factorSizes: checkFactorSizes(dataset.factorSizes, 'dataset.factorSizes') };
+  return { dataset, represent, factorSizes: checkFactorSizes(dataset.factorSizes, 'dataset.factorSizes'), signal };
 }
 
 /** Draws `n` factor rows from the dataset's own sampler or uniformly, and checks them against its sizes. */
 export async function drawFactors<Obs>(ctx: SamplingContext<Obs>, n: number, rng: Rng): Promise<IntMatrix> {
   if (!ctx.dataset.sampleFactors) return sampleUniformFactors(ctx.factorSizes, n, rng);
-  const raw = await ctx.dataset.sampleFactors(n, rng);
+  const raw = await raceAbort(ctx.dataset.sampleFactors(n, rng), ctx.signal, 'dataset.sampleFactors');
   let f: IntMatrix;
   const fb = raw as Partial<FactorBatch>;
   if (fb && fb.data instanceof Int32Array && Array.isArray(fb.shape)) {
@@ -63,8 +69,13 @@ export async function drawFactors<Obs>(ctx: SamplingContext<Obs>, n: number, rng
       throw new DisentangleError('CALLBACK_RESULT', 'dataset.sampleFactors', `returned shape [${fb.shape}] with ${fb.data.length} values; expected [n, K] holding n·K values`);
     }
     f = { data: fb.data, rows: fb.shape[0], cols: fb.shape[1] };
+  } else {
+    try {
+      f = await toFactorsAsync(raw as TensorLike, 'dataset.sampleFactors', '');
+    } finally {
+      disposeIfTensor(raw); // a tensor a callback returns is the library's to dispose
+    }
   }
-  else f = await toFactorsAsync(raw as TensorLike, 'dataset.sampleFactors', '');
   checkCallbackRows(f.rows, n, 'dataset.sampleFactors');
   checkFactorsWithinSizes(f, ctx.factorSizes, 'dataset.sampleFactors');
   return f;
@@ -83,10 +94,12 @@ export interface RawCodes {
  * on their device (a tfjs tensor is not read), so callers can reduce them there.
  */
 export async function representFactorsRaw<Obs>(ctx: SamplingContext<Obs>, factors: IntMatrix, rng: Rng): Promise<RawCodes> {
-  const obs = await ctx.dataset.observationsFromFactors(toFactorBatch(factors), rng);
+  const obs = await raceAbort(ctx.dataset.observationsFromFactors(toFactorBatch(factors), rng), ctx.signal, 'dataset.observationsFromFactors');
   let codes: TensorLike;
   try {
-    codes = await ctx.represent(obs);
+    rejectDisposed(obs, 'dataset.observationsFromFactors');
+    // On an abort the observations are disposed at once, even if `represent` still holds them: it is abandoned.
+    codes = await raceAbort(ctx.represent(obs), ctx.signal, 'represent');
   } catch (e) {
     disposeIfTensor(obs);
     throw e;
@@ -97,6 +110,7 @@ export async function representFactorsRaw<Obs>(ctx: SamplingContext<Obs>, factor
   };
   try {
     if (codes == null) throw new DisentangleError('CALLBACK_RESULT', 'represent', `returned ${String(codes)}; it must return an n×D block of codes`);
+    rejectDisposed(codes, 'represent');
     const shape = shapeOf(codes, 'represent', '');
     if (shape.length !== 2) throw new DisentangleError('CALLBACK_RESULT', 'represent', `returned shape [${shape}]; expected [${factors.rows}, D]`);
     checkCallbackRows(shape[0], factors.rows, 'represent');
@@ -110,6 +124,16 @@ export async function representFactorsRaw<Obs>(ctx: SamplingContext<Obs>, factor
   } catch (e) {
     release();
     throw e;
+  }
+}
+
+/**
+ * Throws `CALLBACK_RESULT` naming `callback` when it returned a tfjs tensor that is already disposed (tfjs would
+ * fail later with a bare TypeError, e.g. in an on-device reduction).
+ */
+export function rejectDisposed(value: unknown, callback: string): void {
+  if (isTfTensor(value) && value.isDisposed) {
+    throw new DisentangleError('CALLBACK_RESULT', callback, 'returned a tensor that has already been disposed; return a live tensor (the library disposes it)');
   }
 }
 
@@ -147,6 +171,7 @@ export async function sampleCodesAndFactors<Obs>(
   ctx: SamplingContext<Obs>,
   opts: SampleCodesOptions,
 ): Promise<{ codes: Matrix; factors: IntMatrix }> {
+  ctx.signal ??= opts.signal; // the callbacks race the signal this loop stops on
   const codeParts: Matrix[] = [];
   const factorParts: IntMatrix[] = [];
   await forEachBatch(
@@ -202,7 +227,7 @@ export async function sampleTrainTest<Obs>(
   defaults: { numTrain: number; numTest?: number; batchSize: number },
   createRngFn: (seed: number) => Rng,
 ): Promise<{ train: SampledCodes; test?: SampledCodes }> {
-  const ctx = samplingContext(opts.dataset, opts.represent);
+  const ctx = samplingContext(opts.dataset, opts.represent, opts.signal);
   const numTrain = intOption(opts.numTrain, 'numTrain', defaults.numTrain);
   const batchSize = intOption(opts.batchSize, 'batchSize', defaults.batchSize);
   const numTest = defaults.numTest === undefined ? 0 : intOption(opts.numTest, 'numTest', defaults.numTest);

@@ -2,7 +2,7 @@
  * Axis-Aligned Metric (AAM) of YannDubs/disentangling-vae (`disvae/evaluate.py`, `_axis_aligned_metric`),
  * applied to the same discrete D×K mutual-information matrix as MIG.
  */
-import { forEachBatch } from '../core/batching.js';
+import { forEachBatch, raceAbort } from '../core/batching.js';
 import { DisentangleError } from '../core/errors.js';
 import { concatRows, type Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
@@ -130,10 +130,10 @@ async function encodeFactorGrid<Obs>(
         rest = Math.floor(rest / sizes[j]);
       }
     }
-    const obs = await options.dataset.observationsFromFactors({ data: f, shape: [size, K] }, rng);
+    const obs = await raceAbort(options.dataset.observationsFromFactors({ data: f, shape: [size, K] }, rng), options.signal, 'dataset.observationsFromFactors');
     let out: { mean: TensorLike; logVar: TensorLike } | undefined;
     try {
-      out = await posterior(obs);
+      out = await raceAbort(posterior(obs), options.signal, 'posterior');
       if (!out || out.mean === undefined || out.logVar === undefined) {
         throw new DisentangleError('CALLBACK_RESULT', 'posterior', 'must return { mean, logVar }');
       }

@@ -59,7 +59,7 @@ export interface BetaVaeMetricResult {
  */
 export async function computeBetaVaeMetric<Obs = TensorLike>(options: BetaVaeMetricOptions<Obs>): Promise<BetaVaeMetricResult> {
   const fn = 'computeBetaVaeMetric';
-  const ctx = samplingContext(options?.dataset, options?.represent);
+  const ctx = samplingContext(options?.dataset, options?.represent, options?.signal);
   const plan = fixedFactorPlan(options, ctx.factorSizes);
   const root = createRng(options.seed ?? 0);
   const [fitRng, trainRng, evalRng] = [root.fork(), root.fork(), root.fork()];

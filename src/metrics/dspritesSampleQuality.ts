@@ -4,15 +4,15 @@
  * distance between the classifier's penultimate features of generated and of real (procedural) images.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { forEachBatch } from '../core/batching.js';
+import { forEachBatch, raceAbort } from '../core/batching.js';
 import { DisentangleError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import type { Rng } from '../core/rng.js';
-import { disposeIfTensor, isTfTensor, toMatrixAsync } from '../core/tensor.js';
+import { disposeIfTensor, toMatrixAsync } from '../core/tensor.js';
 import type { GenerativeModel, Progress, TensorLike } from '../core/types.js';
 import { intOption } from '../core/validate.js';
 import { dsprites } from '../data/dsprites.js';
-import { sampleUniformFactors } from '../data/sampling.js';
+import { rejectDisposed, sampleUniformFactors } from '../data/sampling.js';
 import {
   SHAPE_FEATURE_DIMS,
   classifyShapesWithFeatures,
@@ -73,17 +73,18 @@ async function classifyBatch(net: ShapeClassifier, images: tf.Tensor4D, into: Co
   }
 }
 
-async function generateBatch(model: GenerativeModel, n: number, rng: Rng): Promise<tf.Tensor4D> {
-  const z = await model.sampleLatents(n, rng);
-  let images: TensorLike;
+async function generateBatch(model: GenerativeModel, n: number, rng: Rng, signal: AbortSignal | undefined): Promise<tf.Tensor4D> {
+  const z = await raceAbort(model.sampleLatents(n, rng), signal, 'model.sampleLatents');
+  let images: TensorLike | undefined;
   try {
-    images = await model.generate(z);
+    images = await raceAbort(model.generate(z), signal, 'model.generate');
   } finally {
     // The generator may hand back its input (an identity model); dispose it only once, below.
-    if (!isTfTensor(z) || !z.isDisposed) disposeIfTensor(z);
+    if ((images as unknown) !== z) disposeIfTensor(z);
   }
   if (images == null) throw new DisentangleError('CALLBACK_RESULT', 'model.generate', `returned ${String(images)}; expected images [n, 64, 64, 1]`);
   try {
+    rejectDisposed(images, 'model.generate');
     const t = await toImageTensor(images, 'model.generate', FN);
     if (t.shape[0] !== n) {
       t.dispose();
@@ -134,7 +135,7 @@ export async function computeDspritesSampleQuality(options: DspritesSampleQualit
     await forEachBatch(
       { total: numSamples, batchSize, stage: 'generated', signal: options.signal, onProgress: report && ((p) => report({ ...p, total })) },
       async (start, size) => {
-        const images = await generateBatch(model, size, latentRng);
+        const images = await generateBatch(model, size, latentRng, options.signal);
         try {
           await classifyBatch(net, images, generated, start, 'model.generate');
         } finally {

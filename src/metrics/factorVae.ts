@@ -3,7 +3,7 @@
  * `factor_vae.py` computes it, plus the InfoGAN-CR repository's variant (Lin et al. 2020).
  */
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
-import { yieldToEventLoop } from '../core/batching.js';
+import { createYielder, type Yielder } from '../core/batching.js';
 import { intMatrix, toRows, type IntMatrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { columnMoments } from '../core/tensor.js';
@@ -85,7 +85,7 @@ export interface FactorVaeMetricResult {
  */
 export async function computeFactorVaeMetric<Obs = TensorLike>(options: FactorVaeMetricOptions<Obs>): Promise<FactorVaeMetricResult> {
   const fn = 'computeFactorVaeMetric';
-  const ctx = samplingContext(options?.dataset, options?.represent);
+  const ctx = samplingContext(options?.dataset, options?.represent, options?.signal);
   const plan = fixedFactorPlan(options, ctx.factorSizes);
   const pruneThreshold = numberOption(options.pruneThreshold, 'pruneThreshold', plan.icr ? 0 : 0.05, 0);
   const numVarianceEstimate = intOption(options.numVarianceEstimate, 'numVarianceEstimate', plan.icr ? icrScaleSetSize(ctx.factorSizes) : 10000, 2);
@@ -252,24 +252,21 @@ async function tallyVotes(
  */
 export class ProgressCounter {
   private done = 0;
-  private lastYield = Date.now();
+  private readonly yielder: Yielder;
 
   constructor(
     private readonly onProgress: ((p: Progress) => void) | undefined,
     readonly total: number,
-    private readonly signal: AbortSignal | undefined,
+    signal: AbortSignal | undefined,
   ) {
     throwIfAborted(signal);
+    this.yielder = createYielder(signal);
     onProgress?.({ stage: 'start', done: 0, total });
   }
 
   async step(stage: string): Promise<void> {
     this.done += 1;
-    if (Date.now() - this.lastYield > 40) {
-      await yieldToEventLoop();
-      this.lastYield = Date.now();
-    }
-    throwIfAborted(this.signal);
+    await this.yielder.maybeYield();
     this.onProgress?.({ stage, done: this.done, total: this.total });
   }
 

@@ -5,11 +5,12 @@
  * the better it does on held-out pairs, the more each dimension's variation is recognisable on its own.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { forEachBatch, yieldToEventLoop } from '../core/batching.js';
+import { createYielder, forEachBatch, raceAbort, type Yielder } from '../core/batching.js';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { createRng, permutation } from '../core/rng.js';
 import type { Rng } from '../core/rng.js';
 import { disposeIfTensor, readBlock, toMatrixAsync } from '../core/tensor.js';
+import { rejectDisposed } from '../data/sampling.js';
 import type { GenerativeModel, Progress, TensorLike } from '../core/types.js';
 import { enumOption, intOption, numberOption } from '../core/validate.js';
 import { registerGradients } from '../models/gradients.js';
@@ -127,16 +128,28 @@ async function readImages(images: TensorLike, expected: number): Promise<{ data:
   return { data: b.data, shape: [b.shape[1], b.shape[2], b.shape[3] ?? 1] };
 }
 
-async function generate(model: GenerativeModel, latents: Float64Array, rows: number, cols: number): Promise<{ data: ArrayLike<number>; shape: [number, number, number] }> {
+async function generate(model: GenerativeModel, latents: Float64Array, rows: number, cols: number, signal?: AbortSignal): Promise<{ data: ArrayLike<number>; shape: [number, number, number] }> {
   const z = tf.tensor2d(Float32Array.from(latents), [rows, cols]);
   let images: TensorLike | undefined;
   try {
-    images = await model.generate(z);
+    images = await raceAbort(model.generate(z), signal, 'model.generate');
     if (images == null) throw new DisentangleError('CALLBACK_RESULT', 'model.generate', `returned ${String(images)}`);
+    rejectDisposed(images, 'model.generate');
     return await readImages(images, rows);
   } finally {
     if (images !== (z as unknown)) disposeIfTensor(images);
     z.dispose();
+  }
+}
+
+/** `n` latents from the model's prior as float64; a tensor it returns is read and disposed. */
+async function drawLatents(model: GenerativeModel, n: number, L: number, rng: Rng, signal?: AbortSignal): Promise<{ data: Float64Array }> {
+  const raw = await raceAbort(model.sampleLatents(n, rng), signal, 'model.sampleLatents');
+  try {
+    rejectDisposed(raw, 'model.sampleLatents');
+    return await toMatrixAsync(raw, 'model.sampleLatents', FN, { rows: n, cols: L });
+  } finally {
+    disposeIfTensor(raw);
   }
 }
 
@@ -154,8 +167,8 @@ async function buildPairs(model: GenerativeModel, dims: number[], groups: number
   let geom: [number, number, number] = [0, 0, 0];
   await forEachBatch({ total: groups, batchSize: groupBatch, stage: 'pairs', onProgress, signal }, async (start, g) => {
     const rows = g * m;
-    const base = await toMatrixAsync(await model.sampleLatents(g, rng), 'model.sampleLatents', FN, { rows: g, cols: L });
-    const fresh = await toMatrixAsync(await model.sampleLatents(rows, rng), 'model.sampleLatents', FN, { rows, cols: L });
+    const base = await drawLatents(model, g, L, rng, signal);
+    const fresh = await drawLatents(model, rows, L, rng, signal);
     const z1 = new Float64Array(rows * L);
     const z2 = new Float64Array(rows * L);
     for (let a = 0; a < g; a++) {
@@ -167,8 +180,8 @@ async function buildPairs(model: GenerativeModel, dims: number[], groups: number
         labels[start * m + r] = k;
       }
     }
-    const x1 = await generate(model, z1, rows, L);
-    const x2 = await generate(model, z2, rows, L);
+    const x1 = await generate(model, z1, rows, L, signal);
+    const x2 = await generate(model, z2, rows, L, signal);
     if (!inputs) {
       geom = x1.shape;
       inputs = new Float32Array(n * geom[0] * geom[1] * geom[2] * (mode === 'concat' ? 2 : 1));
@@ -205,7 +218,7 @@ function batchTensor(set: PairSet, idx: ArrayLike<number>, from: number, to: num
 }
 
 /** Held-out accuracy overall and per label. */
-async function evaluate(net: VarPredNet, set: PairSet, idx: Int32Array, batch: number, m: number): Promise<{ accuracy: number; perDim: number[] }> {
+async function evaluate(net: VarPredNet, set: PairSet, idx: Int32Array, batch: number, m: number, yielder: Yielder): Promise<{ accuracy: number; perDim: number[] }> {
   const right = new Float64Array(m);
   const seen = new Float64Array(m);
   for (let s = 0; s < idx.length; s += batch) {
@@ -219,6 +232,7 @@ async function evaluate(net: VarPredNet, set: PairSet, idx: Int32Array, batch: n
       seen[y]++;
       if (p[i - s] === y) right[y]++;
     }
+    await yielder.maybeYield();
   }
   const total = right.reduce((a, b) => a + b, 0);
   return { accuracy: total / idx.length, perDim: Array.from(right, (r, k) => (seen[k] > 0 ? r / seen[k] : NaN)) };
@@ -277,6 +291,7 @@ export async function computeVariationPredictability(options: VariationPredictab
   const repeatScores: number[] = [];
   const selectedEpochs: number[] = [];
   const perDimSum = new Float64Array(m);
+  const yielder = createYielder(options.signal);
   for (let r = 0; r < repeats; r++) {
     const rr = rng.fork();
     // The reference's split: a shuffle, the first testRatio·n to test, the rest to train.
@@ -300,13 +315,14 @@ export async function computeVariationPredictability(options: VariationPredictab
           const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(idx.subarray(s, e), (i) => pairs.labels[i]), 'int32'), m));
           const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, varPredLogits(net, x, true)) as tf.Scalar, false, trainable);
           tf.dispose([x, y, loss as tf.Tensor]);
+          await yielder.maybeYield(); // a minibatch of a conv net is the finest step there is
         }
         if (epoch % evalEvery === 0 || epoch === epochs) {
-          const ev = await evaluate(net, pairs, testIdx, Math.max(batchSize, 128), m);
+          const ev = await evaluate(net, pairs, testIdx, Math.max(batchSize, 128), m, yielder);
           if (selection === 'last' || ev.accuracy > chosen.accuracy) chosen = { ...ev, epoch };
         }
         report?.({ stage: 'training', done: r * epochs + epoch, total: repeats * epochs });
-        await yieldToEventLoop();
+        await yielder.maybeYield();
       }
     } finally {
       optimizer.dispose();

@@ -3,7 +3,7 @@
  * selection by picking the medoid of a population, as in the InfoGAN-CR repository's `main_mc*.py` scripts.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { forEachBatch } from '../core/batching.js';
+import { createYielder, forEachBatch, raceAbort, type Yielder } from '../core/batching.js';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import type { IntMatrix, Matrix } from '../core/matrix.js';
 import { sliceRows, toRows } from '../core/matrix.js';
@@ -11,7 +11,7 @@ import { createRng, type Rng } from '../core/rng.js';
 import { columnMoments, disposeIfTensor, isTfTensor, shapeOf, toMatrixAsync } from '../core/tensor.js';
 import type { GenerativeModel, RunOptions, TensorLike } from '../core/types.js';
 import { intOption } from '../core/validate.js';
-import { holdColumnFixed } from '../data/sampling.js';
+import { holdColumnFixed, rejectDisposed } from '../data/sampling.js';
 import { lowestNormalizedVarianceDim, majorityVoteAccuracy, majorityVoteMapping, majorityVoteTopAccuracy } from '../estimators/majorityVote.js';
 
 const FN = 'modelCentrality';
@@ -114,10 +114,11 @@ function isTensorLikeShape(x: unknown): boolean {
 }
 
 /** Draws latents from model j's prior and checks them; returns them as a matrix and in the model's own form. */
-async function drawLatents<Obs>(model: GenerativeModel<Obs>, j: number, n: number, rng: Rng): Promise<{ raw: TensorLike; matrix: () => Promise<Matrix> }> {
+async function drawLatents<Obs>(model: GenerativeModel<Obs>, j: number, n: number, rng: Rng, signal: AbortSignal | undefined): Promise<{ raw: TensorLike; matrix: () => Promise<Matrix> }> {
   const arg = `models[${j}].sampleLatents`;
-  const raw = await model.sampleLatents(n, rng);
+  const raw = await raceAbort(model.sampleLatents(n, rng), signal, arg);
   if (raw == null) throw new DisentangleError('CALLBACK_RESULT', arg, `returned ${String(raw)}; expected ${n}×${model.latentDims} latents`);
+  rejectDisposed(raw, arg);
   const shape = shapeOf(raw, arg, FN);
   if (shape.length !== 2 || shape[0] !== n || shape[1] !== model.latentDims) {
     disposeIfTensor(raw);
@@ -133,9 +134,16 @@ function asModelLatents(original: TensorLike, m: Matrix): TensorLike {
   return { data: m.data, shape: [m.rows, m.cols] };
 }
 
+/** The abort signal and the event-loop turns shared by every step of one run. */
+interface RunControl {
+  signal?: AbortSignal;
+  yielder: Yielder;
+}
+
 /**
  * Generates one batch from model j and encodes it with every model in turn; `reduce(i, codes)` must reduce
- * the codes before the next encoder runs, so at most one batch of images and one of codes are alive.
+ * the codes before the next encoder runs, so at most one batch of images and one of codes are alive. Takes
+ * ownership of `latents`: they are disposed whatever happens, a failing or abandoned `generate` included.
  */
 async function encodeWithAll<Obs>(
   models: readonly GenerativeModel<Obs>[],
@@ -143,12 +151,15 @@ async function encodeWithAll<Obs>(
   j: number,
   latents: TensorLike,
   rows: number,
+  run: RunControl,
   reduce: (i: number, codes: TensorLike, dims: number) => Promise<void>,
 ): Promise<number> {
-  const obs = await models[j].generate(latents);
-  const owned = new Set<unknown>([latents, obs]);
+  const owned = new Set<unknown>([latents]);
   try {
+    const obs = await raceAbort(models[j].generate(latents), run.signal, `models[${j}].generate`);
+    owned.add(obs);
     if (obs == null) throw new DisentangleError('CALLBACK_RESULT', `models[${j}].generate`, `returned ${String(obs)}; expected a batch of ${rows} observations`);
+    rejectDisposed(obs, `models[${j}].generate`);
     if (isTensorLikeShape(obs)) {
       const shape = shapeOf(obs as unknown as TensorLike, `models[${j}].generate`, FN);
       if (shape[0] !== rows) {
@@ -157,9 +168,10 @@ async function encodeWithAll<Obs>(
     }
     for (let i = 0; i < models.length; i++) {
       const arg = `models[${i}].represent`;
-      const codes = await models[i].represent(obs);
+      const codes = await raceAbort(models[i].represent(obs), run.signal, arg);
       try {
         if (codes == null) throw new DisentangleError('CALLBACK_RESULT', arg, `returned ${String(codes)}; expected ${rows}×D codes`);
+        rejectDisposed(codes, arg);
         const shape = shapeOf(codes, arg, FN);
         if (shape.length !== 2 || shape[0] !== rows || shape[1] < 1) {
           throw new DisentangleError('CALLBACK_RESULT', arg, `returned shape [${shape}] for ${rows} observations; expected [${rows}, D]`);
@@ -172,6 +184,8 @@ async function encodeWithAll<Obs>(
       } finally {
         if (!owned.has(codes)) disposeIfTensor(codes);
       }
+      // One encoder call can take long (a conv net on a big batch): each is a chance to yield and stop.
+      await run.yielder.maybeYield();
     }
     return models.length;
   } finally {
@@ -243,7 +257,7 @@ async function evaluateOnModel<Obs>(
   states: EncoderState[],
   j: number,
   codeDims: number,
-  cfg: { groups: number; groupSize: number; scaleSetSize: number; batchSize: number; metric: PairwiseMetric; signal?: AbortSignal; onRows?: (done: number, total: number) => void },
+  cfg: { groups: number; groupSize: number; scaleSetSize: number; batchSize: number; metric: PairwiseMetric; run: RunControl; onRows?: (done: number, total: number) => void },
   rng: Rng,
 ): Promise<{ scores: number[]; votes: IntMatrix[]; encodes: number }> {
   const n = models.length;
@@ -254,9 +268,10 @@ async function evaluateOnModel<Obs>(
   const rowsTotal = cfg.scaleSetSize + cfg.groups * cfg.groupSize;
   const scaleRows = cfg.onRows && ((p: { done: number }) => cfg.onRows!(p.done, rowsTotal));
   const groupRows = cfg.onRows && ((p: { done: number }) => cfg.onRows!(cfg.scaleSetSize + p.done * cfg.groupSize, rowsTotal));
-  await forEachBatch({ total: cfg.scaleSetSize, batchSize: cfg.batchSize, stage: 'scale set', signal: cfg.signal, onProgress: scaleRows }, async (_s, size) => {
-    const { raw } = await drawLatents(models[j], j, size, scaleRng);
-    encodes += await encodeWithAll(models, states, j, raw, size, async (i, codes) => {
+  const { signal } = cfg.run;
+  await forEachBatch({ total: cfg.scaleSetSize, batchSize: cfg.batchSize, stage: 'scale set', signal, onProgress: scaleRows }, async (_s, size) => {
+    const { raw } = await drawLatents(models[j], j, size, scaleRng, signal);
+    encodes += await encodeWithAll(models, states, j, raw, size, cfg.run, async (i, codes) => {
       const { mean, variance } = await columnMoments(codes, `models[${i}].represent`, FN, 0);
       moments[i] = mergeMoments(moments[i], size, mean, variance);
     });
@@ -266,9 +281,9 @@ async function evaluateOnModel<Obs>(
   const normalized = states.map((s) => new Float64Array(cfg.groups * s.dims!));
   const labels = Int32Array.from({ length: cfg.groups }, (_, m) => m % codeDims);
   const perCall = Math.max(1, Math.floor(cfg.batchSize / cfg.groupSize));
-  await forEachBatch({ total: cfg.groups, batchSize: perCall, stage: 'groups', signal: cfg.signal, onProgress: groupRows }, async (first, count) => {
+  await forEachBatch({ total: cfg.groups, batchSize: perCall, stage: 'groups', signal, onProgress: groupRows }, async (first, count) => {
     const rows = count * cfg.groupSize;
-    const drawn = await drawLatents(models[j], j, rows, groupRng);
+    const drawn = await drawLatents(models[j], j, rows, groupRng, signal);
     let z: Matrix;
     try {
       z = await drawn.matrix();
@@ -277,7 +292,7 @@ async function evaluateOnModel<Obs>(
     }
     for (let g = 0; g < count; g++) holdColumnFixed(sliceRows(z, g * cfg.groupSize, cfg.groupSize), labels[first + g]);
     const latents = asModelLatents(drawn.raw, z);
-    encodes += await encodeWithAll(models, states, j, latents, rows, async (i, codes, dims) => {
+    encodes += await encodeWithAll(models, states, j, latents, rows, cfg.run, async (i, codes, dims) => {
       const v = await groupVariances(codes, count, cfg.groupSize, dims, `models[${i}].represent`);
       for (let g = 0; g < count; g++) {
         const row = v.subarray(g * dims, (g + 1) * dims);
@@ -336,6 +351,7 @@ export async function modelCentrality<Obs = TensorLike>(options: ModelCentrality
   let encodes = 0;
   const total = n * n;
   throwIfAborted(options.signal);
+  const run: RunControl = { signal: options.signal, yielder: createYielder(options.signal) };
   options.onProgress?.({ stage: 'pairs', done: 0, total });
   for (let j = 0; j < n; j++) {
     const G = groupsOpt ?? 100 * codeDims[j];
@@ -346,7 +362,7 @@ export async function modelCentrality<Obs = TensorLike>(options: ModelCentrality
       const done = j * n + Math.floor((n * rows) / rowsTotal);
       if (done > last && done < (j + 1) * n) options.onProgress!({ stage: 'pairs', done: (last = done), total });
     });
-    const res = await evaluateOnModel(models, states, j, codeDims[j], { groups: G, groupSize, scaleSetSize, batchSize, metric, signal: options.signal, onRows }, root.fork());
+    const res = await evaluateOnModel(models, states, j, codeDims[j], { groups: G, groupSize, scaleSetSize, batchSize, metric, run, onRows }, root.fork());
     encodes += res.encodes;
     for (let i = 0; i < n; i++) {
       d[i][j] = res.scores[i];

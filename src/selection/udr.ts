@@ -2,15 +2,15 @@
  * UDR, Unsupervised Disentanglement Ranking (Duan et al. 2020, "Unsupervised Model Selection for Variational
  * Disentangled Representation Learning", ICLR), as disentanglement_lib's `evaluation/udr/metrics/udr.py`.
  */
-import { forEachBatch, yieldToEventLoop } from '../core/batching.js';
-import { DisentangleError, throwIfAborted } from '../core/errors.js';
+import { createYielder, forEachBatch, raceAbort, type Yielder } from '../core/batching.js';
+import { DisentangleError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
 import { column, concatRows, toRows } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import { disposeIfTensor, toMatrixAsync } from '../core/tensor.js';
 import type { GroundTruthDataset, RunOptions, TensorLike } from '../core/types.js';
 import { enumOption, intOption, numberOption } from '../core/validate.js';
-import { drawFactors, samplingContext, toFactorBatch } from '../data/sampling.js';
+import { drawFactors, rejectDisposed, samplingContext, toFactorBatch } from '../data/sampling.js';
 import { fitLasso } from '../estimators/lasso.js';
 import { pearsonCorrelation, rankData } from '../estimators/rankCorrelation.js';
 import { relativeStrength } from '../estimators/relativeStrength.js';
@@ -86,6 +86,8 @@ async function readOutput(out: UdrOutput, m: number, rows: number, dims: number 
   if (!out || typeof out !== 'object' || out.mean === undefined) {
     throw new DisentangleError('CALLBACK_RESULT', arg, 'must return { mean, logVar? } with an n×d block of encoder means');
   }
+  rejectDisposed(out.mean, `${arg}.mean`);
+  rejectDisposed(out.logVar, `${arg}.logVar`);
   const mean = await toMatrixAsync(out.mean, `${arg}.mean`, FN, { rows });
   if (dims !== undefined && mean.cols !== dims) {
     throw new DisentangleError('SHAPE_MISMATCH', `${arg}.mean`, `has ${mean.cols} dims, models[0] has ${dims}; UDR compares models of equal code width`);
@@ -103,7 +105,7 @@ function median(values: number[]): number {
   return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
 }
 
-function lassoMatrix(xi: Matrix, xj: Matrix, alpha: number): Matrix {
+async function lassoMatrix(xi: Matrix, xj: Matrix, alpha: number, yielder: Yielder): Promise<Matrix> {
   const d = xi.cols;
   const r = new Float64Array(d * xj.cols);
   for (let b = 0; b < xj.cols; b++) {
@@ -112,6 +114,7 @@ function lassoMatrix(xi: Matrix, xj: Matrix, alpha: number): Matrix {
     if (y.every((v) => v === 0)) continue;
     const { coef } = fitLasso(xi, y, { alpha });
     for (let a = 0; a < d; a++) r[a * xj.cols + b] = Math.abs(coef[a]);
+    await yielder.maybeYield(); // one fit per target dim; many dims or points make a pair long
   }
   return { data: r, rows: d, cols: xj.cols };
 }
@@ -152,7 +155,7 @@ export async function udr<Obs = TensorLike>(options: UdrOptions<Obs>): Promise<U
   models.forEach((m, i) => {
     if (typeof m !== 'function') throw new DisentangleError('BAD_INPUT', `models[${i}]`, 'must be a function (observations) => { mean, logVar? }');
   });
-  const ctx = samplingContext(options.dataset, (x: Obs) => x as unknown as TensorLike);
+  const ctx = samplingContext(options.dataset, (x: Obs) => x as unknown as TensorLike, options.signal);
   const correlation = enumOption(options.correlation, 'correlation', ['lasso', 'spearman'] as const, 'lasso');
   if (options.correlation === undefined) throw new DisentangleError('BAD_OPTION', 'correlation', "is required: 'lasso' or 'spearman'");
   const batchSize = intOption(options.batchSize, 'batchSize', 10);
@@ -170,15 +173,16 @@ export async function udr<Obs = TensorLike>(options: UdrOptions<Obs>): Promise<U
   const numBatches = numDataPoints / batchSize;
   const pairsTotal = n * (n - 1);
   const report = options.onProgress;
+  const yielder = createYielder(options.signal);
   await forEachBatch(
     { total: numDataPoints, batchSize, stage: 'sampling', signal: options.signal, onProgress: report && ((p) => report({ ...p, total: numDataPoints })) },
     async (_start, size) => {
       const factors = await drawFactors(ctx, size, rng);
-      const obs = await ctx.dataset.observationsFromFactors(toFactorBatch(factors), rng);
+      const obs = await raceAbort(ctx.dataset.observationsFromFactors(toFactorBatch(factors), rng), options.signal, 'dataset.observationsFromFactors');
       const owned = new Set<unknown>([obs]);
       try {
         for (let m = 0; m < n; m++) {
-          const out = await models[m](obs);
+          const out = await raceAbort(models[m](obs), options.signal, `models[${m}]`);
           if (out && typeof out === 'object') {
             owned.add(out.mean);
             if (out.logVar !== undefined) owned.add(out.logVar);
@@ -189,6 +193,7 @@ export async function udr<Obs = TensorLike>(options: UdrOptions<Obs>): Promise<U
           if (!got.klSums[m]) got.klSums[m] = new Float64Array(dims);
           for (let d = 0; d < dims; d++) got.klSums[m][d] += kl[d];
           got.codes[m].push(mean);
+          await yielder.maybeYield();
         }
       } finally {
         for (const t of owned) disposeIfTensor(t);
@@ -212,9 +217,8 @@ export async function udr<Obs = TensorLike>(options: UdrOptions<Obs>): Promise<U
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       if (i === j) continue;
-      await yieldToEventLoop(); // lets an abort or a progress repaint through between pairs
-      throwIfAborted(options.signal);
-      const r = correlation === 'lasso' ? lassoMatrix(reps[i], reps[j], alpha) : spearmanMatrix(ranks[i], ranks[j]);
+      await yielder.maybeYield(); // lets an abort or a progress repaint through between pairs
+      const r = correlation === 'lasso' ? await lassoMatrix(reps[i], reps[j], alpha, yielder) : spearmanMatrix(ranks[i], ranks[j]);
       correlations[i][j] = toRows(r);
       pairwise[i][j] = relativeStrength(filterLowKl ? subMatrix(r, active[i], active[j]) : r);
       report?.({ stage: 'pairs', done: ++done, total: pairsTotal });

@@ -2,9 +2,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError } from '../core/errors.js';
 import { createRng, type Rng } from '../core/rng.js';
 import type { GenerativeModel, TensorLike } from '../core/types.js';
-import { enumOption, intOption } from '../core/validate.js';
-import { readModel, writeModel } from './checkpoint.js';
-import { assignParams, checkSide } from './infoganCr.js';
+import { enumOption } from '../core/validate.js';
+import { writeModel } from './checkpoint.js';
+import { checkSide } from './infoganCr.js';
+import { loadReferenceModel } from './loadModel.js';
+import { channelList, checkModelSize, configRecord, convWeights, denseWeights, MAX_CHANNELS, MAX_IMAGE_SIZE, seedOption, sizeOption } from './modelConfig.js';
 import {
   asTensor,
   conv2d,
@@ -60,24 +62,47 @@ export const FACTOR_VAE_DEFAULTS: ResolvedFactorVaeConfig = {
   seed: 0,
 };
 
-function resolveConfig(config: FactorVaeConfig = {}): ResolvedFactorVaeConfig {
+/**
+ * Fills in the defaults and checks a FactorVAE config without allocating anything: integer sizes in range, conv
+ * lists of at most 8 layers, an image side that the layers divide, and at most `MAX_MODEL_PARAMS` weights in all.
+ * Throws `BAD_OPTION` naming the field. `buildFactorVae` and `loadFactorVae` call it first.
+ *
+ * @example
+ * resolveFactorVaeConfig({ encoderHidden: 200000 });   // throws: too many weights
+ */
+export function resolveFactorVaeConfig(config?: FactorVaeConfig): ResolvedFactorVaeConfig {
   const d = FACTOR_VAE_DEFAULTS;
+  const c = configRecord(config);
   const r: ResolvedFactorVaeConfig = {
-    imageSize: intOption(config.imageSize, 'imageSize', d.imageSize),
-    channels: intOption(config.channels, 'channels', d.channels),
-    latentDims: intOption(config.latentDims, 'latentDims', d.latentDims),
-    encoderConv: [...(config.encoderConv ?? d.encoderConv)],
-    encoderHidden: intOption(config.encoderHidden, 'encoderHidden', d.encoderHidden),
-    decoderHidden: intOption(config.decoderHidden, 'decoderHidden', d.decoderHidden),
-    decoderReshapeChannels: intOption(config.decoderReshapeChannels, 'decoderReshapeChannels', d.decoderReshapeChannels),
-    decoderDeconv: [...(config.decoderDeconv ?? d.decoderDeconv)],
-    discriminatorHidden: intOption(config.discriminatorHidden, 'discriminatorHidden', d.discriminatorHidden),
-    discriminatorLayers: intOption(config.discriminatorLayers, 'discriminatorLayers', d.discriminatorLayers, 0),
-    seed: config.seed ?? d.seed,
+    imageSize: sizeOption(c.imageSize, 'imageSize', d.imageSize, 1, MAX_IMAGE_SIZE),
+    channels: sizeOption(c.channels, 'channels', d.channels, 1, MAX_CHANNELS),
+    latentDims: sizeOption(c.latentDims, 'latentDims', d.latentDims),
+    encoderConv: channelList(c.encoderConv, 'encoderConv', d.encoderConv),
+    encoderHidden: sizeOption(c.encoderHidden, 'encoderHidden', d.encoderHidden),
+    decoderHidden: sizeOption(c.decoderHidden, 'decoderHidden', d.decoderHidden),
+    decoderReshapeChannels: sizeOption(c.decoderReshapeChannels, 'decoderReshapeChannels', d.decoderReshapeChannels, 1, MAX_CHANNELS),
+    decoderDeconv: channelList(c.decoderDeconv, 'decoderDeconv', d.decoderDeconv),
+    discriminatorHidden: sizeOption(c.discriminatorHidden, 'discriminatorHidden', d.discriminatorHidden),
+    discriminatorLayers: sizeOption(c.discriminatorLayers, 'discriminatorLayers', d.discriminatorLayers, 0, 64),
+    seed: seedOption(c.seed, d.seed),
   };
-  checkSide(r.imageSize, r.encoderConv.length, 'encoderConv');
-  checkSide(r.imageSize, r.decoderDeconv.length + 1, 'decoderDeconv');
+  checkModelSize(factorVaeWeights(r), 'FactorVAE');
   return r;
+}
+
+/** Weights (kernels and biases) of every layer the config builds; must match `countParams(model.params())`. */
+export function factorVaeWeights(c: ResolvedFactorVaeConfig): number {
+  const encBase = checkSide(c.imageSize, c.encoderConv.length, 'encoderConv');
+  const decBase = checkSide(c.imageSize, c.decoderDeconv.length + 1, 'decoderDeconv');
+  const ech = [c.channels, ...c.encoderConv];
+  const dch = [c.decoderReshapeChannels, ...c.decoderDeconv, c.channels];
+  const widths = [c.latentDims, ...Array<number>(c.discriminatorLayers).fill(c.discriminatorHidden), 2];
+  let n = denseWeights(encBase * encBase * ech[ech.length - 1], c.encoderHidden) + 2 * denseWeights(c.encoderHidden, c.latentDims);
+  for (let i = 1; i < ech.length; i++) n += convWeights(ech[i - 1], ech[i]);
+  n += denseWeights(c.latentDims, c.decoderHidden) + denseWeights(c.decoderHidden, decBase * decBase * c.decoderReshapeChannels);
+  for (let i = 1; i < dch.length; i++) n += convWeights(dch[i - 1], dch[i]);
+  for (let i = 1; i < widths.length; i++) n += denseWeights(widths[i - 1], widths[i]);
+  return n;
 }
 
 type Encoder = { convs: Conv2dParams[]; fc: DenseParams; mu: DenseParams; logVar: DenseParams };
@@ -98,7 +123,7 @@ export class FactorVae {
   private readonly disc: DenseParams[];
 
   constructor(config: FactorVaeConfig = {}) {
-    const c = (this.config = resolveConfig(config));
+    const c = (this.config = resolveFactorVaeConfig(config));
     const rng = createRng(c.seed);
     const eRng = rng.fork();
     const encBase = checkSide(c.imageSize, c.encoderConv.length, 'encoderConv');
@@ -229,7 +254,10 @@ export class FactorVae {
     };
   }
 
-  /** Writes `model.json` (config + tfjs weights manifest) and `weights.bin` into `dir` (Node only). */
+  /**
+   * Writes `model.json` (config + tfjs weights manifest) and `weights.bin` into `dir` (Node only), replacing a
+   * model already there whole or not at all; other entries of `dir` are kept.
+   */
   async save(dir: string): Promise<void> {
     await writeModel(dir, { modelType: this.kind, config: this.config, iteration: this.iteration }, this.params());
   }
@@ -289,19 +317,13 @@ export function buildFactorVae(config: FactorVaeConfig = {}): FactorVae {
 }
 
 /**
- * Loads a model written by `FactorVae.save` (or a FactorVAE training checkpoint).
+ * Loads a model written by `FactorVae.save` (or a FactorVAE training checkpoint). The files, the config and
+ * every weight's name and shape are checked before the weights are decoded; a malformed directory throws
+ * `BAD_FILE` naming the file and the field, with nothing allocated left behind.
  *
  * @example
  * const vae = await loadFactorVae('models/population/factor-vae-0');
  */
 export async function loadFactorVae(dir: string): Promise<FactorVae> {
-  const { header, tensors } = await readModel(dir);
-  if (header.modelType !== 'factor-vae') {
-    tf.dispose(Object.values(tensors));
-    throw new DisentangleError('BAD_FILE', 'dir', `${dir} holds a '${String(header.modelType)}' model, not 'factor-vae'`);
-  }
-  const model = new FactorVae(header.config as FactorVaeConfig);
-  assignParams(model.params(), tensors, dir);
-  model.iteration = typeof header.iteration === 'number' ? header.iteration : 0;
-  return model;
+  return loadReferenceModel(dir, 'factor-vae', resolveFactorVaeConfig, (c) => new FactorVae(c));
 }

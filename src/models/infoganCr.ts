@@ -2,8 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError } from '../core/errors.js';
 import { createRng, type Rng } from '../core/rng.js';
 import type { GenerativeModel, TensorLike } from '../core/types.js';
-import { intOption } from '../core/validate.js';
-import { readModel, writeModel } from './checkpoint.js';
+import { writeModel } from './checkpoint.js';
+import { sampleUniformLatents } from './infoganCrLosses.js';
+import { loadReferenceModel } from './loadModel.js';
+import { channelList, checkModelSize, configRecord, convWeights, denseWeights, MAX_CHANNELS, MAX_IMAGE_SIZE, seedOption, sizeOption } from './modelConfig.js';
 import {
   asTensor,
   batchNorm,
@@ -22,6 +24,16 @@ import {
   type Params,
 } from './layers.js';
 import { spectralNormalize, spectralNormState, updateSpectralNorm, type SpectralNormState } from './spectralNorm.js';
+
+export { assignParams } from './loadModel.js';
+export {
+  discriminatorLoss,
+  generatorAdversarialLoss,
+  infoLoss,
+  sampleContrastivePairs,
+  sampleUniformLatents,
+  softmaxCrossEntropy,
+} from './infoganCrLosses.js';
 
 /** Sizes of the InfoGAN-CR networks; the defaults are the dSprites architecture of reference-algorithms.md §13. */
 export interface InfoGanCrConfig {
@@ -67,24 +79,52 @@ export const INFOGAN_CR_DEFAULTS: ResolvedInfoGanCrConfig = {
   seed: 0,
 };
 
-function resolveConfig(config: InfoGanCrConfig = {}): ResolvedInfoGanCrConfig {
+/**
+ * Fills in the defaults and checks an InfoGAN-CR config without allocating anything: integer sizes in range, conv
+ * lists of at most 8 layers, an image side that the layers divide, and at most `MAX_MODEL_PARAMS` weights in all.
+ * Throws `BAD_OPTION` naming the field. `buildInfoGanCr` and `loadInfoGanCr` call it first.
+ *
+ * @example
+ * resolveInfoGanCrConfig({ trunkHidden: 1e6 });   // throws: out of range
+ */
+export function resolveInfoGanCrConfig(config?: InfoGanCrConfig): ResolvedInfoGanCrConfig {
   const d = INFOGAN_CR_DEFAULTS;
+  const c = configRecord(config);
   const r: ResolvedInfoGanCrConfig = {
-    imageSize: intOption(config.imageSize, 'imageSize', d.imageSize),
-    channels: intOption(config.channels, 'channels', d.channels),
-    codeDims: intOption(config.codeDims, 'codeDims', d.codeDims),
-    noiseDims: intOption(config.noiseDims, 'noiseDims', d.noiseDims, 0),
-    generatorHidden: intOption(config.generatorHidden, 'generatorHidden', d.generatorHidden),
-    generatorReshapeChannels: intOption(config.generatorReshapeChannels, 'generatorReshapeChannels', d.generatorReshapeChannels),
-    generatorDeconv: [...(config.generatorDeconv ?? d.generatorDeconv)],
-    trunkConv: [...(config.trunkConv ?? d.trunkConv)],
-    trunkHidden: intOption(config.trunkHidden, 'trunkHidden', d.trunkHidden),
-    qHidden: intOption(config.qHidden, 'qHidden', d.qHidden),
-    seed: config.seed ?? d.seed,
+    imageSize: sizeOption(c.imageSize, 'imageSize', d.imageSize, 1, MAX_IMAGE_SIZE),
+    channels: sizeOption(c.channels, 'channels', d.channels, 1, MAX_CHANNELS),
+    codeDims: sizeOption(c.codeDims, 'codeDims', d.codeDims),
+    noiseDims: sizeOption(c.noiseDims, 'noiseDims', d.noiseDims, 0),
+    generatorHidden: sizeOption(c.generatorHidden, 'generatorHidden', d.generatorHidden),
+    generatorReshapeChannels: sizeOption(c.generatorReshapeChannels, 'generatorReshapeChannels', d.generatorReshapeChannels, 1, MAX_CHANNELS),
+    generatorDeconv: channelList(c.generatorDeconv, 'generatorDeconv', d.generatorDeconv),
+    trunkConv: channelList(c.trunkConv, 'trunkConv', d.trunkConv),
+    trunkHidden: sizeOption(c.trunkHidden, 'trunkHidden', d.trunkHidden),
+    qHidden: sizeOption(c.qHidden, 'qHidden', d.qHidden),
+    seed: seedOption(c.seed, d.seed),
   };
-  checkSide(r.imageSize, r.generatorDeconv.length + 1, 'generatorDeconv');
-  checkSide(r.imageSize, r.trunkConv.length, 'trunkConv');
+  checkModelSize(infoGanCrWeights(r), 'InfoGAN-CR');
   return r;
+}
+
+/** Weights of every variable the config builds (kernels, biases, BN and SN state); equals `countParams(model.params())`. */
+export function infoGanCrWeights(c: ResolvedInfoGanCrConfig): number {
+  const gBase = checkSide(c.imageSize, c.generatorDeconv.length + 1, 'generatorDeconv');
+  const tBase = checkSide(c.imageSize, c.trunkConv.length, 'trunkConv');
+  const fcOut = gBase * gBase * c.generatorReshapeChannels;
+  const chans = [c.generatorReshapeChannels, ...c.generatorDeconv, c.channels];
+  let n = denseWeights(c.codeDims + c.noiseDims, c.generatorHidden) + denseWeights(c.generatorHidden, fcOut) + 4 * (c.generatorHidden + fcOut);
+  for (let i = 1; i < chans.length; i++) n += convWeights(chans[i - 1], chans[i]);
+  for (const ch of c.generatorDeconv) n += 4 * ch;
+  const trunk = (inCh: number): number => {
+    const tc = [inCh, ...c.trunkConv];
+    let t = denseWeights(tBase * tBase * tc[tc.length - 1], c.trunkHidden) + c.trunkHidden;
+    for (let i = 1; i < tc.length; i++) t += convWeights(tc[i - 1], tc[i]) + tc[i];
+    return t;
+  };
+  n += trunk(c.channels) + denseWeights(c.trunkHidden, 1) + 1 + denseWeights(c.trunkHidden, c.qHidden) + c.qHidden + denseWeights(c.qHidden, c.codeDims) + c.codeDims;
+  n += trunk(2 * c.channels) + denseWeights(c.trunkHidden, c.codeDims);
+  return n;
 }
 
 /** Every stride-2 layer halves the side, so the side must divide by 2^layers. */
@@ -147,7 +187,7 @@ export class InfoGanCr {
   private readonly h: { trunk: Trunk; out: DenseParams };
 
   constructor(config: InfoGanCrConfig = {}) {
-    this.config = resolveConfig(config);
+    this.config = resolveInfoGanCrConfig(config);
     const rng = createRng(this.config.seed);
     const c = this.config;
     this.g = buildGenerator(rng.fork(), c);
@@ -307,7 +347,8 @@ export class InfoGanCr {
   }
 
   /**
-   * Writes `model.json` (config + tfjs weights manifest) and `weights.bin` into `dir` (Node only).
+   * Writes `model.json` (config + tfjs weights manifest) and `weights.bin` into `dir` (Node only), replacing a
+   * model already there whole or not at all; other entries of `dir` are kept.
    *
    * @example
    * await model.save('models/infogan-cr-0');
@@ -358,85 +399,6 @@ function trainable(p: Params): tf.Variable[] {
   return Object.values(p).filter((v) => v.trainable);
 }
 
-/** n rows of U(−1, 1) latents, row-major (InfoGAN-CR's prior for codes and noise alike). */
-export function sampleUniformLatents(n: number, dims: number, rng: Rng): Float32Array {
-  const out = new Float32Array(n * dims);
-  for (let i = 0; i < out.length; i++) out[i] = 2 * rng.float() - 1;
-  return out;
-}
-
-/**
- * Contrastive pairs for the CR discriminator (§13): per row a code ι ~ U{0..codeDims−1}; c_ι is identical in both
- * latents; every other code is drawn independently for each (with gap α > 0 they are drawn in [−1+α/2, 1−α/2]
- * and pushed apart by α/2 each, so |c′ − c″| ≥ α); the noise dims are shared.
- */
-export function sampleContrastivePairs(
-  n: number,
-  codeDims: number,
-  noiseDims: number,
-  rng: Rng,
-  gap = 0,
-): { z1: Float32Array; z2: Float32Array; labels: Int32Array } {
-  const L = codeDims + noiseDims;
-  const z1 = new Float32Array(n * L);
-  const z2 = new Float32Array(n * L);
-  const labels = new Int32Array(n);
-  const half = gap / 2;
-  for (let i = 0; i < n; i++) {
-    const iota = rng.int(codeDims);
-    labels[i] = iota;
-    for (let k = 0; k < codeDims; k++) {
-      const p = i * L + k;
-      if (k === iota) {
-        z1[p] = z2[p] = 2 * rng.float() - 1;
-      } else if (gap > 0) {
-        let a = -1 + half + (2 - gap) * rng.float();
-        let b = -1 + half + (2 - gap) * rng.float();
-        if (a < b) [a, b] = [a - half, b + half];
-        else [a, b] = [a + half, b - half];
-        z1[p] = a;
-        z2[p] = b;
-      } else {
-        z1[p] = 2 * rng.float() - 1;
-        z2[p] = 2 * rng.float() - 1;
-      }
-    }
-    for (let k = codeDims; k < L; k++) z1[i * L + k] = z2[i * L + k] = 2 * rng.float() - 1;
-  }
-  return { z1, z2, labels };
-}
-
-const EPS = 1e-8;
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
-
-/** L_D = −mean ln(D(x) + ε) − mean ln(1 − D(G(z)) + ε), ε = 1e-8 (§13). */
-export function discriminatorLoss(dReal: tf.Tensor, dFake: tf.Tensor): tf.Scalar {
-  return tf.tidy(() =>
-    tf.add(tf.neg(tf.mean(tf.log(tf.add(dReal, EPS)))), tf.neg(tf.mean(tf.log(tf.add(tf.sub(1, dFake), EPS))))),
-  ) as tf.Scalar;
-}
-
-/** G's adversarial term −mean ln(D(G(z)) + ε) (the non-saturating loss). */
-export function generatorAdversarialLoss(dFake: tf.Tensor): tf.Scalar {
-  return tf.neg(tf.mean(tf.log(tf.add(dFake, EPS)))) as tf.Scalar;
-}
-
-/** L_Q = mean_batch Σ_k [½(c_k − Q_k)² + ½ ln 2π]: the negative log-likelihood of a unit-variance Gaussian. */
-export function infoLoss(q: tf.Tensor2D, codes: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => {
-    const k = q.shape[1];
-    return tf.add(tf.mean(tf.sum(tf.mul(tf.squaredDifference(codes, q), 0.5), 1)), k * HALF_LOG_2PI);
-  }) as tf.Scalar;
-}
-
-/** Softmax cross-entropy mean over rows, as `tf.losses.softmax_cross_entropy` with one-hot labels. */
-export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
-  return tf.tidy(() => {
-    const oneHot = tf.oneHot(labels, logits.shape[1]);
-    return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1)));
-  }) as tf.Scalar;
-}
-
 /**
  * Builds InfoGAN-CR (Lin, Thekumparampil, Fanti, Oh, ICML 2020, "InfoGAN-CR and ModelCentrality: Self-supervised
  * model training and selection for disentangling GANs") with the dSprites architecture of reference-algorithms.md
@@ -454,35 +416,13 @@ export function buildInfoGanCr(config: InfoGanCrConfig = {}): InfoGanCr {
 }
 
 /**
- * Loads a model written by `InfoGanCr.save` (or an InfoGAN-CR training checkpoint).
+ * Loads a model written by `InfoGanCr.save` (or an InfoGAN-CR training checkpoint). The files, the config and
+ * every weight's name and shape are checked before the weights are decoded; a malformed directory throws
+ * `BAD_FILE` naming the file and the field, with nothing allocated left behind.
  *
  * @example
  * const model = await loadInfoGanCr('models/population/infogan-cr-0');
  */
 export async function loadInfoGanCr(dir: string): Promise<InfoGanCr> {
-  const { header, tensors } = await readModel(dir);
-  if (header.modelType !== 'infogan-cr') {
-    tf.dispose(Object.values(tensors));
-    throw new DisentangleError('BAD_FILE', 'dir', `${dir} holds a '${String(header.modelType)}' model, not 'infogan-cr'`);
-  }
-  const model = new InfoGanCr(header.config as InfoGanCrConfig);
-  assignParams(model.params(), tensors, dir);
-  model.iteration = typeof header.iteration === 'number' ? header.iteration : 0;
-  return model;
-}
-
-/** Copies saved tensors into a model's variables, checking that every one is present with its shape. */
-export function assignParams(params: Params, tensors: tf.NamedTensorMap, dir: string): void {
-  try {
-    for (const [key, v] of Object.entries(params)) {
-      const t = tensors[key];
-      if (!t) throw new DisentangleError('BAD_FILE', 'dir', `${dir}: weight '${key}' is missing`);
-      if (t.shape.join(',') !== v.shape.join(',')) {
-        throw new DisentangleError('BAD_FILE', 'dir', `${dir}: weight '${key}' has shape [${t.shape}], expected [${v.shape}]`);
-      }
-      v.assign(t);
-    }
-  } finally {
-    tf.dispose(Object.values(tensors));
-  }
+  return loadReferenceModel(dir, 'infogan-cr', resolveInfoGanCrConfig, (c) => new InfoGanCr(c));
 }

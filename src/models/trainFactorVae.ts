@@ -5,7 +5,7 @@ import { permutation, type Rng } from '../core/rng.js';
 import type { GroundTruthDataset, RunOptions, TensorLike } from '../core/types.js';
 import { enumOption, intOption, numberOption } from '../core/validate.js';
 import { Adam } from './adam.js';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { startTraining, writeCheckpoint, type ResumeInfo } from './resume.js';
 import {
   bernoulliReconstructionLoss,
   buildFactorVae,
@@ -13,6 +13,7 @@ import {
   gaussianKl,
   gaussianNoise,
   reparameterize,
+  resolveFactorVaeConfig,
   type FactorVaeConfig,
 } from './factorVae.js';
 import { softmaxCrossEntropy } from './infoganCr.js';
@@ -42,7 +43,14 @@ export interface TrainFactorVaeOptions extends RunOptions {
   datasetSize?: number;
   checkpointEvery?: number;
   checkpointDir?: string;
+  /**
+   * Resume from a checkpoint written by this trainer, or from a run directory (`checkpointDir`, or the folder
+   * holding it as `checkpoints/`): then from its newest checkpoint that loads, skipping torn or damaged newer
+   * ones. Resuming at or past `iterations` returns the checkpoint's model.
+   */
   resumeFrom?: string;
+  /** Told which checkpoint a resume started from and which newer ones it skipped, and why. */
+  onResume?: (info: ResumeInfo) => void;
   /** Record losses every N iterations in `model.history`. Default 50. */
   logEvery?: number;
 }
@@ -60,37 +68,50 @@ export interface TrainFactorVaeOptions extends RunOptions {
  */
 export async function trainFactorVae(options: TrainFactorVaeOptions): Promise<FactorVae> {
   const o = readOptions(options);
-  let model = options.model;
-  let resume: Awaited<ReturnType<typeof readCheckpoint>> | undefined;
-  if (options.resumeFrom) {
-    resume = await readCheckpoint(options.resumeFrom, 'factor-vae');
-    model = new FactorVae(resume.header.config as FactorVaeConfig);
-  }
-  model ??= buildFactorVae(options.config);
-  const c = model.config;
-  const opts = {
-    vae: new Adam(model.vaeVariables(), { learningRate: o.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }),
-    tc: new Adam(model.discriminatorVariables(), { learningRate: o.discriminatorLr, beta1: 0.5, beta2: 0.9, epsilon: 1e-8 }),
-  };
-  const start = resume ? resume.restore(model.params(), opts) : model.iteration;
-  const sampleReal = realBatchSampler(options.dataset, [c.imageSize, c.imageSize, c.channels], 'trainFactorVae');
+  const sampleReal = realBatchSampler(options.dataset, 'trainFactorVae', options.signal);
   const datasetSize = o.datasetSize ?? options.dataset.factorSizes.reduce((a, b) => a * b, 1);
+  const { model, optimizers: opts, owned } = await startTraining(options, {
+    modelType: 'factor-vae',
+    isModel: (x) => x instanceof FactorVae,
+    resolve: resolveFactorVaeConfig,
+    build: (config) => new FactorVae(config),
+    create: () => buildFactorVae(options.config),
+    optimizersFor: (m) => ({
+      vae: new Adam(m.vaeVariables(), { learningRate: o.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }),
+      tc: new Adam(m.discriminatorVariables(), { learningRate: o.discriminatorLr, beta1: 0.5, beta2: 0.9, epsilon: 1e-8 }),
+    }),
+  });
+  const c = model.config;
+  const shape = [c.imageSize, c.imageSize, c.channels];
+  let lastYield = Date.now();
   try {
-    for (let it = start; it < o.iterations; it++) {
+    for (let it = model.iteration; it < o.iterations; it++) {
       throwIfAborted(options.signal);
       const rng = trainingRng(o.seed, it, 0);
-      const x = await sampleReal(o.batchSize, rng);
+      const x = await sampleReal(o.batchSize, rng, shape);
       const log = (it + 1) % o.logEvery === 0 || it === o.iterations - 1;
-      const entry = vaeIteration(model, opts, { ...o, datasetSize }, x, rng, log);
-      x.dispose();
+      let entry: ReturnType<typeof vaeIteration>;
+      try {
+        entry = vaeIteration(model, opts, { ...o, datasetSize }, x, rng, log);
+      } finally {
+        x.dispose();
+      }
       model.iteration = it + 1;
       if (entry) model.history.push({ iteration: it, ...entry });
       if (options.checkpointDir && o.checkpointEvery > 0 && (it + 1) % o.checkpointEvery === 0) {
         await writeCheckpoint(`${options.checkpointDir}/iteration-${it}`, model, model.params(), opts, o.seed);
       }
       options.onProgress?.({ stage: `train ${o.objective}`, done: it + 1, total: o.iterations });
-      if (it % 8 === 7) await yieldToEventLoop();
+      if (Date.now() - lastYield >= 50) {
+        // Time-based, so Ctrl-C, timers and progress bars get a turn at least every ~50 ms whatever the model size.
+        await yieldToEventLoop();
+        lastYield = Date.now();
+      }
     }
+  } catch (e) {
+    // A model the caller passed in stays theirs; one this run made is unreachable once we throw.
+    if (owned) model.dispose();
+    throw e;
   } finally {
     opts.vae.dispose();
     opts.tc.dispose();

@@ -2,13 +2,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { yieldToEventLoop } from '../core/batching.js';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { createRng, type Rng } from '../core/rng.js';
+import { disposeIfTensor } from '../core/tensor.js';
 import type { GroundTruthDataset, RunOptions, TensorLike } from '../core/types.js';
 import { checkFactorSizes, intOption, numberOption } from '../core/validate.js';
 import { drawFactors, toFactorBatch, type SamplingContext } from '../data/sampling.js';
 import { asTensor } from './layers.js';
 import { Adam } from './adam.js';
 import { registerGradients } from './gradients.js';
-import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
+import { startTraining, writeCheckpoint, type ResumeInfo } from './resume.js';
 import {
   buildInfoGanCr,
   discriminatorLoss,
@@ -18,6 +19,7 @@ import {
   sampleContrastivePairs,
   sampleUniformLatents,
   softmaxCrossEntropy,
+  resolveInfoGanCrConfig,
   type InfoGanCrConfig,
 } from './infoganCr.js';
 
@@ -58,8 +60,14 @@ export interface TrainInfoGanCrOptions extends RunOptions {
   /** Write a checkpoint every N iterations into `checkpointDir/iteration-<i>` (Node). */
   checkpointEvery?: number;
   checkpointDir?: string;
-  /** Resume from a checkpoint directory written by this trainer: weights, Adam moments and iteration. */
+  /**
+   * Resume from a checkpoint written by this trainer (weights, Adam moments and iteration), or from a run
+   * directory (`checkpointDir`, or the folder holding it as `checkpoints/`): then from its newest checkpoint that
+   * loads, skipping torn or damaged newer ones. Resuming at or past `iterations` returns the checkpoint's model.
+   */
   resumeFrom?: string;
+  /** Told which checkpoint a resume started from and which newer ones it skipped, and why. */
+  onResume?: (info: ResumeInfo) => void;
   /** Record losses every N iterations in `model.history` (reading them back costs a sync). Default 50. */
   logEvery?: number;
 }
@@ -83,29 +91,22 @@ export interface TrainInfoGanCrOptions extends RunOptions {
  */
 export async function trainInfoGanCr(options: TrainInfoGanCrOptions): Promise<InfoGanCr> {
   const o = readOptions(options);
-  let model = options.model;
-  let startIteration = 0;
-  let resumeState: Awaited<ReturnType<typeof readCheckpoint>> | undefined;
-  if (options.resumeFrom) {
-    resumeState = await readCheckpoint(options.resumeFrom, 'infogan-cr');
-    model = new InfoGanCr(resumeState.header.config as InfoGanCrConfig);
-  }
-  model ??= buildInfoGanCr(options.config);
-  const c = model.config;
-  const gVars = model.generatorVariables();
-  const dVars = model.discriminatorVariables();
-  const hVars = model.crVariables();
+  const sampleReal = realBatchSampler(options.dataset, 'trainInfoGanCr', options.signal);
   const adam = (lr: number, vars: tf.Variable[]) => new Adam(vars, { learningRate: lr, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon });
-  const opts = { g: adam(o.generatorLr, gVars), dq: adam(o.discriminatorLr, dVars), h: adam(o.crLr, hVars) };
-  if (resumeState) {
-    startIteration = resumeState.restore(model.params(), opts);
-  } else {
-    startIteration = model.iteration;
-  }
-  const sampleReal = realBatchSampler(options.dataset, [c.imageSize, c.imageSize, c.channels], 'trainInfoGanCr');
+  const { model, optimizers: opts, owned } = await startTraining(options, {
+    modelType: 'infogan-cr',
+    isModel: (x) => x instanceof InfoGanCr,
+    resolve: resolveInfoGanCrConfig,
+    build: (config) => new InfoGanCr(config),
+    create: () => buildInfoGanCr(options.config),
+    optimizersFor: (m) => ({ g: adam(o.generatorLr, m.generatorVariables()), dq: adam(o.discriminatorLr, m.discriminatorVariables()), h: adam(o.crLr, m.crVariables()) }),
+  });
+  const c = model.config;
+  const shape = [c.imageSize, c.imageSize, c.channels];
   const stage = 'train InfoGAN-CR';
+  let lastYield = Date.now();
   try {
-    for (let it = startIteration; it < o.iterations; it++) {
+    for (let it = model.iteration; it < o.iterations; it++) {
       throwIfAborted(options.signal);
       if (it === o.crStartIteration && it > 0) {
         model.resetCrDiscriminator(trainingRng(o.seed, it, 1));
@@ -113,10 +114,14 @@ export async function trainInfoGanCr(options: TrainInfoGanCrOptions): Promise<In
       }
       const lambdaCr = it >= o.crStartIteration ? o.lambdaCr : 0;
       const rng = trainingRng(o.seed, it, 0);
-      const real = await sampleReal(o.batchSize, rng);
+      const real = await sampleReal(o.batchSize, rng, shape);
       const log = (it + 1) % o.logEvery === 0 || it === o.iterations - 1;
-      const entry = iterate(model, opts, { ...o, lambdaCr }, real, rng, log);
-      real.dispose();
+      let entry: ReturnType<typeof iterate>;
+      try {
+        entry = iterate(model, opts, { ...o, lambdaCr }, real, rng, log);
+      } finally {
+        real.dispose();
+      }
       model.iteration = it + 1;
       if (entry) model.history.push({ iteration: it, ...entry, lambdaCr });
       if (options.checkpointDir) {
@@ -125,8 +130,16 @@ export async function trainInfoGanCr(options: TrainInfoGanCrOptions): Promise<In
         if (every || baseline) await writeCheckpoint(`${options.checkpointDir}/iteration-${it}`, model, model.params(), opts, o.seed);
       }
       options.onProgress?.({ stage, done: it + 1, total: o.iterations });
-      if (it % 8 === 7) await yieldToEventLoop();
+      if (Date.now() - lastYield >= 50) {
+        // Time-based, so Ctrl-C, timers and progress bars get a turn at least every ~50 ms whatever the model size.
+        await yieldToEventLoop();
+        lastYield = Date.now();
+      }
     }
+  } catch (e) {
+    // A model the caller passed in stays theirs; one this run made is unreachable once we throw.
+    if (owned) model.dispose();
+    throw e;
   } finally {
     for (const opt of Object.values(opts)) opt.dispose();
   }
@@ -250,12 +263,13 @@ export function trainingRng(seed: number, iteration: number, stream: number): Rn
 /**
  * Draws a batch of real observations: factors from the dataset's sampler (uniform by default) through the one
  * sampler of `data/sampling`, rendered by the dataset, uploaded as float32 [n, ...shape]. The caller disposes.
+ * Every await of the dataset races `signal`.
  */
 export function realBatchSampler(
   dataset: GroundTruthDataset<TensorLike>,
-  shape: readonly number[],
   fn: string,
-): (n: number, rng: Rng) => Promise<tf.Tensor4D> {
+  _signal?: AbortSignal,
+): (n: number, rng: Rng, shape: readonly number[]) => Promise<tf.Tensor4D> {
   if (!dataset || typeof dataset.observationsFromFactors !== 'function') {
     throw new DisentangleError('BAD_INPUT', 'dataset', `${fn} needs a GroundTruthDataset with observationsFromFactors`);
   }
@@ -266,15 +280,24 @@ export function realBatchSampler(
     },
     factorSizes: checkFactorSizes(dataset.factorSizes, 'dataset.factorSizes'),
   };
-  return async (n, rng) => {
+  return async (n, rng, shape) => {
     const factors = await drawFactors(ctx, n, rng);
     const obs = await dataset.observationsFromFactors(toFactorBatch(factors), rng);
-    const { tensor, owned } = asTensor(obs, shape, 'dataset.observationsFromFactors', fn);
+    let tensor: tf.Tensor;
+    let owned: boolean;
+    try {
+      ({ tensor, owned } = asTensor(obs, shape, 'dataset.observationsFromFactors', fn));
+    } catch (e) {
+      disposeIfTensor(obs);
+      throw e;
+    }
     if (tensor.shape[0] !== n) {
-      if (owned) tensor.dispose();
+      tensor.dispose();
+      if (owned) disposeIfTensor(obs);
       throw new DisentangleError('CALLBACK_RESULT', 'dataset.observationsFromFactors', `${fn}: returned ${tensor.shape[0]} images for ${n} factor rows`);
     }
-    // Our copy is ours to dispose; a tensor the dataset handed over is too (the dataset gives away its output).
+    // The dataset gives its output away: a tensor it returned is ours to dispose, and so is our converted copy.
+    if (owned) disposeIfTensor(obs);
     return tensor as tf.Tensor4D;
   };
 }

@@ -3,6 +3,8 @@ export { registerGradients } from './gradients.js';
 export * from './spectralNorm.js';
 export * from './adam.js';
 export { encodeModel, decodeModel, writeModel, readModel, type ModelHeader, type EncodedModel } from './checkpoint.js';
+export { MAX_MODEL_PARAMS } from './modelConfig.js';
+export type { ResumeInfo, SkippedCheckpoint } from './resume.js';
 export * from './infoganCr.js';
 export * from './factorVae.js';
 export { trainInfoGanCr, type TrainInfoGanCrOptions } from './trainInfoganCr.js';

@@ -4,10 +4,11 @@
  * results table on stdout; then ranks the population with ModelCentrality and UDR and draws traversals.
  * Sample sizes are reduced from disentanglement_lib's so the whole run fits in a few minutes on 2 cores.
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
+import { writeFileAtomic } from '../core/files.js';
 import type { GroundTruthDataset, RepresentationFunction, TensorLike } from '../core/types.js';
 import { dsprites } from '../data/index.js';
 import { collapsedRepresentation, imageMomentEncoder, noisyRepresentation, rotatedRepresentation } from '../models/index.js';
@@ -200,11 +201,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResults> {
       const selection = await selectionSummary(population, dataset, quiet, options.signal, factor, supervised);
       results.selection = selection.results;
       out.push(selection.text);
-      mkdirSync(options.outDir, { recursive: true });
       for (const m of population) {
         if (!m.generative) continue;
         const file = resolve(options.outDir, `traversal-${m.name.split('/').pop()}.png`);
-        writeFileSync(file, await latentTraversal(m.generative, { steps: 8, seed: 0, scale: 1 }));
+        await writeFileAtomic(file, await latentTraversal(m.generative, { steps: 8, seed: 0, scale: 1 }), 'outDir');
       }
       out.push(`\nTraversals written to ${options.outDir}/.`);
     }

@@ -2,15 +2,15 @@
  * The `disentangle` command: demo, evaluate, select, traverse, train. Progress bars go to stderr, tables to
  * stdout; bad input ends with a one-line reason and exit code 1.
  */
-import { writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { DisentangleError } from '../core/errors.js';
 import { setupBackend } from '../core/backend.js';
+import { checkWritable, writeFileAtomic } from '../core/files.js';
 import type { GroundTruthDataset, TensorLike } from '../core/types.js';
 import { dsprites, loadDsprites } from '../data/index.js';
 import { modelCentrality, udr } from '../selection/index.js';
-import { buildFactorVae, buildInfoGanCr, trainFactorVae, trainInfoGanCr } from '../models/index.js';
-import type { VaeObjective } from '../models/index.js';
+import { trainFactorVae, trainInfoGanCr } from '../models/index.js';
+import type { ResumeInfo, VaeObjective } from '../models/index.js';
 import { latentTraversal, latentTraversalGif } from '../viz/index.js';
 import { loadCliModel, type CliModel } from './models.js';
 import { progressBar } from './progress.js';
@@ -18,16 +18,38 @@ import { selectMetrics } from './registry.js';
 import { formatTable } from './table.js';
 import { runDemo } from './demo.js';
 
-const intArg = (v: string): number => {
-  const x = Number(v);
-  if (!Number.isInteger(x)) throw new InvalidArgumentError('expected an integer');
-  return x;
-};
-const numArg = (v: string): number => {
-  const x = Number(v);
-  if (!Number.isFinite(x)) throw new InvalidArgumentError('expected a number');
-  return x;
-};
+/**
+ * Option parsers that check ranges while commander parses: a bad value ends the run with a one-line
+ * `disentangle: --flag: reason` and exit code 1 before the backend starts or anything is computed.
+ */
+const intIn =
+  (flag: string, min: number, max: number) =>
+  (v: string): number => {
+    const x = Number(v);
+    if (v.trim() === '' || !Number.isInteger(x) || x < min || x > max) {
+      throw new DisentangleError('BAD_OPTION', flag, `expected an integer in [${min}, ${max}], got '${v}'`);
+    }
+    return x;
+  };
+/** A finite number in (min, max] when `above`, else [min, max]. */
+const numIn =
+  (flag: string, min: number, max: number, above = false) =>
+  (v: string): number => {
+    const x = Number(v);
+    if (v.trim() === '' || !Number.isFinite(x) || (above ? x <= min : x < min) || x > max) {
+      throw new DisentangleError('BAD_OPTION', flag, `expected a number ${above ? '>' : '≥'} ${min} and ≤ ${max}, got '${v}'`);
+    }
+    return x;
+  };
+const oneOf =
+  <T extends string>(flag: string, allowed: readonly T[]) =>
+  (v: string): T => {
+    if (!(allowed as readonly string[]).includes(v)) throw new DisentangleError('BAD_OPTION', flag, `expected ${allowed.join(', ')}, got '${v}'`);
+    return v as T;
+  };
+const seedArg = intIn('--seed', 0, 4294967295);
+/** Training lengths: a hundred million iterations is months on a CPU. */
+const MAX_ITERATIONS = 100_000_000;
 
 function abortOnSigint(): AbortSignal {
   const controller = new AbortController();
@@ -65,8 +87,10 @@ export function buildProgram(): Command {
     .option('--json <file>', 'also write every number as JSON')
     .addHelpText('after', '\nExample:\n  $ disentangle demo --quick --json demo.json')
     .action(async (o: { quick?: boolean; out: string; json?: string }) => {
+      await checkWritable(o.out, 'directory', '--out');
+      if (o.json) await checkWritable(o.json, 'file', '--json');
       const results = await runDemo({ quick: !!o.quick, outDir: o.out, quiet: !!program.opts().quiet, signal: abortOnSigint() });
-      if (o.json) writeFileSync(o.json, JSON.stringify(results, null, 2));
+      if (o.json) await writeFileAtomic(o.json, JSON.stringify(results, null, 2), '--json');
     });
 
   program
@@ -75,14 +99,15 @@ export function buildProgram(): Command {
     .requiredOption('-m, --model <path>', 'a saved reference model directory, or a JS module exporting a GenerativeModel or represent()')
     .option('-d, --dataset <name|file.npz>', "'dsprites' (procedural) or the real dsprites_ndarray_*.npz", 'dsprites')
     .option('--metrics <ids>', 'comma-separated metric ids, or all', 'all')
-    .option('--seed <n>', 'seed of every random choice', intArg, 0)
-    .option('--sample-scale <x>', 'multiplies the reference sample sizes (1 = disentanglement_lib defaults)', numArg, 1)
-    .option('--representation <kind>', "FactorVAE codes: 'sample' (as InfoGAN-CR) or 'mean' (as disentanglement_lib)", 'sample')
+    .option('--seed <n>', 'seed of every random choice', seedArg, 0)
+    .option('--sample-scale <x>', 'multiplies the reference sample sizes (1 = disentanglement_lib defaults; > 0, at most 10)', numIn('--sample-scale', 0, 10, true), 1)
+    .option('--representation <kind>', "FactorVAE codes: 'sample' (as InfoGAN-CR) or 'mean' (as disentanglement_lib)", oneOf('--representation', ['sample', 'mean'] as const), 'sample')
     .option('--json <file>', 'also write the results as JSON')
     .addHelpText('after', '\nExample:\n  $ disentangle evaluate --model models/factor-vae-0 --metrics factor-vae,mig,dci --seed 1 --json scores.json')
     .action(async (o: { model: string; dataset: string; metrics: string; seed: number; sampleScale: number; representation: 'sample' | 'mean'; json?: string }) => {
       const quiet = !!program.opts().quiet;
       const metrics = selectMetrics(o.metrics.split(',').map((s) => s.trim()).filter(Boolean));
+      if (o.json) await checkWritable(o.json, 'file', '--json');
       const dataset = await loadDataset(o.dataset);
       const signal = abortOnSigint();
       await withModels([o.model], o.representation, async ([model]) => {
@@ -97,7 +122,7 @@ export function buildProgram(): Command {
         }
         const rows = Object.entries(results).flatMap(([id, r]) => Object.entries(r).map(([k, v]) => [id, k, v] as const));
         process.stdout.write(`${formatTable(['metric', 'field', 'value'], rows)}\n`);
-        if (o.json) writeFileSync(o.json, JSON.stringify({ model: o.model, dataset: o.dataset, seed: o.seed, sampleScale: o.sampleScale, results }, null, 2));
+        if (o.json) await writeFileAtomic(o.json, JSON.stringify({ model: o.model, dataset: o.dataset, seed: o.seed, sampleScale: o.sampleScale, results }, null, 2), '--json');
       });
     });
 
@@ -105,18 +130,16 @@ export function buildProgram(): Command {
     .command('select')
     .description('pick the best-disentangled model of a population without labels')
     .argument('<models...>', 'two or more saved reference model directories or JS modules')
-    .option('--method <name>', 'model-centrality, udr-lasso or udr-spearman', 'model-centrality')
+    .option('--method <name>', 'model-centrality, udr-lasso or udr-spearman', oneOf('--method', ['model-centrality', 'udr-lasso', 'udr-spearman'] as const), 'model-centrality')
     .option('-d, --dataset <name|file.npz>', 'observations for UDR', 'dsprites')
-    .option('--seed <n>', 'seed', intArg, 0)
-    .option('--groups <n>', 'ModelCentrality: fixed-code groups per model', intArg)
-    .option('--group-size <n>', 'ModelCentrality: samples per group', intArg)
-    .option('--scale-set-size <n>', 'ModelCentrality: samples that set each encoder scale', intArg)
+    .option('--seed <n>', 'seed', seedArg, 0)
+    .option('--groups <n>', 'ModelCentrality: fixed-code groups per model', intIn('--groups', 1, 10_000))
+    .option('--group-size <n>', 'ModelCentrality: samples per group', intIn('--group-size', 2, 100_000))
+    .option('--scale-set-size <n>', 'ModelCentrality: samples that set each encoder scale', intIn('--scale-set-size', 1, 1_000_000))
     .option('--json <file>', 'also write the result as JSON')
     .addHelpText('after', '\nExample:\n  $ disentangle select --method udr-lasso models/vae-*')
     .action(async (specs: string[], o: { method: string; dataset: string; seed: number; groups?: number; groupSize?: number; scaleSetSize?: number; json?: string }) => {
-      if (!['model-centrality', 'udr-lasso', 'udr-spearman'].includes(o.method)) {
-        throw new DisentangleError('BAD_OPTION', '--method', `expected model-centrality, udr-lasso or udr-spearman, got ${o.method}`);
-      }
+      if (o.json) await checkWritable(o.json, 'file', '--json');
       const bar = progressBar(o.method, { quiet: !!program.opts().quiet });
       const signal = abortOnSigint();
       await withModels(specs, 'mean', async (models) => {
@@ -154,7 +177,7 @@ export function buildProgram(): Command {
         }
         const rows = ranking.map((i, rank) => [String(rank + 1), models[i].name, scores[i], i === selected ? '◀ selected' : ''] as const);
         process.stdout.write(`${formatTable(['rank', 'model', o.method === 'model-centrality' ? 'centrality' : 'UDR', ''], rows)}\n`);
-        if (o.json) writeFileSync(o.json, JSON.stringify({ method: o.method, models: specs, scores, ranking, selected, pairwise }, null, 2));
+        if (o.json) await writeFileAtomic(o.json, JSON.stringify({ method: o.method, models: specs, scores, ranking, selected, pairwise }, null, 2), '--json');
       });
     });
 
@@ -163,15 +186,18 @@ export function buildProgram(): Command {
     .description('draw a latent traversal of a saved reference model (PNG grid or animated GIF)')
     .argument('<model>', 'a saved reference model directory or a JS module exporting a GenerativeModel')
     .requiredOption('-o, --out <file>', 'output file, .png or .gif')
-    .option('--steps <n>', 'values per code', intArg, 10)
-    .option('--seed <n>', 'seed of the fixed latents', intArg, 0)
+    .option('--steps <n>', 'values per code (2 to 64)', intIn('--steps', 2, 64), 10)
+    .option('--seed <n>', 'seed of the fixed latents', seedArg, 0)
     .addHelpText('after', '\nExample:\n  $ disentangle traverse models/infogan-cr-0 --out traversal.gif')
     .action(async (spec: string, o: { out: string; steps: number; seed: number }) => {
+      const ext = /\.(png|gif)$/i.exec(o.out)?.[1].toLowerCase();
+      if (!ext) throw new DisentangleError('BAD_OPTION', '--out', `expected a file name ending in .png or .gif, got '${o.out}'`);
+      await checkWritable(o.out, 'file', '--out');
       await withModels([spec], 'mean', async ([m]) => {
         if (!m.generative) throw new DisentangleError('BAD_INPUT', 'model', 'traversals need a generative model (a saved reference model or a module exporting a GenerativeModel)');
-        const gif = o.out.toLowerCase().endsWith('.gif');
+        const gif = ext === 'gif';
         const bytes = gif ? await latentTraversalGif(m.generative, { steps: o.steps, seed: o.seed }) : await latentTraversal(m.generative, { steps: o.steps, seed: o.seed });
-        writeFileSync(o.out, bytes);
+        await writeFileAtomic(o.out, bytes, '--out');
         process.stdout.write(`wrote ${o.out} (${bytes.length} bytes)\n`);
       });
     });
@@ -181,39 +207,44 @@ export function buildProgram(): Command {
     .description('train a reference model on procedural dSprites (resumable)')
     .argument('<kind>', 'infogan-cr or factor-vae')
     .requiredOption('-o, --out <dir>', 'where to save the trained model')
-    .option('--iterations <n>', 'training iterations', intArg, 2000)
-    .option('--batch-size <n>', 'batch size', intArg, 64)
-    .option('--cr-start <n>', 'InfoGAN-CR: iteration where the CR loss switches on (default: 90% of iterations)', intArg)
-    .option('--gamma <x>', 'FactorVAE: weight of the total-correlation term', numArg, 10)
-    .option('--objective <name>', 'VAE objective: factor-vae, beta-vae or beta-tcvae', 'factor-vae')
-    .option('--checkpoint-every <n>', 'write a checkpoint every n iterations into <out>/checkpoints', intArg)
-    .option('--resume <dir>', 'resume from a checkpoint directory')
-    .option('--seed <n>', 'seed', intArg, 0)
+    .option('--iterations <n>', 'training iterations', intIn('--iterations', 1, MAX_ITERATIONS), 2000)
+    .option('--batch-size <n>', 'batch size (2 to 1024)', intIn('--batch-size', 2, 1024), 64)
+    .option('--cr-start <n>', 'InfoGAN-CR: iteration where the CR loss switches on (default: 90% of iterations)', intIn('--cr-start', 0, MAX_ITERATIONS))
+    .option('--gamma <x>', 'FactorVAE: weight of the total-correlation term', numIn('--gamma', 0, 1e6), 10)
+    .option('--objective <name>', 'VAE objective: factor-vae, beta-vae or beta-tcvae', oneOf('--objective', ['factor-vae', 'beta-vae', 'beta-tcvae'] as const), 'factor-vae')
+    .option('--checkpoint-every <n>', 'write a checkpoint every n iterations into <out>/checkpoints', intIn('--checkpoint-every', 1, MAX_ITERATIONS))
+    .option('--resume <dir>', 'resume from a checkpoint, or from the newest checkpoint that loads in a run directory (<out> or <out>/checkpoints)')
+    .option('--seed <n>', 'seed', seedArg, 0)
     .addHelpText('after', '\nExample:\n  $ disentangle train factor-vae --out models/fvae --iterations 5000 --checkpoint-every 1000')
-    .action(async (kind: string, o: { out: string; iterations: number; batchSize: number; crStart?: number; gamma: number; objective: string; checkpointEvery?: number; resume?: string; seed: number }) => {
+    .action(async (kind: string, o: { out: string; iterations: number; batchSize: number; crStart?: number; gamma: number; objective: VaeObjective; checkpointEvery?: number; resume?: string; seed: number }) => {
+      if (kind !== 'infogan-cr' && kind !== 'factor-vae') throw new DisentangleError('BAD_OPTION', 'kind', `expected infogan-cr or factor-vae, got ${kind}`);
+      await checkWritable(o.out, 'directory', '--out');
       const bar = progressBar(`train ${kind}`, { quiet: !!program.opts().quiet });
       const common = {
         dataset: dsprites() as unknown as GroundTruthDataset<TensorLike>,
         iterations: o.iterations,
         batchSize: o.batchSize,
         seed: o.seed,
+        config: { seed: o.seed },
         checkpointEvery: o.checkpointEvery,
         checkpointDir: o.checkpointEvery ? `${o.out}/checkpoints` : undefined,
         resumeFrom: o.resume,
+        onResume: (info: ResumeInfo) => {
+          for (const s of info.skipped) process.stderr.write(`disentangle: skipped checkpoint ${s.checkpoint}: ${s.reason}\n`);
+          process.stderr.write(`disentangle: resuming from ${info.checkpoint} (iteration ${info.iteration})\n`);
+        },
         onProgress: bar.onProgress,
         signal: abortOnSigint(),
       };
       try {
-        if (kind === 'infogan-cr') {
-          const model = await trainInfoGanCr({ ...common, model: o.resume ? undefined : buildInfoGanCr({ seed: o.seed }), crStartIteration: o.crStart ?? Math.floor(o.iterations * 0.9) });
+        const model =
+          kind === 'infogan-cr'
+            ? await trainInfoGanCr({ ...common, crStartIteration: o.crStart ?? Math.floor(o.iterations * 0.9) })
+            : await trainFactorVae({ ...common, gamma: o.gamma, objective: o.objective });
+        try {
           await model.save(o.out);
+        } finally {
           model.dispose();
-        } else if (kind === 'factor-vae') {
-          const model = await trainFactorVae({ ...common, model: o.resume ? undefined : buildFactorVae({ seed: o.seed }), gamma: o.gamma, objective: o.objective as VaeObjective });
-          await model.save(o.out);
-          model.dispose();
-        } else {
-          throw new DisentangleError('BAD_OPTION', 'kind', `expected infogan-cr or factor-vae, got ${kind}`);
         }
       } finally {
         bar.stop();

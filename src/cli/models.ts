@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError } from '../core/errors.js';
+import { recoverDirectory } from '../core/files.js';
 import type { GenerativeModel, RepresentationFunction, TensorLike } from '../core/types.js';
 import { loadFactorVae, loadInfoGanCr } from '../models/index.js';
 import type { FactorVae, InfoGanCr } from '../models/index.js';
@@ -29,12 +30,19 @@ function isGenerative(x: unknown): x is GenerativeModel<TensorLike> {
 
 /** Loads a saved reference model directory or a JS module. `representation` picks FactorVAE's mean or sampled z. */
 export async function loadCliModel(spec: string, representation: 'sample' | 'mean' = 'sample'): Promise<CliModel> {
-  const path = resolve(spec);
+  // A model directory whose replacement a crash interrupted is completed first (as every model load does).
+  const path = await recoverDirectory(resolve(spec), { argument: 'model' });
   if (!existsSync(path)) throw new DisentangleError('BAD_INPUT', 'model', `${spec} does not exist`);
   if (statSync(path).isDirectory()) {
     const jsonPath = resolve(path, 'model.json');
     if (!existsSync(jsonPath)) throw new DisentangleError('BAD_FILE', 'model', `${spec} has no model.json (expected a directory written by save())`);
-    const header = JSON.parse(readFileSync(jsonPath, 'utf8')) as { modelType?: string };
+    let header: { modelType?: string } | null;
+    try {
+      header = JSON.parse(readFileSync(jsonPath, 'utf8')) as { modelType?: string } | null;
+    } catch (e) {
+      throw new DisentangleError('BAD_FILE', 'model', `${spec}/model.json: not valid JSON (${(e as Error).message})`);
+    }
+    if (!header || typeof header !== 'object') throw new DisentangleError('BAD_FILE', 'model', `${spec}/model.json: expected a JSON object`);
     if (header.modelType === 'infogan-cr') {
       const m = await loadInfoGanCr(path);
       const gm = m.asGenerativeModel() as GenerativeModel<TensorLike>;

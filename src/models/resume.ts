@@ -152,7 +152,7 @@ export async function resumeTraining<C, M extends LoadableModel, O extends Recor
       return { ...r, info: { checkpoint: dir, iteration: r.model.iteration, skipped } };
     } catch (e) {
       if (!run || !(e instanceof DisentangleError) || e.code !== 'BAD_FILE') throw e;
-      skipped.push({ checkpoint: dir, reason: e.message });
+      skipped.push({ checkpoint: dir, reason: e.message.slice(e.argument.length + 2) });
     }
   }
   throw new DisentangleError(

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { yieldToEventLoop } from '../core/batching.js';
+import { createYielder } from '../core/batching.js';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { permutation, type Rng } from '../core/rng.js';
 import type { GroundTruthDataset, RunOptions, TensorLike } from '../core/types.js';
@@ -83,7 +83,8 @@ export async function trainFactorVae(options: TrainFactorVaeOptions): Promise<Fa
   });
   const c = model.config;
   const shape = [c.imageSize, c.imageSize, c.channels];
-  let lastYield = Date.now();
+  // Time-based, so Ctrl-C, timers and progress bars get a turn at least every ~50 ms whatever the model size.
+  const yielder = createYielder(options.signal);
   try {
     for (let it = model.iteration; it < o.iterations; it++) {
       throwIfAborted(options.signal);
@@ -102,11 +103,7 @@ export async function trainFactorVae(options: TrainFactorVaeOptions): Promise<Fa
         await writeCheckpoint(`${options.checkpointDir}/iteration-${it}`, model, model.params(), opts, o.seed);
       }
       options.onProgress?.({ stage: `train ${o.objective}`, done: it + 1, total: o.iterations });
-      if (Date.now() - lastYield >= 50) {
-        // Time-based, so Ctrl-C, timers and progress bars get a turn at least every ~50 ms whatever the model size.
-        await yieldToEventLoop();
-        lastYield = Date.now();
-      }
+      await yielder.maybeYield();
     }
   } catch (e) {
     // A model the caller passed in stays theirs; one this run made is unreachable once we throw.

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { yieldToEventLoop } from '../core/batching.js';
+import { createYielder, raceAbort } from '../core/batching.js';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { disposeIfTensor } from '../core/tensor.js';
@@ -104,7 +104,8 @@ export async function trainInfoGanCr(options: TrainInfoGanCrOptions): Promise<In
   const c = model.config;
   const shape = [c.imageSize, c.imageSize, c.channels];
   const stage = 'train InfoGAN-CR';
-  let lastYield = Date.now();
+  // Time-based, so Ctrl-C, timers and progress bars get a turn at least every ~50 ms whatever the model size.
+  const yielder = createYielder(options.signal);
   try {
     for (let it = model.iteration; it < o.iterations; it++) {
       throwIfAborted(options.signal);
@@ -130,11 +131,7 @@ export async function trainInfoGanCr(options: TrainInfoGanCrOptions): Promise<In
         if (every || baseline) await writeCheckpoint(`${options.checkpointDir}/iteration-${it}`, model, model.params(), opts, o.seed);
       }
       options.onProgress?.({ stage, done: it + 1, total: o.iterations });
-      if (Date.now() - lastYield >= 50) {
-        // Time-based, so Ctrl-C, timers and progress bars get a turn at least every ~50 ms whatever the model size.
-        await yieldToEventLoop();
-        lastYield = Date.now();
-      }
+      await yielder.maybeYield();
     }
   } catch (e) {
     // A model the caller passed in stays theirs; one this run made is unreachable once we throw.
@@ -268,7 +265,7 @@ export function trainingRng(seed: number, iteration: number, stream: number): Rn
 export function realBatchSampler(
   dataset: GroundTruthDataset<TensorLike>,
   fn: string,
-  _signal?: AbortSignal,
+  signal?: AbortSignal,
 ): (n: number, rng: Rng, shape: readonly number[]) => Promise<tf.Tensor4D> {
   if (!dataset || typeof dataset.observationsFromFactors !== 'function') {
     throw new DisentangleError('BAD_INPUT', 'dataset', `${fn} needs a GroundTruthDataset with observationsFromFactors`);
@@ -279,10 +276,11 @@ export function realBatchSampler(
       throw new DisentangleError('UNSUPPORTED', 'represent', 'training draws observations only');
     },
     factorSizes: checkFactorSizes(dataset.factorSizes, 'dataset.factorSizes'),
+    signal,
   };
   return async (n, rng, shape) => {
     const factors = await drawFactors(ctx, n, rng);
-    const obs = await dataset.observationsFromFactors(toFactorBatch(factors), rng);
+    const obs = await raceAbort(dataset.observationsFromFactors(toFactorBatch(factors), rng), signal, 'dataset.observationsFromFactors');
     let tensor: tf.Tensor;
     let owned: boolean;
     try {

@@ -1,0 +1,61 @@
+/** The trainers stop on request: a dataset that never answers cannot hold them past an abort, and timers run during training. */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { FactorBatch } from '../../src/core/types.js';
+import { trainFactorVae } from '../../src/models/trainFactorVae.js';
+import { trainInfoGanCr } from '../../src/models/trainInfoganCr.js';
+
+const squares = {
+  factorSizes: [4, 4],
+  observationsFromFactors(f: FactorBatch) {
+    const n = f.shape[0];
+    const d = new Float32Array(n * 256);
+    for (let i = 0; i < n; i++) {
+      for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) d[i * 256 + (f.data[2 * i + 1] * 4 + a) * 16 + f.data[2 * i] * 4 + b] = 1;
+    }
+    return tf.tensor4d(d, [n, 16, 16, 1]);
+  },
+};
+const VAE = { imageSize: 16, encoderConv: [4, 4, 8, 8], decoderDeconv: [8, 4, 4], decoderReshapeChannels: 8, decoderHidden: 16, encoderHidden: 16, discriminatorHidden: 12, latentDims: 4 };
+const GAN = { imageSize: 16, trunkConv: [4, 4, 8, 8], generatorDeconv: [8, 4, 4], generatorReshapeChannels: 8, generatorHidden: 16, trunkHidden: 16, qHidden: 8 };
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('trainers stop on request', () => {
+  it('a dataset that never settles: ABORTED within 1 s of the signal, nothing leaked (both trainers)', async () => {
+    let calls = 0;
+    const stuck = {
+      factorSizes: [4, 4],
+      observationsFromFactors: (f: FactorBatch) => (++calls > 2 ? new Promise<tf.Tensor4D>(() => undefined) : squares.observationsFromFactors(f)),
+    };
+    for (const train of [
+      (signal: AbortSignal) => trainFactorVae({ dataset: stuck, config: VAE, batchSize: 8, iterations: 10, signal }),
+      (signal: AbortSignal) => trainInfoGanCr({ dataset: stuck, config: GAN, batchSize: 8, iterations: 10, signal }),
+    ]) {
+      calls = 0;
+      const before = tf.memory().numTensors;
+      const t0 = performance.now();
+      await expect(train(AbortSignal.timeout(300))).rejects.toMatchObject({ code: 'ABORTED' });
+      expect(performance.now() - t0).toBeLessThan(1300);
+      expect(tf.memory().numTensors).toBe(before);
+    }
+  });
+
+  it('timers fire while training (time-based yields), and an abort from a timer lands within the iteration', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const t0 = performance.now();
+    const m = await trainFactorVae({ dataset: squares, config: VAE, batchSize: 8, iterations: 40 });
+    const ms = performance.now() - t0;
+    clearInterval(timer);
+    m.dispose();
+    // At least one timer turn per ~100 ms of training (the yields come every 50 ms).
+    expect(ticks).toBeGreaterThanOrEqual(Math.floor(ms / 100));
+    const before = tf.memory().numTensors;
+    await expect(trainInfoGanCr({ dataset: squares, config: GAN, batchSize: 8, iterations: 10_000, signal: AbortSignal.timeout(200) })).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -6,10 +6,11 @@
  * Reports wall time and this process's CPU time, in total and per factor (the machine is shared, so CPU time is
  * the fairer number). Uses the async entry point because it reports progress after each factor.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import { dciFromCodesAsync } from '../src/metrics/dci.js';
 import { dspritesLikeSplit, FACTOR_SIZES, NUM_CODES } from './dsprites-like-codes.js';
+import { writeFileAtomic } from '../src/core/files.js';
 
 
 async function main(): Promise<void> {
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
     },
   };
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('./results/dci.json', import.meta.url), JSON.stringify(out, null, 2) + '\n');
+  await writeFileAtomic(new URL('./results/dci.json', import.meta.url), JSON.stringify(out, null, 2) + '\n');
   console.log(JSON.stringify(out, null, 2));
 }
 

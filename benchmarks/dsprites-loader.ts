@@ -11,7 +11,7 @@
  *    array-buffer figures at the end; then spot-checks 2,000 random images against the renderer.
  */
 import { execFileSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Zip, ZipDeflate } from 'fflate';
@@ -20,6 +20,7 @@ import { DSPRITES_FACTOR_SIZES, dspritesFactorValues, renderDspritesBatch } from
 import { loadDsprites } from '../src/data/loadDsprites.js';
 import { encodeNpyHeader } from '../src/data/npz.js';
 import { sampleUniformFactors } from '../src/data/sampling.js';
+import { writeFileAtomic } from '../src/core/files.js';
 
 const N = 737280;
 const SIZES6 = [1, ...DSPRITES_FACTOR_SIZES];
@@ -143,7 +144,7 @@ async function main(): Promise<void> {
     note: 'load in a child process with --max-old-space-size=512; peakRssBytes = OS maximum resident set of that process (includes Node itself, ~50 MB). The machine is shared (2 cores): see loadAverage; cpuSeconds is the load-independent cost.',
   };
   mkdirSync('benchmarks/results', { recursive: true });
-  writeFileSync('benchmarks/results/dsprites-loader.json', JSON.stringify(result, null, 2) + '\n');
+  await writeFileAtomic('benchmarks/results/dsprites-loader.json', JSON.stringify(result, null, 2) + '\n');
   console.log(JSON.stringify(result, null, 2));
   if (!process.argv.includes('--keep') && !arg('--file')) unlinkSync(path);
 }

@@ -6,7 +6,7 @@
  * Uint8Array and Float32Array, and `dsprites().observationsFromFactors` (render + upload into a tfjs tensor) on the
  * cpu and wasm backends. Each figure is the median of several timed passes after a warm-up pass.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '../src/core/backend.js';
@@ -14,6 +14,7 @@ import { createRng } from '../src/core/rng.js';
 import { dsprites } from '../src/data/dsprites.js';
 import { DSPRITES_FACTOR_SIZES, renderDspritesBatch } from '../src/data/dspritesRenderer.js';
 import { sampleUniformFactors } from '../src/data/sampling.js';
+import { writeFileAtomic } from '../src/core/files.js';
 
 const quick = process.argv.includes('--quick');
 const BATCH = 1024;
@@ -81,6 +82,6 @@ const out = {
   results,
 };
 mkdirSync('benchmarks/results', { recursive: true });
-writeFileSync('benchmarks/results/dsprites-render.json', JSON.stringify(out, null, 2) + '\n');
+await writeFileAtomic('benchmarks/results/dsprites-render.json', JSON.stringify(out, null, 2) + '\n');
 console.log(JSON.stringify({ load: out.machine, ...Object.fromEntries(Object.entries(results).map(([k, v]) => [k, [v.imagesPerSecond, v.imagesPerCpuSecond]])) }));
 void tf;

@@ -11,7 +11,7 @@
  * Every extrapolation is marked as such in the JSON. CPU time is reported next to wall time because the
  * project machine is shared (its load average is recorded).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '../src/core/backend.js';
@@ -21,6 +21,7 @@ import { sampleUniformFactors } from '../src/data/sampling.js';
 import { computeDspritesSampleQuality, proceduralDspritesGenerator } from '../src/metrics/dspritesSampleQuality.js';
 import { computeVariationPredictability } from '../src/metrics/variationPredictability.js';
 import { classifyShapesWithFeatures, disposeShapeClassifier, loadShapeClassifier } from '../src/models/shapeClassifier.js';
+import { writeFileAtomic } from '../src/core/files.js';
 
 const full = process.argv.includes('--full');
 
@@ -115,7 +116,7 @@ async function main(): Promise<void> {
   console.log('variation predictability', out.variationPredictability);
   (out.machine as Record<string, unknown>).loadAverage1mAfter = loadavg()[0];
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('./results/generative-metrics.json', import.meta.url), JSON.stringify(out, null, 2) + '\n');
+  await writeFileAtomic(new URL('./results/generative-metrics.json', import.meta.url), JSON.stringify(out, null, 2) + '\n');
 }
 
 main().catch((e) => {

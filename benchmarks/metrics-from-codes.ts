@@ -9,13 +9,14 @@
  * Metrics owned by other modules (DCI, SAP, explicitness) are imported dynamically, so the script runs whichever
  * of them exist.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { createRng } from '../src/core/rng.js';
 import type { LabelledCodes } from '../src/core/types.js';
 import { availableThreads } from '../src/core/threads.js';
 import { fitGradientBoostingAsync } from '../src/estimators/gradientBoostingAsync.js';
 import { FACTOR_SIZES, NUM_CODES } from './dsprites-like-codes.js';
+import { writeFileAtomic } from '../src/core/files.js';
 
 const quick = process.argv.includes('--quick');
 const onlyArg = process.argv.indexOf('--only');
@@ -202,7 +203,7 @@ async function main(): Promise<void> {
     results,
   };
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFileAtomic(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
   console.log('wrote benchmarks/results/metrics-from-codes.json');
 }
 

@@ -11,7 +11,7 @@
  *     ModelCentrality runs), the supervised FactorVAE score (InfoGAN-CR variant against the true factors) of the
  *     model each selector picks, next to the supervised best and the population median.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '../src/core/backend.js';
@@ -22,6 +22,7 @@ import { spearmanCorrelation } from '../src/estimators/rankCorrelation.js';
 import { modelCentrality } from '../src/selection/modelCentrality.js';
 import { udr, type UdrModel } from '../src/selection/udr.js';
 import { makePopulation, supervisedScores } from '../test/helpers/populations.js';
+import { writeFileAtomic } from '../src/core/files.js';
 
 const quick = process.argv.includes('--quick');
 const K = 4;
@@ -183,5 +184,5 @@ const result = {
   table3: await table3(),
 };
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/model-selection.json', import.meta.url), JSON.stringify(result, null, 2));
+await writeFileAtomic(new URL('./results/model-selection.json', import.meta.url), JSON.stringify(result, null, 2));
 console.log('wrote benchmarks/results/model-selection.json');

@@ -22,7 +22,7 @@
  * keeps every algorithm and schedule shape (CR switched on for the last fraction with H reset, two G steps per
  * iteration, Adam settings, FactorVAE's TC discriminator) and shrinks iterations, batch and channel widths.
  */
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -39,6 +39,7 @@ import { modelCentrality, udr } from '../src/selection/index.js';
 import { argmaxFirst } from '../src/selection/modelCentrality.js';
 import { latentTraversal } from '../src/viz/traversal.js';
 import { PAPER_SELECTION, PAPER_TABLE1, writeReproductionDoc, type Family, type ModelRow, type SelectionRow } from './reproduction-report.js';
+import { writeFileAtomic } from '../src/core/files.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -75,8 +76,8 @@ interface Trained {
 }
 
 /** train.json of a model directory: what `Trained` holds besides the directory. */
-function writeTrained(t: Trained): void {
-  writeFileSync(join(t.dir, 'train.json'), `${JSON.stringify({ name: t.name, family: t.family, settings: t.settings, trainCpuSeconds: t.trainCpuSeconds }, null, 1)}\n`);
+async function writeTrained(t: Trained): Promise<void> {
+  await writeFileAtomic(join(t.dir, 'train.json'), `${JSON.stringify({ name: t.name, family: t.family, settings: t.settings, trainCpuSeconds: t.trainCpuSeconds }, null, 1)}\n`);
 }
 
 /** A model trained by an earlier run (--reuse), or undefined when it is not there yet. */
@@ -171,7 +172,7 @@ async function trainVaes(dataset: GroundTruthDataset<TensorLike>): Promise<Train
       await model.save(join(OUT, 'models', name));
       model.dispose();
       const t: Trained = { name, family: 'factor-vae', dir: join(OUT, 'models', name), settings: { gamma, seed: 100 + seed, iterations: VAE_ITERATIONS, batchSize: BATCH, learningRate: 1e-3 }, trainCpuSeconds: cpu };
-      writeTrained(t);
+      await writeTrained(t);
       out.push(t);
     }
   }
@@ -234,7 +235,7 @@ async function select(family: Family, rows: ModelRow[], models: CliModel[], data
 }
 
 /** Copies the trained models (weights, config, traversal) into the shipped population and writes its index. */
-function writePopulation(trained: Trained[], rows: ModelRow[]): void {
+async function writePopulation(trained: Trained[], rows: ModelRow[]): Promise<void> {
   if (existsSync(POPULATION)) for (const entry of readdirSync(POPULATION)) rmSync(join(POPULATION, entry), { recursive: true });
   mkdirSync(POPULATION, { recursive: true });
   for (const t of trained) cpSync(t.dir, join(POPULATION, t.name), { recursive: true });
@@ -243,7 +244,7 @@ function writePopulation(trained: Trained[], rows: ModelRow[]): void {
     dataset: 'procedural dSprites',
     models: trained.map((t, i) => ({ name: t.name, family: t.family, ...t.settings, trainCpuSeconds: Math.round(t.trainCpuSeconds), scores: rows[i].scores })),
   };
-  writeFileSync(join(POPULATION, 'index.json'), `${JSON.stringify(index, null, 1)}\n`);
+  await writeFileAtomic(join(POPULATION, 'index.json'), `${JSON.stringify(index, null, 1)}\n`);
 }
 
 async function main(): Promise<void> {
@@ -267,10 +268,10 @@ async function main(): Promise<void> {
       row.scoreCpuSeconds = cached.scoreCpuSeconds;
     } else if (mine(t.name)) {
       const c0 = cpuSeconds();
-      writeFileSync(join(t.dir, 'traversal.png'), await latentTraversal(m.generative!, { steps: 8, seed: 0 }));
+      await writeFileAtomic(join(t.dir, 'traversal.png'), await latentTraversal(m.generative!, { steps: 8, seed: 0 }));
       row.scores = await score(m, dataset);
       row.scoreCpuSeconds = cpuSeconds() - c0;
-      writeFileSync(cache, `${JSON.stringify({ scoreScale: SCORE_SCALE, scores: row.scores, scoreCpuSeconds: row.scoreCpuSeconds }, null, 1)}\n`);
+      await writeFileAtomic(cache, `${JSON.stringify({ scoreScale: SCORE_SCALE, scores: row.scores, scoreCpuSeconds: row.scoreCpuSeconds }, null, 1)}\n`);
       console.error(`  scored ${t.name}: ${JSON.stringify(row.scores)}`);
     } else if (STOP_AFTER === 'score') {
       m.dispose();
@@ -306,9 +307,9 @@ async function main(): Promise<void> {
     return;
   }
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-  writeFileSync(new URL('./results/reproduction.json', import.meta.url), `${JSON.stringify(run, null, 1)}\n`);
-  writeFileSync(new URL('../docs/reproduction.md', import.meta.url), writeReproductionDoc(run));
-  if (POPULATION) writePopulation(trained, rows);
+  await writeFileAtomic(new URL('./results/reproduction.json', import.meta.url), `${JSON.stringify(run, null, 1)}\n`);
+  await writeFileAtomic(new URL('../docs/reproduction.md', import.meta.url), writeReproductionDoc(run));
+  if (POPULATION) await writePopulation(trained, rows);
   console.error(`done in ${(run.wallSeconds / 60).toFixed(1)} min (${(run.cpuSeconds / 60).toFixed(1)} CPU-min)`);
 }
 

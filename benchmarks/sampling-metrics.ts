@@ -9,7 +9,7 @@
  *     over procedural dSprites: the library's own share of the wall time (everything outside the dataset's
  *     rendering and the encoder); target ≤ 10%. Reduced vote counts (printed) keep it to a minute.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '../src/core/backend.js';
@@ -19,6 +19,7 @@ import { dsprites } from '../src/data/dsprites.js';
 import { computeBetaVaeMetric } from '../src/metrics/betaVae.js';
 import { computeFactorVaeMetric } from '../src/metrics/factorVae.js';
 import { convEncoder, factorVectorDataset, identityRepresentation, timed } from '../test/helpers/representations.js';
+import { writeFileAtomic } from '../src/core/files.js';
 
 const quick = process.argv.includes('--quick');
 const DL_SECONDS = { factorVae: 3.3, betaVae: 4.7 };
@@ -125,7 +126,7 @@ async function main(): Promise<void> {
     convEncoder: conv,
   };
   mkdirSync('benchmarks/results', { recursive: true });
-  writeFileSync('benchmarks/results/sampling-metrics.json', `${JSON.stringify(result, null, 2)}\n`);
+  await writeFileAtomic('benchmarks/results/sampling-metrics.json', `${JSON.stringify(result, null, 2)}\n`);
   console.log(JSON.stringify(result, null, 2));
 }
 

@@ -7,7 +7,7 @@
  *
  * Reports wall time and this process's CPU time (the machine is shared, so CPU time is the fairer number).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 // @ts-expect-error ml-logistic-regression ships no type declarations
 import MlLogisticRegression from 'ml-logistic-regression';
@@ -17,6 +17,7 @@ import { fitLogisticRegression } from '../src/estimators/logisticRegression.js';
 import { mlLogisticRegressionClassifier, type MlLogisticRegressionConstructor } from '../src/estimators/mlLogisticAdapter.js';
 import { explicitnessFromCodes } from '../src/metrics/explicitness.js';
 import { sapFromCodes } from '../src/metrics/sap.js';
+import { writeFileAtomic } from '../src/core/files.js';
 
 
 function timed<T>(f: () => T): { value: T; wallSeconds: number; cpuSeconds: number } {
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
     },
   };
   mkdirSync('benchmarks/results', { recursive: true });
-  writeFileSync('benchmarks/results/sap-explicitness.json', JSON.stringify(out, null, 2) + '\n');
+  await writeFileAtomic('benchmarks/results/sap-explicitness.json', JSON.stringify(out, null, 2) + '\n');
   console.log(JSON.stringify(out, null, 2));
 }
 

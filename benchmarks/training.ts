@@ -9,7 +9,7 @@
  * Reports wall and process CPU time: the project machine is shared by several engineers, so the load average at
  * the start is recorded and CPU time per iteration is the fairer number.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '../src/core/backend.js';
@@ -22,6 +22,7 @@ import { buildInfoGanCr } from '../src/models/infoganCr.js';
 import { countParams } from '../src/models/layers.js';
 import { vaeIteration } from '../src/models/trainFactorVae.js';
 import { iterate } from '../src/models/trainInfoganCr.js';
+import { writeFileAtomic } from '../src/core/files.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
   };
   const path = arg('out', new URL('./results/training.json', import.meta.url).pathname);
   mkdirSync(path.slice(0, path.lastIndexOf('/')), { recursive: true });
-  writeFileSync(path, JSON.stringify(out, null, 2) + '\n');
+  await writeFileAtomic(path, JSON.stringify(out, null, 2) + '\n');
   console.log(JSON.stringify(out, null, 2));
   [gOpts.g, gOpts.dq, gOpts.h, vOpts.vae, vOpts.tc].forEach((o) => o.dispose());
   tf.dispose([real, big]);

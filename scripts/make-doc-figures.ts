@@ -4,9 +4,10 @@
  * (ModelCentrality's symmetrized cross-evaluation matrix of the shipped population), plus traversals of the
  * shipped models in docs/images/traversals/. Run: npx tsx scripts/make-doc-figures.ts
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { setupBackend } from '../src/core/backend.js';
 import { runDemo, type DemoResults } from '../src/cli/demo.js';
+import { writeFileAtomic } from '../src/core/files.js';
 
 const COLORS = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e', '#e6ab02', '#a6761d', '#666666'];
 const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
@@ -74,7 +75,7 @@ function selectionHeatmap(r: DemoResults): string {
 await setupBackend();
 mkdirSync('docs/images/traversals', { recursive: true });
 const results = await runDemo({ quick: true, outDir: 'docs/images/traversals', quiet: true, silent: true });
-writeFileSync('docs/images/metrics-chart.svg', metricsChart(results));
-if (results.selection) writeFileSync('docs/images/selection-heatmap.svg', selectionHeatmap(results));
-writeFileSync('docs/images/demo-results.json', `${JSON.stringify(results, null, 2)}\n`);
+await writeFileAtomic('docs/images/metrics-chart.svg', metricsChart(results));
+if (results.selection) await writeFileAtomic('docs/images/selection-heatmap.svg', selectionHeatmap(results));
+await writeFileAtomic('docs/images/demo-results.json', `${JSON.stringify(results, null, 2)}\n`);
 console.log('wrote docs/images/metrics-chart.svg, selection-heatmap.svg, demo-results.json and traversals/');

@@ -4,10 +4,11 @@
  * factors are held at a middle value (shape: ellipse, posX / posY: centre), except orientation, held at 0 so that
  * the sprites stand upright, and scale, held at its largest value so that the shapes are easy to tell apart. Run: `npx tsx scripts/make-dsprites-figure.ts [out.png]`.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { encode } from 'fast-png';
 import { DSPRITES_FACTOR_NAMES, DSPRITES_FACTOR_SIZES, renderDspritesBatch } from '../src/data/dspritesRenderer.js';
+import { writeFileAtomic } from '../src/core/files.js';
 
 const S = 64;
 const COLS = 10;
@@ -52,5 +53,5 @@ export function dspritesFigure(): { width: number; height: number; data: Uint8Ar
 const out = process.argv[2] ?? 'docs/images/dsprites.png';
 const fig = dspritesFigure();
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, encode({ width: fig.width, height: fig.height, data: fig.data, channels: 1, depth: 8 }));
+await writeFileAtomic(out, encode({ width: fig.width, height: fig.height, data: fig.data, channels: 1, depth: 8 }));
 console.log(`wrote ${out} (${fig.width}×${fig.height}); rows: ${DSPRITES_FACTOR_NAMES.join(', ')}`);

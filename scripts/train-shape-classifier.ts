@@ -15,13 +15,14 @@
  */
 import { registerGradients } from '../src/models/gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
-import { writeFileSync } from 'node:fs';
+
 import { setupBackend } from '../src/core/backend.js';
 import { createRng } from '../src/core/rng.js';
 import type { Rng } from '../src/core/rng.js';
 import { sampleUniformFactors } from '../src/data/sampling.js';
 import { dsprites, type DspritesDataset } from '../src/data/dsprites.js';
 import { conv2d, dense, flatten, leakyRelu, type BatchNormState } from '../src/models/layers.js';
+import { writeFileAtomic } from '../src/core/files.js';
 import {
   buildShapeClassifier,
   loadShapeClassifier,
@@ -158,7 +159,7 @@ async function writeWeights(net: ShapeClassifier, provenance: string, heldOut: H
     `/** Accuracy of these weights on fresh procedural dSprites (uniform factors) and the confusion matrix ` +
     `(rows: true square/ellipse/heart, columns: predicted). */\n` +
     `export const SHAPE_CLASSIFIER_HELD_OUT = ${JSON.stringify(heldOut)};\n`;
-  writeFileSync(new URL('../src/models/shapeClassifierWeights.ts', import.meta.url), `${header}${meta}export const SHAPE_CLASSIFIER_WEIGHTS =\n  '${b64}';\n`);
+  await writeFileAtomic(new URL('../src/models/shapeClassifierWeights.ts', import.meta.url), `${header}${meta}export const SHAPE_CLASSIFIER_WEIGHTS =\n  '${b64}';\n`);
   console.log(`wrote src/models/shapeClassifierWeights.ts (${(b64.length / 1024).toFixed(0)} KB)`);
 }
 

@@ -71,14 +71,15 @@ async function writeChunks(handle: Awaited<ReturnType<Fs['open']>>, data: FileCo
 /**
  * Writes a file so that it is replaced whole or not at all: the content goes to a temporary file in the same
  * folder (created if needed), is flushed (fsync), and is renamed over `path`; the folder is then flushed where the
- * platform allows. On any failure the temporary file is removed and an existing `path` keeps its old content.
+ * platform allows (`path` may be a `file:` URL). On any failure the temporary file is removed and an existing `path` keeps its old content.
  * Throws `BAD_FILE` (naming `argument`) when the write fails, `UNSUPPORTED` outside Node.
  *
  * @example
  * await writeFileAtomic('scores.json', JSON.stringify(results, null, 2));
  */
-export async function writeFileAtomic(path: string, data: FileContent, argument = 'path'): Promise<void> {
+export async function writeFileAtomic(path: string | URL, data: FileContent, argument = 'path'): Promise<void> {
   const { fs, p } = await nodeModules(argument);
+  if (path instanceof URL) path = (await import('node:url')).fileURLToPath(path);
   const target = p.resolve(path);
   const dir = p.dirname(target);
   let tmp = '';

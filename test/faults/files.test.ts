@@ -2,6 +2,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { checkWritable, recoverDirectory, writeDirectoryAtomic, writeFileAtomic } from '../../src/core/files.js';
 
@@ -23,6 +24,12 @@ describe('writeFileAtomic', () => {
     expect(readFileSync(join(d, 'a.json'), 'utf8')).toBe('{"v":2}');
     expect([...readFileSync(join(d, 'sub', 'deeper', 'b.bin'))]).toEqual([1, 2, 3]);
     expect(readdirSync(d).sort()).toEqual(['a.json', 'sub']);
+  });
+
+  it('takes a file: URL', async () => {
+    const d = fresh();
+    await writeFileAtomic(pathToFileURL(join(d, 'u.json')), '{}');
+    expect(readFileSync(join(d, 'u.json'), 'utf8')).toBe('{}');
   });
 
   it('writes chunks from an async producer', async () => {

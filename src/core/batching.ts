@@ -146,3 +146,32 @@ export function raceAbort<T>(value: T | PromiseLike<T>, signal: AbortSignal | un
     );
   });
 }
+
+/**
+ * A long computation written once as a generator that `yield`s at points where it may pause (after a column,
+ * a row block, a pair …): {@link runSteps} runs it to the end synchronously, {@link runStepsAsync} gives the
+ * event loop a turn when one is due and stops on abort. The sync and async entries of a metric share it, so
+ * they compute the same numbers.
+ */
+export type Steps<T> = Generator<void, T, void>;
+
+/** Runs `steps` to the end without pausing. */
+export function runSteps<T>(steps: Steps<T>): T {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
+
+/** Runs `steps`, awaiting `yielder.maybeYield()` at each of its pause points (so it honours the signal). */
+export async function runStepsAsync<T>(steps: Steps<T>, yielder: Yielder): Promise<T> {
+  try {
+    for (;;) {
+      const r = steps.next();
+      if (r.done) return r.value;
+      await yielder.maybeYield();
+    }
+  } finally {
+    steps.return(undefined as T); // an abort leaves the generator suspended: close it (runs its finally blocks)
+  }
+}

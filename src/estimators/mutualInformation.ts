@@ -1,3 +1,4 @@
+import { runSteps, type Steps } from '../core/batching.js';
 import type { IntMatrix } from '../core/matrix.js';
 
 const EPS = 2.220446049250313e-16; // numpy finfo(float64).eps
@@ -104,6 +105,94 @@ export function discreteMutualInfoMatrix(codes: IntMatrix, factors: IntMatrix): 
     }
   }
   return out;
+}
+
+/**
+ * D×D matrix of I(code_i; code_j) between the columns of one discretized matrix: the same numbers as
+ * `discreteMutualInfoMatrix(codes, codes)` (bit for bit), in half the time. Each unordered pair's contingency
+ * table is counted once (the O(n) part) and summed in both orientations, each in the order its own call
+ * would use.
+ */
+export function discreteMutualInfoSelf(codes: IntMatrix): Float64Array {
+  return runSteps(discreteMutualInfoSelfSteps(codes));
+}
+
+/** {@link discreteMutualInfoSelf} as steps, pausing after each pair of columns. */
+export function* discreteMutualInfoSelfSteps(codes: IntMatrix): Steps<Float64Array> {
+  const D = codes.cols;
+  const n = codes.rows;
+  const out = new Float64Array(D * D);
+  const cols = Array.from({ length: D }, (_, i) => denseLabels(columnOf(codes, i)));
+  const work: PairWork = { counts: new Int32Array(0), logCount: logTable(n), n, logN: Math.log(n) };
+  for (let p = 0; p < D; p++) {
+    for (let q = p; q < D; q++) {
+      pairMutualInfo(cols[p], cols[q], p, q, D, out, work);
+      yield;
+    }
+  }
+  return out;
+}
+
+interface PairWork {
+  counts: Int32Array;
+  /** logCount[c] = Math.log(c): the same double as calling it, looked up. */
+  logCount: Float64Array;
+  n: number;
+  logN: number;
+}
+
+function logTable(n: number): Float64Array {
+  const t = new Float64Array(n + 1);
+  for (let c = 1; c <= n; c++) t[c] = Math.log(c);
+  return t;
+}
+
+type Dense = ReturnType<typeof denseLabels>;
+
+/** Both I(p; q) and I(q; p) from one contingency table (a plain function: V8 optimises it better than a generator). */
+function pairMutualInfo(A: Dense, B: Dense, p: number, q: number, D: number, out: Float64Array, w: PairWork): void {
+  // mutual_info_score is 0 with a single class (out is already 0)
+  if (A.numClasses <= 1 || B.numClasses <= 1) return;
+  const size = A.numClasses * B.numClasses;
+  if (w.counts.length < size) w.counts = new Int32Array(size);
+  const counts = w.counts;
+  counts.fill(0, 0, size);
+  const a = A.ids;
+  const b = B.ids;
+  const bClasses = B.numClasses;
+  for (let i = 0; i < a.length; i++) counts[a[i] * bClasses + b[i]]++;
+  // out[i·D + j] = I(a = column j; b = column i) with a's classes as table rows, as in discreteMutualInfoMatrix.
+  out[q * D + p] = miOfTable(counts, A.numClasses, bClasses, A.counts, B.counts, false, w);
+  out[p * D + q] = p === q ? out[q * D + p] : miOfTable(counts, bClasses, A.numClasses, B.counts, A.counts, true, w);
+}
+
+/**
+ * mutualInfoFromDense's sum over a table of `rows × cols` cells, row-major. `transposed` reads the table
+ * counted as cols × rows (the other orientation of the same pair).
+ */
+function miOfTable(
+  counts: Int32Array,
+  rows: number,
+  cols: number,
+  rowCounts: Float64Array,
+  colCounts: Float64Array,
+  transposed: boolean,
+  w: PairWork,
+): number {
+  const { n, logN, logCount } = w;
+  let sum = 0;
+  for (let x = 0; x < rows; x++) {
+    for (let y = 0; y < cols; y++) {
+      const c = transposed ? counts[y * rows + x] : counts[x * cols + y];
+      if (c === 0) continue;
+      const pnm = c / n;
+      const logOuter = -Math.log(rowCounts[x] * colCounts[y]) + logN + logN;
+      let term = pnm * (logCount[c] - logN) + pnm * logOuter;
+      if (Math.abs(term) < EPS) term = 0;
+      sum += term;
+    }
+  }
+  return sum > 0 ? sum : 0;
 }
 
 /** Entropy (nats) of each factor column. */

@@ -2,15 +2,16 @@
  * disentanglement_lib's unsupervised scores (`unsupervised_metrics.py`): Gaussian total correlation and
  * Gaussian Wasserstein correlation of the code covariance, and the mean pairwise discrete mutual information.
  */
-import { DisentangleError } from '../core/errors.js';
+import { createYielder, runSteps, runStepsAsync, type Steps } from '../core/batching.js';
+import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import { toMatrix } from '../core/tensor.js';
-import type { LabelledCodes, TensorLike } from '../core/types.js';
+import type { LabelledCodes, Progress, TensorLike } from '../core/types.js';
 import { intOption } from '../core/validate.js';
 import { histogramDiscretize } from '../estimators/discretize.js';
-import { covariance, logDeterminantSymmetric, trace, traceSqrtDiagTimes } from '../estimators/linalg.js';
-import { discreteMutualInfoMatrix } from '../estimators/mutualInformation.js';
+import { covarianceSteps, logDeterminantSymmetricSteps, trace, traceSqrtDiagTimesSteps } from '../estimators/linalg.js';
+import { discreteMutualInfoSelfSteps } from '../estimators/mutualInformation.js';
 import { matrixRows } from '../estimators/codeFactorInformation.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
 
@@ -38,16 +39,24 @@ export interface UnsupervisedResult {
 
 /** Gaussian total correlation ½(Σ ln Σ_ii − ln det Σ): KL between N(0, Σ) and the product of its marginals. */
 export function gaussianTotalCorrelation(sigma: Matrix): number {
+  return runSteps(totalCorrelationSteps(sigma));
+}
+
+function* totalCorrelationSteps(sigma: Matrix): Steps<number> {
   let sumLogDiag = 0;
   for (let i = 0; i < sigma.rows; i++) sumLogDiag += Math.log(sigma.data[i * sigma.cols + i]);
-  const logDet = logDeterminantSymmetric(sigma);
+  const logDet = yield* logDeterminantSymmetricSteps(sigma, 'sigma');
   if (logDet === -Infinity) return Infinity;
   return 0.5 * (sumLogDiag - logDet);
 }
 
 /** Gaussian Wasserstein correlation 2 tr Σ − 2 tr sqrtm(diag(Σ)·Σ). */
 export function gaussianWassersteinCorrelation(sigma: Matrix): number {
-  return 2 * trace(sigma) - 2 * traceSqrtDiagTimes(sigma);
+  return runSteps(wassersteinSteps(sigma));
+}
+
+function* wassersteinSteps(sigma: Matrix): Steps<number> {
+  return 2 * trace(sigma) - 2 * (yield* traceSqrtDiagTimesSteps(sigma));
 }
 
 /**
@@ -67,29 +76,102 @@ export function gaussianWassersteinCorrelation(sigma: Matrix): number {
  */
 export function unsupervisedFromCodes(codes: TensorLike | LabelledCodes, options: UnsupervisedOptions = {}): UnsupervisedResult {
   const fn = 'unsupervisedFromCodes';
+  return runSteps(unsupervisedSteps(toMatrix(codesOf(codes), 'codes', fn), intOption(options?.numBins, 'numBins', 20), fn));
+}
+
+/** Options of {@link unsupervisedFromCodesAsync}. */
+export interface UnsupervisedAsyncOptions extends UnsupervisedOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: Progress) => void;
+}
+
+/**
+ * {@link unsupervisedFromCodes} that hands the event loop a turn at least every ~50 ms (between columns of the
+ * covariance, steps of the eigenvalue solver and pairs of codes) and stops with `ABORTED` when `signal` fires.
+ * Same numbers as the synchronous entry.
+ *
+ * @example
+ * const r = await unsupervisedFromCodesAsync(codes, { signal: AbortSignal.timeout(10_000) });
+ */
+export async function unsupervisedFromCodesAsync(codes: TensorLike | LabelledCodes, options: UnsupervisedAsyncOptions = {}): Promise<UnsupervisedResult> {
+  const fn = 'unsupervisedFromCodesAsync';
+  throwIfAborted(options?.signal);
   const z = toMatrix(codesOf(codes), 'codes', fn);
-  const numBins = intOption(options.numBins, 'numBins', 20);
+  const steps = unsupervisedSteps(z, intOption(options?.numBins, 'numBins', 20), fn, options?.onProgress);
+  return runStepsAsync(steps, createYielder(options?.signal));
+}
+
+/**
+ * Codes whose largest magnitude is outside [2⁻⁶⁴, 2⁶⁴] are multiplied by a power of two that brings it near 1
+ * before anything is computed: exact, and it keeps the covariance's products from overflowing (codes near 1e200)
+ * or underflowing. The total correlation, the normalised Wasserstein correlation and the mutual information do
+ * not depend on the scale; Σ and the Wasserstein correlation are scaled back, and refused when they overflow.
+ */
+function codeScale(z: Matrix): number {
+  const max = maxAbs(z);
+  const exponent = max === 0 ? 0 : Math.floor(Math.log2(max));
+  return Math.abs(exponent) > 64 ? -exponent : 0;
+}
+
+function* unsupervisedSteps(z: Matrix, numBins: number, fn: string, onProgress?: (p: Progress) => void): Steps<UnsupervisedResult> {
   const D = z.cols;
   if (D < 2) throw new DisentangleError('SHAPE_MISMATCH', `codes (in ${fn})`, `has ${D} code dim; the pairwise scores need at least 2`);
   if (z.rows < 2) throw new DisentangleError('EMPTY', `codes (in ${fn})`, `has ${z.rows} row; a covariance needs at least 2`);
-  const sigma = covariance(z, 1);
+  // Progress in work units: the covariance rows, the two eigenvalue problems (D steps each) and the D(D+1)/2 pairs.
+  const total = 3 * D + (D * (D + 1)) / 2;
+  let done = 0;
+  const step = (): void => {
+    done++;
+    if (onProgress && (done % 16 === 0 || done === total)) onProgress({ stage: 'unsupervised', done, total });
+  };
+  const log2 = codeScale(z);
+  const scaled = log2 === 0 ? z : { ...z, data: z.data.map((v) => v * 2 ** log2) };
+  const sigma = yield* counted(covarianceSteps(scaled, 1), step);
   const constantDims = constantColumns(z);
   const live = Array.from({ length: D }, (_, i) => i).filter((i) => !constantDims.includes(i));
-  const tc = live.length === 0 ? 0 : gaussianTotalCorrelation(subMatrix(sigma, live));
-  const wasserstein = gaussianWassersteinCorrelation(sigma);
+  const tc = live.length === 0 ? 0 : yield* counted(totalCorrelationSteps(subMatrix(sigma, live)), step);
+  done += D - live.length;
+  const wasserstein = yield* counted(wassersteinSteps(sigma), step);
   const tr = trace(sigma);
-  const discrete = histogramDiscretize(z, numBins);
-  const mi = discreteMutualInfoMatrix(discrete, discrete);
+  const discrete = histogramDiscretize(scaled, numBins);
+  const mi = yield* counted(discreteMutualInfoSelfSteps(discrete), step);
   let miSum = 0;
   for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) if (i !== j) miSum += mi[i * D + j];
+  onProgress?.({ stage: 'unsupervised', done: total, total });
+  const unscale = 2 ** (-2 * log2);
+  const covarianceRows = matrixRows(log2 === 0 ? sigma.data : sigma.data.map((v) => v * unscale), D, D);
+  const wassersteinOut = wasserstein * unscale;
+  if (!Number.isFinite(wassersteinOut) || covarianceRows.some((row) => row.some((v) => !Number.isFinite(v)))) {
+    throw new DisentangleError(
+      'NON_FINITE',
+      `codes (in ${fn})`,
+      `values up to ${maxAbs(z).toExponential(2)} make the covariance overflow float64 (beyond 1.8e308); divide the codes by a constant (the total correlation, the normalised Wasserstein correlation and the mutual information do not change)`,
+    );
+  }
   return {
     gaussianTotalCorrelation: tc,
-    gaussianWassersteinCorrelation: wasserstein,
+    gaussianWassersteinCorrelation: wassersteinOut,
     gaussianWassersteinCorrelationNorm: tr > 0 ? wasserstein / tr : 0,
     mutualInfoScore: miSum / (D * D - D),
-    covariance: matrixRows(sigma.data, D, D),
+    covariance: covarianceRows,
     constantDims,
   };
+}
+
+/** Passes `steps` through, calling `tick` at each of its pauses. */
+function* counted<T>(steps: Steps<T>, tick: () => void): Steps<T> {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    tick();
+    yield;
+  }
+}
+
+function maxAbs(z: Matrix): number {
+  let max = 0;
+  for (let i = 0; i < z.data.length; i++) max = Math.max(max, Math.abs(z.data[i]));
+  return max;
 }
 
 function constantColumns(z: Matrix): number[] {
@@ -121,7 +203,7 @@ export type ComputeUnsupervisedOptions<Obs = TensorLike> = SamplingMetricOptions
  */
 export async function computeUnsupervised<Obs = TensorLike>(options: ComputeUnsupervisedOptions<Obs>): Promise<UnsupervisedResult> {
   const { train } = await sampleTrainTest(options, { numTrain: 10000, batchSize: 16 }, createRng);
-  return unsupervisedFromCodes(train.codes, options);
+  return unsupervisedFromCodesAsync(train.codes, { numBins: options.numBins, signal: options.signal });
 }
 
 /** The codes of a `{ codes, factors }` pair (factors are not needed here), or the value itself. */

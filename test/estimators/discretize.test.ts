@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { histogramDiscretize, digitize, binEdges } from '../../src/estimators/discretize.js';
-import { mutualInfoScore, discreteEntropy, discreteMutualInfoMatrix } from '../../src/estimators/mutualInformation.js';
+import { mutualInfoScore, discreteEntropy, discreteMutualInfoMatrix, discreteMutualInfoSelf } from '../../src/estimators/mutualInformation.js';
+import { createRng } from '../../src/core/rng.js';
 import { DisentangleError } from '../../src/core/errors.js';
 
 const col = (xs: number[]) => ({ data: Float64Array.from(xs), rows: xs.length, cols: 1 });
@@ -65,5 +67,19 @@ describe('mutualInfoScore', () => {
     const m = discreteMutualInfoMatrix(codes, factors);
     expect(m[0]).toBeCloseTo(Math.LN2, 14);
     expect(m[1]).toBe(0);
+  });
+});
+
+describe('discreteMutualInfoSelf (the unsupervised score\'s code-versus-code matrix)', () => {
+  it('equals discreteMutualInfoMatrix(codes, codes) bit for bit, in half the contingency counting (property)', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 1, max: 200 }), fc.integer({ min: 1, max: 7 }), fc.integer({ min: 1, max: 25 }), (seed, n, D, bins) => {
+      const rng = createRng(seed);
+      // column 1 is constant when D > 1 and the seed is even: a single class gives 0 both ways
+      const data = Float64Array.from({ length: n * D }, (_, i) => (seed % 2 === 0 && i % D === 1 ? 0.5 : rng.normal() * (1 + (i % D))));
+      const codes = histogramDiscretize({ data, rows: n, cols: D }, bins);
+      const full = discreteMutualInfoMatrix(codes, codes);
+      const self = discreteMutualInfoSelf(codes);
+      return full.every((v, i) => Object.is(v, self[i]));
+    }), { numRuns: 100 });
   });
 });

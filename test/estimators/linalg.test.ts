@@ -56,3 +56,54 @@ describe('symmetric spectra', () => {
   });
   it('rejects non-square input', () => expect(() => symmetricEigenvalues(mat([[1, 2]]))).toThrow(DisentangleError));
 });
+
+describe('eigenvalues without eigenvectors (issue 15: 30 s for a 1,000-dim covariance through ml-matrix)', () => {
+  it('are bit for bit the eigenvalues ml-matrix computes, whatever the matrix (property)', async () => {
+    const { EigenvalueDecomposition, Matrix: MlMatrix } = await import('ml-matrix');
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 1, max: 30 }), fc.constantFrom('normal', 'sparse', 'integer'), (seed, d, kind) => {
+      const rng = createRng(seed);
+      const rows = Array.from({ length: d }, () => new Array<number>(d).fill(0));
+      for (let i = 0; i < d; i++) {
+        for (let j = 0; j <= i; j++) {
+          const v = kind === 'sparse' && rng.float() < 0.6 ? 0 : kind === 'integer' ? Math.round(2 * rng.normal()) : rng.normal();
+          rows[i][j] = rows[j][i] = v;
+        }
+      }
+      const reference = Float64Array.from(new EigenvalueDecomposition(new MlMatrix(rows), { assumeSymmetric: true }).realEigenvalues).sort();
+      const ours = symmetricEigenvalues(mat(rows));
+      return ours.every((v, i) => Object.is(v, reference[i]));
+    }), { numRuns: 80 });
+  });
+
+  it('handle huge and tiny finite entries (scaled by a power of two) and refuse non-finite ones', () => {
+    const base = [[2, 1, 0.5], [1, 3, 0.25], [0.5, 0.25, 1]];
+    const expected = symmetricEigenvalues(mat(base));
+    for (const s of [1e300, 1e-300, 2 ** 600]) {
+      const got = symmetricEigenvalues(mat(base.map((r) => r.map((v) => v * s))));
+      got.forEach((v, i) => expect(v / s).toBeCloseTo(expected[i], 12));
+    }
+    const huge = mat(base.map((r) => r.map((v) => v * 1e300)));
+    expect(logDeterminantSymmetric(huge)).toBeCloseTo(logDeterminantSymmetric(mat(base)) + 3 * Math.log(1e300), 9);
+    expect(traceSqrtDiagTimes(huge) / 1e300).toBeCloseTo(traceSqrtDiagTimes(mat(base)), 12);
+    for (const bad of [Infinity, NaN]) {
+      expect(() => symmetricEigenvalues(mat([[1, bad], [bad, 1]]))).toThrow(expect.objectContaining({ code: 'NON_FINITE' }));
+    }
+  });
+
+  it('the covariance is unchanged by the column-wise rewrite: same sums in the same order as row by row', () => {
+    fc.assert(fc.property(fc.integer({ min: 0, max: 1e6 }), fc.integer({ min: 1, max: 11 }), fc.integer({ min: 2, max: 40 }), (seed, d, n) => {
+      const rng = createRng(seed);
+      const data = Float64Array.from({ length: n * d }, () => (rng.float() < 0.2 ? 0 : rng.normal()));
+      const x = { data, rows: n, cols: d };
+      // the straightforward accumulation over samples, one row at a time
+      const mean = new Float64Array(d);
+      for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += data[i * d + j];
+      for (let j = 0; j < d; j++) mean[j] /= n;
+      const ref = new Float64Array(d * d);
+      for (let i = 0; i < n; i++) for (let a = 0; a < d; a++) for (let b = a; b < d; b++) ref[a * d + b] += (data[i * d + a] - mean[a]) * (data[i * d + b] - mean[b]);
+      const c = covariance(x);
+      for (let a = 0; a < d; a++) for (let b = a; b < d; b++) if (!Object.is(c.data[a * d + b], ref[a * d + b] / (n - 1)) || c.data[b * d + a] !== c.data[a * d + b]) return false;
+      return true;
+    }), { numRuns: 60 });
+  });
+});

@@ -9,6 +9,7 @@ import {
   gaussianTotalCorrelation,
   gaussianWassersteinCorrelation,
   unsupervisedFromCodes,
+  unsupervisedFromCodesAsync,
 } from '../../src/metrics/unsupervised.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
@@ -163,5 +164,74 @@ describe('unsupervisedFromCodes on small random cases against the DL formulas', 
       expect(rel(r.gaussianWassersteinCorrelationNorm, u.gaussianWassersteinCorrelationNorm)).toBeLessThan(1e-9);
       expect(Math.abs(r.mutualInfoScore - u.mutualInfoScore)).toBeLessThan(1e-12);
     }
+  });
+});
+
+describe('unsupervisedFromCodes on extreme magnitudes (issue 15: a raw TypeError near 1e200)', () => {
+  const rng = createRng(21);
+  const base = Array.from({ length: 300 }, () => {
+    const x = rng.normal();
+    return [x, x + 0.5 * rng.normal(), rng.normal()];
+  });
+  const ref = unsupervisedFromCodes(base);
+  it('scores codes near 1e150 and 1e-200 like the same codes near 1 (the covariance scaled, the rest unchanged)', () => {
+    for (const s of [1e150, 1e-200, 2 ** 70]) {
+      const r = unsupervisedFromCodes(base.map((row) => row.map((v) => v * s)));
+      expect(rel(r.gaussianTotalCorrelation, ref.gaussianTotalCorrelation)).toBeLessThan(1e-12);
+      expect(rel(r.gaussianWassersteinCorrelationNorm, ref.gaussianWassersteinCorrelationNorm)).toBeLessThan(1e-12);
+      expect(r.mutualInfoScore).toBe(ref.mutualInfoScore);
+      if (s > 1) expect(rel(r.covariance[0][1] / (s * s), ref.covariance[0][1])).toBeLessThan(1e-12);
+      if (s > 1) expect(rel(r.gaussianWassersteinCorrelation / (s * s), ref.gaussianWassersteinCorrelation)).toBeLessThan(1e-9);
+    }
+  });
+  it('refuses codes whose covariance overflows float64 with NON_FINITE naming the codes', () => {
+    for (const s of [1e200, 1e300]) {
+      try {
+        unsupervisedFromCodes(base.map((row) => row.map((v) => v * s)));
+        expect.unreachable();
+      } catch (e) {
+        expect(e).toBeInstanceOf(DisentangleError);
+        expect(e).toMatchObject({ code: 'NON_FINITE', argument: 'codes (in unsupervisedFromCodes)' });
+        expect((e as Error).message).toMatch(/overflow/);
+      }
+    }
+  });
+});
+
+describe('unsupervisedFromCodesAsync and computeUnsupervised (yield, abort)', () => {
+  const rng = createRng(8);
+  const wide = { data: Float64Array.from({ length: 2000 * 120 }, () => rng.normal()), shape: [2000, 120] as [number, number] };
+  it('gives the same numbers as the synchronous entry', async () => {
+    const small = { data: wide.data.subarray(0, 300 * 40), shape: [300, 40] as [number, number] };
+    expect(await unsupervisedFromCodesAsync(small)).toEqual(unsupervisedFromCodes(small));
+  });
+  it('lets timers run while it computes and stops with ABORTED soon after the signal fires', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const ac = new AbortController();
+    let abortedAt = 0;
+    setTimeout(() => {
+      abortedAt = Date.now();
+      ac.abort();
+    }, 60);
+    const err = await unsupervisedFromCodesAsync(wide, { signal: ac.signal }).catch((e: unknown) => e);
+    clearInterval(timer);
+    expect(err).toMatchObject({ code: 'ABORTED' });
+    expect(abortedAt).toBeGreaterThan(0);
+    expect(Date.now() - abortedAt).toBeLessThan(1000);
+    expect(ticks).toBeGreaterThanOrEqual(1);
+  });
+  it('computeUnsupervised honours an abort that fires while the scores are computed', async () => {
+    // 80 wide codes: sampling is quick, the scores take a few hundred ms; the abort is set off when sampling ends
+    const dataset = factorVectorDataset(new Array<number>(80).fill(7));
+    const ac = new AbortController();
+    let abortedAt = 0;
+    const onProgress = (p: { done: number; total: number }): void => {
+      if (p.done === p.total && !abortedAt) setTimeout(() => ((abortedAt = Date.now()), ac.abort()), 20);
+    };
+    const err = await computeUnsupervised({ dataset, represent: identityRepresentation(), numTrain: 20_000, batchSize: 2000, signal: ac.signal, onProgress }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'ABORTED' });
+    expect(abortedAt).toBeGreaterThan(0);
+    expect(Date.now() - abortedAt).toBeLessThan(1000);
   });
 });

@@ -4,9 +4,8 @@ import { createRng, type Rng } from '../core/rng.js';
 import type { GenerativeModel, TensorLike } from '../core/types.js';
 import { enumOption } from '../core/validate.js';
 import { writeModel } from './checkpoint.js';
-import { checkSide } from './infoganCr.js';
 import { loadReferenceModel } from './loadModel.js';
-import { channelList, checkModelSize, configRecord, convWeights, denseWeights, MAX_CHANNELS, MAX_IMAGE_SIZE, seedOption, sizeOption } from './modelConfig.js';
+import { channelList, checkModelSize, checkSide, configRecord, convWeights, denseWeights, MAX_CHANNELS, MAX_IMAGE_SIZE, seedOption, sizeOption } from './modelConfig.js';
 import {
   asTensor,
   conv2d,

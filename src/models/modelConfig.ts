@@ -60,3 +60,12 @@ export function checkModelSize(weights: number, model: string): void {
     );
   }
 }
+
+/** Every stride-2 layer halves the side, so the side must divide by 2^layers. */
+export function checkSide(imageSize: number, layers: number, argument: string): number {
+  const base = imageSize / 2 ** layers;
+  if (!Number.isInteger(base) || base < 1) {
+    throw new DisentangleError('BAD_OPTION', argument, `imageSize ${imageSize} is not divisible by 2^${layers} (${layers} stride-2 layers)`);
+  }
+  return base;
+}

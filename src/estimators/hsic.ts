@@ -4,7 +4,7 @@
  * n²×D kernel blocks, we never hold more than one row of pair sums.
  */
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
-import { yieldToEventLoop } from '../core/batching.js';
+import { createYielder, runSteps, runStepsAsync, type Steps } from '../core/batching.js';
 import type { Matrix } from '../core/matrix.js';
 import type { Progress } from '../core/types.js';
 
@@ -115,9 +115,24 @@ export function gaussianMedianBandwidth(values: ArrayLike<number>): number {
 
 /** Σ_b exp(−(x_a − x_b)²·scale) for each a: the Gaussian kernel has no running-sum shortcut, so O(n²). */
 export function gaussianKernelRowSums(values: Float64Array, scale: number): Float64Array {
+  return runSteps(gaussianKernelRowSumsSteps(values, scale));
+}
+
+/** {@link gaussianKernelRowSums} as steps, pausing after every block of about 10⁶ kernel evaluations. */
+function* gaussianKernelRowSumsSteps(values: Float64Array, scale: number): Steps<Float64Array> {
   const n = values.length;
   const out = new Float64Array(n).fill(1);
-  for (let a = 0; a < n; a++) {
+  const block = Math.max(1, Math.floor(1e6 / Math.max(1, n)));
+  for (let a = 0; a < n; a += block) {
+    gaussianRows(values, scale, out, a, Math.min(n, a + block));
+    yield;
+  }
+  return out;
+}
+
+function gaussianRows(values: Float64Array, scale: number, out: Float64Array, from: number, to: number): void {
+  const n = values.length;
+  for (let a = from; a < to; a++) {
     const x = values[a];
     let row = 0;
     for (let b = a + 1; b < n; b++) {
@@ -128,7 +143,6 @@ export function gaussianKernelRowSums(values: Float64Array, scale: number): Floa
     }
     out[a] += row;
   }
-  return out;
 }
 
 /**
@@ -184,7 +198,7 @@ interface DhsicPlan {
   t3: number;
 }
 
-function planDhsic(codes: Matrix, bandwidths: ArrayLike<number>, kernel: DhsicKernel = 'infogan-cr'): DhsicPlan {
+function* planDhsic(codes: Matrix, bandwidths: ArrayLike<number>, kernel: DhsicKernel = 'infogan-cr'): Steps<DhsicPlan> {
   const squared = kernel === 'gaussian';
   if (kernel !== 'infogan-cr' && kernel !== 'gaussian') {
     throw new DisentangleError('BAD_OPTION', 'kernel', `expected 'infogan-cr' or 'gaussian', got '${String(kernel)}'`);
@@ -204,7 +218,9 @@ function planDhsic(codes: Matrix, bandwidths: ArrayLike<number>, kernel: DhsicKe
   let t2 = 1;
   const rowProducts = new Float64Array(n).fill(1);
   for (let k = 0; k < D; k++) {
-    const sums = squared && scales[k] !== Infinity ? gaussianKernelRowSums(columns[k], scales[k]) : laplaceKernelRowSums(columns[k], scales[k]);
+    // The Gaussian row sums are O(n²) per dim, the Laplace ones O(n log n): only the former pause inside.
+    const sums = squared && scales[k] !== Infinity ? yield* gaussianKernelRowSumsSteps(columns[k], scales[k]) : laplaceKernelRowSums(columns[k], scales[k]);
+    yield;
     let total = 0;
     for (let a = 0; a < n; a++) {
       total += sums[a];
@@ -237,7 +253,7 @@ function finish(plan: DhsicPlan, offDiagonal: number): DhsicTerms {
  * dhsicVStatistic({ data: Float64Array.of(0, 1, 1, 0, 2, 2), rows: 3, cols: 2 }, [1, 1]).value
  */
 export function dhsicVStatistic(codes: Matrix, bandwidths: ArrayLike<number>, options: DhsicStatisticOptions = {}): DhsicTerms {
-  const plan = planDhsic(codes, bandwidths, options.kernel);
+  const plan = runSteps(planDhsic(codes, bandwidths, options.kernel));
   const scratch = new Float64Array(plan.n);
   const every = Math.max(1, Math.floor(plan.n / 100));
   let sum = 0;
@@ -249,24 +265,26 @@ export function dhsicVStatistic(codes: Matrix, bandwidths: ArrayLike<number>, op
 }
 
 /**
- * {@link dhsicVStatistic} that returns to the event loop between blocks of rows, so a caller's AbortSignal
- * can stop it and a page stays responsive.
+ * {@link dhsicVStatistic} that returns to the event loop at least every ~50 ms (between blocks of rows, and
+ * inside the Gaussian kernel's O(n²) row sums), so a caller's AbortSignal can stop it and a page stays
+ * responsive.
  */
 export async function dhsicVStatisticAsync(
   codes: Matrix,
   bandwidths: ArrayLike<number>,
   options: DhsicStatisticOptions & { signal?: AbortSignal } = {},
 ): Promise<DhsicTerms> {
-  const plan = planDhsic(codes, bandwidths, options.kernel);
+  throwIfAborted(options.signal);
+  const yielder = createYielder(options.signal);
+  const plan = await runStepsAsync(planDhsic(codes, bandwidths, options.kernel), yielder);
   const scratch = new Float64Array(plan.n);
-  // about 4·10⁶ kernel evaluations per block
-  const block = Math.max(1, Math.floor(4e6 / Math.max(1, plan.n * plan.columns.length)));
+  // about 10⁶ kernel evaluations per block
+  const block = Math.max(1, Math.floor(1e6 / Math.max(1, plan.n * plan.columns.length)));
   let sum = 0;
   for (let a = 0; a < plan.n; a += block) {
-    throwIfAborted(options.signal);
     sum = offDiagonalRows(plan, a, Math.min(plan.n, a + block), scratch, sum);
     options.onProgress?.({ stage: 'dhsic', done: Math.min(plan.n, a + block), total: plan.n });
-    await yieldToEventLoop();
+    await yielder.maybeYield();
   }
   return finish(plan, sum);
 }

@@ -162,6 +162,30 @@ export async function resumeTraining<C, M extends LoadableModel, O extends Recor
   );
 }
 
+/** Largest training batch: 4096 images of 64×64 already take gigabytes of activations in the first conv layers. */
+export const MAX_TRAINING_BATCH = 4096;
+
+/** Checks the callbacks, signal and paths both trainers take, so a wrong type is a `BAD_OPTION`, not a TypeError later. */
+export function checkTrainingOptions(options: {
+  onProgress?: unknown;
+  onResume?: unknown;
+  signal?: unknown;
+  checkpointDir?: unknown;
+  resumeFrom?: unknown;
+}): void {
+  for (const name of ['onProgress', 'onResume'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') throw new DisentangleError('BAD_OPTION', name, `expected a function, got ${typeof options[name]}`);
+  }
+  const signal = options.signal as { aborted?: unknown } | undefined;
+  if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) {
+    throw new DisentangleError('BAD_OPTION', 'signal', 'expected an AbortSignal');
+  }
+  for (const name of ['checkpointDir', 'resumeFrom'] as const) {
+    const v = options[name];
+    if (v !== undefined && (typeof v !== 'string' || v.length === 0)) throw new DisentangleError('BAD_OPTION', name, `expected a directory path, got ${JSON.stringify(v) ?? typeof v}`);
+  }
+}
+
 /** The options both trainers share for where training starts. */
 export interface StartOptions<M> {
   model?: M;
@@ -185,7 +209,6 @@ export async function startTraining<C, M extends LoadableModel, O extends Record
     optimizersFor: (model: M) => O;
   },
 ): Promise<{ model: M; optimizers: O; owned: boolean }> {
-  if (options.onResume !== undefined && typeof options.onResume !== 'function') throw new DisentangleError('BAD_OPTION', 'onResume', 'expected a function');
   if (options.resumeFrom !== undefined) {
     const r = await resumeTraining(options.resumeFrom, spec.modelType, spec.resolve, (config) => {
       const model = spec.build(config);

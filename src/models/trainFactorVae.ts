@@ -5,7 +5,7 @@ import { permutation, type Rng } from '../core/rng.js';
 import type { GroundTruthDataset, RunOptions, TensorLike } from '../core/types.js';
 import { enumOption, intOption, numberOption } from '../core/validate.js';
 import { Adam } from './adam.js';
-import { startTraining, writeCheckpoint, type ResumeInfo } from './resume.js';
+import { checkTrainingOptions, MAX_TRAINING_BATCH, startTraining, writeCheckpoint, type ResumeInfo } from './resume.js';
 import {
   bernoulliReconstructionLoss,
   buildFactorVae,
@@ -119,13 +119,14 @@ export async function trainFactorVae(options: TrainFactorVaeOptions): Promise<Fa
 function readOptions(options: TrainFactorVaeOptions) {
   if (!options || typeof options !== 'object') throw new DisentangleError('BAD_OPTION', 'options', 'expected an options object');
   if (!options.dataset) throw new DisentangleError('BAD_INPUT', 'dataset', 'trainFactorVae needs a dataset of images');
+  checkTrainingOptions(options);
   const objective = enumOption(options.objective, 'objective', ['factor-vae', 'beta-vae', 'beta-tcvae'] as const, 'factor-vae');
   return {
     objective,
     gamma: numberOption(options.gamma, 'gamma', 10, 0),
     beta: numberOption(options.beta, 'beta', objective === 'beta-tcvae' ? 6 : 4, 0),
     iterations: intOption(options.iterations, 'iterations', 311_040, 0),
-    batchSize: intOption(options.batchSize, 'batchSize', 64, 2),
+    batchSize: intOption(options.batchSize, 'batchSize', 64, 2, MAX_TRAINING_BATCH),
     learningRate: numberOption(options.learningRate, 'learningRate', 1e-4, 0),
     discriminatorLr: numberOption(options.discriminatorLr, 'discriminatorLr', 1e-4, 0),
     datasetSize: options.datasetSize === undefined ? undefined : intOption(options.datasetSize, 'datasetSize', 1),

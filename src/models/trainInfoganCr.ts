@@ -9,7 +9,7 @@ import { drawFactors, toFactorBatch, type SamplingContext } from '../data/sampli
 import { asTensor } from './layers.js';
 import { Adam } from './adam.js';
 import { registerGradients } from './gradients.js';
-import { startTraining, writeCheckpoint, type ResumeInfo } from './resume.js';
+import { checkTrainingOptions, MAX_TRAINING_BATCH, startTraining, writeCheckpoint, type ResumeInfo } from './resume.js';
 import {
   buildInfoGanCr,
   discriminatorLoss,
@@ -148,10 +148,11 @@ type Resolved = ReturnType<typeof readOptions>;
 function readOptions(options: TrainInfoGanCrOptions) {
   if (!options || typeof options !== 'object') throw new DisentangleError('BAD_OPTION', 'options', 'expected an options object');
   if (!options.dataset) throw new DisentangleError('BAD_INPUT', 'dataset', 'trainInfoGanCr needs a dataset of images');
+  checkTrainingOptions(options);
   const iterations = intOption(options.iterations, 'iterations', 322_560, 0);
   return {
     iterations,
-    batchSize: intOption(options.batchSize, 'batchSize', 64, 2),
+    batchSize: intOption(options.batchSize, 'batchSize', 64, 2, MAX_TRAINING_BATCH),
     crStartIteration: intOption(options.crStartIteration, 'crStartIteration', 288_000, 0),
     lambdaCr: numberOption(options.lambdaCr, 'lambdaCr', 2, 0),
     lambdaInfo: numberOption(options.lambdaInfo, 'lambdaInfo', 0.05, 0),

@@ -59,3 +59,24 @@ describe('trainers stop on request', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('trainer options', () => {
+  it('wrong types and huge batches are BAD_OPTION before anything is built', async () => {
+    const before = tf.memory().numTensors;
+    const base = { dataset: squares, config: VAE, iterations: 1 };
+    const bad: Array<[Record<string, unknown>, string]> = [
+      [{ onProgress: 5 }, 'onProgress'],
+      [{ onResume: 'x' }, 'onResume'],
+      [{ signal: {} }, 'signal'],
+      [{ checkpointDir: 7 }, 'checkpointDir'],
+      [{ resumeFrom: '' }, 'resumeFrom'],
+      [{ batchSize: 1e9 }, 'batchSize'],
+    ];
+    for (const [extra, argument] of bad) {
+      await expect(trainFactorVae({ ...base, ...extra } as never)).rejects.toMatchObject({ code: 'BAD_OPTION', argument });
+      await expect(trainInfoGanCr({ ...base, config: GAN, ...extra } as never)).rejects.toMatchObject({ code: 'BAD_OPTION', argument });
+    }
+    await expect(trainFactorVae(null as never)).rejects.toMatchObject({ code: 'BAD_OPTION', argument: 'options' });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

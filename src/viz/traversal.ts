@@ -27,7 +27,7 @@ function gifEncoderFactory(): GifEncoderFactory {
 export interface TraversalOptions {
   /** Latent dims to sweep, one picture row each. Default: every code dim (`model.codeDims ?? latentDims`). */
   rows?: readonly number[];
-  /** Values per sweep (columns of the PNG, frames of the GIF). Default 10. */
+  /** Values per sweep (columns of the PNG, frames of the GIF), 2 to 256; rows × steps at most 4096. Default 10. */
   steps?: number;
   /**
    * Swept interval. Default: [−1, 1] when the prior's draws stay inside it (InfoGAN-CR's uniform prior), else
@@ -36,9 +36,9 @@ export interface TraversalOptions {
   range?: readonly [number, number];
   /** Seed of the base latent whose other dims stay fixed. Default 0. */
   seed?: number;
-  /** Pixels between cells. Default 2. */
+  /** Pixels between cells, 0 to 64. Default 2. */
   cellPadding?: number;
-  /** Nearest-neighbour upscaling of each cell. Default 1. */
+  /** Nearest-neighbour upscaling of each cell, 1 to 16. Default 1. */
   scale?: number;
   /** GIF only: milliseconds per frame. Default 120. */
   frameDelay?: number;
@@ -54,6 +54,17 @@ interface Sweep {
   c: number;
 }
 
+/** Most values per sweep, and most images one traversal generates (each is held as bytes until the picture is drawn). */
+const MAX_STEPS = 256;
+const MAX_TRAVERSAL_IMAGES = 4096;
+/** Most bytes of one drawn picture (a PNG or one GIF frame) before encoding. */
+const MAX_PICTURE_BYTES = 2 ** 28;
+
+/** The layout options, checked before the model runs. */
+function layoutOptions(options: TraversalOptions): { pad: number; scale: number } {
+  return { pad: intOption(options.cellPadding, 'cellPadding', 2, 0, 64), scale: intOption(options.scale, 'scale', 1, 1, 16) };
+}
+
 async function sweep<Obs extends TensorLike>(model: GenerativeModel<Obs>, options: TraversalOptions, fn: string): Promise<Sweep> {
   if (!model || typeof model.generate !== 'function' || typeof model.sampleLatents !== 'function') {
     throw new DisentangleError('BAD_INPUT', 'model', `${fn} needs a GenerativeModel (sampleLatents, generate)`);
@@ -64,7 +75,10 @@ async function sweep<Obs extends TensorLike>(model: GenerativeModel<Obs>, option
     if (!Number.isInteger(r) || r < 0 || r >= L) throw new DisentangleError('BAD_OPTION', 'rows', `latent dim ${r} is outside [0, ${L})`);
   }
   if (rows.length === 0) throw new DisentangleError('EMPTY', 'rows', 'nothing to traverse');
-  const steps = intOption(options.steps, 'steps', 10, 2);
+  const steps = intOption(options.steps, 'steps', 10, 2, MAX_STEPS);
+  if (rows.length * steps > MAX_TRAVERSAL_IMAGES) {
+    throw new DisentangleError('BAD_OPTION', 'steps', `${rows.length} rows × ${steps} steps = ${rows.length * steps} images, more than the ${MAX_TRAVERSAL_IMAGES} a traversal draws`);
+  }
   const rng = createRng(options.seed ?? 0);
   const range = options.range ?? (await defaultRange(model, rng));
   if (!(range[0] < range[1])) throw new DisentangleError('BAD_OPTION', 'range', `expected lo < hi, got [${range}]`);
@@ -114,6 +128,9 @@ function layout(cells: Uint8Array[][], sw: Sweep, pad: number, scale: number): G
   const colsN = cells[0].length;
   const width = colsN * cw + (colsN + 1) * pad;
   const height = rowsN * ch + (rowsN + 1) * pad;
+  if (width * height * sw.c > MAX_PICTURE_BYTES) {
+    throw new DisentangleError('BAD_OPTION', 'scale', `a ${width}×${height} picture is more than ${MAX_PICTURE_BYTES} bytes; use fewer rows or steps, or a smaller scale`);
+  }
   const pixels = new Uint8Array(width * height * sw.c).fill(255);
   cells.forEach((row, r) =>
     row.forEach((img, s) => {
@@ -140,8 +157,9 @@ function layout(cells: Uint8Array[][], sw: Sweep, pad: number, scale: number): G
  * await fs.writeFile('traversal.png', png);
  */
 export async function latentTraversal<Obs extends TensorLike>(model: GenerativeModel<Obs>, options: TraversalOptions = {}): Promise<Uint8Array> {
+  const { pad, scale } = layoutOptions(options);
   const sw = await sweep(model, options, 'latentTraversal');
-  const g = layout(sw.images, sw, intOption(options.cellPadding, 'cellPadding', 2, 0), intOption(options.scale, 'scale', 1));
+  const g = layout(sw.images, sw, pad, scale);
   return encodePng({ width: g.width, height: g.height, data: g.pixels, channels: g.channels, depth: 8 });
 }
 
@@ -153,10 +171,9 @@ export async function latentTraversal<Obs extends TensorLike>(model: GenerativeM
  * const gif = await latentTraversalGif(vae.asGenerativeModel(), { rows: [0, 1, 2], steps: 16 });
  */
 export async function latentTraversalGif<Obs extends TensorLike>(model: GenerativeModel<Obs>, options: TraversalOptions = {}): Promise<Uint8Array> {
+  const { pad, scale } = layoutOptions(options);
+  const delay = intOption(options.frameDelay, 'frameDelay', 120, 1, 60_000);
   const sw = await sweep(model, options, 'latentTraversalGif');
-  const pad = intOption(options.cellPadding, 'cellPadding', 2, 0);
-  const scale = intOption(options.scale, 'scale', 1);
-  const delay = intOption(options.frameDelay, 'frameDelay', 120, 1);
   const steps = sw.images[0].length;
   const order = [...Array.from({ length: steps }, (_, s) => s), ...Array.from({ length: steps - 2 }, (_, i) => steps - 2 - i)];
   const gif = gifEncoderFactory()();

@@ -74,3 +74,17 @@ describe('latentTraversalGif', () => {
     expect(frames).toBeGreaterThanOrEqual(6);
   });
 });
+
+describe('traversal size bounds', () => {
+  it('refuses steps, rows × steps, scale and padding that would exhaust memory, before generating', async () => {
+    let generated = 0;
+    const counting: GenerativeModel<TensorLike> = { ...blocks, generate: (z) => (generated++, blocks.generate(z)) };
+    await expect(latentTraversal(counting, { steps: 1000 })).rejects.toMatchObject({ code: 'BAD_OPTION', argument: 'steps' });
+    await expect(latentTraversalGif(counting, { steps: 1 })).rejects.toMatchObject({ code: 'BAD_OPTION', argument: 'steps' });
+    const wide: GenerativeModel<TensorLike> = { ...counting, latentDims: 100, codeDims: 100, sampleLatents: (n) => ({ data: new Float32Array(100 * n), shape: [n, 100] }) };
+    await expect(latentTraversal(wide, { steps: 64 })).rejects.toMatchObject({ code: 'BAD_OPTION', message: expect.stringMatching(/100 rows × 64 steps = 6400 images/) });
+    await expect(latentTraversal(counting, { scale: 100 })).rejects.toMatchObject({ code: 'BAD_OPTION', argument: 'scale' });
+    await expect(latentTraversalGif(counting, { cellPadding: 1e6 })).rejects.toMatchObject({ code: 'BAD_OPTION', argument: 'cellPadding' });
+    expect(generated).toBe(0);
+  });
+});

@@ -34,9 +34,9 @@ export interface LoadedDsprites extends GroundTruthDataset<tf.Tensor4D> {
 const ARG = 'pathOrBytes';
 const CHUNK = 1 << 20;
 
-function badFile(message: string): DisentangleError {
-  return new DisentangleError('BAD_FILE', ARG, message);
-}
+/** Builds `BAD_FILE` errors that name the argument and, for a path, the file. */
+type Fail = (message: string) => DisentangleError;
+const failFor = (label: string | undefined): Fail => (message) => new DisentangleError('BAD_FILE', ARG, label ? `${label} ${message}` : message);
 
 function* sliceBytes(bytes: Uint8Array): Generator<Uint8Array> {
   for (let p = 0; p < bytes.length; p += CHUNK) yield bytes.subarray(p, Math.min(bytes.length, p + CHUNK));
@@ -46,23 +46,35 @@ async function openSource(pathOrBytes: string | Uint8Array): Promise<{ chunks: A
   if (pathOrBytes instanceof Uint8Array) return { chunks: sliceBytes(pathOrBytes), total: pathOrBytes.length };
   if (typeof pathOrBytes !== 'string') throw new DisentangleError('BAD_INPUT', ARG, 'expected a file path or the bytes of the .npz file (Uint8Array)');
   const fs = await import('node:fs');
+  const fail = failFor(`'${pathOrBytes}'`);
   let total: number;
   try {
-    total = (await fs.promises.stat(pathOrBytes)).size;
+    const stat = await fs.promises.stat(pathOrBytes);
+    if (!stat.isFile()) throw new Error('not a regular file');
+    total = stat.size;
   } catch (e) {
-    throw badFile(`cannot read '${pathOrBytes}' (${(e as Error).message})`);
+    throw failFor(undefined)(`cannot read '${pathOrBytes}' (${(e as Error).message})`);
   }
-  return { chunks: fs.createReadStream(pathOrBytes, { highWaterMark: CHUNK }) as AsyncIterable<Uint8Array>, total };
+  const stream = fs.createReadStream(pathOrBytes, { highWaterMark: CHUNK }) as AsyncIterable<Uint8Array>;
+  // A read error halfway (the file removed, a disk error) is a BAD_FILE too, not a raw system error.
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const c of stream) yield c;
+    } catch (e) {
+      throw e instanceof DisentangleError ? e : fail(`could not be read to the end (${(e as Error).message})`);
+    }
+  }
+  return { chunks: chunks(), total };
 }
 
-function expectArray(name: string, h: NpyHeader, descrs: readonly string[], rank: number): void {
+function expectArray(badFile: Fail, name: string, h: NpyHeader, descrs: readonly string[], rank: number): void {
   if (!descrs.includes(h.descr)) throw badFile(`'${name}' has dtype '${h.descr}', expected ${descrs.map((d) => `'${d}'`).join(' or ')}`);
   if (h.fortranOrder) throw badFile(`'${name}' is stored in Fortran order; expected C order`);
   if (h.shape.length !== rank) throw badFile(`'${name}' has shape (${h.shape}), expected ${rank} dimensions`);
 }
 
 /** Packs 0/1 bytes into bits as they stream (pixel p of an image → byte p >> 3, bit p & 7). */
-function imageSink(h: NpyHeader, state: { packed?: Uint8Array; n: number; pixels: number; stride: number }): NpySink {
+function imageSink(badFile: Fail, h: NpyHeader, state: { packed?: Uint8Array; n: number; pixels: number; stride: number }): NpySink {
   const [n, rows, cols] = h.shape;
   const pixels = rows * cols;
   const stride = Math.ceil(pixels / 8);
@@ -89,7 +101,7 @@ function imageSink(h: NpyHeader, state: { packed?: Uint8Array; n: number; pixels
   };
 }
 
-function classesSink(h: NpyHeader, out: { data?: Int32Array }): NpySink {
+function classesSink(badFile: Fail, h: NpyHeader, out: { data?: Int32Array }): NpySink {
   const data = new Int32Array(h.shape[0] * h.shape[1]);
   out.data = data;
   const wide = h.itemSize === 8;
@@ -113,7 +125,7 @@ function valuesSink(h: NpyHeader, out: { data?: Float64Array }): NpySink {
 }
 
 /** Checks that every combination of the kept factors appears exactly once and maps it to its row. */
-function indexLayout(classes: Int32Array, values: Float64Array, n: number, cols: number): { sizes: number[]; rowOf: Int32Array | null; factorValues: number[][] } {
+function indexLayout(badFile: Fail, classes: Int32Array, values: Float64Array, n: number, cols: number): { sizes: number[]; rowOf: Int32Array | null; factorValues: number[][] } {
   for (let i = 0; i < n; i++) {
     if (classes[i * cols] !== 0) throw badFile(`'latents_classes' column 0 (color) takes a value other than 0 at row ${i}; only single-color files are supported`);
   }
@@ -163,6 +175,7 @@ function indexLayout(classes: Int32Array, values: Float64Array, n: number, cols:
  */
 export async function loadDsprites(pathOrBytes: string | Uint8Array, options: LoadDspritesOptions = {}): Promise<LoadedDsprites> {
   const { chunks, total } = await openSource(pathOrBytes);
+  const badFile = failFor(typeof pathOrBytes === 'string' ? `'${pathOrBytes}'` : undefined);
   const imgs: { packed?: Uint8Array; n: number; pixels: number; stride: number } = { n: 0, pixels: 0, stride: 0 };
   const classes: { data?: Int32Array; shape?: number[] } = {};
   const values: { data?: Float64Array; shape?: number[] } = {};
@@ -173,23 +186,23 @@ export async function loadDsprites(pathOrBytes: string | Uint8Array, options: Lo
     chunks,
     (name, h) => {
       if (name === 'imgs') {
-        expectArray(name, h, ['|u1', '<u1', '|b1'], 3);
+        expectArray(badFile, name, h, ['|u1', '<u1', '|b1'], 3);
         imageShape = h.shape.slice(1);
-        return imageSink(h, imgs);
+        return imageSink(badFile, h, imgs);
       }
       if (name === 'latents_classes') {
-        expectArray(name, h, ['<i8', '<i4'], 2);
+        expectArray(badFile, name, h, ['<i8', '<i4'], 2);
         classes.shape = h.shape;
-        return classesSink(h, classes);
+        return classesSink(badFile, h, classes);
       }
       if (name === 'latents_values') {
-        expectArray(name, h, ['<f8', '<f4'], 2);
+        expectArray(badFile, name, h, ['<f8', '<f4'], 2);
         values.shape = h.shape;
         return valuesSink(h, values);
       }
       return undefined;
     },
-    { argument: ARG, signal: options.signal, onBytes: (done) => options.onProgress?.({ stage: 'load', done, total }) },
+    { argument: ARG, label: typeof pathOrBytes === 'string' ? `'${pathOrBytes}'` : undefined, totalBytes: total, signal: options.signal, onBytes: (done) => options.onProgress?.({ stage: 'load', done, total }) },
   );
   for (const [key, got] of [['imgs', imgs.packed], ['latents_classes', classes.data], ['latents_values', values.data]] as const) {
     if (!got) throw badFile(`has no '${key}' array; expected the dSprites keys imgs, latents_classes, latents_values`);
@@ -200,7 +213,7 @@ export async function loadDsprites(pathOrBytes: string | Uint8Array, options: Lo
   const vs = values.shape as number[];
   if (cs[0] !== n || vs[0] !== n) throw badFile(`'imgs' has ${n} rows, 'latents_classes' ${cs[0]}, 'latents_values' ${vs[0]}; they must agree`);
   if (cs[1] !== vs[1] || cs[1] < 2) throw badFile(`'latents_classes' has ${cs[1]} columns and 'latents_values' ${vs[1]}; expected the same, color first`);
-  const layout = indexLayout(classes.data as Int32Array, values.data as Float64Array, n, cs[1]);
+  const layout = indexLayout(badFile, classes.data as Int32Array, values.data as Float64Array, n, cs[1]);
   classes.data = undefined;
   values.data = undefined;
   return packedDataset(imgs.packed as Uint8Array, imgs.stride, imageShape, layout);

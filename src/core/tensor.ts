@@ -30,6 +30,26 @@ export function isTfTensor(x: unknown): x is tf.Tensor {
   return !!o && typeof o === 'object' && typeof o.dataSync === 'function' && Array.isArray(o.shape) && typeof o.dtype === 'string';
 }
 
+/**
+ * Refuses tensors whose values are not real numbers: complex64 would be read as interleaved real and imaginary
+ * parts, string tensors as NaN. bool is read as 0/1, which is what a factor or code made of flags means.
+ */
+export function checkTensorDtype(x: { dtype?: unknown }, argument: string, fn = ''): void {
+  if (x.dtype === 'complex64' || x.dtype === 'string') {
+    fail('BAD_INPUT', argument, fn, `is a ${x.dtype} tensor; expected real numbers (float32, int32 or bool)${x.dtype === 'complex64' ? ': take tf.real or tf.abs of it first' : ''}`);
+  }
+}
+
+/** Reads a tensor-like's values synchronously, turning a failure of the tensor itself into BAD_INPUT. */
+function readSync(read: () => ArrayLike<number>, argument: string, fn: string): ArrayLike<number> {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof DisentangleError) throw e;
+    return fail('BAD_INPUT', argument, fn, `its values could not be read (${(e as Error)?.message ?? String(e)})`);
+  }
+}
+
 function where(argument: string, fn: string): string {
   return fn ? `${argument} (in ${fn})` : argument;
 }
@@ -66,8 +86,18 @@ function fromRows(rows: unknown[], argument: string, fn: string): Block {
   return { data, shape: [n, d] };
 }
 
+/** A `{data, shape}` block's data must be numbers: a typed array or an array (strings and BigInts are refused). */
+function checkData(data: unknown, argument: string, fn: string): ArrayLike<number> {
+  if (typeof data === 'string') fail('BAD_INPUT', argument, fn, 'its data is a string; expected numbers');
+  if (data instanceof BigInt64Array || data instanceof BigUint64Array) {
+    fail('BAD_INPUT', argument, fn, 'its data is a BigInt64Array; convert it to numbers first (for example Float64Array.from(data, Number))');
+  }
+  if (!Array.isArray(data) && !ArrayBuffer.isView(data)) fail('BAD_INPUT', argument, fn, 'its data is neither an array nor a typed array');
+  return data as ArrayLike<number>;
+}
+
 function checkShape(data: ArrayLike<number>, shape: readonly number[], argument: string, fn: string): number[] {
-  const s = Array.from(shape, Number);
+  const s = Array.from(shape, (v: unknown) => (typeof v === 'number' ? v : NaN));
   if (s.some((v) => !Number.isInteger(v) || v < 0)) fail('BAD_INPUT', argument, fn, `shape [${s}] is not a list of non-negative integers`);
   const size = s.reduce((a, b) => a * b, 1);
   if (size !== data.length) fail('SHAPE_MISMATCH', argument, fn, `shape [${s}] holds ${size} values but data has ${data.length}`);
@@ -79,12 +109,14 @@ export function readBlockSync(x: TensorLike, argument: string, fn = ''): Block {
   if (x == null || typeof x !== 'object') fail('BAD_INPUT', argument, fn, `expected a tensor, an array of rows or {data, shape}, got ${x === null ? 'null' : typeof x}`);
   if (isTfTensor(x)) {
     if (x.isDisposed) fail('BAD_INPUT', argument, fn, 'the tensor has already been disposed');
-    return { data: x.dataSync() as ArrayLike<number>, shape: [...x.shape] };
+    checkTensorDtype(x, argument, fn);
+    return { data: readSync(() => x.dataSync() as ArrayLike<number>, argument, fn), shape: [...x.shape] };
   }
   if (Array.isArray(x)) return fromRows(x, argument, fn);
-  const o = x as { data?: unknown; shape?: unknown; dims?: unknown; dataSync?: unknown };
+  const o = x as { data?: unknown; shape?: unknown; dims?: unknown; dataSync?: unknown; dtype?: unknown };
   if (typeof o.dataSync === 'function' && Array.isArray(o.shape)) {
-    const data = (o.dataSync as () => ArrayLike<number>)();
+    checkTensorDtype(o, argument, fn);
+    const data = checkData(readSync(() => (o.dataSync as () => ArrayLike<number>)(), argument, fn), argument, fn);
     return { data, shape: checkShape(data, o.shape as number[], argument, fn) };
   }
   const dims = (o.shape ?? o.dims) as readonly number[] | undefined;
@@ -92,22 +124,34 @@ export function readBlockSync(x: TensorLike, argument: string, fn = ''): Block {
     fail('BAD_INPUT', argument, fn, 'this tensor only offers an async data(); pass it to an async entry point (computeX) or read it first with `await readBlock(x)`');
   }
   if (o.data && typeof (o.data as ArrayLike<number>).length === 'number' && Array.isArray(dims)) {
-    const data = o.data as ArrayLike<number>;
+    checkTensorDtype(o, argument, fn);
+    const data = checkData(o.data, argument, fn);
     return { data, shape: checkShape(data, dims, argument, fn) };
   }
   return fail('BAD_INPUT', argument, fn, 'expected a tfjs tensor, number[][], {data, shape}, {data, dims} or {shape, data(): Promise}');
+}
+
+async function readAsync(read: () => Promise<ArrayLike<number>>, argument: string, fn: string): Promise<ArrayLike<number>> {
+  try {
+    return await read();
+  } catch (e) {
+    if (e instanceof DisentangleError) throw e;
+    return fail('BAD_INPUT', argument, fn, `its values could not be read (${(e as Error)?.message ?? String(e)})`);
+  }
 }
 
 /** Reads any TensorLike, awaiting async `data()` where the form needs it. */
 export async function readBlock(x: TensorLike, argument: string, fn = ''): Promise<Block> {
   if (isTfTensor(x)) {
     if (x.isDisposed) fail('BAD_INPUT', argument, fn, 'the tensor has already been disposed');
-    return { data: (await x.data()) as ArrayLike<number>, shape: [...x.shape] };
+    checkTensorDtype(x, argument, fn);
+    return { data: await readAsync(() => x.data() as Promise<ArrayLike<number>>, argument, fn), shape: [...x.shape] };
   }
-  const o = x as { data?: unknown; shape?: unknown; dataSync?: unknown } | null;
+  const o = x as { data?: unknown; shape?: unknown; dataSync?: unknown; dtype?: unknown } | null;
   if (o && typeof o === 'object' && !Array.isArray(o) && typeof o.data === 'function' && typeof o.dataSync !== 'function') {
     if (!Array.isArray(o.shape)) fail('BAD_INPUT', argument, fn, 'an object with data() must also carry shape');
-    const data = await (o.data as () => Promise<ArrayLike<number>>)();
+    checkTensorDtype(o, argument, fn);
+    const data = checkData(await readAsync(() => (o.data as () => Promise<ArrayLike<number>>)(), argument, fn), argument, fn);
     return { data, shape: checkShape(data, o.shape as number[], argument, fn) };
   }
   return readBlockSync(x, argument, fn);
@@ -210,6 +254,8 @@ export async function columnMoments(
   ddof = 0,
 ): Promise<{ mean: Float64Array; variance: Float64Array; rows: number }> {
   if (isTfTensor(x)) {
+    if (x.isDisposed) fail('BAD_INPUT', argument, fn, 'the tensor has already been disposed');
+    checkTensorDtype(x, argument, fn);
     if (x.shape.length !== 2) fail('SHAPE_MISMATCH', argument, fn, `expected a 2-D tensor (n×d), got shape [${x.shape}]`);
     const n = x.shape[0];
     const [m, v] = tf.tidy(() => {

@@ -41,11 +41,64 @@ export function checkSameWidths(train: CodesAndFactors, test: CodesAndFactors, f
   }
 }
 
-/** Validates an integer option within bounds; returns the default when absent. */
+/**
+ * Checks the options object of a public entry point before anything reads it: `null`, a number, a string or an
+ * array is `BAD_OPTION` naming `options` (instead of a raw TypeError on the first property read), and so are an
+ * `onProgress` that is not a function and a `signal` that is not an AbortSignal. `undefined` is refused too:
+ * entries whose options are optional default them to `{}` before calling this.
+ *
+ * @example
+ * export function migFromCodes(train: LabelledCodes, options: MigOptions = {}): MigResult {
+ *   checkOptions(options, 'migFromCodes');
+ */
+export function checkOptions(options: unknown, fn: string): asserts options is object {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    const got = options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options;
+    throw new DisentangleError('BAD_OPTION', 'options', `${fn} expects an options object, got ${got}`);
+  }
+  const o = options as { onProgress?: unknown; signal?: unknown };
+  if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
+    throw new DisentangleError('BAD_OPTION', 'onProgress', `expected a function (progress) => void, got ${o.onProgress === null ? 'null' : typeof o.onProgress}`);
+  }
+  if (o.signal !== undefined) {
+    const sig = o.signal as { aborted?: unknown; addEventListener?: unknown } | null;
+    if (sig === null || typeof sig !== 'object' || typeof sig.aborted !== 'boolean' || typeof sig.addEventListener !== 'function') {
+      throw new DisentangleError('BAD_OPTION', 'signal', 'expected an AbortSignal (for instance AbortSignal.timeout(ms) or new AbortController().signal)');
+    }
+  }
+}
+
+/** Largest batch an option may ask for: 65,536 dSprites images are already 1 GiB of float32. */
+export const MAX_BATCH_SIZE = 65_536;
+/** Largest number of samples an option may ask for (100× disentanglement_lib's usual 10,000). */
+export const MAX_SAMPLES = 1_000_000;
+/** Largest number of histogram bins (disentanglement_lib uses 20). */
+export const MAX_BINS = 65_536;
+/** Largest latent or code width a model may declare. */
+export const MAX_DIMS = 65_536;
+
+// Options whose size turns straight into memory: a typo like `batchSize: 1e9` must be a BAD_OPTION, not a
+// process killed for memory. Matched on the option's own name (after the last '.').
+const SIZE_LIMITS: [RegExp, number][] = [
+  [/^(batchSize|generateBatchSize)$/, MAX_BATCH_SIZE],
+  [/^(numTrain|numTest|numEval|numSamples|numPairs|numDataPoints|scaleSetSize|numVarianceEstimate|numEntropySamples|groupSize)$/, MAX_SAMPLES],
+  [/^numBins$/, MAX_BINS],
+  [/^(latentDims|codeDims)$/, MAX_DIMS],
+];
+
+/**
+ * Validates an integer option within bounds; returns the default when absent. Options named like a batch size,
+ * a sample count, a bin count or a width (see {@link MAX_BATCH_SIZE}, {@link MAX_SAMPLES}, {@link MAX_BINS},
+ * {@link MAX_DIMS}) are also capped at those limits, whatever `max` the caller passes.
+ */
 export function intOption(value: number | undefined, name: string, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new DisentangleError('BAD_OPTION', name, `expected an integer in [${min}, ${max}], got ${String(value)}`);
+  const own = name.slice(name.lastIndexOf('.') + 1);
+  const limit = SIZE_LIMITS.find(([re]) => re.test(own));
+  const hi = limit ? Math.min(max, limit[1]) : max;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > hi) {
+    const why = limit && typeof value === 'number' && value > limit[1] && value <= max ? ` (sizes above ${limit[1]} would exhaust memory)` : '';
+    throw new DisentangleError('BAD_OPTION', name, `expected an integer in [${min}, ${hi}], got ${String(value)}${why}`);
   }
   return value;
 }

@@ -232,3 +232,51 @@ describe('TensorLike adapter with host forms', () => {
     expect(single.variance[0]).toBeNaN(); // n - ddof = 0: undefined, as numpy gives nan
   });
 });
+
+describe('TensorLike adapter: values that are not real numbers', () => {
+  it('refuses complex64 and string tensors (tfjs and duck-typed) in every reader, naming the argument', async () => {
+    await setupBackend(['cpu']);
+    const before = tf.memory().numTensors;
+    const complex = tf.complex([1, 2], [3, 4]);
+    const strings = tf.tensor1d(['a', 'b'], 'string');
+    for (const [what, t] of [['complex64', complex], ['string', strings]] as const) {
+      for (const read of [() => toMatrix(t, 'codes', 'fn'), () => readBlockSync(t, 'codes', 'fn'), () => toFactors(t, 'factors', 'fn')]) {
+        const e = caught(read);
+        expect([e.code, e.message.includes(what)]).toEqual(['BAD_INPUT', true]);
+      }
+      for (const read of [() => toMatrixAsync(t, 'codes', 'fn'), () => readBlock(t, 'codes', 'fn'), () => columnMoments(t, 'codes', 'fn')]) {
+        const e = await caughtAsync(read);
+        expect([e.code, e.argument]).toEqual(['BAD_INPUT', 'codes (in fn)']);
+      }
+    }
+    const duck = { dtype: 'complex64', shape: [2], dataSync: () => Float32Array.of(1, 3, 2, 4) } as unknown as TensorLike;
+    expect(caught(() => toMatrix(duck, 'codes', 'fn')).code).toBe('BAD_INPUT');
+    const duckBlock = { dtype: 'complex64', shape: [2], data: Float32Array.of(1, 3, 2, 4) } as unknown as TensorLike;
+    expect(caught(() => toMatrix(duckBlock, 'codes', 'fn')).code).toBe('BAD_INPUT');
+    complex.dispose();
+    strings.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('reads bool tensors as 0/1', () => {
+    const b = tf.tensor2d([[true, false], [false, true]], [2, 2], 'bool');
+    expect(Array.from(toFactors(b, 'factors', 'fn').data)).toEqual([1, 0, 0, 1]);
+    b.dispose();
+  });
+
+  it('refuses string and BigInt data, symbols in a shape, and tensors whose reads throw, as BAD_INPUT', async () => {
+    const cases: unknown[] = [
+      { data: 'abcd', shape: [4] },
+      { data: BigInt64Array.of(1n, 2n), shape: [2] },
+      { data: { length: 2 }, shape: [2] },
+      { data: [1, 2], shape: [Symbol('x'), 1] },
+      { dtype: 'float32', shape: [1], dataSync: () => { throw new TypeError('boom'); } },
+    ];
+    for (const x of cases) {
+      const e = caught(() => toMatrix(x as TensorLike, 'codes', 'fn'));
+      expect(['BAD_INPUT', 'SHAPE_MISMATCH']).toContain(e.code);
+    }
+    const rejecting = { shape: [1], data: () => Promise.reject(new Error('gone')) } as unknown as TensorLike;
+    expect((await caughtAsync(() => toMatrixAsync(rejecting, 'codes', 'fn'))).code).toBe('BAD_INPUT');
+  });
+});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DisentangleError } from '../../src/core/errors.js';
-import { checkFactorSizes, checkFactorsWithinSizes, checkSameWidths, enumOption, intOption, numberOption, readLabelledCodes } from '../../src/core/validate.js';
+import { MAX_BATCH_SIZE, MAX_SAMPLES, checkFactorSizes, checkFactorsWithinSizes, checkOptions, checkSameWidths, enumOption, intOption, numberOption, readLabelledCodes } from '../../src/core/validate.js';
 import type { LabelledCodes } from '../../src/core/types.js';
 
 function caught(fn: () => unknown): DisentangleError {
@@ -86,5 +86,37 @@ describe('option helpers', () => {
     expect(() => checkFactorsWithinSizes(f, [3, 6], 'factors')).not.toThrow();
     expect(caught(() => checkFactorsWithinSizes(f, [3, 5], 'factors')).code).toBe('BAD_INPUT');
     expect(caught(() => checkFactorsWithinSizes(f, [3], 'factors')).code).toBe('SHAPE_MISMATCH');
+  });
+});
+
+describe('checkOptions', () => {
+  it('accepts objects and refuses null, primitives, arrays and functions as BAD_OPTION naming options', () => {
+    expect(() => checkOptions({}, 'fn')).not.toThrow();
+    expect(() => checkOptions({ onProgress: () => {}, signal: new AbortController().signal }, 'fn')).not.toThrow();
+    for (const bad of [null, undefined, 5, 'x', true, [], () => ({})]) {
+      const e = caught(() => checkOptions(bad, 'computeMig'));
+      expect([e.code, e.argument]).toEqual(['BAD_OPTION', 'options']);
+      expect(e.message).toContain('computeMig');
+    }
+  });
+
+  it('refuses an onProgress that is not a function and a signal that is not an AbortSignal', () => {
+    for (const onProgress of [5, 'x', null, {}]) expect(caught(() => checkOptions({ onProgress }, 'fn')).argument).toBe('onProgress');
+    for (const signal of [5, null, {}, { aborted: 'no' }, { aborted: false }]) expect(caught(() => checkOptions({ signal }, 'fn')).argument).toBe('signal');
+  });
+});
+
+describe('intOption size limits', () => {
+  it('caps batch sizes and sample counts whatever max the caller passes, naming the option', () => {
+    expect(intOption(MAX_BATCH_SIZE, 'batchSize', 16)).toBe(MAX_BATCH_SIZE);
+    for (const [name, value] of [['batchSize', 1e9], ['batchSize', MAX_BATCH_SIZE + 1], ['numTrain', MAX_SAMPLES + 1], ['numBins', 1e9], ['model.latentDims', 1e7]] as const) {
+      const e = caught(() => intOption(value, name, 1));
+      expect([e.code, e.argument]).toEqual(['BAD_OPTION', name]);
+      expect(e.message).toMatch(/exhaust memory/);
+    }
+    // A tighter max given by the caller wins.
+    expect(caught(() => intOption(5000, 'batchSize', 64, 2, 4096)).message).toContain('[2, 4096]');
+    // Other options keep the caller's bounds.
+    expect(intOption(1e12, 'iterations', 1, 0)).toBe(1e12);
   });
 });

@@ -13,7 +13,7 @@ import { trainFactorVae, trainInfoGanCr } from '../models/index.js';
 import type { ResumeInfo, VaeObjective } from '../models/index.js';
 import { latentTraversal, latentTraversalGif } from '../viz/index.js';
 import { loadCliModel, type CliModel } from './models.js';
-import { progressBar } from './progress.js';
+import { lastProgress, progressBar } from './progress.js';
 import { selectMetrics } from './registry.js';
 import { formatTable } from './table.js';
 import { runDemo } from './demo.js';
@@ -51,9 +51,37 @@ const seedArg = intIn('--seed', 0, 4294967295);
 /** Training lengths: a hundred million iterations is months on a CPU. */
 const MAX_ITERATIONS = 100_000_000;
 
+/** Set by the first Ctrl-C: where the command had got to, for main() to report (once: `interruptReported`). */
+let interruptedAt: string | undefined;
+let interruptReported = false;
+
+/** Exit code of a command stopped by SIGINT (128 + 2, what shells report for Ctrl-C). */
+const SIGINT_EXIT = 130;
+
+function describeInterrupt(): string {
+  const p = lastProgress();
+  const where = p ? `${p.label} stopped at ${p.stage} ${p.done}/${p.total}` : 'stopped before any progress';
+  return `interrupted: ${where}; ${p?.label.startsWith('train') ? 'the model was not saved' : 'no result written'}`;
+}
+
+/**
+ * Turns the first SIGINT (Ctrl-C) into an abort of the running command: the library stops at its next batch,
+ * callback or yield (every ~50 ms), nothing more is written, and main() prints what was left unfinished and
+ * exits with 130. A second Ctrl-C, or work that has not unwound a second later (a user callback that never
+ * returns control), ends the process at once with the same message and code.
+ */
 function abortOnSigint(): AbortSignal {
   const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
+  process.once('SIGINT', () => {
+    interruptedAt = describeInterrupt();
+    const exitNow = (): never => {
+      if (!interruptReported) process.stderr.write(`\ndisentangle: ${interruptedAt}\n`);
+      process.exit(SIGINT_EXIT);
+    };
+    process.once('SIGINT', exitNow);
+    setTimeout(exitNow, 1000).unref();
+    controller.abort();
+  });
   return controller.signal;
 }
 
@@ -264,6 +292,12 @@ export async function main(argv: string[] = process.argv): Promise<void> {
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
+    if (interruptedAt !== undefined && e instanceof DisentangleError && e.code === 'ABORTED') {
+      process.stderr.write(`disentangle: ${interruptedAt}\n`);
+      interruptReported = true;
+      process.exitCode = SIGINT_EXIT;
+      return;
+    }
     const msg = e instanceof DisentangleError ? e.message : e instanceof Error ? e.message : String(e);
     process.stderr.write(`disentangle: ${msg}\n`);
     process.exitCode = 1;

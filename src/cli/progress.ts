@@ -8,7 +8,31 @@ export interface ProgressBar {
   stop(): void;
 }
 
+/** The latest progress any bar of this process was given, with its label: what an interrupt reports. */
+export interface LastProgress extends Progress {
+  label: string;
+}
+
+let latest: LastProgress | undefined;
+
+/** Where the running command had got to (undefined before any progress). */
+export function lastProgress(): LastProgress | undefined {
+  return latest;
+}
+
+/** A {@link ProgressBar} labelled `label`; every update is also remembered for {@link lastProgress}. */
 export function progressBar(label: string, options: { force?: boolean; quiet?: boolean } = {}): ProgressBar {
+  const bar = drawnBar(label, options);
+  return {
+    onProgress: (p) => {
+      latest = { ...p, label };
+      bar.onProgress(p);
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+function drawnBar(label: string, options: { force?: boolean; quiet?: boolean }): ProgressBar {
   if (options.quiet) return { onProgress: () => undefined, stop: () => undefined };
   const tty = process.stderr.isTTY === true;
   if (!tty && !options.force) {

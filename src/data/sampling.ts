@@ -94,6 +94,7 @@ export interface RawCodes {
  * on their device (a tfjs tensor is not read), so callers can reduce them there.
  */
 export async function representFactorsRaw<Obs>(ctx: SamplingContext<Obs>, factors: IntMatrix, rng: Rng): Promise<RawCodes> {
+  throwIfAborted(ctx.signal); // a synchronous callback cannot be interrupted: do not start one after an abort
   const obs = await raceAbort(ctx.dataset.observationsFromFactors(toFactorBatch(factors), rng), ctx.signal, 'dataset.observationsFromFactors');
   let codes: TensorLike;
   try {

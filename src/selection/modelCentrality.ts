@@ -116,6 +116,7 @@ function isTensorLikeShape(x: unknown): boolean {
 /** Draws latents from model j's prior and checks them; returns them as a matrix and in the model's own form. */
 async function drawLatents<Obs>(model: GenerativeModel<Obs>, j: number, n: number, rng: Rng, signal: AbortSignal | undefined): Promise<{ raw: TensorLike; matrix: () => Promise<Matrix> }> {
   const arg = `models[${j}].sampleLatents`;
+  throwIfAborted(signal);
   const raw = await raceAbort(model.sampleLatents(n, rng), signal, arg);
   if (raw == null) throw new DisentangleError('CALLBACK_RESULT', arg, `returned ${String(raw)}; expected ${n}×${model.latentDims} latents`);
   rejectDisposed(raw, arg);
@@ -156,6 +157,7 @@ async function encodeWithAll<Obs>(
 ): Promise<number> {
   const owned = new Set<unknown>([latents]);
   try {
+    throwIfAborted(run.signal); // a synchronous callback cannot be interrupted: do not start one after an abort
     const obs = await raceAbort(models[j].generate(latents), run.signal, `models[${j}].generate`);
     owned.add(obs);
     if (obs == null) throw new DisentangleError('CALLBACK_RESULT', `models[${j}].generate`, `returned ${String(obs)}; expected a batch of ${rows} observations`);
@@ -166,6 +168,7 @@ async function encodeWithAll<Obs>(
         throw new DisentangleError('CALLBACK_RESULT', `models[${j}].generate`, `returned ${shape[0]} observations for ${rows} latents; it must return one per latent row`);
       }
     }
+    await run.yielder.maybeYield();
     for (let i = 0; i < models.length; i++) {
       const arg = `models[${i}].represent`;
       const codes = await raceAbort(models[i].represent(obs), run.signal, arg);

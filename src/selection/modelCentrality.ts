@@ -12,9 +12,13 @@ import { columnMoments, disposeIfTensor, isTfTensor, shapeOf, toMatrixAsync } fr
 import type { GenerativeModel, RunOptions, TensorLike } from '../core/types.js';
 import { intOption } from '../core/validate.js';
 import { holdColumnFixed, rejectDisposed } from '../data/sampling.js';
+import { groupVariances, mergeMoments, type RunningMoments } from './codeReductions.js';
+import { argmaxFirst, checkPopulation, rankDescending } from './population.js';
 import { lowestNormalizedVarianceDim, majorityVoteAccuracy, majorityVoteMapping, majorityVoteTopAccuracy } from '../estimators/majorityVote.js';
 
 const FN = 'modelCentrality';
+
+export { argmaxFirst, checkPopulation, rankDescending } from './population.js';
 
 /** What a pairwise metric sees of one (encoder i, data model j) pair. */
 export interface PairwiseMetricInput {
@@ -67,46 +71,8 @@ export interface ModelCentralityResult {
   encodes: number;
 }
 
-/** Throws unless `models` is an array of at least two models (selection compares models with each other). */
-export function checkPopulation(models: readonly unknown[] | undefined, fn: string): void {
-  if (!Array.isArray(models)) throw new DisentangleError('BAD_INPUT', `models (in ${fn})`, 'expected an array of models');
-  if (models.length < 2) throw new DisentangleError('EMPTY', `models (in ${fn})`, `has ${models.length} model(s); selection needs at least 2 to compare`);
-}
-
-/** Index of the largest score, first index on ties; NaN scores never win (−1 when all are NaN). */
-export function argmaxFirst(scores: readonly number[]): number {
-  let best = -1;
-  for (let i = 0; i < scores.length; i++) if (!Number.isNaN(scores[i]) && (best === -1 || scores[i] > scores[best])) best = i;
-  return best;
-}
-
-/** Indices by descending score, lower index first on ties, NaN scores last. */
-export function rankDescending(scores: readonly number[]): number[] {
-  const key = (i: number): number => (Number.isNaN(scores[i]) ? -Infinity : scores[i]);
-  return scores.map((_, i) => i).sort((a, b) => key(b) - key(a) || a - b);
-}
-
 interface EncoderState {
   dims?: number;
-}
-
-/** Per-dim running mean and sum of squared deviations, merged batch by batch (Chan et al. 1979). */
-interface RunningMoments {
-  n: number;
-  mean: Float64Array;
-  m2: Float64Array;
-}
-
-function mergeMoments(acc: RunningMoments | undefined, n: number, mean: Float64Array, variance: Float64Array): RunningMoments {
-  if (!acc) return { n, mean: Float64Array.from(mean), m2: Float64Array.from(variance, (v) => v * n) };
-  const total = acc.n + n;
-  for (let d = 0; d < mean.length; d++) {
-    const delta = mean[d] - acc.mean[d];
-    acc.mean[d] += (delta * n) / total;
-    acc.m2[d] += variance[d] * n + (delta * delta * acc.n * n) / total;
-  }
-  acc.n = total;
-  return acc;
 }
 
 function isTensorLikeShape(x: unknown): boolean {
@@ -196,42 +162,6 @@ async function encodeWithAll<Obs>(
   }
 }
 
-/** Variance (ddof 0) of each group of `size` consecutive rows, per dim: groups × dims, reduced on the codes' device. */
-async function groupVariances(codes: TensorLike, groups: number, size: number, dims: number, arg: string): Promise<Float64Array> {
-  let out: Float64Array;
-  if (isTfTensor(codes)) {
-    // One transpose puts each group's samples on the innermost axis, which tfjs reduces without further copies.
-    const v = tf.tidy(() => {
-      const x = codes.dtype === 'float32' ? codes : tf.cast(codes, 'float32');
-      return tf.moments(tf.transpose(tf.reshape(x, [groups, size, dims]), [0, 2, 1]), 2).variance;
-    });
-    try {
-      out = Float64Array.from(await v.data());
-    } finally {
-      v.dispose();
-    }
-  } else {
-    const m = await toMatrixAsync(codes, arg, FN, { finite: false });
-    out = new Float64Array(groups * dims);
-    for (let g = 0; g < groups; g++) {
-      const mean = new Float64Array(dims);
-      for (let r = g * size; r < (g + 1) * size; r++) for (let d = 0; d < dims; d++) mean[d] += m.data[r * dims + d];
-      for (let d = 0; d < dims; d++) mean[d] /= size;
-      for (let r = g * size; r < (g + 1) * size; r++) {
-        for (let d = 0; d < dims; d++) {
-          const x = m.data[r * dims + d] - mean[d];
-          out[g * dims + d] += x * x;
-        }
-      }
-      for (let d = 0; d < dims; d++) out[g * dims + d] /= size;
-    }
-  }
-  for (let i = 0; i < out.length; i++) {
-    if (!Number.isFinite(out[i])) throw new DisentangleError('CALLBACK_RESULT', arg, 'returned a non-finite code');
-  }
-  return out;
-}
-
 function scoreVotes(metric: PairwiseMetric, input: PairwiseMetricInput): number {
   if (metric === 'factorvae') return majorityVoteAccuracy(input.votes, majorityVoteMapping(input.votes));
   if (metric === 'factorvae-revised') return majorityVoteTopAccuracy(input.votes, input.votes.rows);
@@ -296,7 +226,7 @@ async function evaluateOnModel<Obs>(
     for (let g = 0; g < count; g++) holdColumnFixed(sliceRows(z, g * cfg.groupSize, cfg.groupSize), labels[first + g]);
     const latents = asModelLatents(drawn.raw, z);
     encodes += await encodeWithAll(models, states, j, latents, rows, cfg.run, async (i, codes, dims) => {
-      const v = await groupVariances(codes, count, cfg.groupSize, dims, `models[${i}].represent`);
+      const v = await groupVariances(codes, count, cfg.groupSize, dims, `models[${i}].represent`, FN);
       for (let g = 0; g < count; g++) {
         const row = v.subarray(g * dims, (g + 1) * dims);
         const best = lowestNormalizedVarianceDim(row, scaleVar[i], undefined, true);

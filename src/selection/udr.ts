@@ -15,7 +15,7 @@ import { fitLasso } from '../estimators/lasso.js';
 import { pearsonCorrelation, rankData } from '../estimators/rankCorrelation.js';
 import { relativeStrength } from '../estimators/relativeStrength.js';
 import { standardScaler } from '../estimators/standardize.js';
-import { argmaxFirst, checkPopulation, rankDescending } from './modelCentrality.js';
+import { argmaxFirst, checkPopulation, rankDescending } from './population.js';
 
 const FN = 'udr';
 

@@ -150,7 +150,7 @@ describe('udr', () => {
   for (const where of ['model', 'observationsFromFactors', 'sampleFactors'] as const) {
     it(`a never-settling ${where} → ABORTED within 1 s, no tensor leaked`, async () => {
       let calls = 0;
-      const hangOn3 = <T>(f: () => T): T | Promise<T> => (++calls === 3 ? never<T>() : f());
+      const hangOn3 = <T>(f: () => T): T | Promise<Awaited<T>> => (++calls === 3 ? never<Awaited<T>>() : f());
       const models: UdrModel[] = [...base];
       let dataset: GroundTruthDataset = pop.dataset;
       if (where === 'model') models[2] = (x) => hangOn3(() => base[2](x));

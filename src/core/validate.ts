@@ -145,12 +145,19 @@ export function checkFactorsWithinSizes(f: IntMatrix, sizes: readonly number[], 
   }
 }
 
-/** Throws when a factor column takes a single value: no classifier or correlation can be fitted on it. */
+/**
+ * The one rule for degenerate factors in every metric over codes and factors: a factor column that takes a single
+ * value is `BAD_INPUT` naming the factor. Nothing about the codes can be related to a factor that never changes:
+ * a classifier cannot be fitted on it (SAP, DCI, explicitness), its entropy is 0 (MIG divides by it), and where a
+ * formula would still give a number (modularity, IRS, AAM) that number only reflects the empty column.
+ */
 export function checkFactorsVary(f: IntMatrix, argument: string, fn: string): void {
   for (let j = 0; j < f.cols; j++) {
     const first = f.data[j];
     let varies = false;
     for (let i = 1; i < f.rows && !varies; i++) varies = f.data[i * f.cols + j] !== first;
-    if (!varies) throw new DisentangleError('BAD_INPUT', `${argument} (in ${fn})`, `factor ${j} takes a single value (${first}); it cannot be predicted`);
+    if (!varies) {
+      throw new DisentangleError('BAD_INPUT', `${argument} (in ${fn})`, `factor ${j} takes a single value (${first}); a factor that never changes cannot be related to the codes (drop it, or sample more points)`);
+    }
   }
 }

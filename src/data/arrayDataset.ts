@@ -4,7 +4,7 @@ import type { IntMatrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import { isTfTensor, readBlockSync, toFactors } from '../core/tensor.js';
 import type { FactorBatch, GroundTruthDataset, TensorLike } from '../core/types.js';
-import { checkFactorSizes, checkFactorsWithinSizes, enumOption } from '../core/validate.js';
+import { checkFactorSizes, checkFactorsWithinSizes, enumOption, checkOptions } from '../core/validate.js';
 import { readFactorBatch } from './dspritesRenderer.js';
 
 const FN = 'arrayDataset';
@@ -72,7 +72,7 @@ function tupleKeyFn(sizes: readonly number[]): (d: Int32Array, p: number) => Key
  * const result = await computeMig({ dataset: data, represent: encoder });
  */
 export function arrayDataset(options: ArrayDatasetOptions): ArrayDataset {
-  if (!options || typeof options !== 'object') throw new DisentangleError('BAD_INPUT', 'options', `${FN} expects { factors, observations }`);
+  checkOptions(options, `${FN} ({ factors, observations })`);
   if (options.factors === undefined) throw new DisentangleError('BAD_INPUT', 'factors', 'is missing');
   if (options.observations === undefined) throw new DisentangleError('BAD_INPUT', 'observations', 'is missing');
   const sampling = enumOption(options.sampling, 'sampling', ['uniform', 'rows'] as const, 'uniform');

@@ -3,8 +3,9 @@ import { DisentangleError } from '../core/errors.js';
 import type { IntMatrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import type { FactorBatch, GroundTruthDataset } from '../core/types.js';
-import { enumOption } from '../core/validate.js';
+import { enumOption, checkOptions } from '../core/validate.js';
 import { DSPRITES_FACTOR_NAMES, DSPRITES_FACTOR_SIZES, DSPRITES_FACTOR_VALUES, DSPRITES_IMAGE_SIZE, readDspritesFactors, renderDspritesBatch } from './dspritesRenderer.js';
+import { requireBackend } from '../core/backend.js';
 
 /** Options of {@link dsprites}. */
 export interface DspritesOptions {
@@ -47,7 +48,7 @@ export interface DspritesDataset extends GroundTruthDataset<tf.Tensor4D> {
  * images.dispose();
  */
 export function dsprites(options: DspritesOptions = {}): DspritesDataset {
-  if (options === null || typeof options !== 'object') throw new DisentangleError('BAD_OPTION', 'options', 'expected an options object');
+  checkOptions(options, 'dsprites');
   enumOption(options.renderer, 'renderer', ['procedural'] as const, 'procedural');
   if (options.seed !== undefined && (typeof options.seed !== 'number' || !Number.isFinite(options.seed))) {
     throw new DisentangleError('BAD_OPTION', 'seed', `expected a finite number, got ${String(options.seed)}`);
@@ -60,6 +61,7 @@ export function dsprites(options: DspritesOptions = {}): DspritesDataset {
     factorValues: DSPRITES_FACTOR_VALUES,
     observationsFromFactors(factors: FactorBatch): tf.Tensor4D {
       const f = readDspritesFactors(factors);
+      requireBackend('observationsFromFactors');
       const pixels = renderDspritesBatch(f, new Float32Array(f.rows * S * S));
       return tf.tensor4d(pixels, [f.rows, S, S, 1], 'float32');
     },

@@ -6,6 +6,8 @@ import type { FactorBatch, GroundTruthDataset, Progress } from '../core/types.js
 import { DSPRITES_FACTOR_NAMES, readFactorBatch } from './dspritesRenderer.js';
 import { elementSink, readNpzStream } from './npz.js';
 import type { NpyHeader, NpySink } from './npz.js';
+import { checkOptions } from '../core/validate.js';
+import { requireBackend } from '../core/backend.js';
 
 /** Options of {@link loadDsprites}. */
 export interface LoadDspritesOptions {
@@ -174,6 +176,7 @@ function indexLayout(badFile: Fail, classes: Int32Array, values: Float64Array, n
  * const mig = await computeMig({ dataset: data, represent: encoder });
  */
 export async function loadDsprites(pathOrBytes: string | Uint8Array, options: LoadDspritesOptions = {}): Promise<LoadedDsprites> {
+  checkOptions(options, 'loadDsprites');
   const { chunks, total } = await openSource(pathOrBytes);
   const badFile = failFor(typeof pathOrBytes === 'string' ? `'${pathOrBytes}'` : undefined);
   const imgs: { packed?: Uint8Array; n: number; pixels: number; stride: number } = { n: 0, pixels: 0, stride: 0 };
@@ -251,6 +254,7 @@ function packedDataset(packed: Uint8Array, stride: number, imageShape: number[],
     packedBytes: packed.byteLength,
     observationsFromFactors(factors: FactorBatch): tf.Tensor4D {
       const f = readFactorBatch(factors, sizes);
+      requireBackend('observationsFromFactors');
       const pix = renderInto(f, new Float32Array(f.rows * pixels));
       return tf.tensor4d(pix, [f.rows, imageShape[0], imageShape[1], 1], 'float32');
     },

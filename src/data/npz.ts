@@ -11,6 +11,7 @@ import { strToU8 } from 'fflate';
 import { yieldToEventLoop } from '../core/batching.js';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { ZipStreamReader } from './zipStream.js';
+import { checkOptions } from '../core/validate.js';
 
 /** The parsed header of one `.npy` array. */
 export interface NpyHeader {
@@ -202,6 +203,8 @@ export interface ReadNpzOptions {
  * unsupported; yields to the event loop during long stretches of decompression.
  */
 export async function readNpzStream(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, onArray: NpzArrayHandler, options: ReadNpzOptions = {}): Promise<string[]> {
+  checkOptions(options, 'readNpzStream');
+  if (typeof onArray !== 'function') throw new DisentangleError('BAD_INPUT', 'onArray', 'expected a function (name, header) => sink or undefined');
   const argument = options.argument ?? 'file';
   const names: string[] = [];
   const zip: ZipStreamReader = new ZipStreamReader(

@@ -1,7 +1,7 @@
 import { DisentangleError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
-import { enumOption, intOption, numberOption } from '../core/validate.js';
+import { enumOption, intOption, numberOption, checkOptions } from '../core/validate.js';
 import { applyTree, encodeLabels, presort, toFloat32Values, TreeBuilder, treeImportances, type Tree, type TreeGrowth } from './decisionTree.js';
 import { FriedmanMse } from './splitCriteria.js';
 import type { FittedClassifier } from './types.js';
@@ -252,6 +252,7 @@ export function boostOneTree(ws: BoostingWorkspace, setup: BoostingSetup, stage:
  * model.predict(x); model.featureImportances; // sums to 1
  */
 export function fitGradientBoosting(x: Matrix, y: Int32Array, options: GradientBoostingOptions = {}): FittedGradientBoosting {
+  checkOptions(options, 'fitGradientBoosting');
   return fitInThread(x, setUpBoosting(x, y, options));
 }
 

@@ -2,7 +2,7 @@ import { throwIfAborted } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import { abortBarrier, availableThreads, barrierAborted, BARRIER_SLOTS, runOnWorkers } from '../core/threads.js';
-import { intOption } from '../core/validate.js';
+import { intOption, checkOptions } from '../core/validate.js';
 import type { Tree } from './decisionTree.js';
 import { boostedModelOf, fitGradientBoosting, fitInThread, setUpBoosting, type BoostingSetup, type FittedGradientBoosting, type GradientBoostingOptions } from './gradientBoosting.js';
 import type { BoostingWorkerData, BoostingWorkerReply } from './gradientBoostingWorker.js';
@@ -44,6 +44,7 @@ const MAX_AUTO_THREADS = 8;
  * model.threads; model.featureImportances;
  */
 export async function fitGradientBoostingAsync(x: Matrix, y: Int32Array, options: ParallelBoostingOptions = {}): Promise<FittedGradientBoostingAsync> {
+  checkOptions(options, 'fitGradientBoostingAsync');
   const setup = setUpBoosting(x, y, options);
   throwIfAborted(options.signal);
   const threads = await threadCount(options.workers, setup, x);
@@ -109,6 +110,7 @@ async function fitOnThreads(x: Matrix, setup: BoostingSetup, threads: number, si
  * dciFromCodes(train, test, { estimator: gradientBoostingClassifier({ numEstimators: 50 }) });
  */
 export function gradientBoostingClassifier(options: Omit<ParallelBoostingOptions, 'rng' | 'signal'> = {}): ClassifierEstimator {
+  checkOptions(options, 'gradientBoostingClassifier');
   // An explicit seed wins over the stream the metric passes.
   const withRng = (rng: Rng): GradientBoostingOptions => ({ ...options, rng: options.seed === undefined ? rng : undefined });
   return {

@@ -7,6 +7,7 @@ import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { createYielder, runSteps, runStepsAsync, type Steps } from '../core/batching.js';
 import type { Matrix } from '../core/matrix.js';
 import type { Progress } from '../core/types.js';
+import { checkOptions } from '../core/validate.js';
 
 /**
  * The smallest value t among the unordered pairwise differences s[j] − s[i] (i < j) of an ascending array
@@ -253,6 +254,7 @@ function finish(plan: DhsicPlan, offDiagonal: number): DhsicTerms {
  * dhsicVStatistic({ data: Float64Array.of(0, 1, 1, 0, 2, 2), rows: 3, cols: 2 }, [1, 1]).value
  */
 export function dhsicVStatistic(codes: Matrix, bandwidths: ArrayLike<number>, options: DhsicStatisticOptions = {}): DhsicTerms {
+  checkOptions(options, 'dhsicVStatistic');
   const plan = runSteps(planDhsic(codes, bandwidths, options.kernel));
   const scratch = new Float64Array(plan.n);
   const every = Math.max(1, Math.floor(plan.n / 100));

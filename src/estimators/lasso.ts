@@ -1,6 +1,6 @@
 import { DisentangleError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
-import { intOption, numberOption } from '../core/validate.js';
+import { intOption, numberOption, checkOptions } from '../core/validate.js';
 import { checkXy } from './logisticRegression.js';
 import type { FittedRegressor, RegressorEstimator } from './types.js';
 
@@ -33,6 +33,7 @@ export interface LassoFit {
  * const { coef, intercept } = fitLasso(x, y, { alpha: 0.1 });
  */
 export function fitLasso(x: Matrix, y: Float64Array, options: LassoOptions): LassoFit {
+  checkOptions(options, 'fitLasso');
   const fn = 'fitLasso';
   checkXy(x, y, fn);
   if (!options || typeof options.alpha !== 'number') throw new DisentangleError('BAD_OPTION', 'alpha', 'is required (the L1 strength, ≥ 0)');
@@ -128,6 +129,7 @@ function dotN(a: Float64Array, b: Float64Array, n: number): number {
  * dciFromCodes(train, test, { estimator: lasso({ alpha: 0.01 }) });
  */
 export function lasso(options: LassoOptions): RegressorEstimator {
+  checkOptions(options, 'lasso');
   numberOption(options?.alpha, 'alpha', 0, 0);
   return {
     name: 'lasso',

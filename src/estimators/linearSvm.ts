@@ -1,7 +1,7 @@
 import { DisentangleError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
-import { enumOption, intOption, numberOption } from '../core/validate.js';
+import { enumOption, intOption, numberOption, checkOptions } from '../core/validate.js';
 import { affine, checkXy, encodeClasses } from './logisticRegression.js';
 import type { ClassifierEstimator, FittedClassifier } from './types.js';
 
@@ -42,6 +42,7 @@ export type FittedLinearSvc = FittedClassifier & {
  * const yHat = svm.predict(xTest);
  */
 export function fitLinearSvc(x: Matrix, y: Int32Array, options: LinearSvcOptions = {}): FittedLinearSvc {
+  checkOptions(options, 'fitLinearSvc');
   const fn = 'fitLinearSvc';
   checkXy(x, y, fn);
   const C = numberOption(options.C, 'C', 1, Number.MIN_VALUE);
@@ -207,6 +208,7 @@ function dualCoordinateDescent(
  * const est = linearSvc({ C: 0.01, classWeight: 'balanced' });
  */
 export function linearSvc(options: Omit<LinearSvcOptions, 'rng'> = {}): ClassifierEstimator {
+  checkOptions(options, 'linearSvc');
   return { name: 'linear-svc', fit: (x, y, rng) => fitLinearSvc(x, y, { ...options, rng }) };
 }
 

@@ -1,6 +1,6 @@
 import { DisentangleError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
-import { intOption, numberOption } from '../core/validate.js';
+import { intOption, numberOption, checkOptions } from '../core/validate.js';
 import { minimizeLbfgs } from './lbfgs.js';
 import { binaryObjective, multinomialObjective, sigmoid, softmaxInto } from './logisticObjectives.js';
 import { hessianPreconditioner } from './logisticPreconditioner.js';
@@ -66,6 +66,7 @@ export function checkXy(x: Matrix, y: Int32Array | Float64Array, fn: string): vo
  * const p = clf.predictProba(xTest);                   // columns follow clf.classes
  */
 export function fitLogisticRegression(x: Matrix, y: Int32Array, options: LogisticRegressionOptions = {}): FittedLogisticRegression {
+  checkOptions(options, 'fitLogisticRegression');
   const fn = 'fitLogisticRegression';
   checkXy(x, y, fn);
   const C = numberOption(options.C, 'C', 1, Number.MIN_VALUE);
@@ -209,5 +210,6 @@ export function affine(x: Matrix, w: Matrix, b: Float64Array): Matrix {
  * dciFromCodes(train, test, { estimator: logisticRegression({ C: 0.1 }) });
  */
 export function logisticRegression(options: LogisticRegressionOptions = {}): ClassifierEstimator {
+  checkOptions(options, 'logisticRegression');
   return { name: 'logistic-regression', fit: (x, y) => fitLogisticRegression(x, y, options) };
 }

@@ -1,7 +1,7 @@
 import { DisentangleError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
-import { intOption } from '../core/validate.js';
+import { intOption, checkOptions } from '../core/validate.js';
 import { applyTree, encodeLabels, presort, toFloat32Values, TreeBuilder, treeImportances, type Tree } from './decisionTree.js';
 import { Gini } from './splitCriteria.js';
 import type { ClassifierEstimator, FittedClassifier } from './types.js';
@@ -53,6 +53,7 @@ function featuresPerSplit(option: RandomForestOptions['maxFeatures'], d: number)
  * forest.predict(x); forest.featureImportances;
  */
 export function fitRandomForest(x: Matrix, y: Int32Array, options: RandomForestOptions = {}): FittedRandomForest {
+  checkOptions(options, 'fitRandomForest');
   const numTrees = intOption(options.numEstimators, 'numEstimators', 100);
   const growth = {
     maxDepth: options.maxDepth === undefined ? Infinity : intOption(options.maxDepth, 'maxDepth', 1),
@@ -137,5 +138,6 @@ function forestModel(classes: Int32Array, trees: Tree[], featureImportances: Flo
  * dciFromCodes(train, test, { estimator: randomForestClassifier({ numEstimators: 50 }) });
  */
 export function randomForestClassifier(options: Omit<RandomForestOptions, 'rng' | 'seed'> = {}): ClassifierEstimator {
+  checkOptions(options, 'randomForestClassifier');
   return { name: 'random-forest', fit: (x, y, rng) => fitRandomForest(x, y, { ...options, rng }) };
 }

@@ -8,7 +8,7 @@ import { concatRows, type Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { disposeIfTensor, toMatrixAsync } from '../core/tensor.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { checkFactorSizes, intOption, readLabelledCodes } from '../core/validate.js';
+import { checkFactorSizes, intOption, readLabelledCodes, checkOptions, checkFactorsVary } from '../core/validate.js';
 import {
   discretizedMutualInformation,
   matrixRows,
@@ -16,6 +16,7 @@ import {
   type GaussianPosteriorBlock,
 } from '../estimators/codeFactorInformation.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
+import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link aamFromCodes}. */
 export interface AamOptions {
@@ -52,7 +53,8 @@ export function axisAlignedScore(informations: readonly number[]): number {
  * informative code over the sum of all other codes, divided by the largest information; we feed it the
  * discretized (20-bin) mutual information of disentanglement_lib instead of that repository's sampled
  * entropy estimate, so it sits next to MIG on the same matrix. Unlike MIG it penalises information spread
- * over many codes, not just the runner-up. Range [0, 1].
+ * over many codes, not just the runner-up. Range [0, 1]. A factor that takes a single value is `BAD_INPUT`, as
+ * in every metric over codes and factors (it carries no information, and its 0 would pull the mean down).
  *
  * @param train `{ codes: n×D, factors: n×K integer indices }`.
  * @param options `numBins` (default 20).
@@ -60,7 +62,9 @@ export function axisAlignedScore(informations: readonly number[]): number {
  * const { score, perFactor } = aamFromCodes({ codes, factors });
  */
 export function aamFromCodes(train: LabelledCodes, options: AamOptions = {}): AamResult {
+  checkOptions(options, 'aamFromCodes');
   const { codes, factors } = readLabelledCodes(train, 'train', 'aamFromCodes');
+  checkFactorsVary(factors, 'train.factors', 'aamFromCodes');
   const numBins = intOption(options.numBins, 'numBins', 20);
   const info = discretizedMutualInformation(codes, factors, numBins);
   const rows = matrixRows(info.mutualInformation, info.numCodes, info.numFactors);
@@ -95,12 +99,17 @@ export type ComputeAamOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> &
  * const { score } = await computeAam({ dataset: dsprites(), represent: encoder });
  */
 export async function computeAam<Obs = TensorLike>(options: ComputeAamOptions<Obs>): Promise<AamResult> {
+  checkOptions(options, 'computeAam');
+  await ensureBackend();
   if (!options.posterior) {
     const { train } = await sampleTrainTest(options, { numTrain: 10000, batchSize: 16 }, createRng);
     return aamFromCodes(train, options);
   }
   const numSamples = intOption(options.numEntropySamples, 'numEntropySamples', 10000);
   const sizes = checkFactorSizes(options.dataset?.factorSizes, 'dataset.factorSizes');
+  sizes.forEach((s, k) => {
+    if (s < 2) throw new DisentangleError('BAD_INPUT', 'dataset.factorSizes', `factor ${k} takes a single value; it carries no information to measure (drop it from the dataset)`);
+  });
   const rng = createRng(options.seed ?? 0);
   const block = await encodeFactorGrid(options, options.posterior, sizes, rng.fork());
   const info = sampledMutualInformation(block, sizes, rng.fork(), numSamples);

@@ -12,6 +12,8 @@ import { drawFactors, holdColumnFixed, representFactorsRaw, samplingContext, typ
 import { fitLogisticRegression } from '../estimators/logisticRegression.js';
 import type { ClassifierEstimator, FittedClassifier } from '../estimators/types.js';
 import { asCallbackError, fixedFactorPlan, ProgressCounter, type FixedFactorPreset } from './factorVae.js';
+import { checkOptions } from '../core/validate.js';
+import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link computeBetaVaeMetric}. */
 export interface BetaVaeMetricOptions<Obs = TensorLike> extends RunOptions {
@@ -58,6 +60,8 @@ export interface BetaVaeMetricResult {
  * const { evalAccuracy } = await computeBetaVaeMetric({ dataset: dsprites(), represent: encode, seed: 0 });
  */
 export async function computeBetaVaeMetric<Obs = TensorLike>(options: BetaVaeMetricOptions<Obs>): Promise<BetaVaeMetricResult> {
+  checkOptions(options, 'computeBetaVaeMetric');
+  await ensureBackend();
   const fn = 'computeBetaVaeMetric';
   const ctx = samplingContext(options?.dataset, options?.represent, options?.signal);
   const plan = fixedFactorPlan(options, ctx.factorSizes);

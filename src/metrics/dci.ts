@@ -7,7 +7,7 @@ import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { column, type Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
 import type { LabelledCodes, Progress, TensorLike } from '../core/types.js';
-import { checkFactorsVary, checkSameWidths, enumOption, numberOption, readLabelledCodes } from '../core/validate.js';
+import { checkFactorsVary, checkSameWidths, enumOption, numberOption, readLabelledCodes, checkOptions } from '../core/validate.js';
 import { yieldToEventLoop } from '../core/batching.js';
 import { gradientBoostingClassifier } from '../estimators/gradientBoostingAsync.js';
 import { fitLasso } from '../estimators/lasso.js';
@@ -15,6 +15,7 @@ import { randomForestClassifier } from '../estimators/randomForest.js';
 import { standardScaler } from '../estimators/standardize.js';
 import type { ClassifierEstimator, FittedClassifier } from '../estimators/types.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
+import { ensureBackend } from '../core/backend.js';
 
 /** Where the entropy conventions and defaults come from. */
 export type DciPreset = 'disentanglement_lib' | 'infogan-cr';
@@ -122,6 +123,7 @@ function oneMinusEntropy(weights: Float64Array, preset: DciPreset): number {
  * dciFromImportanceMatrix({ data: Float64Array.of(5, 0, 0, 5), rows: 2, cols: 2 }) // D ≈ 1, C ≈ 1
  */
 export function dciFromImportanceMatrix(importance: Matrix, options: DciScoreOptions = {}): DciScores {
+  checkOptions(options, 'dciFromImportanceMatrix');
   const preset = enumOption(options.preset, 'preset', ['disentanglement_lib', 'infogan-cr'] as const, 'disentanglement_lib');
   const weighting = enumOption(
     options.completenessWeighting,
@@ -319,6 +321,7 @@ function fitFactorSync(plan: DciPlan, j: number): FactorFit {
  * const { disentanglement, completeness, importanceMatrix } = dciFromCodes(train, test);
  */
 export function dciFromCodes(train: LabelledCodes, test: LabelledCodes, options: DciOptions = {}): DciResult {
+  checkOptions(options, 'dciFromCodes');
   const plan = planDci(train, test, options, 'dciFromCodes');
   const fits: FactorFit[] = [];
   for (let j = 0; j < plan.K; j++) {
@@ -338,6 +341,7 @@ export function dciFromCodes(train: LabelledCodes, test: LabelledCodes, options:
  * const r = await dciFromCodesAsync(train, test, { onProgress: console.log, signal: controller.signal });
  */
 export async function dciFromCodesAsync(train: LabelledCodes, test: LabelledCodes, options: DciOptions = {}): Promise<DciResult> {
+  checkOptions(options, 'dciFromCodesAsync');
   const plan = planDci(train, test, options, 'dciFromCodesAsync');
   const fits: FactorFit[] = [];
   for (let j = 0; j < plan.K; j++) {
@@ -367,6 +371,8 @@ export type ComputeDciOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & O
  * const { disentanglement, completeness } = await computeDci({ dataset: dsprites(), represent: encoder, seed: 1 });
  */
 export async function computeDci<Obs = TensorLike>(options: ComputeDciOptions<Obs>): Promise<DciResult> {
+  checkOptions(options, 'computeDci');
+  await ensureBackend();
   const { train, test } = await sampleTrainTest(options, { numTrain: 10000, numTest: 5000, batchSize: 16 }, createRng);
   if (!test) throw new DisentangleError('BAD_INPUT', 'numTest', 'DCI needs a test split');
   return dciFromCodesAsync(train, test, { ...options, onProgress: options.onProgress, signal: options.signal, seed: options.seed });

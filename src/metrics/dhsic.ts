@@ -5,7 +5,7 @@
 import { createRng } from '../core/rng.js';
 import { toMatrix } from '../core/tensor.js';
 import type { LabelledCodes, Progress, TensorLike } from '../core/types.js';
-import { enumOption, intOption } from '../core/validate.js';
+import { enumOption, intOption, checkOptions } from '../core/validate.js';
 import {
   dhsicVStatistic,
   dhsicVStatisticAsync,
@@ -15,6 +15,7 @@ import {
 } from '../estimators/hsic.js';
 import type { Matrix } from '../core/matrix.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
+import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link dhsicFromCodes}. */
 export interface DhsicOptions {
@@ -59,6 +60,7 @@ export interface DhsicResult {
  * const { score, bandwidths } = dhsicFromCodes(codes);
  */
 export function dhsicFromCodes(codes: TensorLike | LabelledCodes, options: DhsicOptions = {}): DhsicResult {
+  checkOptions(options, 'dhsicFromCodes');
   const z = toMatrix(codesOf(codes), 'codes', 'dhsicFromCodes');
   const kernel = enumOption(options.kernel, 'kernel', KERNELS, 'infogan-cr');
   const bandwidths = resolveBandwidths(z, options.bandwidths, kernel);
@@ -95,6 +97,8 @@ export type ComputeDhsicOptions<Obs = TensorLike> = Omit<SamplingMetricOptions<O
  * const { score } = await computeDhsic({ dataset: dsprites(), represent: encoder, numSamples: 5000 });
  */
 export async function computeDhsic<Obs = TensorLike>(options: ComputeDhsicOptions<Obs>): Promise<DhsicResult> {
+  checkOptions(options, 'computeDhsic');
+  await ensureBackend();
   const numSamples = intOption(options.numSamples, 'numSamples', 5000);
   const { train } = await sampleTrainTest({ ...options, numTrain: numSamples }, { numTrain: numSamples, batchSize: 16 }, createRng);
   const z = toMatrix(train.codes, 'codes', 'computeDhsic');

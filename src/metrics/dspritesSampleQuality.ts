@@ -10,7 +10,7 @@ import { createRng } from '../core/rng.js';
 import type { Rng } from '../core/rng.js';
 import { disposeIfTensor, toMatrixAsync } from '../core/tensor.js';
 import type { GenerativeModel, Progress, TensorLike } from '../core/types.js';
-import { intOption } from '../core/validate.js';
+import { intOption, checkOptions } from '../core/validate.js';
 import { dsprites } from '../data/dsprites.js';
 import { rejectDisposed, sampleUniformFactors } from '../data/sampling.js';
 import {
@@ -23,6 +23,7 @@ import {
 } from '../models/shapeClassifier.js';
 import { MomentAccumulator, frechetFromMoments } from './frechetDistance.js';
 import { inceptionScoreFromMatrix, type InceptionScoreResult } from './inceptionScore.js';
+import { ensureBackend } from '../core/backend.js';
 
 const FN = 'computeDspritesSampleQuality';
 
@@ -119,6 +120,8 @@ function checkModel(model: GenerativeModel | undefined): GenerativeModel {
  * q.inceptionScore; q.modeKl; q.frechetDistance;
  */
 export async function computeDspritesSampleQuality(options: DspritesSampleQualityOptions): Promise<DspritesSampleQualityResult> {
+  checkOptions(options, 'computeDspritesSampleQuality');
+  await ensureBackend();
   if (!options || typeof options !== 'object') throw new DisentangleError('BAD_INPUT', `options (in ${FN})`, 'expected { model, ... }');
   const model = checkModel(options.model);
   const numSamples = intOption(options.numSamples, 'numSamples', 50000, 2);
@@ -187,6 +190,7 @@ export interface ProceduralDspritesGeneratorOptions {
  * const ref = await computeDspritesSampleQuality({ model: proceduralDspritesGenerator(), numSamples: 10000 });
  */
 export function proceduralDspritesGenerator(options: ProceduralDspritesGeneratorOptions = {}): GenerativeModel {
+  checkOptions(options, 'proceduralDspritesGenerator');
   const shapes = options.shapes ?? [0, 1, 2];
   if (!Array.isArray(shapes) || shapes.length === 0 || shapes.some((s) => !Number.isInteger(s) || s < 0 || s > 2)) {
     throw new DisentangleError('BAD_OPTION', 'shapes', 'expected a non-empty list of shape indices in 0..2');
@@ -201,6 +205,7 @@ export function proceduralDspritesGenerator(options: ProceduralDspritesGenerator
       return { data: Float64Array.from(f.data), shape: [n, sizes.length] };
     },
     async generate(latents: TensorLike): Promise<tf.Tensor4D> {
+      await ensureBackend();
       const m = await toMatrixAsync(latents, 'latents', 'proceduralDspritesGenerator');
       const f = { data: Int32Array.from(m.data), shape: [m.rows, m.cols] as [number, number] };
       return data.observationsFromFactors(f, createRng(0));

@@ -6,11 +6,12 @@ import { DisentangleError } from '../core/errors.js';
 import { column, type Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { checkFactorsVary, checkSameWidths, enumOption, numberOption, readLabelledCodes } from '../core/validate.js';
+import { checkFactorsVary, checkSameWidths, enumOption, numberOption, readLabelledCodes, checkOptions } from '../core/validate.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
 import { fitLogisticRegression } from '../estimators/logisticRegression.js';
 import { rocAucOneVsRestMacro } from '../estimators/rocAuc.js';
 import { standardScaler } from '../estimators/standardize.js';
+import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link explicitnessFromCodes}. */
 export interface ExplicitnessOptions {
@@ -60,6 +61,7 @@ export interface ExplicitnessResult {
  * const { scoreTest, perFactorTest } = explicitnessFromCodes(train, test);
  */
 export function explicitnessFromCodes(train: LabelledCodes, test?: LabelledCodes, options: ExplicitnessOptions = {}): ExplicitnessResult {
+  checkOptions(options, 'explicitnessFromCodes');
   const fn = 'explicitnessFromCodes';
   const preset = enumOption(options.preset, 'preset', ['disentanglement_lib', 'infogan-cr'], 'disentanglement_lib');
   const C = numberOption(options.C, 'C', 1, Number.MIN_VALUE);
@@ -117,6 +119,8 @@ export type ComputeExplicitnessOptions<Obs = TensorLike> = SamplingMetricOptions
  * const { scoreTest } = await computeExplicitness({ dataset: dsprites(), represent: encoder, seed: 0 });
  */
 export async function computeExplicitness<Obs = TensorLike>(options: ComputeExplicitnessOptions<Obs>): Promise<ExplicitnessResult> {
+  checkOptions(options, 'computeExplicitness');
+  await ensureBackend();
   const sizes = options.preset === 'infogan-cr' ? { numTrain: 10000, batchSize: 16 } : { numTrain: 10000, numTest: 5000, batchSize: 16 };
   const { train, test } = await sampleTrainTest(options, sizes, createRng);
   return explicitnessFromCodes(train, test, options);

@@ -8,7 +8,7 @@ import { intMatrix, toRows, type IntMatrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { columnMoments } from '../core/tensor.js';
 import type { GroundTruthDataset, Progress, RepresentationFunction, RunOptions, TensorLike } from '../core/types.js';
-import { enumOption, intOption, numberOption } from '../core/validate.js';
+import { enumOption, intOption, numberOption, checkOptions } from '../core/validate.js';
 import { drawFactors, holdColumnFixed, representFactorsRaw, samplingContext, type SamplingContext } from '../data/sampling.js';
 import {
   lowestNormalizedVarianceDim,
@@ -16,6 +16,7 @@ import {
   majorityVoteMapping,
   majorityVoteTopAccuracy,
 } from '../estimators/majorityVote.js';
+import { ensureBackend } from '../core/backend.js';
 
 /** Which reference's protocol to reproduce. */
 export type FixedFactorPreset = 'disentanglement_lib' | 'infogan-cr';
@@ -84,6 +85,8 @@ export interface FactorVaeMetricResult {
  * const { evalAccuracy } = await computeFactorVaeMetric({ dataset: dsprites(), represent: encode, seed: 0 });
  */
 export async function computeFactorVaeMetric<Obs = TensorLike>(options: FactorVaeMetricOptions<Obs>): Promise<FactorVaeMetricResult> {
+  checkOptions(options, 'computeFactorVaeMetric');
+  await ensureBackend();
   const fn = 'computeFactorVaeMetric';
   const ctx = samplingContext(options?.dataset, options?.represent, options?.signal);
   const plan = fixedFactorPlan(options, ctx.factorSizes);

@@ -5,10 +5,11 @@
 import type { IntMatrix, Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { intOption, numberOption, readLabelledCodes } from '../core/validate.js';
+import { intOption, numberOption, readLabelledCodes, checkOptions, checkFactorsVary } from '../core/validate.js';
 import { histogramDiscretize } from '../estimators/discretize.js';
 import { matrixRows } from '../estimators/codeFactorInformation.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
+import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link irsFromCodes}. */
 export interface IrsOptions {
@@ -139,14 +140,18 @@ function median3(a: number, b: number, c: number): number {
  * Deviation: disentanglement_lib reports `num_active_dims = np.sum(active_mus)`, the sum of the active codes'
  * values; `numActiveDims` here is the count (DL's number is kept as `referenceNumActiveDims`). A code counts as
  * constant when all its values are equal (numpy's `var > 0` can call an exactly constant column active when
- * its mean rounds; such a column has weight ≈ 1e−17 in DL's average, so the score is the same).
+ * its mean rounds; such a column has weight ≈ 1e−17 in DL's average, so the score is the same). A factor that
+ * takes a single value is `BAD_INPUT` here, as in every metric over codes and factors; disentanglement_lib scores
+ * it as an "intervention" that changes nothing.
  *
  * @param train `{ codes: n×D, factors: n×K integer indices }`.
  * @example
  * const { score, irsMatrix } = irsFromCodes({ codes, factors }, { diffQuantile: 0.99 });
  */
 export function irsFromCodes(train: LabelledCodes, options: IrsOptions = {}): IrsResult {
+  checkOptions(options, 'irsFromCodes');
   const { codes, factors } = readLabelledCodes(train, 'train', 'irsFromCodes');
+  checkFactorsVary(factors, 'train.factors', 'irsFromCodes');
   const q = numberOption(options.diffQuantile, 'diffQuantile', 0.99, 0, 1);
   const numBins = intOption(options.numBins, 'numBins', 20);
   const activeDims = varyingColumns(codes);
@@ -264,6 +269,8 @@ export type ComputeIrsOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & I
  * const { score } = await computeIrs({ dataset: dsprites(), represent: encoder });
  */
 export async function computeIrs<Obs = TensorLike>(options: ComputeIrsOptions<Obs>): Promise<IrsResult> {
+  checkOptions(options, 'computeIrs');
+  await ensureBackend();
   const { train } = await sampleTrainTest(options, { numTrain: 10000, batchSize: 16 }, createRng);
   return irsFromCodes(train, options);
 }

@@ -5,9 +5,10 @@
 import { DisentangleError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { intOption, readLabelledCodes } from '../core/validate.js';
+import { intOption, readLabelledCodes, checkOptions } from '../core/validate.js';
 import { discretizedMutualInformation, matrixRows, requireVaryingFactors } from '../estimators/codeFactorInformation.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
+import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link migFromCodes}. */
 export interface MigOptions {
@@ -59,6 +60,7 @@ export function topTwoGap(mi: Float64Array, numCodes: number, numFactors: number
  * const { score } = migFromCodes({ codes, factors: [[0], [0], [1], [1], [2], [2]] }); // 1
  */
 export function migFromCodes(train: LabelledCodes, options: MigOptions = {}): MigResult {
+  checkOptions(options, 'migFromCodes');
   const fn = 'migFromCodes';
   const { codes, factors } = readLabelledCodes(train, 'train', fn);
   const numBins = intOption(options.numBins, 'numBins', 20);
@@ -87,6 +89,8 @@ export type ComputeMigOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & M
  * const { score } = await computeMig({ dataset: dsprites(), represent: encoder, seed: 0 });
  */
 export async function computeMig<Obs = TensorLike>(options: ComputeMigOptions<Obs>): Promise<MigResult> {
+  checkOptions(options, 'computeMig');
+  await ensureBackend();
   const { train } = await sampleTrainTest(options, { numTrain: 10000, batchSize: 16 }, createRng);
   return migFromCodes(train, options);
 }

@@ -6,9 +6,10 @@ import { DisentangleError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { intOption, readLabelledCodes } from '../core/validate.js';
+import { intOption, readLabelledCodes, checkOptions, checkFactorsVary } from '../core/validate.js';
 import { discretizedMutualInformation, matrixRows } from '../estimators/codeFactorInformation.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
+import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link modularityFromCodes}. */
 export interface ModularityOptions {
@@ -59,7 +60,9 @@ export function modularityFromMutualInformation(mi: Matrix): { score: number; pe
 /**
  * Modularity from precomputed codes and factors: each code is discretized into 20 equal-width bins, its
  * mutual information with every factor is taken, and the score rewards codes whose information is
- * concentrated on one factor. Range [0, 1]; duplicated codes are not penalised.
+ * concentrated on one factor. Range [0, 1]; duplicated codes are not penalised. A factor that takes a single
+ * value is `BAD_INPUT` (as in every metric over codes and factors): it would only add a zero column, which
+ * raises the score through the K − 1 in the denominator.
  *
  * @param train `{ codes: n×D, factors: n×K integer indices }`.
  * @param options `numBins` (default 20).
@@ -67,7 +70,9 @@ export function modularityFromMutualInformation(mi: Matrix): { score: number; pe
  * const { score, perCode } = modularityFromCodes({ codes, factors });
  */
 export function modularityFromCodes(train: LabelledCodes, options: ModularityOptions = {}): ModularityResult {
+  checkOptions(options, 'modularityFromCodes');
   const { codes, factors } = readLabelledCodes(train, 'train', 'modularityFromCodes');
+  checkFactorsVary(factors, 'train.factors', 'modularityFromCodes');
   const numBins = intOption(options.numBins, 'numBins', 20);
   const info = discretizedMutualInformation(codes, factors, numBins);
   const { score, perCode } = modularityFromMutualInformation({ data: info.mutualInformation, rows: info.numCodes, cols: info.numFactors });
@@ -84,6 +89,8 @@ export type ComputeModularityOptions<Obs = TensorLike> = SamplingMetricOptions<O
  * const { score } = await computeModularity({ dataset: dsprites(), represent: encoder });
  */
 export async function computeModularity<Obs = TensorLike>(options: ComputeModularityOptions<Obs>): Promise<ModularityResult> {
+  checkOptions(options, 'computeModularity');
+  await ensureBackend();
   const { train } = await sampleTrainTest(options, { numTrain: 10000, batchSize: 16 }, createRng);
   return modularityFromCodes(train, options);
 }

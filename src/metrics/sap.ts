@@ -7,9 +7,10 @@ import { DisentangleError } from '../core/errors.js';
 import { column, type Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { checkFactorsVary, checkSameWidths, enumOption, numberOption, readLabelledCodes, type CodesAndFactors } from '../core/validate.js';
+import { checkFactorsVary, checkSameWidths, enumOption, numberOption, readLabelledCodes, type CodesAndFactors, checkOptions } from '../core/validate.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
 import { fitSingleFeatureSvc, sortFeature } from '../estimators/linearSvm.js';
+import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link sapFromCodes}. */
 export interface SapOptions {
@@ -60,6 +61,7 @@ const DSPRITES_ICR_FLAGS = [false, true, true, true, true];
  * const icr = sapFromCodes(points, undefined, { preset: 'infogan-cr' });
  */
 export function sapFromCodes(train: LabelledCodes, test?: LabelledCodes, options: SapOptions = {}): SapResult {
+  checkOptions(options, 'sapFromCodes');
   const fn = 'sapFromCodes';
   const preset = enumOption(options.preset, 'preset', ['disentanglement_lib', 'infogan-cr'], 'disentanglement_lib');
   const C = numberOption(options.C, 'C', 0.01, Number.MIN_VALUE);
@@ -191,6 +193,8 @@ export type ComputeSapOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & S
  * const { score } = await computeSap({ dataset: dsprites(), represent: encoder, seed: 0 });
  */
 export async function computeSap<Obs = TensorLike>(options: ComputeSapOptions<Obs>): Promise<SapResult> {
+  checkOptions(options, 'computeSap');
+  await ensureBackend();
   // The infogan-cr preset fits and scores on one sample, so it draws no test split.
   const sizes = options.preset === 'infogan-cr' ? { numTrain: 10000, batchSize: 16 } : { numTrain: 10000, numTest: 5000, batchSize: 16 };
   const { train, test } = await sampleTrainTest(options, sizes, createRng);

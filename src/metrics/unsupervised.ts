@@ -8,12 +8,13 @@ import type { Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import { toMatrix } from '../core/tensor.js';
 import type { LabelledCodes, Progress, TensorLike } from '../core/types.js';
-import { intOption } from '../core/validate.js';
+import { intOption, checkOptions } from '../core/validate.js';
 import { histogramDiscretize } from '../estimators/discretize.js';
 import { covarianceSteps, logDeterminantSymmetricSteps, trace, traceSqrtDiagTimesSteps } from '../estimators/linalg.js';
 import { discreteMutualInfoSelfSteps } from '../estimators/mutualInformation.js';
 import { matrixRows } from '../estimators/codeFactorInformation.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
+import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link unsupervisedFromCodes}. */
 export interface UnsupervisedOptions {
@@ -75,6 +76,7 @@ function* wassersteinSteps(sigma: Matrix): Steps<number> {
  * const r = unsupervisedFromCodes([[0, 1], [1, 0], [2, 2], [3, 1]]);
  */
 export function unsupervisedFromCodes(codes: TensorLike | LabelledCodes, options: UnsupervisedOptions = {}): UnsupervisedResult {
+  checkOptions(options, 'unsupervisedFromCodes');
   const fn = 'unsupervisedFromCodes';
   return runSteps(unsupervisedSteps(toMatrix(codesOf(codes), 'codes', fn), intOption(options?.numBins, 'numBins', 20), fn));
 }
@@ -94,6 +96,7 @@ export interface UnsupervisedAsyncOptions extends UnsupervisedOptions {
  * const r = await unsupervisedFromCodesAsync(codes, { signal: AbortSignal.timeout(10_000) });
  */
 export async function unsupervisedFromCodesAsync(codes: TensorLike | LabelledCodes, options: UnsupervisedAsyncOptions = {}): Promise<UnsupervisedResult> {
+  checkOptions(options, 'unsupervisedFromCodesAsync');
   const fn = 'unsupervisedFromCodesAsync';
   throwIfAborted(options?.signal);
   const z = toMatrix(codesOf(codes), 'codes', fn);
@@ -202,6 +205,8 @@ export type ComputeUnsupervisedOptions<Obs = TensorLike> = SamplingMetricOptions
  * const { gaussianTotalCorrelation } = await computeUnsupervised({ dataset: dsprites(), represent: encoder });
  */
 export async function computeUnsupervised<Obs = TensorLike>(options: ComputeUnsupervisedOptions<Obs>): Promise<UnsupervisedResult> {
+  checkOptions(options, 'computeUnsupervised');
+  await ensureBackend();
   const { train } = await sampleTrainTest(options, { numTrain: 10000, batchSize: 16 }, createRng);
   return unsupervisedFromCodesAsync(train.codes, { numBins: options.numBins, signal: options.signal });
 }

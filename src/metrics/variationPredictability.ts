@@ -12,10 +12,11 @@ import type { Rng } from '../core/rng.js';
 import { disposeIfTensor, readBlock, toMatrixAsync } from '../core/tensor.js';
 import { rejectDisposed } from '../data/sampling.js';
 import type { GenerativeModel, Progress, TensorLike } from '../core/types.js';
-import { enumOption, intOption, numberOption } from '../core/validate.js';
+import { enumOption, intOption, numberOption, checkOptions } from '../core/validate.js';
 import { registerGradients } from '../models/gradients.js';
 import { batchNorm, batchNormState, conv2d, conv2dParams, dense, denseParams } from '../models/layers.js';
 import type { BatchNormState, Conv2dParams, DenseParams } from '../models/layers.js';
+import { ensureBackend } from '../core/backend.js';
 
 const FN = 'computeVariationPredictability';
 
@@ -254,6 +255,8 @@ async function evaluate(net: VarPredNet, set: PairSet, idx: Int32Array, batch: n
  * vp.score; vp.perDim;
  */
 export async function computeVariationPredictability(options: VariationPredictabilityOptions): Promise<VariationPredictabilityResult> {
+  checkOptions(options, 'computeVariationPredictability');
+  await ensureBackend();
   if (!options || typeof options !== 'object') throw new DisentangleError('BAD_INPUT', `options (in ${FN})`, 'expected { model, ... }');
   const model = options.model;
   if (!model || typeof model.sampleLatents !== 'function' || typeof model.generate !== 'function') {

@@ -20,6 +20,7 @@ import {
   type DenseParams,
   type Params,
 } from './layers.js';
+import { requireBackend, ensureBackend } from '../core/backend.js';
 
 /** Sizes of the FactorVAE networks; the defaults are the dSprites architecture of reference-algorithms.md §13. */
 export interface FactorVaeConfig {
@@ -312,6 +313,7 @@ export function gaussianKl(mu: tf.Tensor2D, logVar: tf.Tensor2D): tf.Scalar {
  * const small = buildFactorVae({ imageSize: 16, encoderConv: [8, 8, 8, 8], discriminatorHidden: 32 });
  */
 export function buildFactorVae(config: FactorVaeConfig = {}): FactorVae {
+  requireBackend('buildFactorVae');
   return new FactorVae(config);
 }
 
@@ -324,5 +326,6 @@ export function buildFactorVae(config: FactorVaeConfig = {}): FactorVae {
  * const vae = await loadFactorVae('models/population/factor-vae-0');
  */
 export async function loadFactorVae(dir: string): Promise<FactorVae> {
+  await ensureBackend();
   return loadReferenceModel(dir, 'factor-vae', resolveFactorVaeConfig, (c) => new FactorVae(c));
 }

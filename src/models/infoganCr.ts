@@ -24,6 +24,7 @@ import {
   type Params,
 } from './layers.js';
 import { spectralNormalize, spectralNormState, updateSpectralNorm, type SpectralNormState } from './spectralNorm.js';
+import { requireBackend, ensureBackend } from '../core/backend.js';
 
 export { assignParams } from './loadModel.js';
 export { checkSide } from './modelConfig.js';
@@ -319,6 +320,7 @@ function trainable(p: Params): tf.Variable[] {
  * const tiny = buildInfoGanCr({ imageSize: 16, trunkConv: [8, 8, 8, 8], generatorDeconv: [8, 8, 8] });
  */
 export function buildInfoGanCr(config: InfoGanCrConfig = {}): InfoGanCr {
+  requireBackend('buildInfoGanCr');
   return new InfoGanCr(config);
 }
 
@@ -331,5 +333,6 @@ export function buildInfoGanCr(config: InfoGanCrConfig = {}): InfoGanCr {
  * const model = await loadInfoGanCr('models/population/infogan-cr-0');
  */
 export async function loadInfoGanCr(dir: string): Promise<InfoGanCr> {
+  await ensureBackend();
   return loadReferenceModel(dir, 'infogan-cr', resolveInfoGanCrConfig, (c) => new InfoGanCr(c));
 }

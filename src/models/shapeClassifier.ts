@@ -10,6 +10,7 @@ import type { TensorLike } from '../core/types.js';
 import { batchNorm, batchNormState, conv2d, conv2dParams, dense, denseParams, flatten, leakyRelu } from './layers.js';
 import type { BatchNormState, Conv2dParams, DenseParams } from './layers.js';
 import { SHAPE_CLASSIFIER_WEIGHTS } from './shapeClassifierWeights.js';
+import { requireBackend } from '../core/backend.js';
 
 /** Image side of dSprites. */
 export const SHAPE_IMAGE_SIZE = 64;
@@ -44,6 +45,7 @@ export interface ShapeClassifierOutput {
  * const net = buildShapeClassifier(0);
  */
 export function buildShapeClassifier(seed = 0): ShapeClassifier {
+  requireBackend('buildShapeClassifier');
   const rng = createRng(seed);
   let inCh = 1;
   const convs: Conv2dParams[] = [];
@@ -127,6 +129,7 @@ function decodeBase64(b64: string): Uint8Array {
  * disposeShapeClassifier(net);
  */
 export function loadShapeClassifier(): ShapeClassifier {
+  requireBackend('loadShapeClassifier');
   const net = buildShapeClassifier(0);
   const vars = shapeClassifierVariables(net);
   const bytes = decodeBase64(SHAPE_CLASSIFIER_WEIGHTS);

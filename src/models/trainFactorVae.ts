@@ -3,7 +3,7 @@ import { createYielder } from '../core/batching.js';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { permutation, type Rng } from '../core/rng.js';
 import type { GroundTruthDataset, RunOptions, TensorLike } from '../core/types.js';
-import { enumOption, intOption, numberOption } from '../core/validate.js';
+import { enumOption, intOption, numberOption, checkOptions } from '../core/validate.js';
 import { Adam } from './adam.js';
 import { checkTrainingOptions, MAX_TRAINING_BATCH, startTraining, writeCheckpoint, type ResumeInfo } from './resume.js';
 import {
@@ -18,6 +18,7 @@ import {
 } from './factorVae.js';
 import { softmaxCrossEntropy } from './infoganCr.js';
 import { realBatchSampler, step, trainingRng } from './trainInfoganCr.js';
+import { ensureBackend } from '../core/backend.js';
 
 /** The VAE objectives {@link trainFactorVae} offers. */
 export type VaeObjective = 'factor-vae' | 'beta-vae' | 'beta-tcvae';
@@ -67,7 +68,9 @@ export interface TrainFactorVaeOptions extends RunOptions {
  * const gm = vae.asGenerativeModel();   // sampled z as the representation
  */
 export async function trainFactorVae(options: TrainFactorVaeOptions): Promise<FactorVae> {
+  checkOptions(options, 'trainFactorVae');
   const o = readOptions(options);
+  await ensureBackend();
   const sampleReal = realBatchSampler(options.dataset, 'trainFactorVae', options.signal);
   const datasetSize = o.datasetSize ?? options.dataset.factorSizes.reduce((a, b) => a * b, 1);
   const { model, optimizers: opts, owned } = await startTraining(options, {

@@ -4,7 +4,7 @@ import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { disposeIfTensor } from '../core/tensor.js';
 import type { GroundTruthDataset, RunOptions, TensorLike } from '../core/types.js';
-import { checkFactorSizes, intOption, numberOption } from '../core/validate.js';
+import { checkFactorSizes, intOption, numberOption, checkOptions } from '../core/validate.js';
 import { drawFactors, toFactorBatch, type SamplingContext } from '../data/sampling.js';
 import { asTensor } from './layers.js';
 import { Adam } from './adam.js';
@@ -22,6 +22,7 @@ import {
   resolveInfoGanCrConfig,
   type InfoGanCrConfig,
 } from './infoganCr.js';
+import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link trainInfoGanCr}; the defaults are the paper's dSprites schedule (§13). */
 export interface TrainInfoGanCrOptions extends RunOptions {
@@ -90,7 +91,9 @@ export interface TrainInfoGanCrOptions extends RunOptions {
  * const gm = model.asGenerativeModel();
  */
 export async function trainInfoGanCr(options: TrainInfoGanCrOptions): Promise<InfoGanCr> {
+  checkOptions(options, 'trainInfoGanCr');
   const o = readOptions(options);
+  await ensureBackend();
   const sampleReal = realBatchSampler(options.dataset, 'trainInfoGanCr', options.signal);
   const adam = (lr: number, vars: tf.Variable[]) => new Adam(vars, { learningRate: lr, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon });
   const { model, optimizers: opts, owned } = await startTraining(options, {

@@ -9,13 +9,14 @@ import { column, concatRows, toRows } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import { disposeIfTensor, toMatrixAsync } from '../core/tensor.js';
 import type { GroundTruthDataset, RunOptions, TensorLike } from '../core/types.js';
-import { enumOption, intOption, numberOption } from '../core/validate.js';
+import { enumOption, intOption, numberOption, checkOptions } from '../core/validate.js';
 import { drawFactors, rejectDisposed, samplingContext, toFactorBatch } from '../data/sampling.js';
 import { fitLasso } from '../estimators/lasso.js';
 import { pearsonCorrelation, rankData } from '../estimators/rankCorrelation.js';
 import { relativeStrength } from '../estimators/relativeStrength.js';
 import { standardScaler } from '../estimators/standardize.js';
 import { argmaxFirst, checkPopulation, rankDescending } from './population.js';
+import { ensureBackend } from '../core/backend.js';
 
 const FN = 'udr';
 
@@ -150,6 +151,8 @@ function subMatrix(m: Matrix, rowsKept: boolean[], colsKept: boolean[]): Matrix 
  * const { scores, selected } = await udr({ models, dataset, correlation: 'lasso' });
  */
 export async function udr<Obs = TensorLike>(options: UdrOptions<Obs>): Promise<UdrResult> {
+  checkOptions(options, 'udr');
+  await ensureBackend();
   checkPopulation(options?.models, FN);
   const models = options.models;
   models.forEach((m, i) => {

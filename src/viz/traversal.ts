@@ -5,7 +5,8 @@ import { DisentangleError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import { disposeIfTensor, readBlock } from '../core/tensor.js';
 import type { GenerativeModel, TensorLike } from '../core/types.js';
-import { intOption } from '../core/validate.js';
+import { intOption, checkOptions } from '../core/validate.js';
+import { ensureBackend } from '../core/backend.js';
 
 interface GifEncoder {
   writeFrame(index: Uint8Array, width: number, height: number, opts: { palette?: number[][]; delay?: number; repeat?: number }): void;
@@ -157,6 +158,8 @@ function layout(cells: Uint8Array[][], sw: Sweep, pad: number, scale: number): G
  * await fs.writeFile('traversal.png', png);
  */
 export async function latentTraversal<Obs extends TensorLike>(model: GenerativeModel<Obs>, options: TraversalOptions = {}): Promise<Uint8Array> {
+  checkOptions(options, 'latentTraversal');
+  await ensureBackend();
   const { pad, scale } = layoutOptions(options);
   const sw = await sweep(model, options, 'latentTraversal');
   const g = layout(sw.images, sw, pad, scale);
@@ -171,6 +174,8 @@ export async function latentTraversal<Obs extends TensorLike>(model: GenerativeM
  * const gif = await latentTraversalGif(vae.asGenerativeModel(), { rows: [0, 1, 2], steps: 16 });
  */
 export async function latentTraversalGif<Obs extends TensorLike>(model: GenerativeModel<Obs>, options: TraversalOptions = {}): Promise<Uint8Array> {
+  checkOptions(options, 'latentTraversalGif');
+  await ensureBackend();
   const { pad, scale } = layoutOptions(options);
   const delay = intOption(options.frameDelay, 'frameDelay', 120, 1, 60_000);
   const sw = await sweep(model, options, 'latentTraversalGif');

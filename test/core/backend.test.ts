@@ -34,3 +34,14 @@ describe('setupBackend', () => {
     }
   });
 });
+
+describe('hasBackend / ensureBackend / requireBackend with a backend in use', () => {
+  it('keep the backend in use', async () => {
+    const { ensureBackend, hasBackend, requireBackend } = await import('../../src/core/backend.js');
+    await setupBackend(['cpu']);
+    expect(hasBackend()).toBe(true);
+    expect(await ensureBackend()).toBe('cpu');
+    expect(() => requireBackend('fn')).not.toThrow();
+    expect(tf.getBackend()).toBe('cpu');
+  });
+});

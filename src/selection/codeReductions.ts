@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError } from '../core/errors.js';
-import { isTfTensor, toMatrixAsync } from '../core/tensor.js';
+import { columnMoments, isTfTensor, toMatrixAsync } from '../core/tensor.js';
 import type { TensorLike } from '../core/types.js';
 
 /** Per-dim running mean and sum of squared deviations, merged batch by batch (Chan et al. 1979). */
@@ -61,3 +61,14 @@ export async function groupVariances(codes: TensorLike, groups: number, size: nu
   }
   return out;
 }
+
+/** Per-column moments of one encoder's codes (see `columnMoments`); non-finite codes are the encoder's fault. */
+export async function codeMoments(codes: TensorLike, arg: string, fn: string): Promise<{ mean: Float64Array; variance: Float64Array }> {
+  try {
+    return await columnMoments(codes, arg, fn, 0);
+  } catch (e) {
+    if (e instanceof DisentangleError && e.code === 'NON_FINITE') throw new DisentangleError('CALLBACK_RESULT', arg, `returned a non-finite code (${e.message})`);
+    throw e;
+  }
+}
+

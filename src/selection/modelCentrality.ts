@@ -8,14 +8,13 @@ import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import type { IntMatrix, Matrix } from '../core/matrix.js';
 import { sliceRows, toRows } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
-import { columnMoments, disposeIfTensor, isTfTensor, shapeOf, toMatrixAsync } from '../core/tensor.js';
+import { disposeIfTensor, isTfTensor, shapeOf, toMatrixAsync } from '../core/tensor.js';
 import type { GenerativeModel, RunOptions, TensorLike } from '../core/types.js';
-import { intOption, checkOptions } from '../core/validate.js';
+import { intOption } from '../core/validate.js';
 import { holdColumnFixed, rejectDisposed } from '../data/sampling.js';
-import { groupVariances, mergeMoments, type RunningMoments } from './codeReductions.js';
+import { codeMoments, groupVariances, mergeMoments, type RunningMoments } from './codeReductions.js';
 import { argmaxFirst, checkPopulation, rankDescending } from './population.js';
 import { lowestNormalizedVarianceDim, majorityVoteAccuracy, majorityVoteMapping, majorityVoteTopAccuracy } from '../estimators/majorityVote.js';
-import { ensureBackend } from '../core/backend.js';
 
 const FN = 'modelCentrality';
 
@@ -206,7 +205,7 @@ async function evaluateOnModel<Obs>(
   await forEachBatch({ total: cfg.scaleSetSize, batchSize: cfg.batchSize, stage: 'scale set', signal, onProgress: scaleRows }, async (_s, size) => {
     const { raw } = await drawLatents(models[j], j, size, scaleRng, signal);
     encodes += await encodeWithAll(models, states, j, raw, size, cfg.run, async (i, codes) => {
-      const { mean, variance } = await columnMoments(codes, `models[${i}].represent`, FN, 0);
+      const { mean, variance } = await codeMoments(codes, `models[${i}].represent`, FN);
       moments[i] = mergeMoments(moments[i], size, mean, variance);
     });
   });
@@ -266,8 +265,6 @@ async function evaluateOnModel<Obs>(
  * const { selected, centrality } = await modelCentrality({ models, seed: 0 });
  */
 export async function modelCentrality<Obs = TensorLike>(options: ModelCentralityOptions<Obs>): Promise<ModelCentralityResult> {
-  checkOptions(options, 'modelCentrality');
-  await ensureBackend();
   const codeDims = checkModels(options?.models);
   const models = options.models;
   const n = models.length;

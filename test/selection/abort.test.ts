@@ -112,6 +112,22 @@ describe('modelCentrality', () => {
     }
   });
 
+  it('non-finite codes are CALLBACK_RESULT in the scale set and in the groups alike', async () => {
+    const pop = makePopulation({ seed: 6, size: 2 });
+    for (const at of [1, 5]) { // model 0's data: 4 scale-set batches, then 2 group batches
+      let calls = 0;
+      const base = pop.models[1].model;
+      const nan: GenerativeModel = {
+        ...base,
+        represent: (x) => {
+          const c = base.represent(x) as { data: Float64Array; shape: [number, number] };
+          return ++calls === at ? { data: c.data.map(() => NaN), shape: c.shape } : c;
+        },
+      };
+      await expect(modelCentrality({ models: [pop.models[0].model, nan], ...small })).rejects.toMatchObject({ code: 'CALLBACK_RESULT', argument: 'models[1].represent' });
+    }
+  });
+
   it('a slow but finite population: timers run, progress is reported, and an abort is honoured within 300 ms', async () => {
     // every call is 4 ms of synchronous work (a small network on the cpu backend): 16 ms a batch, ~5 s a run;
     // the first pair is done after a third of model 0's 11,000 rows (~0.6 s)

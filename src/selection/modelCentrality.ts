@@ -10,11 +10,12 @@ import { sliceRows, toRows } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { disposeIfTensor, isTfTensor, shapeOf, toMatrixAsync } from '../core/tensor.js';
 import type { GenerativeModel, RunOptions, TensorLike } from '../core/types.js';
-import { intOption } from '../core/validate.js';
+import { intOption, checkOptions } from '../core/validate.js';
 import { holdColumnFixed, rejectDisposed } from '../data/sampling.js';
 import { codeMoments, groupVariances, mergeMoments, type RunningMoments } from './codeReductions.js';
 import { argmaxFirst, checkPopulation, rankDescending } from './population.js';
 import { lowestNormalizedVarianceDim, majorityVoteAccuracy, majorityVoteMapping, majorityVoteTopAccuracy } from '../estimators/majorityVote.js';
+import { ensureBackend } from '../core/backend.js';
 
 const FN = 'modelCentrality';
 
@@ -265,6 +266,8 @@ async function evaluateOnModel<Obs>(
  * const { selected, centrality } = await modelCentrality({ models, seed: 0 });
  */
 export async function modelCentrality<Obs = TensorLike>(options: ModelCentralityOptions<Obs>): Promise<ModelCentralityResult> {
+  checkOptions(options, 'modelCentrality');
+  await ensureBackend();
   const codeDims = checkModels(options?.models);
   const models = options.models;
   const n = models.length;

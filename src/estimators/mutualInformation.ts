@@ -123,7 +123,7 @@ export function* discreteMutualInfoSelfSteps(codes: IntMatrix): Steps<Float64Arr
   const n = codes.rows;
   const out = new Float64Array(D * D);
   const cols = Array.from({ length: D }, (_, i) => denseLabels(columnOf(codes, i)));
-  const work: PairWork = { counts: new Int32Array(0), logCount: logTable(n), n, logN: Math.log(n) };
+  const work: PairWork = { counts: new Int32Array(0), terms: new Float64Array(0), logCount: logTable(n), n, logN: Math.log(n) };
   for (let p = 0; p < D; p++) {
     for (let q = p; q < D; q++) {
       pairMutualInfo(cols[p], cols[q], p, q, D, out, work);
@@ -133,8 +133,30 @@ export function* discreteMutualInfoSelfSteps(codes: IntMatrix): Steps<Float64Arr
   return out;
 }
 
+/**
+ * counts[a·bClasses + b] = co-occurrences of (a, b). Consecutive rows often fall in the same cell, and each
+ * increment then waits for the previous one; four interleaved tables, summed at the end, keep four in flight.
+ */
+function countPairs(a: Int32Array, b: Int32Array, bClasses: number, size: number, counts: Int32Array): void {
+  counts.fill(0, 0, 4 * size);
+  const n = a.length;
+  const m = n & ~3;
+  const s2 = 2 * size;
+  const s3 = 3 * size;
+  for (let i = 0; i < m; i += 4) {
+    counts[a[i] * bClasses + b[i]]++;
+    counts[size + a[i + 1] * bClasses + b[i + 1]]++;
+    counts[s2 + a[i + 2] * bClasses + b[i + 2]]++;
+    counts[s3 + a[i + 3] * bClasses + b[i + 3]]++;
+  }
+  for (let i = m; i < n; i++) counts[a[i] * bClasses + b[i]]++;
+  for (let k = 0; k < size; k++) counts[k] += counts[size + k] + counts[s2 + k] + counts[s3 + k];
+}
+
 interface PairWork {
+  /** Four count tables of the current pair, back to back; the first ends up holding the sum. */
   counts: Int32Array;
+  terms: Float64Array;
   /** logCount[c] = Math.log(c): the same double as calling it, looked up. */
   logCount: Float64Array;
   n: number;
@@ -154,42 +176,48 @@ function pairMutualInfo(A: Dense, B: Dense, p: number, q: number, D: number, out
   // mutual_info_score is 0 with a single class (out is already 0)
   if (A.numClasses <= 1 || B.numClasses <= 1) return;
   const size = A.numClasses * B.numClasses;
-  if (w.counts.length < size) w.counts = new Int32Array(size);
+  if (w.counts.length < 4 * size) w.counts = new Int32Array(4 * size);
   const counts = w.counts;
-  counts.fill(0, 0, size);
-  const a = A.ids;
-  const b = B.ids;
   const bClasses = B.numClasses;
-  for (let i = 0; i < a.length; i++) counts[a[i] * bClasses + b[i]]++;
+  countPairs(A.ids, B.ids, bClasses, size, counts);
+  // A cell's term is the same whichever column's classes index the rows (the product of the two class counts
+  // commutes exactly), so it is computed once; each orientation then sums the terms in its own order.
+  if (w.terms.length < size) w.terms = new Float64Array(size);
+  cellTerms(counts, A.numClasses, bClasses, A.counts, B.counts, w);
   // out[i·D + j] = I(a = column j; b = column i) with a's classes as table rows, as in discreteMutualInfoMatrix.
-  out[q * D + p] = miOfTable(counts, A.numClasses, bClasses, A.counts, B.counts, false, w);
-  out[p * D + q] = p === q ? out[q * D + p] : miOfTable(counts, bClasses, A.numClasses, B.counts, A.counts, true, w);
+  out[q * D + p] = sumTerms(counts, w.terms, A.numClasses, bClasses, false);
+  out[p * D + q] = p === q ? out[q * D + p] : sumTerms(counts, w.terms, A.numClasses, bClasses, true);
 }
 
-/**
- * mutualInfoFromDense's sum over a table of `rows × cols` cells, row-major. `transposed` reads the table
- * counted as cols × rows (the other orientation of the same pair).
- */
-function miOfTable(
-  counts: Int32Array,
-  rows: number,
-  cols: number,
-  rowCounts: Float64Array,
-  colCounts: Float64Array,
-  transposed: boolean,
-  w: PairWork,
-): number {
-  const { n, logN, logCount } = w;
-  let sum = 0;
+/** mutualInfoFromDense's term of every non-empty cell of a rows × cols table. */
+function cellTerms(counts: Int32Array, rows: number, cols: number, rowCounts: Float64Array, colCounts: Float64Array, w: PairWork): void {
+  const { n, logN, logCount, terms } = w;
   for (let x = 0; x < rows; x++) {
     for (let y = 0; y < cols; y++) {
-      const c = transposed ? counts[y * rows + x] : counts[x * cols + y];
+      const c = counts[x * cols + y];
       if (c === 0) continue;
       const pnm = c / n;
       const logOuter = -Math.log(rowCounts[x] * colCounts[y]) + logN + logN;
-      let term = pnm * (logCount[c] - logN) + pnm * logOuter;
-      if (Math.abs(term) < EPS) term = 0;
-      sum += term;
+      const term = pnm * (logCount[c] - logN) + pnm * logOuter;
+      terms[x * cols + y] = Math.abs(term) < EPS ? 0 : term;
+    }
+  }
+}
+
+/**
+ * The sum over non-empty cells in mutualInfoFromDense's order: row-major, or, with `transposed`, row-major over
+ * the transposed table (the pair's other orientation); clipped at 0.
+ */
+function sumTerms(counts: Int32Array, terms: Float64Array, rows: number, cols: number, transposed: boolean): number {
+  let sum = 0;
+  if (!transposed) {
+    for (let k = 0; k < rows * cols; k++) if (counts[k] !== 0) sum += terms[k];
+  } else {
+    for (let y = 0; y < cols; y++) {
+      for (let x = 0; x < rows; x++) {
+        const k = x * cols + y;
+        if (counts[k] !== 0) sum += terms[k];
+      }
     }
   }
   return sum > 0 ? sum : 0;

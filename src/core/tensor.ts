@@ -110,7 +110,9 @@ export function readBlockSync(x: TensorLike, argument: string, fn = ''): Block {
   if (isTfTensor(x)) {
     if (x.isDisposed) fail('BAD_INPUT', argument, fn, 'the tensor has already been disposed');
     checkTensorDtype(x, argument, fn);
-    return { data: readSync(() => x.dataSync() as ArrayLike<number>, argument, fn), shape: [...x.shape] };
+    const data = readSync(() => x.dataSync() as ArrayLike<number>, argument, fn);
+    // A tensor from another copy of tfjs-core is only duck-typed: check what it claims.
+    return { data, shape: x instanceof tf.Tensor ? [...x.shape] : checkShape(checkData(data, argument, fn), (x as { shape: readonly number[] }).shape, argument, fn) };
   }
   if (Array.isArray(x)) return fromRows(x, argument, fn);
   const o = x as { data?: unknown; shape?: unknown; dims?: unknown; dataSync?: unknown; dtype?: unknown };
@@ -145,7 +147,8 @@ export async function readBlock(x: TensorLike, argument: string, fn = ''): Promi
   if (isTfTensor(x)) {
     if (x.isDisposed) fail('BAD_INPUT', argument, fn, 'the tensor has already been disposed');
     checkTensorDtype(x, argument, fn);
-    return { data: await readAsync(() => x.data() as Promise<ArrayLike<number>>, argument, fn), shape: [...x.shape] };
+    const data = await readAsync(() => x.data() as Promise<ArrayLike<number>>, argument, fn);
+    return { data, shape: x instanceof tf.Tensor ? [...x.shape] : checkShape(checkData(data, argument, fn), (x as { shape: readonly number[] }).shape, argument, fn) };
   }
   const o = x as { data?: unknown; shape?: unknown; dataSync?: unknown; dtype?: unknown } | null;
   if (o && typeof o === 'object' && !Array.isArray(o) && typeof o.data === 'function' && typeof o.dataSync !== 'function') {
@@ -253,7 +256,8 @@ export async function columnMoments(
   fn = '',
   ddof = 0,
 ): Promise<{ mean: Float64Array; variance: Float64Array; rows: number }> {
-  if (isTfTensor(x)) {
+  // Reduce on the device only for tensors of our own tfjs-core; a duck-typed one is read like any other form.
+  if (x instanceof tf.Tensor) {
     if (x.isDisposed) fail('BAD_INPUT', argument, fn, 'the tensor has already been disposed');
     checkTensorDtype(x, argument, fn);
     if (x.shape.length !== 2) fail('SHAPE_MISMATCH', argument, fn, `expected a 2-D tensor (n×d), got shape [${x.shape}]`);

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError } from '../core/errors.js';
 import { matrix, type Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
-import { isTfTensor, toMatrixAsync } from '../core/tensor.js';
+import { isTfTensor, toMatrixAsync, checkTensorDtype } from '../core/tensor.js';
 import type { GroundTruthDataset, RepresentationFunction, RunOptions, TensorLike } from '../core/types.js';
 import { drawFactors, holdColumnFixed, representFactorsRaw, samplingContext, type SamplingContext } from '../data/sampling.js';
 import { fitLogisticRegression } from '../estimators/logisticRegression.js';
@@ -134,6 +134,8 @@ async function withCodes<Obs, R>(ctx: SamplingContext<Obs>, factors: { data: Int
  */
 async function pairedMeanAbsDifference(a: TensorLike, b: TensorLike, withinBatch: boolean, fn: string): Promise<Float64Array> {
   if (isTfTensor(a) && (withinBatch || isTfTensor(b))) {
+    checkTensorDtype(a, 'represent', fn);
+    if (!withinBatch) checkTensorDtype(b as tf.Tensor, 'represent', fn);
     const reduced = tf.tidy(() => {
       const [left, right] = withinBatch ? rowPairs(tf.cast(a, 'float32') as tf.Tensor2D) : [tf.cast(a, 'float32'), tf.cast(b as tf.Tensor, 'float32')];
       return tf.mean(tf.abs(tf.sub(left, right)), 0);

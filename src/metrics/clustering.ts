@@ -13,6 +13,9 @@ import { denseLabels, mutualInfoScore } from '../estimators/mutualInformation.js
 export type LabelVector = ArrayLike<number> | TensorLike;
 
 function readLabels(x: LabelVector, argument: string, fn: string): Float64Array {
+  if (x instanceof BigInt64Array || x instanceof BigUint64Array) {
+    throw new DisentangleError('BAD_INPUT', `${argument} (in ${fn})`, 'is a BigInt array; convert the labels to numbers first (Float64Array.from(labels, Number))');
+  }
   if (ArrayBuffer.isView(x) && !(x instanceof DataView)) {
     const v = Float64Array.from(x as ArrayLike<number>);
     for (let i = 0; i < v.length; i++) {

@@ -92,7 +92,11 @@ export class MomentAccumulator {
 function readSide(x: FeaturesOrMoments, argument: string): { mean: Float64Array; covariance: Float64Array; dims: number } {
   const fn = 'frechetDistance';
   if (isMoments(x)) {
-    const mean = Float64Array.from(x.mean);
+    const raw: unknown = x.mean;
+    const numeric = Array.isArray(raw) || (ArrayBuffer.isView(raw) && !(raw instanceof DataView) && !(raw instanceof BigInt64Array) && !(raw instanceof BigUint64Array));
+    if (!numeric) throw new DisentangleError('BAD_INPUT', `${argument}.mean (in ${fn})`, 'expected an array or typed array of numbers');
+    // Anything but a number becomes NaN, which the finiteness check below names.
+    const mean = Float64Array.from(raw as ArrayLike<unknown>, (v) => (typeof v === 'number' ? v : NaN));
     const d = mean.length;
     if (d === 0) throw new DisentangleError('EMPTY', `${argument}.mean (in ${fn})`, 'is empty');
     const cov = toMatrix(x.covariance, `${argument}.covariance`, fn, { rows: d, cols: d });

@@ -204,6 +204,10 @@ export interface ReadNpzOptions {
  */
 export async function readNpzStream(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, onArray: NpzArrayHandler, options: ReadNpzOptions = {}): Promise<string[]> {
   checkOptions(options, 'readNpzStream');
+  const iterable = chunks as { [Symbol.asyncIterator]?: unknown; [Symbol.iterator]?: unknown } | null;
+  if (iterable === null || typeof iterable !== 'object' || (typeof iterable[Symbol.asyncIterator] !== 'function' && typeof iterable[Symbol.iterator] !== 'function')) {
+    throw new DisentangleError('BAD_INPUT', 'chunks', 'expected an iterable or async iterable of Uint8Array pieces of the file');
+  }
   if (typeof onArray !== 'function') throw new DisentangleError('BAD_INPUT', 'onArray', 'expected a function (name, header) => sink or undefined');
   const argument = options.argument ?? 'file';
   const names: string[] = [];

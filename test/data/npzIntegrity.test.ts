@@ -289,3 +289,54 @@ describe('.npz integrity', () => {
     await expect(loadDsprites(withZip64((r) => r.setBigUint64(32, BigInt(count + 1), true)))).rejects.toMatchObject({ code: 'BAD_FILE' });
   });
 });
+
+describe('.npz fuzzing', () => {
+  it('random edits of a compressed archive (flips, runs overwritten, bytes inserted or cut) are rejected or load identical content', async () => {
+    const fc = (await import('fast-check')).default;
+    const z = zip(arrays(), 6);
+    const baseline = await content(z);
+    const edit = fc.oneof(
+      fc.record({ kind: fc.constant('set' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
+      fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
+      fc.record({ kind: fc.constant('cut' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 64 }) }),
+    );
+    const outcomes: Record<string, number> = {};
+    await fc.assert(
+      fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 3 }), async (edits) => {
+        let b = z.slice();
+        for (const e of edits) {
+          const at = e.at % b.length;
+          if (e.kind === 'set') {
+            b = b.slice();
+            b.set(e.bytes.subarray(0, b.length - at), at);
+          } else if (e.kind === 'insert') {
+            b = Uint8Array.from([...b.subarray(0, at), ...e.bytes, ...b.subarray(at)]);
+          } else {
+            b = Uint8Array.from([...b.subarray(0, at), ...b.subarray(at + e.length)]);
+          }
+        }
+        const result = await outcome(b, baseline);
+        outcomes[result] = (outcomes[result] ?? 0) + 1;
+        expect(['rejected', 'identical']).toContain(result);
+      }),
+      { numRuns: Number(process.env.NPZ_FUZZ_RUNS ?? 150) },
+    );
+    expect(outcomes.rejected).toBeGreaterThan(100);
+  });
+
+  it('arbitrary bytes and non-iterables are BAD_FILE or BAD_INPUT, never another error', async () => {
+    const fc = (await import('fast-check')).default;
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ maxLength: 200 }), fc.boolean(), async (bytes, withSignature) => {
+        const b = withSignature ? Uint8Array.from([0x50, 0x4b, 0x03, 0x04, ...bytes]) : bytes;
+        const err = await readNpzStream([b], () => ({ write: () => {} }), { totalBytes: b.length }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(DisentangleError);
+        expect((err as DisentangleError).code).toBe('BAD_FILE');
+      }),
+      { numRuns: 300 },
+    );
+    for (const chunks of [null, 5, 'bytes', {}]) {
+      await expect(readNpzStream(chunks as never, () => undefined)).rejects.toMatchObject({ code: 'BAD_INPUT', argument: 'chunks' });
+    }
+  });
+});

@@ -8,29 +8,10 @@
  * Layout (PKWARE APPNOTE 6.3): local header + data for each member, then one central directory record per member,
  * then optionally the zip64 end record and its locator, then the end-of-central-directory record.
  */
-import { Inflate } from 'fflate';
-import { crc32 } from '../core/crc32.js';
 import { DisentangleError } from '../core/errors.js';
+import { EntryDecoder, Fields, U16_MAX, U32_MAX, type LocalEntry, type ZipEntryConsumer, type ZipEntryInfo } from './zipParts.js';
 
-/** What the local header says about one member, sizes resolved through the zip64 extra field. */
-export interface ZipEntryInfo {
-  /** File name inside the archive. */
-  name: string;
-  /** 0 (stored) or 8 (deflate). */
-  method: number;
-  /** Bytes of the member as stored. */
-  compressedSize: number;
-  /** Bytes once decompressed; already checked to be reachable from `compressedSize`. */
-  size: number;
-  /** CRC-32 of the decompressed bytes. */
-  crc: number;
-}
-
-/** Receives one member's decompressed bytes; `end` runs only once their size and CRC-32 have been checked. */
-export interface ZipEntryConsumer {
-  data(chunk: Uint8Array): void;
-  end(): void;
-}
+export type { ZipEntryConsumer, ZipEntryInfo } from './zipParts.js';
 
 /** Options of {@link ZipStreamReader}. */
 export interface ZipReaderOptions {
@@ -47,23 +28,13 @@ const CENTRAL = 0x02014b50;
 const END = 0x06054b50;
 const END64 = 0x06064b50;
 const LOCATOR64 = 0x07064b50;
-const U16_MAX = 0xffff;
-const U32_MAX = 0xffffffff;
 /** Deflate cannot expand more than 1032:1 (a 258-byte match in two one-bit codes). */
 const MAX_DEFLATE_RATIO = 1032;
-/** Compressed bytes handed to the inflater at a time: bounds each inflated piece (dSprites images shrink ~180×). */
-const PUSH_BYTES = 1 << 16;
 /** Largest central directory accepted: ~80,000 members, far beyond any `.npz`. */
 const MAX_TAIL = 8 << 20;
 /** Flag bits for encryption (traditional, strong, masked headers). */
 const ENCRYPTED = 0x0001 | 0x0040 | 0x2000;
 const DATA_DESCRIPTOR = 0x0008;
-const UTF8 = 0x0800;
-
-interface LocalEntry extends ZipEntryInfo {
-  offset: number;
-  flags: number;
-}
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length === 0) return b;
@@ -71,123 +42,6 @@ function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a);
   out.set(b, a.length);
   return out;
-}
-
-/** Inflates (or passes through) one member, counting and checksumming what comes out. */
-class EntryDecoder {
-  private crc = 0;
-  private out = 0;
-  private readonly inflater: Inflate | undefined;
-  private consumerError: unknown;
-
-  constructor(
-    private readonly entry: LocalEntry,
-    private readonly consumer: ZipEntryConsumer | undefined,
-    private readonly fail: (message: string) => DisentangleError,
-  ) {
-    if (entry.method === 8) this.inflater = new Inflate((d) => this.emit(d));
-  }
-
-  private emit(d: Uint8Array): void {
-    this.out += d.length;
-    if (this.out > this.entry.size) throw this.fail(`member '${this.entry.name}' inflates past the ${this.entry.size} bytes its header declares`);
-    this.crc = crc32(d, this.crc);
-    if (!this.consumer || d.length === 0) return;
-    try {
-      this.consumer.data(d);
-    } catch (e) {
-      this.consumerError = e;
-      throw e;
-    }
-  }
-
-  private inflate(piece: Uint8Array, final: boolean): void {
-    try {
-      (this.inflater as Inflate).push(piece, final);
-    } catch (e) {
-      if (e === this.consumerError || e instanceof DisentangleError) throw e;
-      throw this.fail(`member '${this.entry.name}' could not be decompressed (${(e as Error).message})`);
-    }
-  }
-
-  push(chunk: Uint8Array): void {
-    if (!this.inflater) {
-      this.emit(chunk);
-      return;
-    }
-    for (let p = 0; p < chunk.length; p += PUSH_BYTES) this.inflate(chunk.subarray(p, Math.min(chunk.length, p + PUSH_BYTES)), false);
-  }
-
-  finish(): void {
-    if (this.inflater) this.inflate(new Uint8Array(0), true);
-    const { name, size, crc } = this.entry;
-    if (this.out !== size) throw this.fail(`member '${name}' holds ${this.out} bytes, its header declares ${size}`);
-    if (this.crc !== crc) {
-      throw this.fail(`member '${name}' fails its CRC-32 check (computed ${this.crc.toString(16)}, header says ${crc.toString(16)}): the file is damaged`);
-    }
-    this.consumer?.end();
-  }
-}
-
-/** Little-endian field reads over a buffer, failing (not returning garbage) past its end. */
-class Fields {
-  private readonly view: DataView;
-  constructor(
-    readonly bytes: Uint8Array,
-    private readonly fail: (message: string) => DisentangleError,
-    private readonly what: string,
-  ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-  need(at: number, n: number): void {
-    if (at < 0 || at + n > this.bytes.length) throw this.fail(`${this.what} ends early (the file is truncated or damaged)`);
-  }
-  u16(at: number): number {
-    this.need(at, 2);
-    return this.view.getUint16(at, true);
-  }
-  u32(at: number): number {
-    this.need(at, 4);
-    return this.view.getUint32(at, true);
-  }
-  u64(at: number, field: string): number {
-    const lo = this.u32(at);
-    const hi = this.u32(at + 4);
-    if (hi > 0x1fffff) throw this.fail(`${this.what}: field '${field}' is larger than 2^53`);
-    return hi * 2 ** 32 + lo;
-  }
-  name(at: number, n: number, flags: number): string {
-    this.need(at, n);
-    const raw = this.bytes.subarray(at, at + n);
-    try {
-      return new TextDecoder(flags & UTF8 ? 'utf-8' : 'latin1', { fatal: true }).decode(raw);
-    } catch {
-      throw this.fail(`${this.what}: field 'file name' is not valid UTF-8`);
-    }
-  }
-  /**
-   * Resolves sizes marked 0xFFFFFFFF (0xFFFF for a disk number) through the zip64 extra field (id 1), which
-   * holds them in the order given; other extra fields are skipped but must be well formed.
-   */
-  zip64(at: number, length: number, wanted: { field: string; value: number; max: number }[]): number[] {
-    const values = wanted.map((w) => w.value);
-    for (let p = at; p < at + length; ) {
-      const id = this.u16(p);
-      const size = this.u16(p + 2);
-      if (p + 4 + size > at + length) throw this.fail(`${this.what}: an extra field runs past the extra block (field 'extra field length')`);
-      if (id === 1) {
-        let q = p + 4;
-        wanted.forEach((w, i) => {
-          if (w.value !== w.max) return;
-          if (q + (w.max === U16_MAX ? 4 : 8) > p + 4 + size) throw this.fail(`${this.what}: the zip64 extra field lacks '${w.field}'`);
-          values[i] = w.max === U16_MAX ? this.u32(q) : this.u64(q, w.field);
-          q += w.max === U16_MAX ? 4 : 8;
-        });
-      }
-      p += 4 + size;
-    }
-    return values;
-  }
 }
 
 /**

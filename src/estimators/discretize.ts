@@ -1,4 +1,5 @@
 import type { IntMatrix, Matrix } from '../core/matrix.js';
+import { runSteps, type Steps } from '../core/batching.js';
 import { DisentangleError } from '../core/errors.js';
 
 /**
@@ -14,6 +15,11 @@ import { DisentangleError } from '../core/errors.js';
  * histogramDiscretize({ data: Float64Array.of(0, 0.5, 1), rows: 3, cols: 1 }, 2).data // Int32Array [1, 2, 2]
  */
 export function histogramDiscretize(codes: Matrix, numBins = 20): IntMatrix {
+  return runSteps(histogramDiscretizeSteps(codes, numBins));
+}
+
+/** {@link histogramDiscretize} as steps, pausing after each column (for async callers on wide codes). */
+export function* histogramDiscretizeSteps(codes: Matrix, numBins = 20): Steps<IntMatrix> {
   if (!Number.isInteger(numBins) || numBins < 1) {
     throw new DisentangleError('BAD_OPTION', 'numBins', `expected a positive integer, got ${numBins}`);
   }
@@ -34,6 +40,7 @@ export function histogramDiscretize(codes: Matrix, numBins = 20): IntMatrix {
     }
     binEdges(lo, hi, numBins, edges);
     for (let i = 0, p = j; i < rows; i++, p += cols) out[p] = digitize(data[p], edges);
+    yield;
   }
   return { data: out, rows, cols };
 }

@@ -34,10 +34,17 @@ export function* covarianceSteps(x: Matrix, ddof = 1): Steps<Matrix> {
     throw new DisentangleError('EMPTY', 'codes', `has ${n} rows; a covariance with ddof ${ddof} needs at least ${ddof + 1}`);
   }
   const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += data[i * d + j];
+  const block = Math.max(1, Math.floor(1e6 / Math.max(1, d))); // rows per pause in the O(n·d) passes
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) mean[j] += data[i * d + j];
+    if ((i + 1) % block === 0) yield;
+  }
   for (let j = 0; j < d; j++) mean[j] /= n;
   const columns = Array.from({ length: d }, () => new Float64Array(n));
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) columns[j][i] = data[i * d + j] - mean[j];
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) columns[j][i] = data[i * d + j] - mean[j];
+    if ((i + 1) % block === 0) yield;
+  }
   const out = new Float64Array(d * d);
   const scale = n - ddof;
   for (let a = 0; a < d; a++) {

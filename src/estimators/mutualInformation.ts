@@ -122,7 +122,11 @@ export function* discreteMutualInfoSelfSteps(codes: IntMatrix): Steps<Float64Arr
   const D = codes.cols;
   const n = codes.rows;
   const out = new Float64Array(D * D);
-  const cols = Array.from({ length: D }, (_, i) => denseLabels(columnOf(codes, i)));
+  const cols: Dense[] = [];
+  for (let i = 0; i < D; i++) {
+    cols.push(denseLabels(columnOf(codes, i)));
+    yield;
+  }
   const work: PairWork = { counts: new Int32Array(0), terms: new Float64Array(0), logCount: logTable(n), n, logN: Math.log(n) };
   for (let p = 0; p < D; p++) {
     for (let q = p; q < D; q++) {

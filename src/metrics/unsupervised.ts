@@ -9,7 +9,7 @@ import { createRng } from '../core/rng.js';
 import { toMatrix } from '../core/tensor.js';
 import type { LabelledCodes, Progress, TensorLike } from '../core/types.js';
 import { intOption, checkOptions } from '../core/validate.js';
-import { histogramDiscretize } from '../estimators/discretize.js';
+import { histogramDiscretizeSteps } from '../estimators/discretize.js';
 import { covarianceSteps, logDeterminantSymmetricSteps, trace, traceSqrtDiagTimesSteps } from '../estimators/linalg.js';
 import { discreteMutualInfoSelfSteps } from '../estimators/mutualInformation.js';
 import { matrixRows } from '../estimators/codeFactorInformation.js';
@@ -120,12 +120,13 @@ function* unsupervisedSteps(z: Matrix, numBins: number, fn: string, onProgress?:
   const D = z.cols;
   if (D < 2) throw new DisentangleError('SHAPE_MISMATCH', `codes (in ${fn})`, `has ${D} code dim; the pairwise scores need at least 2`);
   if (z.rows < 2) throw new DisentangleError('EMPTY', `codes (in ${fn})`, `has ${z.rows} row; a covariance needs at least 2`);
-  // Progress in work units: the covariance rows, the two eigenvalue problems (D steps each) and the D(D+1)/2 pairs.
-  const total = 3 * D + (D * (D + 1)) / 2;
+  // Progress in pause steps, about: the covariance rows, the two eigenvalue problems (D steps each), the
+  // discretized columns, their labels and the D(D+1)/2 pairs; capped below total until the end.
+  const total = 5 * D + (D * (D + 1)) / 2;
   let done = 0;
   const step = (): void => {
-    done++;
-    if (onProgress && (done % 16 === 0 || done === total)) onProgress({ stage: 'unsupervised', done, total });
+    done = Math.min(done + 1, total - 1);
+    if (onProgress && done % 16 === 0) onProgress({ stage: 'unsupervised', done, total });
   };
   const log2 = codeScale(z);
   const scaled = log2 === 0 ? z : { ...z, data: z.data.map((v) => v * 2 ** log2) };
@@ -133,10 +134,9 @@ function* unsupervisedSteps(z: Matrix, numBins: number, fn: string, onProgress?:
   const constantDims = constantColumns(z);
   const live = Array.from({ length: D }, (_, i) => i).filter((i) => !constantDims.includes(i));
   const tc = live.length === 0 ? 0 : yield* counted(totalCorrelationSteps(subMatrix(sigma, live)), step);
-  done += D - live.length;
   const wasserstein = yield* counted(wassersteinSteps(sigma), step);
   const tr = trace(sigma);
-  const discrete = histogramDiscretize(scaled, numBins);
+  const discrete = yield* counted(histogramDiscretizeSteps(scaled, numBins), step);
   const mi = yield* counted(discreteMutualInfoSelfSteps(discrete), step);
   let miSum = 0;
   for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) if (i !== j) miSum += mi[i * D + j];

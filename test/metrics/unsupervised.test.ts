@@ -205,6 +205,14 @@ describe('unsupervisedFromCodesAsync and computeUnsupervised (yield, abort)', ()
     const small = { data: wide.data.subarray(0, 300 * 40), shape: [300, 40] as [number, number] };
     expect(await unsupervisedFromCodesAsync(small)).toEqual(unsupervisedFromCodes(small));
   });
+  it('reports monotone progress that ends at its total', async () => {
+    const seen: { done: number; total: number }[] = [];
+    await unsupervisedFromCodesAsync({ data: wide.data.subarray(0, 500 * 60), shape: [500, 60] }, { onProgress: (p) => seen.push(p) });
+    expect(seen.length).toBeGreaterThan(10);
+    for (let i = 1; i < seen.length; i++) expect(seen[i].done).toBeGreaterThanOrEqual(seen[i - 1].done);
+    expect(seen.every((p) => p.done <= p.total)).toBe(true);
+    expect(seen.at(-1)!.done).toBe(seen.at(-1)!.total);
+  });
   it('lets timers run while it computes and stops with ABORTED soon after the signal fires', async () => {
     let ticks = 0;
     const timer = setInterval(() => ticks++, 5);

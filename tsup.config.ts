@@ -27,7 +27,7 @@ export default defineConfig([
     noExternal,
   },
   {
-    // The CLI is ESM only (top-level await); esbuild keeps the shebang of the entry.
+    // The CLI is ESM only; esbuild keeps the shebang of the entry.
     entry: { cli: 'src/cli/bin.ts' },
     format: ['esm'],
     dts: false,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireBuiltDist } from './helpers/builtDist.js';
+import { arrays, zip } from './data/dspritesNpz.js';
 
 const ROOT = resolve(__dirname, '..');
 const SUBPATHS = ['', '/metrics', '/selection', '/models', '/data', '/estimators', '/viz'];
@@ -82,6 +83,42 @@ describe('published package', () => {
     writeFileSync(join(dir, 'threads.cjs'), body("const m = { ...require('disentangle/estimators'), createRng: require('disentangle').createRng };"));
     expect(execFileSync('node', ['threads.mjs'], { cwd: dir, encoding: 'utf8' }).trim()).toBe('2 true');
     expect(execFileSync('node', ['threads.cjs'], { cwd: dir, encoding: 'utf8' }).trim()).toBe('2 true');
+  });
+
+  it('sets a backend up by itself from the bundle, and says what to do where it cannot', () => {
+    // A fresh process that never calls setupBackend(): synchronous tfjs entries explain themselves, async entries
+    // load the wasm backend lazily (the dynamic import must survive bundling).
+    writeFileSync(
+      join(dir, 'nobackend.mjs'),
+      [
+        "import * as tf from '@tensorflow/tfjs-core';",
+        "import { dsprites, computeMig, imageMomentEncoder, DisentangleError } from 'disentangle';",
+        'const one = { data: Int32Array.of(0, 0, 0, 0, 0), shape: [1, 5] };',
+        "let sync = 'no error';",
+        'try { dsprites().observationsFromFactors(one); } catch (e) { sync = e instanceof DisentangleError ? `${e.code}:${e.argument}` : `raw:${e.message}`; }',
+        'const mig = await computeMig({ dataset: dsprites(), represent: imageMomentEncoder(), numTrain: 200, batchSize: 50 });',
+        'console.log(sync, Number.isFinite(mig.score), tf.getBackend());',
+      ].join('\n'),
+    );
+    expect(execFileSync('node', ['nobackend.mjs'], { cwd: dir, encoding: 'utf8' }).trim()).toBe('UNSUPPORTED:observationsFromFactors true wasm');
+  });
+
+  it('rejects a corrupted .npz from the bundle with BAD_FILE', () => {
+    const bytes = zip(arrays());
+    writeFileSync(join(dir, 'good.npz'), bytes);
+    const bad = bytes.slice();
+    bad[Math.floor(bad.length / 2)] ^= 0x10; // inside the deflated image data
+    writeFileSync(join(dir, 'bad.npz'), bad);
+    writeFileSync(
+      join(dir, 'npz.mjs'),
+      [
+        "import { loadDsprites } from 'disentangle';",
+        "const good = await loadDsprites('good.npz');",
+        "const bad = await loadDsprites('bad.npz').then(() => 'loaded', (e) => `${e.name}:${e.code}`);",
+        'console.log(good.factorSizes.join(","), bad);',
+      ].join('\n'),
+    );
+    expect(execFileSync('node', ['npz.mjs'], { cwd: dir, encoding: 'utf8' }).trim()).toBe('3,2,4,3,2 DisentangleError:BAD_FILE');
   });
 
   it('runs the CLI from the installed package, training included', () => {

@@ -288,7 +288,20 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * When the event loop empties while a command is still pending, nothing can ever resume it: a promise of the
+ * user's model or dataset never settled and holds no timer or I/O. Node would end the process silently (exit 13
+ * for an unsettled top-level await); say what was waiting instead, and exit 1.
+ */
+function reportNeverSettled(): void {
+  const p = lastProgress();
+  const where = p ? `${p.label} at ${p.stage} ${p.done}/${p.total}` : 'the command';
+  process.stderr.write(`disentangle: stopped: ${where} was waiting for a callback (your model or dataset) whose promise never settled; no result written\n`);
+  process.exit(1);
+}
+
 export async function main(argv: string[] = process.argv): Promise<void> {
+  process.once('beforeExit', reportNeverSettled);
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
@@ -301,6 +314,8 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     const msg = e instanceof DisentangleError ? e.message : e instanceof Error ? e.message : String(e);
     process.stderr.write(`disentangle: ${msg}\n`);
     process.exitCode = 1;
+  } finally {
+    process.off('beforeExit', reportNeverSettled);
   }
 }
 

@@ -4,7 +4,7 @@
  * ends it at once. The population is a JS-module model whose every call is ~8 ms of synchronous work
  * (test/faults/fixtures/abortSlowModel.mjs), so ModelCentrality at its default sizes runs for many seconds.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -13,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 const ROOT = resolve(__dirname, '../..');
 const MODEL = 'test/faults/fixtures/abortSlowModel.mjs';
 const HANG = 'test/faults/fixtures/abortHangingModel.mjs';
+const NEVER = 'test/faults/fixtures/neverSettlingEncoder.mjs';
 const out = mkdtempSync(join(tmpdir(), 'disentangle-abort-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -76,5 +77,17 @@ describe('SIGINT to the CLI', () => {
     expect(r.code).toBe(130);
     expect(r.exitMs).toBeLessThan(900); // the grace period is 1 s
     expect(r.stderr.match(/interrupted/g)).toHaveLength(1);
+  });
+
+  it('a callback that never settles and holds nothing open: evaluate says so and exits 1, not a silent 13', async () => {
+    const json = join(out, 'never.json');
+    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/bin.ts', '--backend', 'cpu', 'evaluate', '--model', NEVER, '--metrics', 'mig', '--json', json], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/disentangle: stopped: MIG at train 0\/10000 was waiting for a callback \(your model or dataset\) whose promise never settled; no result written\n$/);
+    expect(existsSync(json)).toBe(false);
   });
 });

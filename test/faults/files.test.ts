@@ -1,4 +1,5 @@
 /** core/files: atomic file and directory replacement, recovery after an interrupted swap, write checks. */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,13 +158,30 @@ describe('checkWritable', () => {
     await expect(checkWritable('', 'file', '--json')).rejects.toMatchObject({ code: 'BAD_OPTION' });
   });
 
-  it.skipIf(process.getuid?.() === 0)('refuses a folder without write permission', async () => {
+  it('refuses a folder without write permission', async () => {
     const d = fresh();
-    chmodSync(d, 0o500);
+    const locked = join(d, 'locked');
+    mkdirSync(locked);
+    for (const open of [root, d]) chmodSync(open, 0o755); // the child runs as 'nobody'
+    chmodSync(locked, 0o555);
     try {
-      await expect(checkWritable(join(d, 'x.json'), 'file', '--json')).rejects.toMatchObject({ code: 'BAD_OPTION', message: expect.stringMatching(/not writable/) });
+      if (process.getuid?.() !== 0) {
+        await expect(checkWritable(join(locked, 'x.json'), 'file', '--json')).rejects.toMatchObject({ code: 'BAD_OPTION', message: expect.stringMatching(/not writable/) });
+        return;
+      }
+      // Root writes anywhere, so ask as the unprivileged user 'nobody' in a child process.
+      const script = join(d, 'check.mts');
+      writeFileSync(
+        script,
+        `import { checkWritable } from ${JSON.stringify(pathToFileURL(join(__dirname, '../../src/core/files.ts')).href)};\n` +
+          `await checkWritable(${JSON.stringify(join(locked, 'x.json'))}, 'file', '--json').then(() => console.log('written'), (e) => console.log(e.code, e.message));\n`,
+      );
+      chmodSync(script, 0o644);
+      const r = spawnSync(process.execPath, ['--import', 'tsx', script], { uid: 65534, gid: 65534, cwd: join(__dirname, '../..'), encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      expect(r.stdout).toMatch(/^BAD_OPTION --json: .*not writable/);
     } finally {
-      chmodSync(d, 0o700);
+      chmodSync(locked, 0o700);
     }
   });
 });

@@ -43,12 +43,19 @@ export function gaussianTotalCorrelation(sigma: Matrix): number {
   return runSteps(totalCorrelationSteps(sigma));
 }
 
+// ½(Σ ln Σ_ii − ln det Σ) equals −½ ln det R for the correlation matrix R = S^-½ Σ S^-½ (S = diag Σ): the
+// diagonal's logs cancel exactly. Working on R makes the singularity test relative to a matrix whose entries are
+// all in [−1, 1]; on Σ itself one code with a huge variance (2^53 among codes near 1) pushed the others'
+// eigenvalues under the tolerance and gave +Infinity for a well-conditioned problem.
 function* totalCorrelationSteps(sigma: Matrix): Steps<number> {
-  let sumLogDiag = 0;
-  for (let i = 0; i < sigma.rows; i++) sumLogDiag += Math.log(sigma.data[i * sigma.cols + i]);
-  const logDet = yield* logDeterminantSymmetricSteps(sigma, 'sigma');
+  const d = sigma.rows;
+  const scale = new Float64Array(d);
+  for (let i = 0; i < d; i++) scale[i] = 1 / Math.sqrt(sigma.data[i * sigma.cols + i]);
+  const r = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) r[i * d + j] = i === j ? 1 : sigma.data[i * sigma.cols + j] * scale[i] * scale[j];
+  const logDet = yield* logDeterminantSymmetricSteps({ data: r, rows: d, cols: d }, 'sigma');
   if (logDet === -Infinity) return Infinity;
-  return 0.5 * (sumLogDiag - logDet);
+  return -0.5 * logDet + 0; // + 0 turns the −0 of an exact identity into 0
 }
 
 /** Gaussian Wasserstein correlation 2 tr Σ − 2 tr sqrtm(diag(Σ)·Σ). */

@@ -95,6 +95,18 @@ function choleskyLogDet(a: number[][]): number {
 describe('unsupervisedFromCodes behaviour', () => {
   const rng = createRng(5);
   const independent = Array.from({ length: 4000 }, () => [rng.normal(), rng.normal(), rng.normal()]);
+  it('scores a code with a huge variance: the total correlation does not depend on each code\'s scale', () => {
+    // One code scaled by 2^53 among codes near 1: on Σ itself the small eigenvalues fell under the singularity
+    // tolerance and the score became +Infinity; on the correlation matrix it is the unscaled score.
+    const correlated = independent.map(([x, y, z]) => [x, x + 0.3 * y, z]);
+    const base = unsupervisedFromCodes(correlated).gaussianTotalCorrelation;
+    for (const k of [53, -40, 30]) {
+      const scaled = correlated.map(([x, y, z]) => [x * 2 ** k, y, z]);
+      expect(unsupervisedFromCodes(scaled).gaussianTotalCorrelation).toBeCloseTo(base, 10);
+    }
+    expect(base).toBeGreaterThan(0.5);
+  });
+
   it('is near 0 for independent codes and larger for correlated ones', () => {
     const a = unsupervisedFromCodes(independent);
     const b = unsupervisedFromCodes(independent.map(([x, y, z]) => [x, x + 0.3 * y, z]));

@@ -259,8 +259,10 @@ async function evaluateOnModel<Obs>(
  * read back, so memory stays O(batchSize × models). Progress counts (encoder, data) pairs done out of n²; the
  * n pairs that share a data model advance together as its rows are generated.
  *
- * Defaults follow InfoGAN-CR: groupSize 100, groups 100 × codeDims (500 for 5 codes), scaleSetSize 73,728;
- * batchSize 1000 (groups are generated floor(batchSize / groupSize) at a time).
+ * Defaults follow InfoGAN-CR: groupSize 100, groups 100 × codeDims (500 for 5 codes), scaleSetSize 73,728.
+ * batchSize 100 (groups are generated floor(batchSize / groupSize) at a time): InfoGAN-CR's scripts use 1000, but
+ * the batch is only how many rows one callback call gets, the numbers do not depend on it, and a callback call is
+ * the finest grain at which the run can stop (a 1000-row `generate` is 0.7 s on wasm and 21 s on the cpu backend).
  *
  * @example
  * const { selected, centrality } = await modelCentrality({ models, seed: 0 });
@@ -274,7 +276,7 @@ export async function modelCentrality<Obs = TensorLike>(options: ModelCentrality
   const groupsOpt = options.groups === undefined ? undefined : intOption(options.groups, 'groups', 1);
   const groupSize = intOption(options.groupSize, 'groupSize', 100, 2);
   const scaleSetSize = intOption(options.scaleSetSize, 'scaleSetSize', 73728, 1);
-  const batchSize = intOption(options.batchSize, 'batchSize', 1000, 1);
+  const batchSize = intOption(options.batchSize, 'batchSize', 100, 1);
   const metric = options.metric ?? 'factorvae';
   if (metric !== 'factorvae' && metric !== 'factorvae-revised' && typeof metric !== 'function') {
     throw new DisentangleError('BAD_OPTION', 'metric', `expected 'factorvae', 'factorvae-revised' or a function, got ${String(metric)}`);

@@ -155,7 +155,22 @@ export function frechetDistance(featuresA: FeaturesOrMoments, featuresB: Feature
   if (A.dims !== B.dims) {
     throw new DisentangleError('SHAPE_MISMATCH', 'featuresB (in frechetDistance)', `has ${B.dims} feature dims, featuresA has ${A.dims}`);
   }
-  return frechetFromMoments(A.mean, A.covariance, B.mean, B.covariance, A.dims);
+  checkFiniteCovariance(A.covariance, 'featuresA');
+  checkFiniteCovariance(B.covariance, 'featuresB');
+  const value = frechetFromMoments(A.mean, A.covariance, B.mean, B.covariance, A.dims);
+  if (!Number.isFinite(value)) {
+    throw new DisentangleError('NON_FINITE', 'featuresA (in frechetDistance)', 'the distance overflows float64; rescale both feature sets (the distance scales with the square of the features)');
+  }
+  return value;
+}
+
+/** Finite features can still have a covariance beyond float64 (entries near 1e200 square to Infinity). */
+function checkFiniteCovariance(cov: Float64Array, argument: string): void {
+  for (let i = 0; i < cov.length; i++) {
+    if (!Number.isFinite(cov[i])) {
+      throw new DisentangleError('NON_FINITE', `${argument} (in frechetDistance)`, `its covariance has a non-finite entry (${cov[i]}); features beyond about 1e154 overflow float64, rescale them`);
+    }
+  }
 }
 
 /** The distance from moments already in float64 (used by the streaming sample-quality metric). */

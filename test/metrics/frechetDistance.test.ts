@@ -84,4 +84,11 @@ describe('frechetDistance bad input', () => {
     expect(() => frechetDistance({ mean: [0, 0], covariance: [[1, 0.5], [0, 1]] }, [[1, 2], [3, 4]])).toThrow(/symmetric/);
     expect(() => frechetDistance([[1, NaN], [1, 2]], [[1, 2], [3, 4]])).toThrow(DisentangleError);
   });
+
+  it('refuses finite features whose covariance or distance overflows float64 (found by the property test)', () => {
+    const zeros = [[0, 0, 0, 0], [0, 0, 0, 0]];
+    expect(() => frechetDistance([[1e200, 0, 0, 1e200], [0, 0, 1e200, 0]], zeros)).toThrow(expect.objectContaining({ code: 'NON_FINITE', argument: 'featuresA (in frechetDistance)' }));
+    expect(() => frechetDistance(zeros, [[1e200, 0, 0, 1e200], [0, 0, 1e200, 0]])).toThrow(expect.objectContaining({ code: 'NON_FINITE', argument: 'featuresB (in frechetDistance)' }));
+    expect(() => frechetDistance({ mean: [1e200], covariance: [[1]] }, { mean: [-1e200], covariance: [[1]] })).toThrow(expect.objectContaining({ code: 'NON_FINITE' }));
+  });
 });

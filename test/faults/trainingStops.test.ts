@@ -5,20 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { FactorBatch } from '../../src/core/types.js';
 import { trainFactorVae } from '../../src/models/trainFactorVae.js';
 import { trainInfoGanCr } from '../../src/models/trainInfoganCr.js';
+import { squares, TINY_VAE as VAE, TINY_GAN as GAN } from '../helpers/tinyModels.js';
 
-const squares = {
-  factorSizes: [4, 4],
-  observationsFromFactors(f: FactorBatch) {
-    const n = f.shape[0];
-    const d = new Float32Array(n * 256);
-    for (let i = 0; i < n; i++) {
-      for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) d[i * 256 + (f.data[2 * i + 1] * 4 + a) * 16 + f.data[2 * i] * 4 + b] = 1;
-    }
-    return tf.tensor4d(d, [n, 16, 16, 1]);
-  },
-};
-const VAE = { imageSize: 16, encoderConv: [4, 4, 8, 8], decoderDeconv: [8, 4, 4], decoderReshapeChannels: 8, decoderHidden: 16, encoderHidden: 16, discriminatorHidden: 12, latentDims: 4 };
-const GAN = { imageSize: 16, trunkConv: [4, 4, 8, 8], generatorDeconv: [8, 4, 4], generatorReshapeChannels: 8, generatorHidden: 16, trunkHidden: 16, qHidden: 8 };
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

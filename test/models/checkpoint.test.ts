@@ -11,19 +11,8 @@ import { decodeModel, encodeModel } from '../../src/models/checkpoint.js';
 import { trainInfoGanCr } from '../../src/models/trainInfoganCr.js';
 import { trainFactorVae } from '../../src/models/trainFactorVae.js';
 import type { FactorBatch, TensorLike } from '../../src/core/types.js';
+import { squares, TINY_VAE as VAE, TINY_GAN as GAN } from '../helpers/tinyModels.js';
 
-/** A 4×4 white square at one of 4×4 positions on a 16×16 canvas. */
-const squares = {
-  factorSizes: [4, 4],
-  observationsFromFactors(f: FactorBatch) {
-    const n = f.shape[0];
-    const d = new Float32Array(n * 256);
-    for (let i = 0; i < n; i++) {
-      for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) d[i * 256 + (f.data[2 * i + 1] * 4 + a) * 16 + f.data[2 * i] * 4 + b] = 1;
-    }
-    return tf.tensor4d(d, [n, 16, 16, 1]);
-  },
-};
 
 let dir: string;
 beforeAll(async () => {
@@ -32,8 +21,6 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const GAN = { imageSize: 16, trunkConv: [4, 4, 8, 8], generatorDeconv: [8, 4, 4], generatorReshapeChannels: 8, generatorHidden: 16, trunkHidden: 16, qHidden: 8 };
-const VAE = { imageSize: 16, encoderConv: [4, 4, 8, 8], decoderDeconv: [8, 4, 4], decoderReshapeChannels: 8, decoderHidden: 16, encoderHidden: 16, discriminatorHidden: 12, latentDims: 4 };
 
 const values = (t: unknown) => {
   const x = t as tf.Tensor;

@@ -5,12 +5,12 @@ import { createRng } from '../../src/core/rng.js';
 import { countParams } from '../../src/models/layers.js';
 import { bernoulliReconstructionLoss, buildFactorVae, gaussianKl, reparameterize } from '../../src/models/factorVae.js';
 import { betaTcvaeTerms, permuteDims } from '../../src/models/trainFactorVae.js';
+import { TINY_VAE as TINY } from '../helpers/tinyModels.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const TINY = { imageSize: 16, encoderConv: [4, 4, 8, 8], decoderDeconv: [8, 4, 4], decoderReshapeChannels: 8, decoderHidden: 16, encoderHidden: 16, discriminatorHidden: 12, latentDims: 4 };
 
 function sum(xs: tf.Variable[]): number {
   return countParams(Object.fromEntries(xs.map((v, i) => [String(i), v])));

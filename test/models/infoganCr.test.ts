@@ -11,12 +11,12 @@ import {
   softmaxCrossEntropy,
   generatorAdversarialLoss,
 } from '../../src/models/infoganCr.js';
+import { TINY_GAN as TINY } from '../helpers/tinyModels.js';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-const TINY = { imageSize: 16, trunkConv: [4, 4, 8, 8], generatorDeconv: [8, 4, 4], generatorReshapeChannels: 8, generatorHidden: 16, trunkHidden: 16, qHidden: 8 };
 
 function sum(xs: tf.Variable[]): number {
   return countParams(Object.fromEntries(xs.map((v, i) => [String(i), v])));

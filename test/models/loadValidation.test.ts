@@ -13,9 +13,8 @@ import { buildFactorVae, factorVaeWeights, loadFactorVae, resolveFactorVaeConfig
 import { buildInfoGanCr, infoGanCrWeights, loadInfoGanCr, resolveInfoGanCrConfig } from '../../src/models/infoganCr.js';
 import { countParams } from '../../src/models/layers.js';
 import { MAX_MODEL_PARAMS } from '../../src/models/modelConfig.js';
+import { TINY_VAE as VAE, TINY_GAN as GAN } from '../helpers/tinyModels.js';
 
-const VAE = { imageSize: 16, encoderConv: [4, 4, 8, 8], decoderDeconv: [8, 4, 4], decoderReshapeChannels: 8, decoderHidden: 16, encoderHidden: 16, discriminatorHidden: 12, latentDims: 4 };
-const GAN = { imageSize: 16, trunkConv: [4, 4, 8, 8], generatorDeconv: [8, 4, 4], generatorReshapeChannels: 8, generatorHidden: 16, trunkHidden: 16, qHidden: 8 };
 
 let root: string;
 let vaeDir: string;

@@ -9,10 +9,10 @@
  * (`unsupervisedFromCodesAsync`), recording the longest stretch the event loop was blocked during it (a 10 ms
  * interval timer measures the gaps).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { createRng } from '../src/core/rng.js';
 import * as unsupervised from '../src/metrics/unsupervised.js';
+import { writeFileAtomic } from '../src/core/files.js';
 
 const quick = process.argv.includes('--quick');
 const sizesArg = process.argv.indexOf('--sizes');
@@ -82,8 +82,7 @@ for (const [n, D] of SIZES) {
   rows.push(row);
   console.log(JSON.stringify(row));
 }
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(
+await writeFileAtomic(
   RESULTS,
   `${JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: cpus()[0]?.model, cores: cpus().length, load: loadavg(), rows }, null, 2)}\n`,
 );

@@ -7,7 +7,7 @@
  * gets its own binary from a full registry. Run after any `npm install` that rewrites the lock:
  *   node scripts/complete-lockfile.mjs
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 const lockPath = new URL('../package-lock.json', import.meta.url);
 const lock = JSON.parse(readFileSync(lockPath, 'utf8'));
@@ -37,5 +37,7 @@ for (const [path, meta] of Object.entries(packages)) {
 }
 const sorted = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)));
 lock.packages = sorted;
-writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
+// A temporary file in the same folder, renamed into place: an interrupted run never leaves half a lock file.
+writeFileSync(`${lockPath}.tmp-${process.pid}`, `${JSON.stringify(lock, null, 2)}\n`);
+renameSync(`${lockPath}.tmp-${process.pid}`, lockPath);
 console.log(`complete-lockfile: added ${added} optional platform entries`);

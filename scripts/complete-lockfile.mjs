@@ -38,6 +38,7 @@ for (const [path, meta] of Object.entries(packages)) {
 const sorted = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)));
 lock.packages = sorted;
 // A temporary file in the same folder, renamed into place: an interrupted run never leaves half a lock file.
-writeFileSync(`${lockPath}.tmp-${process.pid}`, `${JSON.stringify(lock, null, 2)}\n`);
-renameSync(`${lockPath}.tmp-${process.pid}`, lockPath);
+const tmpPath = new URL(`package-lock.json.tmp-${process.pid}`, lockPath);
+writeFileSync(tmpPath, `${JSON.stringify(lock, null, 2)}\n`);
+renameSync(tmpPath, lockPath);
 console.log(`complete-lockfile: added ${added} optional platform entries`);

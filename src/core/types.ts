@@ -24,6 +24,12 @@ export interface GroundTruthDataset<Obs = TensorLike> {
   factorSizes: readonly number[];
   factorNames?: readonly string[];
   observationShape?: readonly number[];
+  /**
+   * True when an observation is a function of its factor row alone (procedural and real dSprites, an
+   * `arrayDataset` with one observation per factor row): `observationsFromFactors` draws nothing from its rng,
+   * so codes can be kept by flat factor index and each distinct observation encoded once (`evaluate`'s cache).
+   */
+  deterministicObservations?: boolean;
   /** Optional: default is each factor independent and uniform, drawn from `rng`. */
   sampleFactors?(n: number, rng: Rng): FactorBatch | TensorLike | Promise<FactorBatch | TensorLike>;
   observationsFromFactors(factors: FactorBatch, rng: Rng): Obs | Promise<Obs>;

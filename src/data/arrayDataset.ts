@@ -35,6 +35,8 @@ export interface ArrayDataset extends GroundTruthDataset<TensorLike> {
   readonly numObservations: number;
   /** Number of distinct factor combinations present. */
   readonly numCombinations: number;
+  /** True when no two rows share a factor tuple (then `observationsFromFactors` draws nothing from its rng). */
+  readonly deterministicObservations: boolean;
   /** Observations of the given factor tuples, synchronously, in the form the data was given. */
   observationsFromFactors(factors: FactorBatch, rng: Rng): TensorLike;
   /** The row (0-based) of an observation with each factor tuple; random among rows that share a tuple. */
@@ -131,6 +133,8 @@ export function arrayDataset(options: ArrayDatasetOptions): ArrayDataset {
     observationShape: Object.freeze(obsShape.slice(1)),
     numObservations: factors.rows,
     numCombinations: rowsByKey.size,
+    // One observation per factor row: the rng is never drawn from, and a row's observation never changes.
+    deterministicObservations: rowsByKey.size === factors.rows,
     rowsFromFactors,
     observationsFromFactors(batch: FactorBatch, rng: Rng): TensorLike {
       const rows = rowsFromFactors(batch, rng);

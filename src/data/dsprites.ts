@@ -59,6 +59,7 @@ export function dsprites(options: DspritesOptions = {}): DspritesDataset {
     factorNames: DSPRITES_FACTOR_NAMES,
     observationShape: Object.freeze([S, S, 1]),
     factorValues: DSPRITES_FACTOR_VALUES,
+    deterministicObservations: true,
     observationsFromFactors(factors: FactorBatch): tf.Tensor4D {
       const f = readDspritesFactors(factors);
       requireBackend('observationsFromFactors');

@@ -252,6 +252,7 @@ function packedDataset(packed: Uint8Array, stride: number, imageShape: number[],
     numImages: packed.length / stride,
     factorValues: factorValues.map((v) => Object.freeze(v)),
     packedBytes: packed.byteLength,
+    deterministicObservations: true, // one image per factor combination
     observationsFromFactors(factors: FactorBatch): tf.Tensor4D {
       const f = readFactorBatch(factors, sizes);
       requireBackend('observationsFromFactors');

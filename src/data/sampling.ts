@@ -4,13 +4,15 @@
  * `utils.generate_batch_factor_code` and the fixed-factor batches of the FactorVAE / BetaVAE metrics.
  */
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
-import { forEachBatch, checkCallbackRows, raceAbort } from '../core/batching.js';
+import { forEachBatch, checkCallbackRows, createYielder, raceAbort } from '../core/batching.js';
 import type { IntMatrix, Matrix } from '../core/matrix.js';
 import { concatRows } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import { disposeIfTensor, isTfTensor, shapeOf, toFactorsAsync, toMatrixAsync } from '../core/tensor.js';
 import type { FactorBatch, GroundTruthDataset, Progress, RepresentationFunction, TensorLike } from '../core/types.js';
 import { checkFactorSizes, checkFactorsWithinSizes, intOption } from '../core/validate.js';
+import type { CodeSource } from './codeCache.js';
+import { loadCodeTable } from './codeTable.js';
 
 /** Each factor independent and uniform over its values (the default `sampleFactors`). */
 export function sampleUniformFactors(factorSizes: readonly number[], n: number, rng: Rng): IntMatrix {
@@ -42,6 +44,8 @@ export interface SamplingContext<Obs = TensorLike> {
   codeDims?: number;
   /** Every callback await races it: a callback that never settles cannot hold a run past an abort. */
   signal?: AbortSignal;
+  /** When set, codes are looked up by flat factor index and only missing rows are encoded (see `codeCache.ts`). */
+  source?: CodeSource;
 }
 
 /** Validates `dataset` and `represent` and returns a context for the functions below. */
@@ -49,13 +53,54 @@ export function samplingContext<Obs>(
   dataset: GroundTruthDataset<Obs> | undefined,
   represent: RepresentationFunction<Obs> | undefined,
   signal?: AbortSignal,
+  source?: CodeSource,
 ): SamplingContext<Obs> {
   if (!dataset || typeof dataset !== 'object') throw new DisentangleError('BAD_INPUT', 'dataset', 'expected a GroundTruthDataset');
   if (typeof dataset.observationsFromFactors !== 'function') {
     throw new DisentangleError('BAD_INPUT', 'dataset.observationsFromFactors', 'must be a function (factors, rng) => observations');
   }
+  const factorSizes = checkFactorSizes(dataset.factorSizes, 'dataset.factorSizes');
+  if (source) {
+    if (source.factorSizes.length !== factorSizes.length || source.factorSizes.some((s, k) => s !== factorSizes[k])) {
+      throw new DisentangleError('BAD_INPUT', 'codeTable', `was built for factorSizes [${source.factorSizes}], the dataset has [${factorSizes}]`);
+    }
+    // A complete table needs no model at all.
+    if (represent === undefined && source.rowsHeld === source.size) return { dataset, represent: missingRepresent as RepresentationFunction<Obs>, factorSizes, signal, source };
+  }
   if (typeof represent !== 'function') throw new DisentangleError('BAD_INPUT', 'represent', 'must be a function (observations) => codes');
-  return { dataset, represent, factorSizes: checkFactorSizes(dataset.factorSizes, 'dataset.factorSizes'), signal };
+  return { dataset, represent, factorSizes, signal, source };
+}
+
+function missingRepresent(): never {
+  throw new DisentangleError('BAD_INPUT', 'represent', 'is missing and the code table lacks a row the sampler asked for');
+}
+
+/** How a sampling entry gets its codes besides `represent`: a complete table, or a run's shared cache. */
+export interface CodeRouteOptions {
+  /**
+   * N×D codes of every factor combination in canonical order (flat index over `factorSizes`, C-order, as
+   * `numpy.ravel_multi_index`), as a TensorLike or a `.npy` path (Node). Replaces `represent`: codes are looked
+   * up, nothing is rendered or encoded. Make one with `encodeDataset`, or save it from PyTorch / JAX.
+   */
+  codeTable?: TensorLike | string;
+  /** @internal A run's shared code cache (created by `evaluate()`); only for datasets with `deterministicObservations`. */
+  codeSource?: CodeSource;
+}
+
+/** {@link samplingContext} for an entry's options, with the code-table route and a shared cache resolved. */
+export async function openSamplingContext<Obs>(
+  opts: { dataset?: GroundTruthDataset<Obs>; represent?: RepresentationFunction<Obs>; signal?: AbortSignal } & CodeRouteOptions,
+): Promise<SamplingContext<Obs>> {
+  if (opts.codeTable !== undefined && opts.represent !== undefined) {
+    throw new DisentangleError('BAD_OPTION', 'codeTable', 'pass either represent or codeTable, not both');
+  }
+  if (opts.codeTable !== undefined) {
+    const dataset = opts.dataset;
+    if (!dataset || typeof dataset !== 'object') throw new DisentangleError('BAD_INPUT', 'dataset', 'expected a GroundTruthDataset');
+    const source = await loadCodeTable(opts.codeTable, checkFactorSizes(dataset.factorSizes, 'dataset.factorSizes'), opts.signal);
+    return samplingContext(dataset, undefined, opts.signal, source);
+  }
+  return samplingContext(opts.dataset, opts.represent, opts.signal, opts.codeSource);
 }
 
 /** Draws `n` factor rows from the dataset's own sampler or uniformly, and checks them against its sizes. */
@@ -95,6 +140,13 @@ export interface RawCodes {
  */
 export async function representFactorsRaw<Obs>(ctx: SamplingContext<Obs>, factors: IntMatrix, rng: Rng): Promise<RawCodes> {
   throwIfAborted(ctx.signal); // a synchronous callback cannot be interrupted: do not start one after an abort
+  const source = ctx.source;
+  if (source) {
+    const direct = { ...ctx, source: undefined, codeDims: source.codeDims || undefined };
+    const got = await source.codes(factors, rng, (f, r) => representFactorsRaw(direct, f, r), ctx.signal);
+    ctx.codeDims = source.codeDims;
+    return { codes: got.codes, rows: factors.rows, cols: source.codeDims, release: got.release };
+  }
   const obs = await raceAbort(ctx.dataset.observationsFromFactors(toFactorBatch(factors), rng), ctx.signal, 'dataset.observationsFromFactors');
   let codes: TensorLike;
   try {
@@ -175,6 +227,10 @@ export async function sampleCodesAndFactors<Obs>(
   ctx.signal ??= opts.signal; // the callbacks race the signal this loop stops on
   const codeParts: Matrix[] = [];
   const factorParts: IntMatrix[] = [];
+  if (ctx.source) {
+    await sampleThroughSource(ctx, ctx.source.encodeBatchSize, opts, codeParts, factorParts);
+    return { codes: concatRows(codeParts), factors: concatRows(factorParts) };
+  }
   await forEachBatch(
     { total: opts.numPoints, batchSize: opts.batchSize, stage: opts.stage ?? 'sampling', onProgress: opts.onProgress, signal: opts.signal },
     async (_start, size) => {
@@ -187,15 +243,53 @@ export async function sampleCodesAndFactors<Obs>(
   return { codes: concatRows(codeParts), factors: concatRows(factorParts) };
 }
 
+/**
+ * With a code table: the factor batches are drawn exactly as without one (same sizes, same rng order; a
+ * deterministic dataset's rendering draws nothing), but looked up a group at a time, so the rows the table lacks
+ * reach `represent` up to `encodeBatchSize` at a time whatever the statistical batch.
+ */
+async function sampleThroughSource<Obs>(
+  ctx: SamplingContext<Obs>,
+  groupRows: number,
+  opts: SampleCodesOptions,
+  codeParts: Matrix[],
+  factorParts: IntMatrix[],
+): Promise<void> {
+  if (!Number.isInteger(opts.batchSize) || opts.batchSize < 1) throw new DisentangleError('BAD_OPTION', 'batchSize', `expected a positive integer, got ${opts.batchSize}`);
+  const stage = opts.stage ?? 'sampling';
+  const total = opts.numPoints;
+  throwIfAborted(opts.signal);
+  opts.onProgress?.({ stage, done: 0, total });
+  const yielder = createYielder(opts.signal);
+  for (let start = 0; start < total; ) {
+    const group: IntMatrix[] = [];
+    let rows = 0;
+    while (start + rows < total && (rows === 0 || rows + opts.batchSize <= Math.max(groupRows, opts.batchSize))) {
+      const f = await drawFactors(ctx, Math.min(opts.batchSize, total - start - rows), opts.rng);
+      group.push(f);
+      rows += f.rows;
+      await yielder.maybeYield();
+    }
+    const factors = group.length === 1 ? group[0] : concatRows(group);
+    codeParts.push(await representFactors(ctx, factors, opts.rng));
+    factorParts.push(factors);
+    start += rows;
+    throwIfAborted(opts.signal);
+    opts.onProgress?.({ stage, done: start, total });
+    await yielder.maybeYield();
+  }
+}
+
 /** True when `x` lives on a tfjs backend (used by metrics that reduce on the device). */
 export function onDevice(x: TensorLike): boolean {
   return isTfTensor(x);
 }
 
 /** What every sampling entry (`computeX`) takes besides its own options. */
-export interface SamplingMetricOptions<Obs = TensorLike> {
+export interface SamplingMetricOptions<Obs = TensorLike> extends CodeRouteOptions {
   dataset: GroundTruthDataset<Obs>;
-  represent: RepresentationFunction<Obs>;
+  /** The model's representation; optional when `codeTable` is given. */
+  represent?: RepresentationFunction<Obs>;
   /** Default 0; same seed, same number. */
   seed?: number;
   batchSize?: number;
@@ -228,7 +322,7 @@ export async function sampleTrainTest<Obs>(
   defaults: { numTrain: number; numTest?: number; batchSize: number },
   createRngFn: (seed: number) => Rng,
 ): Promise<{ train: SampledCodes; test?: SampledCodes }> {
-  const ctx = samplingContext(opts.dataset, opts.represent, opts.signal);
+  const ctx = await openSamplingContext(opts);
   const numTrain = intOption(opts.numTrain, 'numTrain', defaults.numTrain);
   const batchSize = intOption(opts.batchSize, 'batchSize', defaults.batchSize);
   const numTest = defaults.numTest === undefined ? 0 : intOption(opts.numTest, 'numTest', defaults.numTest);

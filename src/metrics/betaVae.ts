@@ -8,7 +8,7 @@ import { matrix, type Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { isTfTensor, toMatrixAsync, checkTensorDtype } from '../core/tensor.js';
 import type { GroundTruthDataset, RepresentationFunction, RunOptions, TensorLike } from '../core/types.js';
-import { drawFactors, holdColumnFixed, representFactorsRaw, samplingContext, type SamplingContext } from '../data/sampling.js';
+import { drawFactors, holdColumnFixed, openSamplingContext, representFactorsRaw, type CodeRouteOptions, type SamplingContext } from '../data/sampling.js';
 import { fitLogisticRegression } from '../estimators/logisticRegression.js';
 import type { ClassifierEstimator, FittedClassifier } from '../estimators/types.js';
 import { asCallbackError, fixedFactorPlan, ProgressCounter, type FixedFactorPreset } from './factorVae.js';
@@ -16,9 +16,10 @@ import { checkOptions } from '../core/validate.js';
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link computeBetaVaeMetric}. */
-export interface BetaVaeMetricOptions<Obs = TensorLike> extends RunOptions {
+export interface BetaVaeMetricOptions<Obs = TensorLike> extends RunOptions, CodeRouteOptions {
   dataset: GroundTruthDataset<Obs>;
-  represent: RepresentationFunction<Obs>;
+  /** The model's representation; optional when `codeTable` is given. */
+  represent?: RepresentationFunction<Obs>;
   /** Rows per batch (DL: two batches of 64 per point; InfoGAN-CR: one group of 100 = 50 pairs per point). */
   batchSize?: number;
   /** Training points. DL 10,000; InfoGAN-CR 500 groups. */
@@ -63,7 +64,7 @@ export async function computeBetaVaeMetric<Obs = TensorLike>(options: BetaVaeMet
   checkOptions(options, 'computeBetaVaeMetric');
   await ensureBackend();
   const fn = 'computeBetaVaeMetric';
-  const ctx = samplingContext(options?.dataset, options?.represent, options?.signal);
+  const ctx = await openSamplingContext(options);
   const plan = fixedFactorPlan(options, ctx.factorSizes);
   const root = createRng(options.seed ?? 0);
   const [fitRng, trainRng, evalRng] = [root.fork(), root.fork(), root.fork()];

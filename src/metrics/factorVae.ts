@@ -9,7 +9,7 @@ import { createRng, type Rng } from '../core/rng.js';
 import { columnMoments } from '../core/tensor.js';
 import type { GroundTruthDataset, Progress, RepresentationFunction, RunOptions, TensorLike } from '../core/types.js';
 import { enumOption, intOption, numberOption, checkOptions } from '../core/validate.js';
-import { drawFactors, holdColumnFixed, representFactorsRaw, samplingContext, type SamplingContext } from '../data/sampling.js';
+import { drawFactors, holdColumnFixed, openSamplingContext, representFactorsRaw, type CodeRouteOptions, type SamplingContext } from '../data/sampling.js';
 import {
   lowestNormalizedVarianceDim,
   majorityVoteAccuracy,
@@ -22,9 +22,10 @@ import { ensureBackend } from '../core/backend.js';
 export type FixedFactorPreset = 'disentanglement_lib' | 'infogan-cr';
 
 /** Options of {@link computeFactorVaeMetric}. */
-export interface FactorVaeMetricOptions<Obs = TensorLike> extends RunOptions {
+export interface FactorVaeMetricOptions<Obs = TensorLike> extends RunOptions, CodeRouteOptions {
   dataset: GroundTruthDataset<Obs>;
-  represent: RepresentationFunction<Obs>;
+  /** The model's representation; optional when `codeTable` is given. */
+  represent?: RepresentationFunction<Obs>;
   /** Rows per vote (and per encoding call of the scale estimate). DL 64, InfoGAN-CR 100. */
   batchSize?: number;
   /** Training votes. DL 10,000; InfoGAN-CR 500 groups. */
@@ -88,7 +89,7 @@ export async function computeFactorVaeMetric<Obs = TensorLike>(options: FactorVa
   checkOptions(options, 'computeFactorVaeMetric');
   await ensureBackend();
   const fn = 'computeFactorVaeMetric';
-  const ctx = samplingContext(options?.dataset, options?.represent, options?.signal);
+  const ctx = await openSamplingContext(options);
   const plan = fixedFactorPlan(options, ctx.factorSizes);
   const pruneThreshold = numberOption(options.pruneThreshold, 'pruneThreshold', plan.icr ? 0 : 0.05, 0);
   const numVarianceEstimate = intOption(options.numVarianceEstimate, 'numVarianceEstimate', plan.icr ? icrScaleSetSize(ctx.factorSizes) : 10000, 2);

@@ -13,6 +13,7 @@ export default defineConfig([
       data: 'src/data/index.ts',
       estimators: 'src/estimators/index.ts',
       viz: 'src/viz/index.ts',
+      onnx: 'src/onnx/index.ts',
       // Started by URL from the chunk that runs parallel boosting (see src/core/threads.ts), never imported.
       gradientBoostingWorker: 'src/estimators/gradientBoostingWorker.ts',
     },
@@ -25,6 +26,8 @@ export default defineConfig([
     target: 'node20',
     splitting: true,
     noExternal,
+    // Optional peer dependencies of disentangle/onnx: loaded at run time when installed, never bundled.
+    external: ['onnxruntime-web', 'onnxruntime-node'],
   },
   {
     // The CLI is ESM only; esbuild keeps the shebang of the entry.

@@ -22,7 +22,9 @@ const allowed: Record<string, string[]> = {
   selection: ['estimators', 'data', 'core'],
   models: ['estimators', 'data', 'core'],
   viz: ['models', 'estimators', 'data', 'core'],
-  cli: ['metrics', 'selection', 'models', 'viz', 'estimators', 'data', 'core', 'index'],
+  // disentangle/onnx: its own entry point (onnxruntime is an optional peer dependency), so the root index never imports it.
+  onnx: ['core'],
+  cli: ['metrics', 'selection', 'models', 'viz', 'estimators', 'data', 'core', 'onnx', 'index'],
   index: ['core', 'estimators', 'data', 'metrics', 'selection', 'models', 'viz'],
 };
 
@@ -42,6 +44,11 @@ describe('architecture', () => {
       }
     }
     expect(violations).toEqual([]);
+  });
+
+  it('keeps onnx out of the root entry point (onnxruntime is optional)', () => {
+    const index = readFileSync(join(SRC, 'index.ts'), 'utf8');
+    expect(index).not.toMatch(/['"]\.\/onnx\//);
   });
 
   it('never uses Math.random', () => {

@@ -156,6 +156,20 @@ describe('onnxModel: NHWC models, sessions, options', () => {
     expect(nhwc.layout).toBe('nhwc');
     expect(fed[1].dims).toEqual([1, 2, 2, 3]);
     expect(Array.from(fed[1].data)).toEqual(Array.from(data));
+    // and back: an NCHW decoder output [1, 3, 2, 2] comes out as 1×2×2×3 images
+    const decoder = {
+      inputNames: ['z'],
+      outputNames: ['img'],
+      inputMetadata: [{ name: 'z', isTensor: true, type: 'float32', shape: ['n', 2] }],
+      outputMetadata: [{ name: 'img', isTensor: true, type: 'float32', shape: ['n', 3, 2, 2] }],
+      async run() {
+        return { img: new ort.Tensor('float32', Float32Array.of(0, 10, 100, 110, 1, 11, 101, 111, 2, 12, 102, 112), [1, 3, 2, 2]) };
+      },
+    };
+    const gen = (await onnxModel({ encoder: fake(['n', 3, 2, 2]), decoder, ort })).asGenerativeModel();
+    const img = (await gen.generate([[0, 0]])) as { data: Float32Array; shape: number[] };
+    expect(img.shape).toEqual([1, 2, 2, 3]);
+    expect(Array.from(img.data)).toEqual(Array.from(data));
     // a static shape that contradicts the images is refused, naming both
     await expectError(nchw.represent({ data: new Float32Array(12), shape: [1, 2, 3, 2] }) as Promise<unknown>, 'SHAPE_MISMATCH', /observations/, /2×3×2/);
     // dynamic spatial sizes say nothing: NCHW by default, and the option wins
@@ -190,6 +204,24 @@ describe('onnxModel: NHWC models, sessions, options', () => {
     const whole = await onnxModel({ encoder: session, ort });
     expect((await whole.posterior(obs)).mean.shape).toEqual([2, 4]);
     expect((await whole.posterior(obs)).logVar).toBeUndefined();
+  });
+
+  it('flattens images for a model with a 2-D input, in n×h×w×c order', async () => {
+    const fed: number[][] = [];
+    const session = {
+      inputNames: ['x'],
+      outputNames: ['z'],
+      inputMetadata: [{ name: 'x', isTensor: true, type: 'float32', shape: ['n', 12] }],
+      async run(feeds: Record<string, { dims: readonly number[]; data: unknown }>) {
+        fed.push([...feeds.x.dims]);
+        const x = feeds.x.data as Float32Array;
+        return { z: new ort.Tensor('float32', Float32Array.from({ length: feeds.x.dims[0] }, (_, i) => x[i * 12 + 5]), [feeds.x.dims[0], 1]) };
+      },
+    };
+    const m = await onnxModel({ encoder: session, ort });
+    const r = (await m.represent({ data: Float32Array.from({ length: 24 }, (_, i) => i), shape: [2, 2, 2, 3] })) as { data: Float32Array; shape: number[] };
+    expect(fed).toEqual([[2, 12]]);
+    expect(r).toEqual({ data: Float32Array.of(5, 17), shape: [2, 1] });
   });
 
   it('uses an existing InferenceSession and does not release it on dispose', async () => {

@@ -148,14 +148,28 @@ export class CodeSource {
    * `{ data, shape }`): held rows are copied, missing distinct rows are encoded `encodeBatchSize` at a time.
    */
   async codes(f: IntMatrix, rng: Rng, encode: EncodeRows | undefined, signal?: AbortSignal): Promise<{ codes: TensorLike; release(): void }> {
+    this.drawnImages += f.rows;
+    return this.wrap((await this.lookup(f, rng, encode, signal, true)) as Store, f.rows);
+  }
+
+  /**
+   * Encodes the rows of `f` the table lacks (up to `encodeBatchSize` per call) without building codes: the
+   * fixed-factor metrics draw several statistical batches ahead and prefetch them, so `represent` gets full
+   * batches. Rows that do not fit a bounded table are encoded again when looked up (same codes).
+   */
+  async prefetch(f: IntMatrix, rng: Rng, encode: EncodeRows | undefined, signal?: AbortSignal): Promise<void> {
+    if (this.capacity > 0) await this.lookup(f, rng, encode, signal, false);
+  }
+
+  private async lookup(f: IntMatrix, rng: Rng, encode: EncodeRows | undefined, signal: AbortSignal | undefined, wantOut: boolean): Promise<Store | undefined> {
     const n = f.rows;
-    this.drawnImages += n;
-    let out: Store | undefined = this.dims > 0 ? this.alloc(n) : undefined;
+    let out: Store | undefined = this.dims > 0 && wantOut ? this.alloc(n) : undefined;
     const missing = new Map<number, number[]>();
     for (let i = 0; i < n; i++) {
       const key = this.flatIndex(f, i);
       const slot = this.dims > 0 ? this.slot(key) : -1;
       if (slot >= 0) {
+        if (!out) continue;
         const page = this.row(slot);
         (out as Store).set(page.subarray((slot % PAGE_ROWS) * this.dims, (slot % PAGE_ROWS + 1) * this.dims), i * this.dims);
       } else {
@@ -188,14 +202,15 @@ export class CodeSource {
         for (let i = 0; i < values.length; i++) {
           if (!Number.isFinite(values[i])) throw new DisentangleError('CALLBACK_RESULT', 'represent', `returned a non-finite code (row ${Math.floor(i / D)}, column ${i % D} is ${values[i]})`);
         }
-        out ??= this.alloc(n);
+        if (D !== this.dims) throw new DisentangleError('CALLBACK_RESULT', 'represent', `returned ${D} code dims, earlier batches had ${this.dims}`);
+        if (wantOut) out ??= this.alloc(n);
         chunk.forEach((key, j) => {
-          for (const i of missing.get(key) as number[]) for (let d = 0; d < D; d++) (out as Store)[i * D + d] = values[j * D + d];
+          if (out) for (const i of missing.get(key) as number[]) for (let d = 0; d < D; d++) out[i * D + d] = values[j * D + d];
           this.insert(key, values, j * D);
         });
       }
     }
-    return this.wrap(out as Store, n);
+    return out;
   }
 
   private alloc(n: number): Store {

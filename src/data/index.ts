@@ -1,5 +1,6 @@
 export { sampleUniformFactors, holdColumnFixed, sampleCodesAndFactors, samplingContext, sampleTrainTest, drawFactors, representFactors, representFactorsRaw } from './sampling.js';
-export type { SamplingMetricOptions, SampledCodes, SamplingContext, RawCodes, SampleCodesOptions } from './sampling.js';
+export type { SamplingMetricOptions, SampledCodes, SamplingContext, RawCodes, SampleCodesOptions, CodeRouteOptions } from './sampling.js';
+export type { CodeSource } from './codeCache.js';
 export { dsprites } from './dsprites.js';
 export type { DspritesOptions, DspritesDataset } from './dsprites.js';
 export { renderDspritesBatch, dspritesFactorValues, DSPRITES_FACTOR_SIZES, DSPRITES_FACTOR_NAMES, DSPRITES_IMAGE_SIZE } from './dspritesRenderer.js';

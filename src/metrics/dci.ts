@@ -71,6 +71,8 @@ export interface DciScores {
 
 /** Result of {@link dciFromCodes} / {@link computeDci}. */
 export interface DciResult extends DciScores {
+  /** The headline number, equal to `disentanglement`. */
+  score: number;
   /**
    * Mean over factors of the train accuracy (classifiers, as disentanglement_lib) or of R² on the z-scored
    * factor (the 'lasso' estimator).
@@ -288,6 +290,7 @@ function finishDci(plan: DciPlan, fits: FactorFit[], options: DciOptions): DciRe
   for (let i = 0; i < D; i++) importanceMatrix.push(Array.from(R.subarray(i * K, (i + 1) * K)));
   return {
     ...scores,
+    score: scores.disentanglement,
     informativenessTrain: mean(perTrain),
     informativenessTest: mean(perTest),
     importanceMatrix,

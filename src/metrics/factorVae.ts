@@ -9,7 +9,7 @@ import { createRng, type Rng } from '../core/rng.js';
 import { columnMoments } from '../core/tensor.js';
 import type { GroundTruthDataset, Progress, RepresentationFunction, RunOptions, TensorLike } from '../core/types.js';
 import { enumOption, intOption, numberOption, checkOptions } from '../core/validate.js';
-import { drawFactors, holdColumnFixed, openSamplingContext, representFactorsRaw, type CodeRouteOptions, type SamplingContext } from '../data/sampling.js';
+import { drawFactors, holdColumnFixed, lookahead, openSamplingContext, prefetchCodes, representFactorsRaw, type CodeRouteOptions, type SamplingContext } from '../data/sampling.js';
 import {
   lowestNormalizedVarianceDim,
   majorityVoteAccuracy,
@@ -43,6 +43,8 @@ export interface FactorVaeMetricOptions<Obs = TensorLike> extends RunOptions, Co
 
 /** Result of {@link computeFactorVaeMetric}. */
 export interface FactorVaeMetricResult {
+  /** The headline number, equal to `evalAccuracy` (every metric result carries one `score`). */
+  score: number;
   trainAccuracy: number;
   /** The reported score: accuracy of the majority-vote classifier on the evaluation votes. */
   evalAccuracy: number;
@@ -108,23 +110,28 @@ export async function computeFactorVaeMetric<Obs = TensorLike>(options: FactorVa
   if (numActiveDims === 0) {
     progress.finish('votes');
     const none = toRows(intMatrix(K, D));
-    return { ...base, trainAccuracy: 0, evalAccuracy: 0, revisedAccuracy: 0, votes: none, evalVotes: none, mapping: new Array<number>(D).fill(0) };
+    return { ...base, score: 0, trainAccuracy: 0, evalAccuracy: 0, revisedAccuracy: 0, votes: none, evalVotes: none, mapping: new Array<number>(D).fill(0) };
   }
 
-  const castOne = async (vote: number, rng: Rng): Promise<[number, number]> => {
-    const k = plan.icr ? vote % K : rng.int(K);
-    const factors = holdColumnFixed(await drawFactors(ctx, plan.batchSize, rng), k);
-    const variance = await codeVariance(ctx, factors, rng, ddof, fn);
-    return [k, lowestNormalizedVarianceDim(variance, globalVariance, active, plan.icr)];
+  const voter: Voter<Obs> = {
+    ctx,
+    draw: async (vote, rng) => {
+      const k = plan.icr ? vote % K : rng.int(K);
+      return { k, factors: holdColumnFixed(await drawFactors(ctx, plan.batchSize, rng), k) };
+    },
+    score: async ({ k, factors }, rng) => [k, lowestNormalizedVarianceDim(await codeVariance(ctx, factors, rng, ddof, fn), globalVariance, active, plan.icr)],
+    ahead: lookahead(ctx, plan.batchSize),
   };
-  const votes = await tallyVotes(K, D, plan.numTrain, trainRng, castOne, progress);
+  const votes = await tallyVotes(K, D, plan.numTrain, trainRng, voter, progress);
   const mapping = majorityVoteMapping(votes);
   const trainAccuracy = majorityVoteAccuracy(votes, mapping);
-  const evalVotes = plan.evalMode === 'train' ? votes : await tallyVotes(K, D, plan.numEval, evalRng, castOne, progress);
+  const evalVotes = plan.evalMode === 'train' ? votes : await tallyVotes(K, D, plan.numEval, evalRng, voter, progress);
+  const evalAccuracy = majorityVoteAccuracy(evalVotes, mapping);
   return {
     ...base,
+    score: evalAccuracy,
     trainAccuracy,
-    evalAccuracy: majorityVoteAccuracy(evalVotes, mapping),
+    evalAccuracy,
     revisedAccuracy: majorityVoteTopAccuracy(votes, K),
     votes: toRows(votes),
     evalVotes: toRows(evalVotes),
@@ -211,9 +218,16 @@ async function globalCodeVariance<Obs>(
   let count = 0;
   let mean: Float64Array = new Float64Array(0);
   let m2: Float64Array = new Float64Array(0);
+  const ahead = lookahead(ctx, batchSize);
+  let drawn: IntMatrix[] = [];
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
-    const batch = await codeMoments(ctx, await drawFactors(ctx, size, rng), rng, 0, fn);
+    if (drawn.length === 0) {
+      // With a code table, draw a few batches ahead (same rng order) and encode their missing rows together.
+      for (let s = start; s < n && drawn.length < ahead; s += batchSize) drawn.push(await drawFactors(ctx, Math.min(batchSize, n - s), rng));
+      if (ahead > 1) await prefetchCodes(ctx, drawn, rng);
+    }
+    const batch = await codeMoments(ctx, drawn.shift() as IntMatrix, rng, 0, fn);
     if (count === 0) {
       mean = Float64Array.from(batch.mean);
       m2 = batch.variance.map((v) => v * size);
@@ -231,20 +245,32 @@ async function globalCodeVariance<Obs>(
   return m2.map((v) => v / (count - ddof));
 }
 
-/** Casts `count` votes and tallies them K×D; a vote of −1 (no dim eligible) is dropped. */
-async function tallyVotes(
-  K: number,
-  D: number,
-  count: number,
-  rng: Rng,
-  castOne: (vote: number, rng: Rng) => Promise<[number, number]>,
-  progress: ProgressCounter,
-): Promise<IntMatrix> {
+/** How one vote is drawn (factors, on the host) and scored (encoded), and how many votes are drawn ahead. */
+interface Voter<Obs> {
+  ctx: SamplingContext<Obs>;
+  draw(vote: number, rng: Rng): Promise<{ k: number; factors: IntMatrix }>;
+  score(drawn: { k: number; factors: IntMatrix }, rng: Rng): Promise<[number, number]>;
+  /** 1 without a code table (draw, score, draw, … as always); with one, enough votes to fill an encode batch. */
+  ahead: number;
+}
+
+/**
+ * Casts `count` votes and tallies them K×D; a vote of −1 (no dim eligible) is dropped. With a code table the
+ * factors of `ahead` votes are drawn first (in the same rng order: a deterministic dataset's rendering draws
+ * nothing) and their missing rows encoded together.
+ */
+async function tallyVotes<Obs>(K: number, D: number, count: number, rng: Rng, voter: Voter<Obs>, progress: ProgressCounter): Promise<IntMatrix> {
   const votes = intMatrix(K, D);
-  for (let i = 0; i < count; i++) {
-    const [k, d] = await castOne(i, rng);
-    if (d >= 0) votes.data[k * D + d] += 1;
-    await progress.step('votes');
+  for (let i = 0; i < count; ) {
+    const group: { k: number; factors: IntMatrix }[] = [];
+    for (let j = 0; j < voter.ahead && i + j < count; j++) group.push(await voter.draw(i + j, rng));
+    if (voter.ahead > 1) await prefetchCodes(voter.ctx, group.map((g) => g.factors), rng);
+    for (const g of group) {
+      const [k, d] = await voter.score(g, rng);
+      if (d >= 0) votes.data[k * D + d] += 1;
+      await progress.step('votes');
+    }
+    i += group.length;
   }
   return votes;
 }

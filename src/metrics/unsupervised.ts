@@ -24,6 +24,8 @@ export interface UnsupervisedOptions {
 
 /** Result of {@link unsupervisedFromCodes} / {@link computeUnsupervised}. */
 export interface UnsupervisedResult {
+  /** The headline number, equal to `gaussianTotalCorrelation` (lower is better). */
+  score: number;
   /** ½(Σ_i ln Σ_ii − ln det Σ) over the non-constant dims; +Infinity when their covariance is singular. */
   gaussianTotalCorrelation: number;
   /** 2 tr Σ − 2 tr sqrtm(diag(Σ)·Σ). */
@@ -159,6 +161,7 @@ function* unsupervisedSteps(z: Matrix, numBins: number, fn: string, onProgress?:
     );
   }
   return {
+    score: tc,
     gaussianTotalCorrelation: tc,
     gaussianWassersteinCorrelation: wassersteinOut,
     gaussianWassersteinCorrelationNorm: tr > 0 ? wasserstein / tr : 0,

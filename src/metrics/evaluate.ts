@@ -1,0 +1,140 @@
+/**
+ * `evaluate()`: many metrics of one model in one call, every distinct observation encoded at most once (a code
+ * table shared by the metrics), or no model at all (a code table brought from PyTorch / JAX).
+ */
+import { DisentangleError, throwIfAborted } from '../core/errors.js';
+import { ensureBackend } from '../core/backend.js';
+import { shapeOf } from '../core/tensor.js';
+import type { GroundTruthDataset, Progress, RepresentationFunction, TensorLike } from '../core/types.js';
+import { checkOptions, numberOption } from '../core/validate.js';
+import { CodeSource, datasetSize, hasDeterministicObservations } from '../data/codeCache.js';
+import { loadCodeTable } from '../data/codeTable.js';
+import { selectMetrics, type MetricId, type MetricResult } from './registry.js';
+
+/** Options of {@link evaluate}. Give exactly one of `represent`, `model` and `codeTable`. */
+export interface EvaluateOptions<Obs = TensorLike> {
+  represent?: RepresentationFunction<Obs>;
+  /** A model with a representation: a `GenerativeModel`, an `OnnxModel` from `disentangle/onnx` … */
+  model?: { represent: RepresentationFunction<Obs> };
+  /** N×D codes of every factor combination in canonical order (C-order flat index), or a `.npy` path (Node). */
+  codeTable?: TensorLike | string;
+  dataset: GroundTruthDataset<Obs>;
+  /** Metric ids (see `metricIds()`) or `'all'`. */
+  metrics: MetricId[] | 'all';
+  /** Default 0; same seed, same numbers. */
+  seed?: number;
+  /** Multiplies disentanglement_lib's sample sizes (default 1; 0.1 for a quick look). */
+  sampleScale?: number;
+  /** Rows per `represent` call for rows the table lacks (default 256), whatever a metric's statistical batch. */
+  encodeBatchSize?: number;
+  /**
+   * Keep codes by flat factor index so each distinct observation is encoded once (default true; used when the
+   * dataset declares `deterministicObservations`). Turn it off for a stochastic encoder (sampled z).
+   */
+  cache?: boolean;
+  /** Most rows the cache holds (default: the dataset size, up to 2,000,000). */
+  maxCachedRows?: number;
+  /** Per-metric overrides: a metric's own `sampleScale` (instead of the common one) and statistical `batchSize`. */
+  metricOptions?: Partial<Record<MetricId, { sampleScale?: number; batchSize?: number }>>;
+  /** Progress of the metric running now (`metric`, its index `metricIndex` of `metricCount`). */
+  onProgress?: (p: Progress & { metric: MetricId; metricIndex: number; metricCount: number }) => void;
+  signal?: AbortSignal;
+}
+
+/** Result of {@link evaluate}. */
+export interface EvaluateResult {
+  /** Each metric's full result, with its headline number as `score`. */
+  results: Partial<Record<MetricId, MetricResult>>;
+  /** Observations the metrics asked codes for (with repeats). */
+  drawnImages: number;
+  /** Observations sent to `represent` (0 on the code-table route). */
+  encodedImages: number;
+  /** Seconds inside `represent` (and rendering, with the cache), and in all. */
+  seconds: { encode: number; total: number };
+}
+
+/**
+ * Scores one model with several metrics. With a dataset that declares `deterministicObservations` (procedural
+ * and real dSprites, an `arrayDataset` with one observation per factor row) the metrics share a table of codes
+ * by flat factor index: only rows missing from it are rendered and encoded, `encodeBatchSize` at a time, so a
+ * run encodes each distinct image at most once (within `maxCachedRows`). With a deterministic encoder every
+ * number is identical to running the metrics one by one without the table.
+ *
+ * @example
+ * const { results, drawnImages, encodedImages } = await evaluate({ represent: encoder, dataset: dsprites(), metrics: 'all', sampleScale: 0.1 });
+ * results.mig?.score;
+ */
+export async function evaluate<Obs = TensorLike>(options: EvaluateOptions<Obs>): Promise<EvaluateResult> {
+  checkOptions(options, 'evaluate');
+  const started = performance.now();
+  const routes = [options.represent !== undefined, options.model !== undefined, options.codeTable !== undefined].filter(Boolean).length;
+  if (routes !== 1) throw new DisentangleError('BAD_OPTION', 'represent', `give exactly one of represent, model and codeTable (got ${routes})`);
+  const user = options.represent ?? options.model?.represent;
+  if (options.codeTable === undefined && typeof user !== 'function') {
+    throw new DisentangleError('BAD_INPUT', options.model ? 'model.represent' : 'represent', 'must be a function (observations) => codes');
+  }
+  const dataset = options.dataset;
+  if (!dataset || typeof dataset !== 'object') throw new DisentangleError('BAD_INPUT', 'dataset', 'expected a GroundTruthDataset');
+  if (options.metrics === undefined) throw new DisentangleError('BAD_OPTION', 'metrics', "is missing: pass metric ids (metricIds()) or 'all'");
+  const entries = selectMetrics(options.metrics);
+  const sampleScale = numberOption(options.sampleScale, 'sampleScale', 1, Number.MIN_VALUE, 10);
+  if (options.cache !== undefined && typeof options.cache !== 'boolean') throw new DisentangleError('BAD_OPTION', 'cache', `expected true or false, got ${String(options.cache)}`);
+  if (options.metricOptions !== undefined && (options.metricOptions === null || typeof options.metricOptions !== 'object')) {
+    throw new DisentangleError('BAD_OPTION', 'metricOptions', 'expected an object keyed by metric id');
+  }
+  for (const id of Object.keys(options.metricOptions ?? {})) selectMetrics([id]);
+  await ensureBackend();
+  throwIfAborted(options.signal);
+
+  let source: CodeSource | undefined;
+  if (options.codeTable !== undefined) source = await loadCodeTable(options.codeTable, dataset.factorSizes, options.signal);
+  else if (options.cache !== false && hasDeterministicObservations(dataset) && datasetSize(dataset.factorSizes) !== undefined) {
+    source = new CodeSource(dataset.factorSizes, { maxCachedRows: options.maxCachedRows, encodeBatchSize: options.encodeBatchSize });
+  } else {
+    // Validate the sizing options even when no table is kept, so a typo is never silently ignored.
+    new CodeSource([1], { maxCachedRows: options.maxCachedRows, encodeBatchSize: options.encodeBatchSize });
+  }
+
+  let encodeMs = 0;
+  let encodedRows = 0;
+  const represent =
+    user &&
+    (async (obs: Obs): Promise<TensorLike> => {
+      const t0 = performance.now();
+      try {
+        const codes = await user(obs);
+        try {
+          encodedRows += shapeOf(codes, 'represent')[0] ?? 0;
+        } catch {
+          // a malformed reply is reported by the sampler, which checks it
+        }
+        return codes;
+      } finally {
+        encodeMs += performance.now() - t0;
+      }
+    });
+
+  const results: Partial<Record<MetricId, MetricResult>> = {};
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    throwIfAborted(options.signal);
+    const report = options.onProgress;
+    const own = options.metricOptions?.[entry.id];
+    results[entry.id] = await entry.run({
+      dataset: dataset as unknown as GroundTruthDataset<TensorLike>,
+      represent: represent as RepresentationFunction<TensorLike> | undefined,
+      codeSource: source,
+      seed: options.seed ?? 0,
+      sampleScale: own?.sampleScale === undefined ? sampleScale : numberOption(own.sampleScale, `metricOptions.${entry.id}.sampleScale`, 1, Number.MIN_VALUE, 10),
+      batchSize: own?.batchSize,
+      signal: options.signal,
+      onProgress: report && ((p) => report({ ...p, metric: entry.id, metricIndex: i, metricCount: entries.length })),
+    });
+  }
+  return {
+    results,
+    drawnImages: source ? source.drawnImages : encodedRows,
+    encodedImages: encodedRows,
+    seconds: { encode: encodeMs / 1000, total: (performance.now() - started) / 1000 },
+  };
+}

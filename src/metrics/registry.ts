@@ -1,0 +1,177 @@
+/**
+ * The table of dataset-based metrics that `evaluate()`, the CLI, the demo and the benchmarks share: each entry
+ * runs one sampling entry at a fraction of disentanglement_lib's sample sizes and names its headline numbers.
+ */
+import { DisentangleError } from '../core/errors.js';
+import type { GroundTruthDataset, Progress, RepresentationFunction, TensorLike } from '../core/types.js';
+import type { CodeSource } from '../data/codeCache.js';
+import { computeAam } from './aam.js';
+import { computeBetaVaeMetric } from './betaVae.js';
+import { computeDci } from './dci.js';
+import { computeDhsic } from './dhsic.js';
+import { computeExplicitness } from './explicitness.js';
+import { computeFactorVaeMetric } from './factorVae.js';
+import { computeIrs } from './irs.js';
+import { computeMig } from './mig.js';
+import { computeModularity } from './modularity.js';
+import { computeSap } from './sap.js';
+import { computeUnsupervised } from './unsupervised.js';
+
+/** Ids of the metrics in the registry, in table order. */
+export type MetricId = 'factor-vae' | 'beta-vae' | 'mig' | 'sap' | 'dci' | 'modularity' | 'explicitness' | 'irs' | 'unsupervised' | 'aam' | 'dhsic';
+
+/** What a registry entry receives. */
+export interface MetricRun {
+  dataset: GroundTruthDataset<TensorLike>;
+  /** The model's representation; optional with `codeTable` or a complete `codeSource`. */
+  represent?: RepresentationFunction<TensorLike>;
+  /** N×D codes in canonical order, or a `.npy` path (Node), instead of `represent`. */
+  codeTable?: TensorLike | string;
+  /** @internal The run's shared code cache. */
+  codeSource?: CodeSource;
+  seed: number;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+  /** Multiplies the reference sample sizes (1 = disentanglement_lib's defaults). */
+  sampleScale: number;
+  /** Batch size for the sampling (default: each metric's reference batch size). */
+  batchSize?: number;
+}
+
+/** Any metric's result: its headline `score` beside the metric's own fields. */
+export type MetricResult = { score: number } & object;
+
+/** One metric of the registry. */
+export interface MetricDefinition {
+  id: MetricId;
+  label: string;
+  /** The headline field and its column label in summary tables; `lowerIsBetter` for dependence measures. */
+  headline: { field: string; column: string; lowerIsBetter?: boolean };
+  /** Fields the CLI prints, in table order. */
+  fields: readonly string[];
+  /** Fraction of disentanglement_lib's sample sizes the demo uses (a few minutes for every metric on 2 cores). */
+  demoScale: number;
+  run(args: MetricRun): Promise<MetricResult>;
+}
+
+const n = (base: number, scale: number): number => Math.max(20, Math.round(base * scale));
+
+/** The registry, in table order. */
+export const METRICS: readonly MetricDefinition[] = [
+  {
+    id: 'factor-vae',
+    label: 'FactorVAE',
+    headline: { field: 'evalAccuracy', column: 'FactorVAE' },
+    fields: ['evalAccuracy', 'trainAccuracy'],
+    demoScale: 0.03,
+    run: (a) => computeFactorVaeMetric({ ...a, numVarianceEstimate: n(10000, a.sampleScale), numTrain: n(10000, a.sampleScale), numEval: n(5000, a.sampleScale) }),
+  },
+  {
+    id: 'beta-vae',
+    label: 'BetaVAE',
+    headline: { field: 'evalAccuracy', column: 'BetaVAE' },
+    fields: ['evalAccuracy', 'trainAccuracy'],
+    demoScale: 0.03,
+    run: (a) => computeBetaVaeMetric({ ...a, numTrain: n(10000, a.sampleScale), numEval: n(5000, a.sampleScale) }),
+  },
+  {
+    id: 'mig',
+    label: 'MIG',
+    headline: { field: 'score', column: 'MIG' },
+    fields: ['score'],
+    demoScale: 0.2,
+    run: (a) => computeMig({ ...a, numTrain: n(10000, a.sampleScale) }),
+  },
+  {
+    id: 'sap',
+    label: 'SAP',
+    headline: { field: 'score', column: 'SAP' },
+    fields: ['score'],
+    demoScale: 0.1,
+    run: (a) => computeSap({ ...a, numTrain: n(10000, a.sampleScale), numTest: n(5000, a.sampleScale) }),
+  },
+  {
+    id: 'dci',
+    label: 'DCI',
+    headline: { field: 'disentanglement', column: 'DCI-D' },
+    fields: ['disentanglement', 'completeness', 'informativenessTest'],
+    demoScale: 0.06,
+    run: (a) => computeDci({ ...a, numTrain: n(10000, a.sampleScale), numTest: n(5000, a.sampleScale) }),
+  },
+  {
+    id: 'modularity',
+    label: 'Modularity',
+    headline: { field: 'score', column: 'Modularity' },
+    fields: ['score'],
+    demoScale: 0.2,
+    run: (a) => computeModularity({ ...a, numTrain: n(10000, a.sampleScale) }),
+  },
+  {
+    id: 'explicitness',
+    label: 'Explicitness',
+    headline: { field: 'scoreTest', column: 'Explicit.' },
+    fields: ['scoreTest', 'scoreTrain'],
+    demoScale: 0.1,
+    run: (a) => computeExplicitness({ ...a, numTrain: n(10000, a.sampleScale), numTest: n(5000, a.sampleScale) }),
+  },
+  {
+    id: 'irs',
+    label: 'IRS',
+    headline: { field: 'score', column: 'IRS' },
+    fields: ['score'],
+    demoScale: 0.2,
+    run: (a) => computeIrs({ ...a, numTrain: n(10000, a.sampleScale) }),
+  },
+  {
+    id: 'unsupervised',
+    label: 'Unsupervised',
+    headline: { field: 'gaussianTotalCorrelation', column: 'GaussTC↓', lowerIsBetter: true },
+    fields: ['gaussianTotalCorrelation', 'gaussianWassersteinCorrelationNorm', 'mutualInfoScore'],
+    demoScale: 0.2,
+    run: (a) => computeUnsupervised({ ...a, numTrain: n(10000, a.sampleScale) }),
+  },
+  {
+    id: 'aam',
+    label: 'AAM',
+    headline: { field: 'score', column: 'AAM' },
+    fields: ['score'],
+    demoScale: 0.2,
+    run: (a) => computeAam({ ...a, numTrain: n(10000, a.sampleScale) }),
+  },
+  {
+    id: 'dhsic',
+    label: 'dHSIC',
+    headline: { field: 'score', column: 'dHSIC↓', lowerIsBetter: true },
+    fields: ['score'],
+    demoScale: 0.1,
+    run: (a) => computeDhsic({ ...a, numSamples: n(5000, a.sampleScale) }),
+  },
+];
+
+/**
+ * The ids of every metric `evaluate()` can run, in table order.
+ *
+ * @example
+ * metricIds(); // ['factor-vae', 'beta-vae', 'mig', …, 'dhsic']
+ */
+export function metricIds(): MetricId[] {
+  return METRICS.map((m) => m.id);
+}
+
+/** Looks metric ids up, keeping the table order; `'all'`, an empty list or undefined select every metric. Throws `BAD_OPTION` on an unknown id. */
+export function selectMetrics(ids: readonly string[] | 'all' | undefined): MetricDefinition[] {
+  if (ids === 'all' || !ids || ids.length === 0 || ids.includes('all')) return [...METRICS];
+  if (!Array.isArray(ids)) throw new DisentangleError('BAD_OPTION', 'metrics', `expected 'all' or an array of metric ids (${metricIds().join(', ')})`);
+  const unknown = ids.filter((id) => !METRICS.some((m) => m.id === id));
+  if (unknown.length > 0) {
+    throw new DisentangleError('BAD_OPTION', 'metrics', `unknown metric${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; choose from ${metricIds().join(', ')}`);
+  }
+  return METRICS.filter((m) => ids.includes(m.id));
+}
+
+/** The numeric fields an entry lists (`fields`) picked from its result, for tables. */
+export function headlineNumbers(entry: MetricDefinition, result: MetricResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const f of entry.fields) out[f] = (result as Record<string, unknown>)[f] as number;
+  return out;
+}

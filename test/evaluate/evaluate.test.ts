@@ -1,0 +1,157 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { setupBackend } from '../../src/core/backend.js';
+import { DisentangleError } from '../../src/core/errors.js';
+import type { FactorBatch, GroundTruthDataset, TensorLike } from '../../src/core/types.js';
+import { dsprites } from '../../src/data/dsprites.js';
+import { encodeNpyHeader } from '../../src/data/npz.js';
+import { encodeDataset, evaluate, metricIds } from '../../src/metrics/index.js';
+import { imageMomentEncoder } from '../../src/models/referenceEncoders.js';
+
+beforeAll(async () => {
+  await setupBackend(['cpu']);
+});
+
+const ALL = ['factor-vae', 'beta-vae', 'mig', 'sap', 'dci', 'modularity', 'explicitness', 'irs', 'unsupervised', 'aam', 'dhsic'];
+
+/** dSprites on a 3×2×4×8×8 grid (1,536 images): every shape, two scales, four angles, every fourth position. */
+function smallSprites(): GroundTruthDataset<tf.Tensor4D> & { rendered: number[] } {
+  const full = dsprites();
+  const sizes = [3, 2, 4, 8, 8];
+  const rendered: number[] = [];
+  return {
+    factorSizes: sizes,
+    deterministicObservations: true,
+    rendered,
+    observationsFromFactors(f: FactorBatch): tf.Tensor4D {
+      const n = f.shape[0];
+      const data = new Int32Array(n * 5);
+      for (let i = 0; i < n; i++) {
+        const r = f.data.subarray(i * 5, i * 5 + 5);
+        rendered.push((((r[0] * 2 + r[1]) * 4 + r[2]) * 8 + r[3]) * 8 + r[4]);
+        data.set([r[0], 2 + 3 * r[1], 10 * r[2], 4 * r[3] + 2, 4 * r[4] + 1], i * 5);
+      }
+      return full.observationsFromFactors({ data, shape: [n, 5] });
+    },
+  };
+}
+
+/** The moment encoder, counting the rows it is given. */
+function counted(): { represent: (x: TensorLike) => TensorLike; rows: () => number } {
+  const encode = imageMomentEncoder();
+  let rows = 0;
+  return {
+    represent: (x) => {
+      rows += (x as tf.Tensor).shape[0];
+      return encode(x);
+    },
+    rows: () => rows,
+  };
+}
+
+describe('evaluate', () => {
+  it('lists the registry and returns float32 codes from the moment encoder (what the identity checks rely on)', () => {
+    expect(metricIds()).toEqual(ALL);
+    const out = tf.tidy(() => (imageMomentEncoder()(tf.zeros([2, 64, 64, 1])) as tf.Tensor).dtype);
+    expect(out).toBe('float32');
+  });
+
+  it('gives identical results with and without the code cache for every metric, encoding each distinct image once', async () => {
+    const before = tf.memory().numTensors;
+    const plain = counted();
+    const cached = counted();
+    const dataA = smallSprites();
+    const dataB = smallSprites();
+    const a = await evaluate({ represent: plain.represent, dataset: dataA, metrics: 'all', sampleScale: 0.004, seed: 2, cache: false });
+    const b = await evaluate({ represent: cached.represent, dataset: dataB, metrics: 'all', sampleScale: 0.004, seed: 2, encodeBatchSize: 128 });
+    expect(Object.keys(b.results)).toEqual(ALL);
+    expect(b.results).toEqual(a.results);
+    for (const id of ALL) expect(typeof (b.results as Record<string, { score: number }>)[id].score).toBe('number');
+    // without the cache every drawn image is encoded; with it each distinct image at most once
+    expect(a.encodedImages).toBe(a.drawnImages);
+    expect(b.drawnImages).toBe(a.drawnImages);
+    expect(b.encodedImages).toBe(cached.rows());
+    expect(new Set(dataB.rendered).size).toBe(dataB.rendered.length);
+    expect(b.encodedImages).toBe(dataB.rendered.length);
+    expect(b.encodedImages).toBeLessThanOrEqual(Math.min(1536, b.drawnImages));
+    expect(b.encodedImages * 4).toBeLessThan(b.drawnImages);
+    expect(b.seconds.total).toBeGreaterThanOrEqual(b.seconds.encode);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('gives identical results on procedural dSprites for every metric', async () => {
+    const a = await evaluate({ represent: imageMomentEncoder(), dataset: dsprites(), metrics: 'all', sampleScale: 0.002, cache: false });
+    const b = await evaluate({ represent: imageMomentEncoder(), dataset: dsprites(), metrics: 'all', sampleScale: 0.002 });
+    expect(b.results).toEqual(a.results);
+    expect(b.encodedImages).toBeLessThanOrEqual(b.drawnImages);
+  });
+
+  it('scores a code table (in memory or a .npy file) exactly as the model it came from', async () => {
+    const data = smallSprites();
+    const table = await encodeDataset({ represent: imageMomentEncoder(), dataset: data, batchSize: 100 });
+    expect(table.shape).toEqual([1536, 5]);
+    // row r is the image of flat index r
+    expect(data.rendered).toEqual(Array.from({ length: 1536 }, (_, i) => i));
+    const viaModel = await evaluate({ represent: imageMomentEncoder(), dataset: smallSprites(), metrics: 'all', sampleScale: 0.004, seed: 5 });
+    const viaTable = await evaluate({ codeTable: { data: table.codes, shape: table.shape }, dataset: smallSprites(), metrics: 'all', sampleScale: 0.004, seed: 5 });
+    expect(viaTable.results).toEqual(viaModel.results);
+    expect(viaTable.encodedImages).toBe(0);
+    expect(viaTable.drawnImages).toBe(viaModel.drawnImages);
+
+    const dir = mkdtempSync(join(tmpdir(), 'codes-'));
+    try {
+      const path = join(dir, 'codes.npy');
+      const header = encodeNpyHeader('<f4', table.shape);
+      writeFileSync(path, Buffer.concat([Buffer.from(header), Buffer.from(table.codes.buffer, table.codes.byteOffset, table.codes.byteLength)]));
+      const viaFile = await evaluate({ codeTable: path, dataset: smallSprites(), metrics: ['mig', 'factor-vae'], sampleScale: 0.004, seed: 5 });
+      expect(viaFile.results.mig).toEqual(viaModel.results.mig);
+      expect(viaFile.results['factor-vae']).toEqual(viaModel.results['factor-vae']);
+      await expect(evaluate({ codeTable: join(dir, 'missing.npy'), dataset: smallSprites(), metrics: ['mig'] })).rejects.toMatchObject({ code: 'BAD_FILE' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses ambiguous routes, unknown metrics, a table of the wrong size and bad sizing options', async () => {
+    const data = smallSprites();
+    const represent = imageMomentEncoder();
+    const code = async (p: Promise<unknown>): Promise<string> => p.then(() => 'ok', (e: unknown) => (e instanceof DisentangleError ? `${e.code} ${e.argument}` : String(e)));
+    expect(await code(evaluate({ dataset: data, metrics: 'all' }))).toBe('BAD_OPTION represent');
+    expect(await code(evaluate({ represent, codeTable: [[0]], dataset: data, metrics: 'all' }))).toBe('BAD_OPTION represent');
+    expect(await code(evaluate({ represent, dataset: data, metrics: ['mig', 'nope' as 'mig'] }))).toBe('BAD_OPTION metrics');
+    expect(await code(evaluate({ codeTable: { data: new Float32Array(10), shape: [5, 2] }, dataset: data, metrics: ['mig'] }))).toBe('SHAPE_MISMATCH codeTable');
+    expect(await code(evaluate({ represent, dataset: data, metrics: ['mig'], maxCachedRows: -3 }))).toBe('BAD_OPTION maxCachedRows');
+    expect(await code(evaluate({ represent, dataset: data, metrics: ['mig'], encodeBatchSize: 0 }))).toBe('BAD_OPTION encodeBatchSize');
+  });
+
+  it('stops on abort with ABORTED, mid-run, leaking no tensors, and reports progress per metric', async () => {
+    const before = tf.memory().numTensors;
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const run = evaluate({
+      represent: imageMomentEncoder(),
+      dataset: dsprites(),
+      metrics: ['mig', 'factor-vae'], // run in table order: factor-vae first
+      sampleScale: 0.05,
+      metricOptions: { 'factor-vae': { sampleScale: 0.002 } },
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (!seen.includes(p.metric)) seen.push(p.metric);
+        if (p.metric === 'mig' && p.done > 3) controller.abort();
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(seen).toEqual(['factor-vae', 'mig']);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('with a bounded table still gives the same numbers (rows dropped are encoded again)', async () => {
+    const a = await evaluate({ represent: imageMomentEncoder(), dataset: smallSprites(), metrics: ['mig', 'factor-vae'], sampleScale: 0.004, cache: false });
+    const b = await evaluate({ represent: imageMomentEncoder(), dataset: smallSprites(), metrics: ['mig', 'factor-vae'], sampleScale: 0.004, maxCachedRows: 50, encodeBatchSize: 16 });
+    expect(b.results).toEqual(a.results);
+    expect(b.encodedImages).toBeLessThanOrEqual(b.drawnImages);
+  });
+});

@@ -27,7 +27,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadCliModel, type CliModel } from '../src/cli/models.js';
-import { METRICS } from '../src/cli/registry.js';
+import { METRICS } from '../src/metrics/registry.js';
 import { setupBackend } from '../src/core/backend.js';
 import { createRng } from '../src/core/rng.js';
 import { meanVarianceColumns } from '../src/core/tensor.js';
@@ -194,9 +194,9 @@ async function score(model: CliModel, dataset: GroundTruthDataset<TensorLike>): 
   const scores = {} as ModelRow['scores'];
   for (const [key, id, field] of COLUMNS) {
     const entry = METRICS.find((m) => m.id === id);
-    if (!entry) throw new Error(`metric ${id} is not in the CLI registry`);
+    if (!entry) throw new Error(`metric ${id} is not in the metric registry`);
     const result = await entry.run({ dataset, represent: model.represent, seed: 0, sampleScale: SCORE_SCALE });
-    scores[key] = result[field];
+    scores[key] = (result as unknown as Record<string, number>)[field];
   }
   return scores;
 }

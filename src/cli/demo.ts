@@ -17,44 +17,14 @@ import { argmaxFirst } from '../selection/modelCentrality.js';
 import { latentTraversal } from '../viz/index.js';
 import { loadCliModel, type CliModel } from './models.js';
 import { progressBar } from './progress.js';
-import { METRICS } from './registry.js';
+import { evaluate, METRICS, headlineNumbers, type MetricId, type MetricResult } from '../metrics/index.js';
 import { formatTable } from './table.js';
 
-/** Fraction of disentanglement_lib's sample sizes each metric uses in the demo. */
-const DEMO_SCALE: Record<string, number> = {
-  'factor-vae': 0.03,
-  'beta-vae': 0.03,
-  mig: 0.2,
-  sap: 0.1,
-  dci: 0.06,
-  modularity: 0.2,
-  explicitness: 0.1,
-  irs: 0.2,
-  unsupervised: 0.2,
-  aam: 0.2,
-  dhsic: 0.1,
-};
-
 /** BetaVAE's reference batch of 64 pairs per point dominates the demo's encoder time; 16 keeps its signal. */
-const DEMO_BATCH: Record<string, number> = { 'beta-vae': 16 };
+const DEMO_BATCH: Partial<Record<MetricId, number>> = { 'beta-vae': 16 };
 
 /** Trained conv encoders cost ~1 ms per image on one wasm thread: score them on a third of the demo sizes. */
 const TRAINED_FACTOR = 0.3;
-
-/** Headline field of each metric in the summary table, and whether lower is better. */
-const HEADLINE: Record<string, { field: string; column: string }> = {
-  'factor-vae': { field: 'evalAccuracy', column: 'FactorVAE' },
-  'beta-vae': { field: 'evalAccuracy', column: 'BetaVAE' },
-  mig: { field: 'score', column: 'MIG' },
-  sap: { field: 'score', column: 'SAP' },
-  dci: { field: 'disentanglement', column: 'DCI-D' },
-  modularity: { field: 'score', column: 'Modularity' },
-  explicitness: { field: 'scoreTest', column: 'Explicit.' },
-  irs: { field: 'score', column: 'IRS' },
-  unsupervised: { field: 'gaussianTotalCorrelation', column: 'GaussTC↓' },
-  aam: { field: 'score', column: 'AAM' },
-  dhsic: { field: 'score', column: 'dHSIC↓' },
-};
 
 type Represent = RepresentationFunction<TensorLike>;
 
@@ -68,13 +38,13 @@ function compose(outer: (x: TensorLike) => TensorLike, inner: (x: TensorLike) =>
   };
 }
 
-/** The analytic reference representations; each call makes fresh ones so seeded noise restarts per metric. */
-function referenceRepresentations(): [string, () => Represent][] {
+/** The analytic reference representations (name, factory, stochastic); each call makes fresh ones so seeded noise restarts per metric. */
+function referenceRepresentations(): [string, () => Represent, boolean][] {
   return [
-    ['moment encoder (recovers factors)', () => imageMomentEncoder()],
-    ['rotated (entangled)', () => compose(rotatedRepresentation(5), imageMomentEncoder())],
-    ['noisy, partly entangled', () => compose(noisyRepresentation(5, { leak: 0.6, noise: 0.3 }), imageMomentEncoder())],
-    ['collapsed', () => collapsedRepresentation(5)],
+    ['moment encoder (recovers factors)', () => imageMomentEncoder(), false],
+    ['rotated (entangled)', () => compose(rotatedRepresentation(5), imageMomentEncoder()), false],
+    ['noisy, partly entangled', () => compose(noisyRepresentation(5, { leak: 0.6, noise: 0.3 }), imageMomentEncoder()), true],
+    ['collapsed', () => collapsedRepresentation(5), false],
   ];
 }
 
@@ -139,7 +109,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResults> {
 
   const results: DemoResults = {
     representations: [],
-    metrics: METRICS.map((m) => ({ id: m.id, column: HEADLINE[m.id]?.column ?? m.label, field: HEADLINE[m.id]?.field ?? '' })),
+    metrics: METRICS.map((m) => ({ id: m.id, column: m.headline.column, field: m.headline.field })),
     values: {},
   };
   const populationDir = shippedPopulationDir();
@@ -150,40 +120,54 @@ export async function runDemo(options: DemoOptions): Promise<DemoResults> {
     }
   }
   try {
-    const reps: [string, () => Represent][] = [
+    const reps: [string, () => Represent, boolean][] = [
       ...referenceRepresentations(),
-      ...population.map((m): [string, () => Represent] => [`trained: ${m.name.split('/').pop()}`, () => m.represent]),
+      ...population.map((m): [string, () => Represent, boolean] => [`trained: ${m.name.split('/').pop()}`, () => m.represent, !!m.stochastic]),
     ];
     const trained = new Set(population.map((m) => `trained: ${m.name.split('/').pop()}`));
-    const header = ['representation', ...METRICS.map((m) => HEADLINE[m.id]?.column ?? m.label)];
+    const header = ['representation', ...METRICS.map((m) => m.headline.column)];
     const rows: (string | number | undefined)[][] = [];
     const all: Record<string, Record<string, Record<string, number>>> = {};
-    for (const [name, make] of reps) {
+    for (const [name, make, stochastic] of reps) {
       const row: (string | number | undefined)[] = [name];
       all[name] = {};
-      for (const metric of METRICS) {
-        const bar = progressBar(`${metric.label} · ${name.slice(0, 18)}`, { quiet });
+      const scale = factor * (trained.has(name) ? TRAINED_FACTOR : 1);
+      const metricOptions = Object.fromEntries(METRICS.map((m) => [m.id, { sampleScale: m.demoScale * scale, batchSize: DEMO_BATCH[m.id] }]));
+      // A deterministic representation is scored in one evaluate() run, so the metrics share a code table and
+      // each image is encoded once; seeded noise restarts per metric, as it always did, with one run per metric.
+      const groups = stochastic ? METRICS.map((m) => [m]) : [METRICS];
+      for (const group of groups) {
+        let bar: ReturnType<typeof progressBar> | undefined;
+        let current: string | undefined;
         try {
-          const r = await metric.run({
+          const run = await evaluate({
             dataset,
             represent: make(),
+            metrics: group.map((m) => m.id),
             seed: 0,
-            onProgress: bar.onProgress,
+            cache: !stochastic,
+            metricOptions,
             signal: options.signal,
-            sampleScale: (DEMO_SCALE[metric.id] ?? 0.1) * factor * (trained.has(name) ? TRAINED_FACTOR : 1),
-            batchSize: DEMO_BATCH[metric.id],
+            onProgress: (p) => {
+              if (p.metric !== current) {
+                bar?.stop();
+                current = p.metric;
+                bar = progressBar(`${group[p.metricIndex].label} · ${name.slice(0, 18)}`, { quiet });
+              }
+              bar?.onProgress(p);
+            },
           });
-          all[name][metric.id] = r;
-          row.push(r[HEADLINE[metric.id]?.field ?? Object.keys(r)[0]]);
+          for (const m of group) all[name][m.id] = headlineNumbers(m, run.results[m.id] as MetricResult);
         } finally {
-          bar.stop();
+          bar?.stop();
         }
       }
+      for (const m of METRICS) row.push(all[name][m.id][m.headline.field]);
       rows.push(row);
     }
     const out: string[] = [];
     out.push(`\ndisentangle demo — procedural dSprites (64×64×1, factors shape, scale, orientation, posX, posY), seed 0, backend ${tf.getBackend()}`);
-    out.push(`Sample sizes: ${options.quick ? 'a quarter of ' : ''}these fractions of disentanglement_lib's defaults: ${METRICS.map((m) => `${m.id} ${DEMO_SCALE[m.id]}`).join(', ')}${population.length ? `; trained models ×${TRAINED_FACTOR}` : ''}; BetaVAE batches of 16.`);
+    out.push(`Sample sizes: ${options.quick ? 'a quarter of ' : ''}these fractions of disentanglement_lib's defaults: ${METRICS.map((m) => `${m.id} ${m.demoScale}`).join(', ')}${population.length ? `; trained models ×${TRAINED_FACTOR}` : ''}; BetaVAE batches of 16.`);
     out.push('');
     out.push(formatTable(header, rows));
     results.representations = reps.map(([name]) => name);

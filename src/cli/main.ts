@@ -14,7 +14,7 @@ import type { ResumeInfo, VaeObjective } from '../models/index.js';
 import { latentTraversal, latentTraversalGif } from '../viz/index.js';
 import { loadCliModel, type CliModel } from './models.js';
 import { lastProgress, progressBar } from './progress.js';
-import { selectMetrics } from './registry.js';
+import { evaluate, headlineNumbers, selectMetrics, type MetricResult } from '../metrics/index.js';
 import { formatTable } from './table.js';
 import { runDemo } from './demo.js';
 
@@ -124,34 +124,62 @@ export function buildProgram(): Command {
   program
     .command('evaluate')
     .description('score one model with the chosen metrics')
-    .requiredOption('-m, --model <path>', 'a saved reference model directory, or a JS module exporting a GenerativeModel or represent()')
+    .option('-m, --model <path>', 'a saved reference model directory, or a JS module exporting a GenerativeModel or represent()')
+    .option('--codes <file.npy>', 'instead of a model: an N×D float32/float64 .npy of codes for every factor combination of the dataset, in C-order (numpy.ravel_multi_index)')
     .option('-d, --dataset <name|file.npz>', "'dsprites' (procedural) or the real dsprites_ndarray_*.npz", 'dsprites')
     .option('--metrics <ids>', 'comma-separated metric ids, or all', 'all')
     .option('--seed <n>', 'seed of every random choice', seedArg, 0)
     .option('--sample-scale <x>', 'multiplies the reference sample sizes (1 = disentanglement_lib defaults; > 0, at most 10)', numIn('--sample-scale', 0, 10, true), 1)
     .option('--representation <kind>', "FactorVAE codes: 'sample' (as InfoGAN-CR) or 'mean' (as disentanglement_lib)", oneOf('--representation', ['sample', 'mean'] as const), 'sample')
     .option('--json <file>', 'also write the results as JSON')
-    .addHelpText('after', '\nExample:\n  $ disentangle evaluate --model models/factor-vae-0 --metrics factor-vae,mig,dci --seed 1 --json scores.json')
-    .action(async (o: { model: string; dataset: string; metrics: string; seed: number; sampleScale: number; representation: 'sample' | 'mean'; json?: string }) => {
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ disentangle evaluate --model models/factor-vae-0 --metrics factor-vae,mig,dci --seed 1 --json scores.json\n  $ disentangle evaluate --codes codes.npy --dataset dsprites --metrics all',
+    )
+    .action(async (o: { model?: string; codes?: string; dataset: string; metrics: string; seed: number; sampleScale: number; representation: 'sample' | 'mean'; json?: string }) => {
       const quiet = !!program.opts().quiet;
+      if ((o.model === undefined) === (o.codes === undefined)) throw new DisentangleError('BAD_OPTION', '--model', 'give either --model or --codes');
       const metrics = selectMetrics(o.metrics.split(',').map((s) => s.trim()).filter(Boolean));
       if (o.json) await checkWritable(o.json, 'file', '--json');
       const dataset = await loadDataset(o.dataset);
       const signal = abortOnSigint();
-      await withModels([o.model], o.representation, async ([model]) => {
-        const results: Record<string, Record<string, number>> = {};
-        for (const m of metrics) {
-          const bar = progressBar(m.label, { quiet });
-          try {
-            results[m.id] = await m.run({ dataset, represent: model.represent, seed: o.seed, onProgress: bar.onProgress, signal, sampleScale: o.sampleScale });
-          } finally {
-            bar.stop();
-          }
+      const score = async (route: { represent?: CliModel['represent']; codeTable?: string; cache?: boolean }): Promise<void> => {
+        let bar: ReturnType<typeof progressBar> | undefined;
+        let current: string | undefined;
+        let run: Awaited<ReturnType<typeof evaluate>>;
+        try {
+          run = await evaluate({
+            ...route,
+            dataset,
+            metrics: metrics.map((m) => m.id),
+            seed: o.seed,
+            sampleScale: o.sampleScale,
+            signal,
+            onProgress: (p) => {
+              if (p.metric !== current) {
+                bar?.stop();
+                current = p.metric;
+                bar = progressBar(metrics[p.metricIndex].label, { quiet });
+              }
+              bar?.onProgress(p);
+            },
+          });
+        } finally {
+          bar?.stop();
         }
+        const results: Record<string, Record<string, number>> = {};
+        for (const m of metrics) results[m.id] = headlineNumbers(m, run.results[m.id] as MetricResult);
         const rows = Object.entries(results).flatMap(([id, r]) => Object.entries(r).map(([k, v]) => [id, k, v] as const));
         process.stdout.write(`${formatTable(['metric', 'field', 'value'], rows)}\n`);
-        if (o.json) await writeFileAtomic(o.json, JSON.stringify({ model: o.model, dataset: o.dataset, seed: o.seed, sampleScale: o.sampleScale, results }, null, 2), '--json');
-      });
+        if (!quiet) process.stderr.write(`images drawn ${run.drawnImages}, encoded ${run.encodedImages}; ${run.seconds.total.toFixed(1)} s (encoder ${run.seconds.encode.toFixed(1)} s)\n`);
+        if (o.json) {
+          const meta = { model: o.model ?? null, codes: o.codes ?? null, dataset: o.dataset, seed: o.seed, sampleScale: o.sampleScale };
+          await writeFileAtomic(o.json, JSON.stringify({ ...meta, results, drawnImages: run.drawnImages, encodedImages: run.encodedImages, seconds: run.seconds }, null, 2), '--json');
+        }
+      };
+      if (o.codes !== undefined) return score({ codeTable: o.codes });
+      // A sampled representation is stochastic: keeping one code per image would change what is measured.
+      await withModels([o.model as string], o.representation, ([model]) => score({ represent: model.represent, cache: !model.stochastic }));
     });
 
   program

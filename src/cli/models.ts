@@ -17,6 +17,8 @@ import type { UdrModel } from '../selection/index.js';
 export interface CliModel {
   name: string;
   represent: RepresentationFunction<TensorLike>;
+  /** True when `represent` samples (a FactorVAE's z): the same image then gets a new code each time, so no code cache. */
+  stochastic?: boolean;
   generative?: GenerativeModel<TensorLike>;
   udr?: UdrModel<TensorLike>;
   reference?: InfoGanCr | FactorVae;
@@ -62,6 +64,7 @@ export async function loadCliModel(spec: string, representation: 'sample' | 'mea
       return {
         name: spec,
         represent: gm.represent,
+        stochastic: representation === 'sample',
         generative: gm,
         udr: (obs) =>
           tf.tidy(() => {

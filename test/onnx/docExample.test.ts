@@ -14,6 +14,9 @@ import { createRng } from '../../src/core/index.js';
 
 const fixture = (name: string): string => resolve(__dirname, '../fixtures/onnx', name);
 
+// The code-table snippet of docs/onnx.md, type-checked only (a full dSprites table is 737,280 rows).
+export const codeTableSnippet = async (): Promise<number> => (await computeMig({ codeTable: 'codes.npy', dataset: dsprites(), seed: 0 })).score;
+
 describe('docs/onnx.md example', () => {
   it('scores an exported encoder, selects with UDR, and samples from the decoder', async () => {
     const before = tf.memory().numTensors;

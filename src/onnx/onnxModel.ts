@@ -116,7 +116,7 @@ function checkProviders(eps: unknown): readonly unknown[] | undefined {
 }
 
 /** The only input of a session (several inputs cannot be fed from one batch of observations). */
-export function onlyInput(session: OnnxSession, argument: string): string {
+function onlyInput(session: OnnxSession, argument: string): string {
   if (session.inputNames.length !== 1) {
     throw new DisentangleError('BAD_OPTION', argument, `has ${session.inputNames.length} inputs (${session.inputNames.join(', ')}); onnxModel feeds exactly one`);
   }

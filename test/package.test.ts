@@ -12,7 +12,7 @@ import { requireBuiltDist } from './helpers/builtDist.js';
 import { arrays, zip } from './data/dspritesNpz.js';
 
 const ROOT = resolve(__dirname, '..');
-const SUBPATHS = ['', '/metrics', '/selection', '/models', '/data', '/estimators', '/viz'];
+const SUBPATHS = ['', '/metrics', '/selection', '/models', '/data', '/estimators', '/viz', '/onnx'];
 
 describe('published package', () => {
   let dir = '';
@@ -54,6 +54,8 @@ describe('published package', () => {
         "import { createRng, type Rng, type GroundTruthDataset, type LabelledCodes, DisentangleError } from 'disentangle';",
         "import * as metrics from 'disentangle/metrics';",
         "import * as data from 'disentangle/data';",
+        "import { onnxModel, type OnnxModel } from 'disentangle/onnx';",
+        'export const onnx: (o: Parameters<typeof onnxModel>[0]) => Promise<OnnxModel> = onnxModel;',
         'const r: Rng = createRng(0);',
         'const n: number = r.float();',
         "const e: DisentangleError = new DisentangleError('EMPTY', 'x', 'y');",
@@ -101,6 +103,19 @@ describe('published package', () => {
       ].join('\n'),
     );
     expect(execFileSync('node', ['nobackend.mjs'], { cwd: dir, encoding: 'utf8' }).trim()).toBe('UNSUPPORTED:observationsFromFactors true wasm');
+  });
+
+  it('imports disentangle/onnx without onnxruntime installed, and says what to install when it is used', () => {
+    // onnxruntime-web is an optional peer dependency: the consumer here has not installed it.
+    writeFileSync(
+      join(dir, 'onnx.mjs'),
+      [
+        "import { onnxModel } from 'disentangle/onnx';",
+        "const r = await onnxModel({ encoder: 'x.onnx' }).then(() => 'loaded', (e) => `${e.name}:${e.code}:${e.argument}:${/onnxruntime-web/.test(e.message)}`);",
+        'console.log(r);',
+      ].join('\n'),
+    );
+    expect(execFileSync('node', ['onnx.mjs'], { cwd: dir, encoding: 'utf8' }).trim()).toBe('DisentangleError:UNSUPPORTED:ort:true');
   });
 
   it('rejects a corrupted .npz from the bundle with BAD_FILE', () => {

@@ -49,8 +49,10 @@ export interface EvaluateResult {
   drawnImages: number;
   /** Observations sent to `represent` (0 on the code-table route). */
   encodedImages: number;
-  /** Seconds inside `represent` (and rendering, with the cache), and in all. */
+  /** Seconds inside `represent`, and in all. */
   seconds: { encode: number; total: number };
+  /** The same counts per metric, in run order (a later metric finds the rows an earlier one encoded). */
+  perMetric: Partial<Record<MetricId, { drawnImages: number; encodedImages: number; seconds: { encode: number; total: number } }>>;
 }
 
 /**
@@ -69,7 +71,9 @@ export async function evaluate<Obs = TensorLike>(options: EvaluateOptions<Obs>):
   const started = performance.now();
   const routes = [options.represent !== undefined, options.model !== undefined, options.codeTable !== undefined].filter(Boolean).length;
   if (routes !== 1) throw new DisentangleError('BAD_OPTION', 'represent', `give exactly one of represent, model and codeTable (got ${routes})`);
-  const user = options.represent ?? options.model?.represent;
+  const model = options.model;
+  // bound: a model class's represent may use `this`
+  const user = options.represent ?? (model && typeof model.represent === 'function' ? model.represent.bind(model) : undefined);
   if (options.codeTable === undefined && typeof user !== 'function') {
     throw new DisentangleError('BAD_INPUT', options.model ? 'model.represent' : 'represent', 'must be a function (observations) => codes');
   }
@@ -115,9 +119,12 @@ export async function evaluate<Obs = TensorLike>(options: EvaluateOptions<Obs>):
     });
 
   const results: Partial<Record<MetricId, MetricResult>> = {};
+  const perMetric: EvaluateResult['perMetric'] = {};
+  const drawn = (): number => (source ? source.drawnImages : encodedRows);
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
     throwIfAborted(options.signal);
+    const at = { drawn: drawn(), encoded: encodedRows, encodeMs, t: performance.now() };
     const report = options.onProgress;
     const own = options.metricOptions?.[entry.id];
     results[entry.id] = await entry.run({
@@ -130,11 +137,17 @@ export async function evaluate<Obs = TensorLike>(options: EvaluateOptions<Obs>):
       signal: options.signal,
       onProgress: report && ((p) => report({ ...p, metric: entry.id, metricIndex: i, metricCount: entries.length })),
     });
+    perMetric[entry.id] = {
+      drawnImages: drawn() - at.drawn,
+      encodedImages: encodedRows - at.encoded,
+      seconds: { encode: (encodeMs - at.encodeMs) / 1000, total: (performance.now() - at.t) / 1000 },
+    };
   }
   return {
     results,
     drawnImages: source ? source.drawnImages : encodedRows,
     encodedImages: encodedRows,
     seconds: { encode: encodeMs / 1000, total: (performance.now() - started) / 1000 },
+    perMetric,
   };
 }

@@ -79,6 +79,11 @@ describe('evaluate', () => {
     expect(b.encodedImages).toBeLessThanOrEqual(Math.min(1536, b.drawnImages));
     expect(b.encodedImages * 4).toBeLessThan(b.drawnImages);
     expect(b.seconds.total).toBeGreaterThanOrEqual(b.seconds.encode);
+    const per = Object.values(b.perMetric);
+    expect(Object.keys(b.perMetric)).toEqual(ALL);
+    expect(per.reduce((s, m) => s + (m?.drawnImages ?? 0), 0)).toBe(b.drawnImages);
+    expect(per.reduce((s, m) => s + (m?.encodedImages ?? 0), 0)).toBe(b.encodedImages);
+    expect(a.perMetric.mig?.encodedImages).toBe(a.perMetric.mig?.drawnImages);
     expect(tf.memory().numTensors).toBe(before);
   });
 
@@ -113,6 +118,18 @@ describe('evaluate', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('takes a model object (its represent called as a method) like a bare represent', async () => {
+    class Model {
+      private readonly encode = imageMomentEncoder();
+      represent(x: TensorLike): TensorLike {
+        return this.encode(x);
+      }
+    }
+    const viaModel = await evaluate({ model: new Model(), dataset: smallSprites(), metrics: ['mig', 'sap'], sampleScale: 0.004 });
+    const viaFn = await evaluate({ represent: imageMomentEncoder(), dataset: smallSprites(), metrics: ['mig', 'sap'], sampleScale: 0.004 });
+    expect(viaModel.results).toEqual(viaFn.results);
   });
 
   it('refuses ambiguous routes, unknown metrics, a table of the wrong size and bad sizing options', async () => {

@@ -1,7 +1,7 @@
 /**
  * evaluate() with and without the code cache: every encoder metric on procedural dSprites with the analytic
  * moment encoder (tfjs, float32), images drawn vs encoded per metric and wall time.
- * `npx tsx benchmarks/evaluate-cache.ts [sampleScale]` → benchmarks/results/evaluate-cache.json.
+ * `npx tsx benchmarks/evaluate-cache.ts [sampleScale]` → benchmarks/results/evaluate-cache-scale-<scale>.json.
  */
 import { setupBackend } from '../src/core/backend.js';
 import { writeFileAtomic } from '../src/core/files.js';
@@ -29,4 +29,4 @@ const summary = {
   perMetric,
 };
 console.log(JSON.stringify(summary, null, 2));
-await writeFileAtomic(new URL('./results/evaluate-cache.json', import.meta.url), `${JSON.stringify(summary, null, 2)}\n`);
+await writeFileAtomic(new URL(`./results/evaluate-cache-scale-${sampleScale}.json`, import.meta.url), `${JSON.stringify(summary, null, 2)}\n`);

@@ -9,7 +9,8 @@ import { createRng, type Rng } from '../core/rng.js';
 import { columnMoments } from '../core/tensor.js';
 import type { GroundTruthDataset, Progress, RepresentationFunction, RunOptions, TensorLike } from '../core/types.js';
 import { enumOption, intOption, numberOption, checkOptions } from '../core/validate.js';
-import { drawFactors, holdColumnFixed, lookahead, openSamplingContext, prefetchCodes, representFactorsRaw, type CodeRouteOptions, type SamplingContext } from '../data/sampling.js';
+import { drawFactors, holdColumnFixed, openSamplingContext, representFactorsRaw, type CodeRouteOptions, type SamplingContext } from '../data/sampling.js';
+import { lookahead, prefetchCodes } from '../data/prefetch.js';
 import {
   lowestNormalizedVarianceDim,
   majorityVoteAccuracy,

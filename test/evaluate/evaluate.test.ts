@@ -165,6 +165,25 @@ describe('evaluate', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('encodeDataset reports progress to the end, stops on abort and leaks nothing', async () => {
+    const before = tf.memory().numTensors;
+    const done: number[] = [];
+    await encodeDataset({ represent: imageMomentEncoder(), dataset: smallSprites(), batchSize: 500, onProgress: (p) => done.push(p.done) });
+    expect(done).toEqual([0, 500, 1000, 1500, 1536]);
+    const controller = new AbortController();
+    const run = encodeDataset({
+      represent: imageMomentEncoder(),
+      dataset: smallSprites(),
+      batchSize: 100,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.done >= 300) controller.abort();
+      },
+    });
+    await expect(run).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('with a bounded table still gives the same numbers (rows dropped are encoded again)', async () => {
     const a = await evaluate({ represent: imageMomentEncoder(), dataset: smallSprites(), metrics: ['mig', 'factor-vae'], sampleScale: 0.004, cache: false });
     const b = await evaluate({ represent: imageMomentEncoder(), dataset: smallSprites(), metrics: ['mig', 'factor-vae'], sampleScale: 0.004, maxCachedRows: 50, encodeBatchSize: 16 });

@@ -25,7 +25,12 @@ import { computeVariationPredictability } from '../../src/metrics/variationPredi
 import { disposeShapeClassifier, loadShapeClassifier, type ShapeClassifier } from '../../src/models/shapeClassifier.js';
 
 const SIZES = [3, 4, 5, 6];
-const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+/** Set by {@link abortLatency}: told when a callback starts hanging, so the abort lands while it is awaited. */
+let onHang: (() => void) | undefined;
+const never = <T>(): Promise<T> => {
+  onHang?.();
+  return new Promise<T>(() => undefined);
+};
 
 /** Where a callback hangs: on its `at`-th call (1-based), so some batches succeed first. */
 interface Hang {
@@ -43,6 +48,7 @@ function hanging<T>(hang: Hang | undefined, name: Hang['callback'], calls: { n: 
   if (!hang || hang.callback !== name || calls.n !== hang.at) return value();
   if (hang.lateMs === undefined) return never<T>();
   // Like an encoder on an asynchronous backend: the result is computed now and handed back later.
+  onHang?.();
   const v = value();
   if (v instanceof tf.Tensor) lateResults.push(v);
   else if (v && typeof v === 'object') for (const t of Object.values(v)) if (t instanceof tf.Tensor) lateResults.push(t);
@@ -86,16 +92,27 @@ const entries: Record<string, Run> = {
   computeDhsic: (o) => computeDhsic({ ...plain(o), ...common, numSamples: 64 }),
 };
 
-/** Runs `run`, fires the signal 60 ms in, and returns how long after the abort the run settled. */
+/**
+ * Runs `run`, fires the signal 20 ms after a callback starts hanging, and returns how long after the abort the
+ * run settled. (A timer started with the run raced its first calls on a loaded machine: the abort could land
+ * before the hanging callback was awaited, and the error then named no callback.)
+ */
 async function abortLatency(run: (signal: AbortSignal) => Promise<unknown>): Promise<{ error: unknown; ms: number }> {
-  const signal = AbortSignal.timeout(60);
+  const controller = new AbortController();
+  onHang = () => setTimeout(() => controller.abort(), 20);
+  const fallback = setTimeout(() => controller.abort(), 10_000); // a run that never reaches its hang still ends
   let firedAt = 0;
-  signal.addEventListener('abort', () => (firedAt = performance.now()));
-  const error = await run(signal).then(
-    () => 'resolved',
-    (e: unknown) => e,
-  );
-  return { error, ms: performance.now() - (firedAt || performance.now()) };
+  controller.signal.addEventListener('abort', () => (firedAt = performance.now()));
+  try {
+    const error = await run(controller.signal).then(
+      () => 'resolved',
+      (e: unknown) => e,
+    );
+    return { error, ms: performance.now() - (firedAt || performance.now()) };
+  } finally {
+    onHang = undefined;
+    clearTimeout(fallback);
+  }
 }
 
 beforeAll(async () => {

@@ -13,23 +13,43 @@ import { modelCentrality } from '../../src/selection/modelCentrality.js';
 import { udr, type UdrModel } from '../../src/selection/udr.js';
 import { makePopulation } from '../helpers/populations.js';
 
-const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
+/** Set by {@link underTimeout}: told when a callback starts hanging, so the abort lands while it is awaited. */
+let onHang: (() => void) | undefined;
+const never = <T>(): Promise<T> => {
+  onHang?.();
+  return new Promise<T>(() => undefined);
+};
 const small = { groupSize: 20, scaleSetSize: 400, batchSize: 100, groups: 40 };
 
 beforeAll(async () => {
   await setupBackend(['cpu']);
 });
 
-/** Runs `run` against `AbortSignal.timeout(ms)`: what it settled with, and how long after the signal fired. */
-async function underTimeout(ms: number, run: (signal: AbortSignal) => Promise<unknown>): Promise<{ error: unknown; latency: number }> {
-  const signal = AbortSignal.timeout(ms);
+/**
+ * Runs `run` and aborts it `ms` after a callback starts hanging (or `ms` after the start when `hangs` is false): what it settled
+ * with, and how long after the abort. A timer started with the run raced its first calls on a loaded machine, so
+ * the abort could land before the hanging callback was awaited.
+ */
+async function underTimeout(ms: number, run: (signal: AbortSignal) => Promise<unknown>, hangs = true): Promise<{ error: unknown; latency: number }> {
+  const controller = new AbortController();
+  // With a hang to come, this timer is only a backstop for a run that never reaches it.
+  let timer = setTimeout(() => controller.abort(), hangs ? 10 * ms + 5000 : ms);
+  onHang = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(), ms);
+  };
   let firedAt = 0;
-  signal.addEventListener('abort', () => (firedAt = performance.now()));
-  const error = await run(signal).then(
-    () => 'resolved',
-    (e: unknown) => e,
-  );
-  return { error, latency: firedAt ? performance.now() - firedAt : NaN };
+  controller.signal.addEventListener('abort', () => (firedAt = performance.now()));
+  try {
+    const error = await run(controller.signal).then(
+      () => 'resolved',
+      (e: unknown) => e,
+    );
+    return { error, latency: firedAt ? performance.now() - firedAt : NaN };
+  } finally {
+    onHang = undefined;
+    clearTimeout(timer);
+  }
 }
 
 /** Wraps a population model so that its `at`-th call of `callback` never settles (or settles after `lateMs`). */
@@ -40,6 +60,7 @@ function hangingModel(base: GenerativeModel, callback: 'sampleLatents' | 'genera
     (...a: A): TensorLike | Promise<TensorLike> => {
       if (++calls !== at) return f(...a);
       if (!late) return never();
+      onHang?.();
       const v = f(...a) as tf.Tensor; // computed now, handed back later (an asynchronous backend)
       late.results.push(v);
       return new Promise((r) => setTimeout(() => r(v), late.ms));
@@ -146,6 +167,7 @@ describe('modelCentrality', () => {
     const progress: Progress[] = [];
     const { error, latency } = await underTimeout(1500, (signal) =>
       modelCentrality({ models, groupSize: 20, scaleSetSize: 3000, batchSize: 100, signal, onProgress: (p) => progress.push(p) }),
+      false,
     );
     clearInterval(timer);
     expect(error).toMatchObject({ code: 'ABORTED' });
@@ -193,6 +215,7 @@ describe('udr', () => {
       const out = base[1](x) as { mean: tf.Tensor; logVar: tf.Tensor };
       if (++calls !== 2) return out;
       results.push(out.mean, out.logVar);
+      onHang?.();
       return new Promise((r) => setTimeout(() => r(out), 200));
     };
     const before = tf.memory().numTensors;

@@ -12,7 +12,7 @@ import { modelCentrality, udr } from '../selection/index.js';
 import { trainFactorVae, trainInfoGanCr } from '../models/index.js';
 import type { ResumeInfo, VaeObjective } from '../models/index.js';
 import { latentTraversal, latentTraversalGif } from '../viz/index.js';
-import { loadCliModel, type CliModel } from './models.js';
+import { isOnnxPath, loadCliModel, loadOnnxCliModel, type CliModel, type OnnxCliOptions } from './models.js';
 import { lastProgress, progressBar } from './progress.js';
 import { evaluate, headlineNumbers, selectMetrics, type MetricResult } from '../metrics/index.js';
 import { formatTable } from './table.js';
@@ -90,14 +90,33 @@ async function loadDataset(spec: string): Promise<GroundTruthDataset<TensorLike>
   return (await loadDsprites(spec)) as unknown as GroundTruthDataset<TensorLike>;
 }
 
-async function withModels<T>(specs: string[], representation: 'sample' | 'mean', body: (models: CliModel[]) => Promise<T>): Promise<T> {
+/** Loads every model, runs `body`, and frees them all, also when loading one of them or `body` fails. */
+async function withModels<T>(loaders: (() => Promise<CliModel>)[], body: (models: CliModel[]) => Promise<T>): Promise<T> {
   const models: CliModel[] = [];
   try {
-    for (const s of specs) models.push(await loadCliModel(s, representation));
+    for (const load of loaders) models.push(await load());
     return await body(models);
   } finally {
-    for (const m of models) m.dispose();
+    await Promise.all(models.map((m) => m.dispose()));
   }
+}
+
+/** The ONNX options shared by evaluate and select (`--layout`, `--output`, `--log-var`, `--onnx-batch-size`). */
+interface OnnxFlags {
+  layout?: 'nchw' | 'nhwc';
+  output?: string;
+  logVar?: string;
+  onnxBatchSize?: number;
+}
+const onnxOptions = (o: OnnxFlags, decoder?: string): OnnxCliOptions => ({ decoder, layout: o.layout, output: o.output, logVar: o.logVar, batchSize: o.onnxBatchSize });
+
+/** Adds the ONNX reading options to a command. */
+function withOnnxFlags(cmd: Command): Command {
+  return cmd
+    .option('--layout <nchw|nhwc>', "ONNX: axis order of the encoder's image input (default: from the model's input shape, else nchw as PyTorch exports)", oneOf('--layout', ['nchw', 'nhwc'] as const))
+    .option('--output <name>', "ONNX: the encoder output holding the codes (default 'mu' when present, else the only output)")
+    .option('--log-var <name>', "ONNX: the encoder output holding log-variances (default 'logvar' or 'log_var' when present)")
+    .option('--onnx-batch-size <n>', 'ONNX: images per session.run (default 256)', intIn('--onnx-batch-size', 1, 65_536));
 }
 
 export function buildProgram(): Command {
@@ -121,10 +140,14 @@ export function buildProgram(): Command {
       if (o.json) await writeFileAtomic(o.json, JSON.stringify(results, null, 2), '--json');
     });
 
-  program
-    .command('evaluate')
-    .description('score one model with the chosen metrics')
-    .option('-m, --model <path>', 'a saved reference model directory, or a JS module exporting a GenerativeModel or represent()')
+  withOnnxFlags(
+    program
+      .command('evaluate')
+      .description('score one model with the chosen metrics: give exactly one of --model, --encoder and --codes')
+      .option('-m, --model <path>', 'a saved reference model directory, or a JS module exporting a GenerativeModel or represent()')
+      .option('--encoder <file.onnx>', 'an ONNX encoder (PyTorch, JAX, TensorFlow) run by onnxruntime-web or -node (install one of them)')
+      .option('--decoder <file.onnx>', "with --encoder: the ONNX decoder; its input width tells a single [mu, logvar] output's halves apart"),
+  )
     .option('--codes <file.npy>', 'instead of a model: an N×D float32/float64 .npy of codes for every factor combination of the dataset, in C-order (numpy.ravel_multi_index)')
     .option('-d, --dataset <name|file.npz>', "'dsprites' (procedural) or the real dsprites_ndarray_*.npz", 'dsprites')
     .option('--metrics <ids>', 'comma-separated metric ids, or all', 'all')
@@ -134,11 +157,16 @@ export function buildProgram(): Command {
     .option('--json <file>', 'also write the results as JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ disentangle evaluate --model models/factor-vae-0 --metrics factor-vae,mig,dci --seed 1 --json scores.json\n  $ disentangle evaluate --codes codes.npy --dataset dsprites --metrics all',
+      '\nExamples:\n  $ disentangle evaluate --model models/factor-vae-0 --metrics factor-vae,mig,dci --seed 1 --json scores.json\n  $ disentangle evaluate --encoder encoder.onnx --metrics all --sample-scale 0.1 --json scores.json\n  $ disentangle evaluate --encoder encoder.onnx --layout nhwc --output z_mean --log-var z_logvar\n  $ disentangle evaluate --codes codes.npy --dataset dsprites --metrics all',
     )
-    .action(async (o: { model?: string; codes?: string; dataset: string; metrics: string; seed: number; sampleScale: number; representation: 'sample' | 'mean'; json?: string }) => {
+    .action(async (o: OnnxFlags & { model?: string; encoder?: string; decoder?: string; codes?: string; dataset: string; metrics: string; seed: number; sampleScale: number; representation: 'sample' | 'mean'; json?: string }) => {
       const quiet = !!program.opts().quiet;
-      if ((o.model === undefined) === (o.codes === undefined)) throw new DisentangleError('BAD_OPTION', '--model', 'give either --model or --codes');
+      const routes = [o.model, o.encoder, o.codes].filter((x) => x !== undefined).length;
+      if (routes !== 1) throw new DisentangleError('BAD_OPTION', '--model', `give exactly one of --model, --encoder and --codes (got ${routes})`);
+      if (o.encoder === undefined) {
+        const stray = (['decoder', 'layout', 'output', 'logVar', 'onnxBatchSize'] as const).find((k) => o[k] !== undefined);
+        if (stray) throw new DisentangleError('BAD_OPTION', `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, 'applies to an ONNX model: use it with --encoder');
+      }
       const metrics = selectMetrics(o.metrics.split(',').map((s) => s.trim()).filter(Boolean));
       if (o.json) await checkWritable(o.json, 'file', '--json');
       const dataset = await loadDataset(o.dataset);
@@ -173,19 +201,24 @@ export function buildProgram(): Command {
         process.stdout.write(`${formatTable(['metric', 'field', 'value'], rows)}\n`);
         if (!quiet) process.stderr.write(`images drawn ${run.drawnImages}, encoded ${run.encodedImages}; ${run.seconds.total.toFixed(1)} s (encoder ${run.seconds.encode.toFixed(1)} s)\n`);
         if (o.json) {
-          const meta = { model: o.model ?? null, codes: o.codes ?? null, dataset: o.dataset, seed: o.seed, sampleScale: o.sampleScale };
+          const meta = { model: o.model ?? null, encoder: o.encoder ?? null, decoder: o.decoder ?? null, codes: o.codes ?? null, dataset: o.dataset, seed: o.seed, sampleScale: o.sampleScale };
           await writeFileAtomic(o.json, JSON.stringify({ ...meta, results, drawnImages: run.drawnImages, encodedImages: run.encodedImages, seconds: run.seconds }, null, 2), '--json');
         }
       };
       if (o.codes !== undefined) return score({ codeTable: o.codes });
-      // A sampled representation is stochastic: keeping one code per image would change what is measured.
-      await withModels([o.model as string], o.representation, ([model]) => score({ represent: model.represent, cache: !model.stochastic }));
+      const load = o.encoder !== undefined ? () => loadOnnxCliModel(o.encoder as string, onnxOptions(o, o.decoder)) : () => loadCliModel(o.model as string, o.representation);
+      // A sampled representation is stochastic: keeping one code per image would change what is measured. An
+      // ONNX encoder's codes output is its mean: deterministic, so the cache applies.
+      await withModels([load], ([model]) => score({ represent: model.represent, cache: !model.stochastic }));
     });
 
-  program
-    .command('select')
-    .description('pick the best-disentangled model of a population without labels')
-    .argument('<models...>', 'two or more saved reference model directories or JS modules')
+  withOnnxFlags(
+    program
+      .command('select')
+      .description('pick the best-disentangled model of a population without labels')
+      .argument('<models...>', 'two or more saved reference model directories, JS modules, or ONNX encoders (names ending in .onnx)')
+      .option('--decoder <file.onnx>', 'ModelCentrality: the decoder of each .onnx model, repeated once per .onnx model in the same order', (v: string, prev: string[]) => [...prev, v], [] as string[]),
+  )
     .option('--method <name>', 'model-centrality, udr-lasso or udr-spearman', oneOf('--method', ['model-centrality', 'udr-lasso', 'udr-spearman'] as const), 'model-centrality')
     .option('-d, --dataset <name|file.npz>', 'observations for UDR', 'dsprites')
     .option('--seed <n>', 'seed', seedArg, 0)
@@ -193,12 +226,29 @@ export function buildProgram(): Command {
     .option('--group-size <n>', 'ModelCentrality: samples per group', intIn('--group-size', 2, 100_000))
     .option('--scale-set-size <n>', 'ModelCentrality: samples that set each encoder scale', intIn('--scale-set-size', 1, 1_000_000))
     .option('--json <file>', 'also write the result as JSON')
-    .addHelpText('after', '\nExample:\n  $ disentangle select --method udr-lasso models/vae-*')
-    .action(async (specs: string[], o: { method: string; dataset: string; seed: number; groups?: number; groupSize?: number; scaleSetSize?: number; json?: string }) => {
+    .addHelpText(
+      'after',
+      '\nExamples:\n  $ disentangle select --method udr-lasso models/vae-*\n  $ disentangle select --method udr-spearman runs/*/encoder.onnx\n  $ disentangle select a/encoder.onnx --decoder a/decoder.onnx b/encoder.onnx --decoder b/decoder.onnx',
+    )
+    .action(async (specs: string[], o: OnnxFlags & { method: string; decoder: string[]; dataset: string; seed: number; groups?: number; groupSize?: number; scaleSetSize?: number; json?: string }) => {
+      const onnxSpecs = specs.filter(isOnnxPath);
+      if (o.decoder.length > 0 && o.decoder.length !== onnxSpecs.length) {
+        throw new DisentangleError('BAD_OPTION', '--decoder', `give one --decoder per .onnx model, in the same order: ${onnxSpecs.length} .onnx models, ${o.decoder.length} decoders`);
+      }
+      if (onnxSpecs.length === 0) {
+        const stray = (['layout', 'output', 'logVar', 'onnxBatchSize'] as const).find((k) => o[k] !== undefined);
+        if (stray || o.decoder.length) throw new DisentangleError('BAD_OPTION', stray ? `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : '--decoder', 'applies to ONNX models (arguments ending in .onnx)');
+      }
       if (o.json) await checkWritable(o.json, 'file', '--json');
+      let k = 0; // the k-th .onnx model gets the k-th --decoder
+      const loaders = specs.map((s) => {
+        if (!isOnnxPath(s)) return () => loadCliModel(s, 'mean');
+        const decoder = o.decoder[k++] as string | undefined;
+        return () => loadOnnxCliModel(s, onnxOptions(o, decoder));
+      });
       const bar = progressBar(o.method, { quiet: !!program.opts().quiet });
       const signal = abortOnSigint();
-      await withModels(specs, 'mean', async (models) => {
+      await withModels(loaders, async (models) => {
         let scores: number[];
         let ranking: number[];
         let selected: number;
@@ -206,7 +256,13 @@ export function buildProgram(): Command {
         try {
           if (o.method === 'model-centrality') {
             const missing = models.filter((m) => !m.generative).map((m) => m.name);
-            if (missing.length) throw new DisentangleError('BAD_INPUT', 'models', `ModelCentrality needs generative models; ${missing.join(', ')} only offer represent()`);
+            if (missing.length) {
+              const onnx = missing.filter(isOnnxPath);
+              const why = onnx.length
+                ? `${onnx.join(', ')} ${onnx.length > 1 ? 'have' : 'has'} no decoder: pass --decoder <file.onnx> after each .onnx model, or rank encoders alone with --method udr-lasso or udr-spearman`
+                : `${missing.join(', ')} only offer represent()`;
+              throw new DisentangleError('BAD_INPUT', 'models', `ModelCentrality needs generative models; ${why}`);
+            }
             const r = await modelCentrality({
               models: models.map((m) => m.generative!),
               seed: o.seed,
@@ -227,6 +283,9 @@ export function buildProgram(): Command {
               signal,
             });
             ({ scores, ranking, selected, pairwise } = r);
+            // An untrained or collapsed encoder has no dim with KL > 0.01: UDR is then NaN, which needs a reason.
+            const inactive = r.active.flatMap((a, i) => (a.some(Boolean) ? [] : [models[i].name]));
+            if (inactive.length) process.stderr.write(`disentangle: note: no latent dimension of ${inactive.join(', ')} has KL > 0.01 (untrained or collapsed encoder): UDR is NaN\n`);
           }
         } finally {
           bar.stop();
@@ -249,7 +308,7 @@ export function buildProgram(): Command {
       const ext = /\.(png|gif)$/i.exec(o.out)?.[1].toLowerCase();
       if (!ext) throw new DisentangleError('BAD_OPTION', '--out', `expected a file name ending in .png or .gif, got '${o.out}'`);
       await checkWritable(o.out, 'file', '--out');
-      await withModels([spec], 'mean', async ([m]) => {
+      await withModels([() => loadCliModel(spec, 'mean')], async ([m]) => {
         if (!m.generative) throw new DisentangleError('BAD_INPUT', 'model', 'traversals need a generative model (a saved reference model or a module exporting a GenerativeModel)');
         const gif = ext === 'gif';
         const bytes = gif ? await latentTraversalGif(m.generative, { steps: o.steps, seed: o.seed }) : await latentTraversal(m.generative, { steps: o.steps, seed: o.seed });

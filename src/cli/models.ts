@@ -1,6 +1,7 @@
 /**
  * Turns a model argument of the CLI into something the library can score: a directory written by a reference
- * model's `save()`, or a JS module exporting a `GenerativeModel`, a `represent` function, or both.
+ * model's `save()`, a JS module exporting a `GenerativeModel`, a `represent` function, or both, or an ONNX
+ * encoder (and decoder) run by onnxruntime through `disentangle/onnx`.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,6 +12,7 @@ import { recoverDirectory } from '../core/files.js';
 import type { GenerativeModel, RepresentationFunction, TensorLike } from '../core/types.js';
 import { loadFactorVae, loadInfoGanCr } from '../models/index.js';
 import type { FactorVae, InfoGanCr } from '../models/index.js';
+import { onnxModel, type OnnxLayout } from '../onnx/index.js';
 import type { UdrModel } from '../selection/index.js';
 
 /** A model as the CLI uses it. */
@@ -22,7 +24,55 @@ export interface CliModel {
   generative?: GenerativeModel<TensorLike>;
   udr?: UdrModel<TensorLike>;
   reference?: InfoGanCr | FactorVae;
-  dispose(): void;
+  /** Frees the model (an ONNX model releases its sessions asynchronously). */
+  dispose(): void | Promise<void>;
+}
+
+/** How the CLI reads an ONNX encoder: `--layout`, `--output`, `--log-var`, `--onnx-batch-size`. */
+export interface OnnxCliOptions {
+  decoder?: string;
+  layout?: OnnxLayout;
+  output?: string;
+  logVar?: string;
+  batchSize?: number;
+}
+
+/** True for a model argument the CLI reads as an ONNX file. */
+export function isOnnxPath(spec: string): boolean {
+  return /\.onnx$/i.test(spec);
+}
+
+/**
+ * An ONNX encoder (and optional decoder) as a CLI model. Its codes are a deterministic function of the image
+ * (the encoder's mean output), so the code cache applies; `udr` gives UDR the mean and, when the encoder has
+ * one, the log-variance output. A missing onnxruntime ends in the library's UNSUPPORTED error.
+ */
+export async function loadOnnxCliModel(encoder: string, options: OnnxCliOptions = {}): Promise<CliModel> {
+  for (const [flag, path] of [['encoder', encoder], ['decoder', options.decoder]] as const) {
+    if (path !== undefined && !existsSync(path)) throw new DisentangleError('BAD_INPUT', flag, `${path} does not exist`);
+  }
+  const m = await onnxModel({
+    encoder,
+    decoder: options.decoder,
+    layout: options.layout,
+    codes: options.output,
+    logVar: options.logVar,
+    batchSize: options.batchSize,
+  });
+  let generative: GenerativeModel<TensorLike> | undefined;
+  try {
+    if (options.decoder !== undefined) generative = m.asGenerativeModel() as GenerativeModel<TensorLike>;
+  } catch (e) {
+    await m.dispose();
+    throw e;
+  }
+  return {
+    name: encoder,
+    represent: m.represent as RepresentationFunction<TensorLike>,
+    generative,
+    udr: (obs) => m.posterior(obs),
+    dispose: () => m.dispose(),
+  };
 }
 
 function isGenerative(x: unknown): x is GenerativeModel<TensorLike> {

@@ -24,7 +24,7 @@ describe('disentangle CLI', () => {
     expect(r.status).toBe(0);
     for (const c of ['demo', 'evaluate', 'select', 'traverse', 'train']) {
       expect(r.stdout).toContain(c);
-      expect(run(c, '--help').stdout).toMatch(/Example:\n\s+\$ disentangle /);
+      expect(run(c, '--help').stdout).toMatch(/Examples?:\n\s+\$ disentangle /);
     }
   });
 
@@ -38,6 +38,19 @@ describe('disentangle CLI', () => {
     expect(saved.seed).toBe(3);
     expect(saved.results.mig.score).toBeGreaterThan(0.2); // centroid codes capture posX and posY
     expect(saved.results.modularity.score).toBeGreaterThan(0.5);
+  });
+
+  it('evaluates an ONNX encoder exported from PyTorch (onnxruntime-web), encoding each image once', () => {
+    const json = join(out, 'onnx-scores.json');
+    const r = run('evaluate', '--encoder', 'test/fixtures/onnx/burgess_encoder.onnx', '--metrics', 'mig,modularity', '--sample-scale', '0.01', '--json', json, '--quiet');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/modularity\s+score\s+\d\.\d{3}/);
+    const saved = JSON.parse(readFileSync(json, 'utf8'));
+    expect(saved.encoder).toBe('test/fixtures/onnx/burgess_encoder.onnx');
+    expect(saved.drawnImages).toBe(200);
+    expect(saved.encodedImages).toBeGreaterThan(0);
+    expect(saved.encodedImages).toBeLessThanOrEqual(100);
   });
 
   it('gives the same numbers for the same seed', () => {

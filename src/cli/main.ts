@@ -12,7 +12,7 @@ import { modelCentrality, udr } from '../selection/index.js';
 import { trainFactorVae, trainInfoGanCr } from '../models/index.js';
 import type { ResumeInfo, VaeObjective } from '../models/index.js';
 import { latentTraversal, latentTraversalGif } from '../viz/index.js';
-import { isOnnxPath, loadCliModel, loadOnnxCliModel, type CliModel, type OnnxCliOptions } from './models.js';
+import { isOnnxPath, loadCliModel, loadOnnxCliModel, onnxOptions, strayOnnxFlag, withModels, type CliModel, type OnnxFlags } from './models.js';
 import { lastProgress, progressBar } from './progress.js';
 import { evaluate, headlineNumbers, selectMetrics, type MetricResult } from '../metrics/index.js';
 import { formatTable } from './table.js';
@@ -90,26 +90,6 @@ async function loadDataset(spec: string): Promise<GroundTruthDataset<TensorLike>
   return (await loadDsprites(spec)) as unknown as GroundTruthDataset<TensorLike>;
 }
 
-/** Loads every model, runs `body`, and frees them all, also when loading one of them or `body` fails. */
-async function withModels<T>(loaders: (() => Promise<CliModel>)[], body: (models: CliModel[]) => Promise<T>): Promise<T> {
-  const models: CliModel[] = [];
-  try {
-    for (const load of loaders) models.push(await load());
-    return await body(models);
-  } finally {
-    await Promise.all(models.map((m) => m.dispose()));
-  }
-}
-
-/** The ONNX options shared by evaluate and select (`--layout`, `--output`, `--log-var`, `--onnx-batch-size`). */
-interface OnnxFlags {
-  layout?: 'nchw' | 'nhwc';
-  output?: string;
-  logVar?: string;
-  onnxBatchSize?: number;
-}
-const onnxOptions = (o: OnnxFlags, decoder?: string): OnnxCliOptions => ({ decoder, layout: o.layout, output: o.output, logVar: o.logVar, batchSize: o.onnxBatchSize });
-
 /** Adds the ONNX reading options to a command. */
 function withOnnxFlags(cmd: Command): Command {
   return cmd
@@ -163,10 +143,8 @@ export function buildProgram(): Command {
       const quiet = !!program.opts().quiet;
       const routes = [o.model, o.encoder, o.codes].filter((x) => x !== undefined).length;
       if (routes !== 1) throw new DisentangleError('BAD_OPTION', '--model', `give exactly one of --model, --encoder and --codes (got ${routes})`);
-      if (o.encoder === undefined) {
-        const stray = (['decoder', 'layout', 'output', 'logVar', 'onnxBatchSize'] as const).find((k) => o[k] !== undefined);
-        if (stray) throw new DisentangleError('BAD_OPTION', `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`, 'applies to an ONNX model: use it with --encoder');
-      }
+      const stray = o.encoder === undefined && (o.decoder !== undefined ? '--decoder' : strayOnnxFlag(o));
+      if (stray) throw new DisentangleError('BAD_OPTION', stray, 'applies to an ONNX model: use it with --encoder');
       const metrics = selectMetrics(o.metrics.split(',').map((s) => s.trim()).filter(Boolean));
       if (o.json) await checkWritable(o.json, 'file', '--json');
       const dataset = await loadDataset(o.dataset);
@@ -235,10 +213,8 @@ export function buildProgram(): Command {
       if (o.decoder.length > 0 && o.decoder.length !== onnxSpecs.length) {
         throw new DisentangleError('BAD_OPTION', '--decoder', `give one --decoder per .onnx model, in the same order: ${onnxSpecs.length} .onnx models, ${o.decoder.length} decoders`);
       }
-      if (onnxSpecs.length === 0) {
-        const stray = (['layout', 'output', 'logVar', 'onnxBatchSize'] as const).find((k) => o[k] !== undefined);
-        if (stray || o.decoder.length) throw new DisentangleError('BAD_OPTION', stray ? `--${stray.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : '--decoder', 'applies to ONNX models (arguments ending in .onnx)');
-      }
+      const stray = onnxSpecs.length === 0 && strayOnnxFlag(o);
+      if (stray) throw new DisentangleError('BAD_OPTION', stray, 'applies to ONNX models (arguments ending in .onnx)');
       if (o.json) await checkWritable(o.json, 'file', '--json');
       let k = 0; // the k-th .onnx model gets the k-th --decoder
       const loaders = specs.map((s) => {

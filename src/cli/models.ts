@@ -139,3 +139,31 @@ export async function loadCliModel(spec: string, representation: 'sample' | 'mea
   const udr = typeof mod.udr === 'function' ? (mod.udr as UdrModel<TensorLike>) : async (obs: TensorLike) => ({ mean: await represent(obs) });
   return { name: spec, represent, generative, udr, dispose: () => undefined };
 }
+
+/** Loads every model, runs `body`, and frees them all, also when loading one of them or `body` fails. */
+export async function withModels<T>(loaders: (() => Promise<CliModel>)[], body: (models: CliModel[]) => Promise<T>): Promise<T> {
+  const models: CliModel[] = [];
+  try {
+    for (const load of loaders) models.push(await load());
+    return await body(models);
+  } finally {
+    await Promise.all(models.map((m) => m.dispose()));
+  }
+}
+
+/** The ONNX flags shared by evaluate and select (`--layout`, `--output`, `--log-var`, `--onnx-batch-size`). */
+export interface OnnxFlags {
+  layout?: OnnxLayout;
+  output?: string;
+  logVar?: string;
+  onnxBatchSize?: number;
+}
+
+/** {@link loadOnnxCliModel}'s options from the command's flags. */
+export const onnxOptions = (o: OnnxFlags, decoder?: string): OnnxCliOptions => ({ decoder, layout: o.layout, output: o.output, logVar: o.logVar, batchSize: o.onnxBatchSize });
+
+/** The first ONNX flag given (as typed, e.g. '--log-var'), to refuse it when no ONNX model is scored. */
+export function strayOnnxFlag(o: OnnxFlags): string | undefined {
+  const k = (['layout', 'output', 'logVar', 'onnxBatchSize'] as const).find((key) => o[key] !== undefined);
+  return k && `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}

@@ -44,15 +44,16 @@ function cli(args: string[], nodeArgs: string[] = []): Promise<Ran> {
 }
 
 /** Runs the CLI's main in this process (fast: for refusals); returns stderr and the exit code it set. */
-async function inProcess(...args: string[]): Promise<{ stderr: string; code: number | undefined }> {
+async function inProcess(...args: string[]): Promise<{ stdout: string; stderr: string; code: number | undefined }> {
   let stderr = '';
+  let stdout = '';
   vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
   await main(['node', 'disentangle', '--backend', 'cpu', '--quiet', ...args]);
   vi.restoreAllMocks();
   const code = process.exitCode as number | undefined;
   process.exitCode = undefined;
-  return { stderr, code };
+  return { stdout, stderr, code };
 }
 
 describe('disentangle CLI with ONNX models', () => {
@@ -92,7 +93,16 @@ describe('disentangle CLI with ONNX models', () => {
     expect(saved.scores[0]).toBeCloseTo(saved.scores[1], 10);
   }, 60_000);
 
-  it('says ModelCentrality needs the decoders of ONNX models', async () => {
+  it('runs ModelCentrality over ONNX encoder/decoder pairs, and says when decoders are missing', async () => {
+    const DECODER = `${FIX}/burgess_decoder.onnx`;
+    const json = join(out, 'centrality.json');
+    const sizes = ['--groups', '4', '--group-size', '8', '--scale-set-size', '64'];
+    const ok = await inProcess('select', ENCODER, '--decoder', DECODER, `${FIX}/burgess_encoder_nhwc.onnx`, '--decoder', DECODER, ...sizes, '--json', json);
+    expect(ok.stderr).toBe('');
+    expect(ok.code).toBeUndefined();
+    expect(ok.stdout).toMatch(/rank\s+model\s+centrality/);
+    expect(ok.stdout).toContain('◀ selected');
+    expect(JSON.parse(readFileSync(json, 'utf8')).scores).toHaveLength(2);
     const r = await inProcess('select', ENCODER, `${FIX}/burgess_encoder_nhwc.onnx`);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);

@@ -13,77 +13,12 @@ import { trainFactorVae, trainInfoGanCr } from '../models/index.js';
 import type { ResumeInfo, VaeObjective } from '../models/index.js';
 import { latentTraversal, latentTraversalGif } from '../viz/index.js';
 import { isOnnxPath, loadCliModel, loadOnnxCliModel, onnxOptions, strayOnnxFlag, withModels, type CliModel, type OnnxFlags } from './models.js';
-import { lastProgress, progressBar } from './progress.js';
+import { progressBar } from './progress.js';
+import { intIn, MAX_ITERATIONS, numIn, oneOf, seedArg } from './options.js';
+import { abortOnSigint, reportInterrupt, reportNeverSettled } from './interrupt.js';
 import { evaluate, headlineNumbers, selectMetrics, type MetricResult } from '../metrics/index.js';
 import { formatTable } from './table.js';
 import { runDemo } from './demo.js';
-
-/**
- * Option parsers that check ranges while commander parses: a bad value ends the run with a one-line
- * `disentangle: --flag: reason` and exit code 1 before the backend starts or anything is computed.
- */
-const intIn =
-  (flag: string, min: number, max: number) =>
-  (v: string): number => {
-    const x = Number(v);
-    if (v.trim() === '' || !Number.isInteger(x) || x < min || x > max) {
-      throw new DisentangleError('BAD_OPTION', flag, `expected an integer in [${min}, ${max}], got '${v}'`);
-    }
-    return x;
-  };
-/** A finite number in (min, max] when `above`, else [min, max]. */
-const numIn =
-  (flag: string, min: number, max: number, above = false) =>
-  (v: string): number => {
-    const x = Number(v);
-    if (v.trim() === '' || !Number.isFinite(x) || (above ? x <= min : x < min) || x > max) {
-      throw new DisentangleError('BAD_OPTION', flag, `expected a number ${above ? '>' : '≥'} ${min} and ≤ ${max}, got '${v}'`);
-    }
-    return x;
-  };
-const oneOf =
-  <T extends string>(flag: string, allowed: readonly T[]) =>
-  (v: string): T => {
-    if (!(allowed as readonly string[]).includes(v)) throw new DisentangleError('BAD_OPTION', flag, `expected ${allowed.join(', ')}, got '${v}'`);
-    return v as T;
-  };
-const seedArg = intIn('--seed', 0, 4294967295);
-/** Training lengths: a hundred million iterations is months on a CPU. */
-const MAX_ITERATIONS = 100_000_000;
-
-/** Set by the first Ctrl-C: where the command had got to, for main() to report (once: `interruptReported`). */
-let interruptedAt: string | undefined;
-let interruptReported = false;
-
-/** Exit code of a command stopped by SIGINT (128 + 2, what shells report for Ctrl-C). */
-const SIGINT_EXIT = 130;
-
-function describeInterrupt(): string {
-  const p = lastProgress();
-  const where = p ? `${p.label} stopped at ${p.stage} ${p.done}/${p.total}` : 'stopped before any progress';
-  return `interrupted: ${where}; ${p?.label.startsWith('train') ? 'the model was not saved' : 'no result written'}`;
-}
-
-/**
- * Turns the first SIGINT (Ctrl-C) into an abort of the running command: the library stops at its next batch,
- * callback or yield (every ~50 ms), nothing more is written, and main() prints what was left unfinished and
- * exits with 130. A second Ctrl-C, or work that has not unwound a second later (a user callback that never
- * returns control), ends the process at once with the same message and code.
- */
-function abortOnSigint(): AbortSignal {
-  const controller = new AbortController();
-  process.once('SIGINT', () => {
-    interruptedAt = describeInterrupt();
-    const exitNow = (): never => {
-      if (!interruptReported) process.stderr.write(`\ndisentangle: ${interruptedAt}\n`);
-      process.exit(SIGINT_EXIT);
-    };
-    process.once('SIGINT', exitNow);
-    setTimeout(exitNow, 1000).unref();
-    controller.abort();
-  });
-  return controller.signal;
-}
 
 async function loadDataset(spec: string): Promise<GroundTruthDataset<TensorLike>> {
   if (spec === 'dsprites') return dsprites() as unknown as GroundTruthDataset<TensorLike>;
@@ -351,29 +286,12 @@ export function buildProgram(): Command {
   return program;
 }
 
-/**
- * When the event loop empties while a command is still pending, nothing can ever resume it: a promise of the
- * user's model or dataset never settled and holds no timer or I/O. Node would end the process silently (exit 13
- * for an unsettled top-level await); say what was waiting instead, and exit 1.
- */
-function reportNeverSettled(): void {
-  const p = lastProgress();
-  const where = p ? `${p.label} at ${p.stage} ${p.done}/${p.total}` : 'the command';
-  process.stderr.write(`disentangle: stopped: ${where} was waiting for a callback (your model or dataset) whose promise never settled; no result written\n`);
-  process.exit(1);
-}
-
 export async function main(argv: string[] = process.argv): Promise<void> {
   process.once('beforeExit', reportNeverSettled);
   try {
     await buildProgram().parseAsync(argv);
   } catch (e) {
-    if (interruptedAt !== undefined && e instanceof DisentangleError && e.code === 'ABORTED') {
-      process.stderr.write(`disentangle: ${interruptedAt}\n`);
-      interruptReported = true;
-      process.exitCode = SIGINT_EXIT;
-      return;
-    }
+    if (reportInterrupt(e)) return;
     const msg = e instanceof DisentangleError ? e.message : e instanceof Error ? e.message : String(e);
     process.stderr.write(`disentangle: ${msg}\n`);
     process.exitCode = 1;
@@ -381,4 +299,3 @@ export async function main(argv: string[] = process.argv): Promise<void> {
     process.off('beforeExit', reportNeverSettled);
   }
 }
-

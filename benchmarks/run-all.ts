@@ -12,12 +12,17 @@ const args = process.argv.slice(2);
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? new Set((args[onlyAt + 1] ?? '').split(',')) : undefined;
 const quick = args.includes('--quick');
-// The loader benchmark writes and reads a full-size 737,280-image file (about 8 minutes): opt-in only.
-const slow = new Set(['dsprites-loader']);
+// Opt-in only (name them with --only): the loader benchmark writes and reads a full-size 737,280-image file
+// (about 8 minutes); reproduce-infogan-cr trains dozens of models (CPU-hours) and rewrites docs/reproduction.md.
+// evaluate-onnx runs its 0.1 sample scale here; its full-size run (`--scale 1`, 10+ minutes) is opt-in by hand.
+const slow = new Set(['dsprites-loader', 'reproduce-infogan-cr']);
+// Modules the benchmarks import, not benchmarks.
+const helpers = new Set(['run-all', 'dsprites-like-codes', 'reproduction-report']);
 
 const names = readdirSync(dir)
-  .filter((f) => f.endsWith('.ts') && f !== 'run-all.ts')
+  .filter((f) => f.endsWith('.ts'))
   .map((f) => f.replace(/\.ts$/, ''))
+  .filter((n) => !helpers.has(n))
   .filter((n) => (only ? only.has(n) : !slow.has(n)));
 
 let failed = 0;

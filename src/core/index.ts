@@ -4,7 +4,7 @@ export { createRng, permutation, sampleWithoutReplacement } from './rng.js';
 export type { Rng } from './rng.js';
 export type { TensorLike, FactorBatch, GroundTruthDataset, RepresentationFunction, GenerativeModel, LabelledCodes, RunOptions, Progress } from './types.js';
 export { setupBackend } from './backend.js';
-export type { BackendName } from './backend.js';
+export type { BackendName, BackendEnvironment } from './backend.js';
 export { readBlock, readBlockSync, toMatrix, toMatrixAsync, toFactors, columnMoments } from './tensor.js';
 export type { Block, ReadMatrixOptions } from './tensor.js';
 export type { Matrix, IntMatrix } from './matrix.js';

@@ -107,6 +107,7 @@ describe('published package', () => {
 
   it('imports disentangle/onnx without onnxruntime installed, and says what to install when it is used', () => {
     // onnxruntime-web is an optional peer dependency: the consumer here has not installed it.
+    writeFileSync(join(dir, 'x.onnx'), readFileSync(join(ROOT, 'test/fixtures/onnx/single_output.onnx')));
     writeFileSync(
       join(dir, 'onnx.mjs'),
       [

@@ -54,6 +54,6 @@ describe('disentangle evaluate --codes', () => {
     expect(bad.stderr).toMatch(/^disentangle: codeTable: has 10 rows, the dataset has 737280/);
     const both = run('evaluate', '--codes', small, '--model', 'test/cli/fixtures/centroidEncoder.mjs');
     expect(both.status).toBe(1);
-    expect(both.stderr).toMatch(/give either --model or --codes/);
+    expect(both.stderr).toMatch(/^disentangle: --model: give exactly one of --model, --encoder and --codes \(got 2\)/);
   });
 });

@@ -8,7 +8,7 @@
  * and `shape`, padded with spaces and a newline; the raw data follows in C (row-major) order.
  */
 import { strToU8 } from 'fflate';
-import { yieldToEventLoop } from '../core/batching.js';
+import { createYielder } from '../core/batching.js';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { ZipStreamReader } from './zipStream.js';
 import { checkOptions } from '../core/validate.js';
@@ -45,8 +45,6 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
 const MAX_HEADER_BYTES = 1 << 20;
 /** Compressed bytes pushed through at a time, so that long loads can yield to the event loop between pieces. */
 const PUSH_BYTES = 1 << 16;
-/** Longest stretch of synchronous work before yielding to the event loop. */
-const YIELD_MS = 50;
 
 type Fail = (message: string) => DisentangleError;
 
@@ -220,16 +218,13 @@ export async function readNpzStream(chunks: AsyncIterable<Uint8Array> | Iterable
     { argument, label: options.label, totalBytes: options.totalBytes },
   );
   let consumed = 0;
-  let lastYield = performance.now();
+  const yielder = createYielder(options.signal);
   for await (const chunk of chunks) {
     if (!(chunk instanceof Uint8Array)) throw new DisentangleError('BAD_INPUT', 'chunks', `yielded ${typeof chunk}, expected Uint8Array pieces of the file`);
     for (let p = 0; p < chunk.length; p += PUSH_BYTES) {
       throwIfAborted(options.signal);
       zip.push(chunk.subarray(p, Math.min(chunk.length, p + PUSH_BYTES)));
-      if (performance.now() - lastYield > YIELD_MS) {
-        await yieldToEventLoop();
-        lastYield = performance.now();
-      }
+      await yielder.maybeYield();
     }
     consumed += chunk.length;
     options.onBytes?.(consumed);

@@ -48,8 +48,6 @@ export class CodeSource {
   drawnImages = 0;
   /** Rows sent to `represent`. */
   encodedImages = 0;
-  /** Seconds spent rendering and encoding missing rows. */
-  encodeSeconds = 0;
   readonly size: number;
   readonly capacity: number;
   readonly encodeBatchSize: number;
@@ -185,8 +183,10 @@ export class CodeSource {
         throwIfAborted(signal);
         const chunk = keys.slice(s, s + this.encodeBatchSize);
         const rows: IntMatrix = { data: new Int32Array(chunk.length * f.cols), rows: chunk.length, cols: f.cols };
-        chunk.forEach((key, j) => rows.data.set(f.data.subarray((missing.get(key) as number[])[0] * f.cols, ((missing.get(key) as number[])[0] + 1) * f.cols), j * f.cols));
-        const t0 = performance.now();
+        chunk.forEach((key, j) => {
+          const first = (missing.get(key) as number[])[0];
+          rows.data.set(f.data.subarray(first * f.cols, (first + 1) * f.cols), j * f.cols);
+        });
         const raw = await encode(rows, rng);
         let values: ArrayLike<number>;
         try {
@@ -195,7 +195,6 @@ export class CodeSource {
         } finally {
           raw.release();
         }
-        this.encodeSeconds += (performance.now() - t0) / 1000;
         this.encodedImages += chunk.length;
         const D = values.length / chunk.length;
         if (this.dims === 0) this.dims = D;

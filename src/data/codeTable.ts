@@ -7,6 +7,7 @@ import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { readBlock } from '../core/tensor.js';
 import type { TensorLike } from '../core/types.js';
 import { checkFactorSizes } from '../core/validate.js';
+import { readFileBytes } from '../core/files.js';
 import { CodeSource } from './codeCache.js';
 import { parseNpyHeader } from './npz.js';
 
@@ -29,13 +30,7 @@ export async function loadCodeTable(table: TensorLike | string, factorSizes: rea
 
 /** Reads a little-endian float32 / float64 `.npy` (C or Fortran order) into a row-major block. */
 async function readNpyFile(path: string): Promise<{ data: Float32Array | Float64Array; shape: number[] }> {
-  let bytes: Uint8Array;
-  try {
-    const fs = await import('node:fs');
-    bytes = await fs.promises.readFile(path);
-  } catch (e) {
-    throw new DisentangleError('BAD_FILE', 'codeTable', `cannot read '${path}' (${(e as Error).message})`);
-  }
+  const bytes = await readFileBytes(path, 'codeTable', 'pass the codes as { data, shape }');
   const parsed = parseNpyHeader(bytes, 'codeTable', path, bytes.length);
   if (!parsed) throw new DisentangleError('BAD_FILE', 'codeTable', `'${path}' is too short to be a .npy file`);
   const { header, dataOffset } = parsed;

@@ -4,6 +4,7 @@
  * project without them must still type-check), plus loading the runtime and creating sessions.
  */
 import { DisentangleError } from '../core/errors.js';
+import { readFileBytes } from '../core/files.js';
 
 /** Element types `onnxModel` feeds a model: it casts observations and latents to the input's own type. */
 export type OnnxFloatType = 'float32' | 'float64';
@@ -109,21 +110,6 @@ export function isSession(x: unknown): x is OnnxSession {
   return !!o && typeof o === 'object' && typeof o.run === 'function' && Array.isArray(o.inputNames) && Array.isArray(o.outputNames);
 }
 
-/** Reads a model file in Node; the import is dynamic so that browser bundles never see `node:fs`. */
-async function readModelFile(path: string, argument: string): Promise<Uint8Array> {
-  let fs: typeof import('node:fs/promises');
-  try {
-    fs = await import('node:fs/promises');
-  } catch {
-    throw new DisentangleError('UNSUPPORTED', argument, 'a path needs Node (node:fs); in a browser pass the model\'s bytes (await (await fetch(url)).arrayBuffer())');
-  }
-  try {
-    return new Uint8Array(await fs.readFile(path));
-  } catch (e) {
-    throw new DisentangleError('BAD_FILE', argument, `cannot read ${path} (${(e as Error)?.message ?? String(e)})`);
-  }
-}
-
 /** A session for `encoder` or `decoder`, and whether `onnxModel` created it (and so must release it). */
 export async function openSession(
   source: unknown,
@@ -133,7 +119,7 @@ export async function openSession(
 ): Promise<{ session: OnnxSession; owned: boolean }> {
   if (isSession(source)) return { session: source, owned: false };
   let bytes: Uint8Array;
-  if (typeof source === 'string') bytes = await readModelFile(source, argument);
+  if (typeof source === 'string') bytes = await readFileBytes(source, argument, "pass the model's bytes (await (await fetch(url)).arrayBuffer())");
   else if (source instanceof Uint8Array) bytes = source;
   else if (source instanceof ArrayBuffer) bytes = new Uint8Array(source);
   else {

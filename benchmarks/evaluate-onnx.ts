@@ -96,6 +96,9 @@ const summary = {
   runtime: `onnxruntime-web ${ort.env.versions?.web ?? '?'} (wasm, numThreads 1)`,
   encoder: `${ENCODER} (Burgess: 4 conv 32×4×4 stride 2, fc 128, 128, 2×10), onnxModel batchSize 256, codes × ${CODE_SCALE}`,
   drawnImages: r.drawnImages,
+  // rows a metric got from an earlier metric's identical train/test split instead of drawing them
+  sharedImages: r.sharedImages,
+  requestedImages: r.drawnImages + r.sharedImages,
   encodedImages: r.encodedImages,
   encodedOverDrawn: Number((r.encodedImages / r.drawnImages).toFixed(4)),
   goals: {
@@ -117,7 +120,7 @@ const summary = {
   sessionRuns,
   encoderImagesPerSecond: Math.round(r.encodedImages / encoder),
   perMetric: Object.fromEntries(
-    Object.entries(r.perMetric).map(([id, m]) => [id, { drawnImages: m?.drawnImages, encodedImages: m?.encodedImages, seconds: m && { encode: Number(m.seconds.encode.toFixed(2)), total: Number(m.seconds.total.toFixed(2)) } }]),
+    Object.entries(r.perMetric).map(([id, m]) => [id, { drawnImages: m?.drawnImages, sharedImages: m?.sharedImages, encodedImages: m?.encodedImages, seconds: m && { encode: Number(m.seconds.encode.toFixed(2)), total: Number(m.seconds.total.toFixed(2)) } }]),
   ),
   results: r.results,
 };

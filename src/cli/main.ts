@@ -84,7 +84,7 @@ export function buildProgram(): Command {
       if (o.json) await checkWritable(o.json, 'file', '--json');
       const dataset = await loadDataset(o.dataset);
       const signal = abortOnSigint();
-      const score = async (route: { represent?: CliModel['represent']; codeTable?: string; cache?: boolean }): Promise<void> => {
+      const score = async (route: { represent?: CliModel['represent']; codeTable?: string; cache?: boolean; shareDraws?: boolean }): Promise<void> => {
         let bar: ReturnType<typeof progressBar> | undefined;
         let current: string | undefined;
         let run: Awaited<ReturnType<typeof evaluate>>;
@@ -112,17 +112,17 @@ export function buildProgram(): Command {
         for (const m of metrics) results[m.id] = headlineNumbers(m, run.results[m.id] as MetricResult);
         const rows = Object.entries(results).flatMap(([id, r]) => Object.entries(r).map(([k, v]) => [id, k, v] as const));
         process.stdout.write(`${formatTable(['metric', 'field', 'value'], rows)}\n`);
-        if (!quiet) process.stderr.write(`images drawn ${run.drawnImages}, encoded ${run.encodedImages}; ${run.seconds.total.toFixed(1)} s (encoder ${run.seconds.encode.toFixed(1)} s)\n`);
+        if (!quiet) process.stderr.write(`images drawn ${run.drawnImages} (+${run.sharedImages} shared between metrics), encoded ${run.encodedImages}; ${run.seconds.total.toFixed(1)} s (encoder ${run.seconds.encode.toFixed(1)} s)\n`);
         if (o.json) {
           const meta = { model: o.model ?? null, encoder: o.encoder ?? null, decoder: o.decoder ?? null, codes: o.codes ?? null, dataset: o.dataset, seed: o.seed, sampleScale: o.sampleScale };
-          await writeFileAtomic(o.json, JSON.stringify({ ...meta, results, drawnImages: run.drawnImages, encodedImages: run.encodedImages, seconds: run.seconds }, null, 2), '--json');
+          await writeFileAtomic(o.json, JSON.stringify({ ...meta, results, drawnImages: run.drawnImages, sharedImages: run.sharedImages, encodedImages: run.encodedImages, seconds: run.seconds }, null, 2), '--json');
         }
       };
       if (o.codes !== undefined) return score({ codeTable: o.codes });
       const load = o.encoder !== undefined ? () => loadOnnxCliModel(o.encoder as string, onnxOptions(o, o.decoder)) : () => loadCliModel(o.model as string, o.representation);
-      // A sampled representation is stochastic: keeping one code per image would change what is measured. An
-      // ONNX encoder's codes output is its mean: deterministic, so the cache applies.
-      await withModels([load], ([model]) => score({ represent: model.represent, cache: !model.stochastic }));
+      // A sampled representation is stochastic: keeping one code per image, or one draw for several metrics,
+      // would change what is measured. An ONNX encoder's codes output is its mean: deterministic, so both apply.
+      await withModels([load], ([model]) => score({ represent: model.represent, cache: !model.stochastic, shareDraws: !model.stochastic }));
     });
 
   withOnnxFlags(

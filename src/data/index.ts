@@ -1,5 +1,7 @@
-export { sampleUniformFactors, holdColumnFixed, sampleCodesAndFactors, samplingContext, sampleTrainTest, drawFactors, representFactors, representFactorsRaw } from './sampling.js';
-export type { SamplingMetricOptions, SampledCodes, SamplingContext, RawCodes, SampleCodesOptions, CodeRouteOptions } from './sampling.js';
+export { sampleUniformFactors, holdColumnFixed, sampleCodesAndFactors, samplingContext, drawFactors, representFactors, representFactorsRaw } from './sampling.js';
+export type { SamplingContext, RawCodes, SampleCodesOptions, CodeRouteOptions } from './sampling.js';
+export { sampleTrainTest } from './trainTest.js';
+export type { SamplingMetricOptions, SampledCodes } from './trainTest.js';
 export type { CodeSource } from './codeCache.js';
 export { dsprites } from './dsprites.js';
 export type { DspritesOptions, DspritesDataset } from './dsprites.js';

@@ -10,7 +10,7 @@ import { concatRows } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import { disposeIfTensor, isTfTensor, shapeOf, toFactorsAsync, toMatrixAsync } from '../core/tensor.js';
 import type { FactorBatch, GroundTruthDataset, Progress, RepresentationFunction, TensorLike } from '../core/types.js';
-import { checkFactorSizes, checkFactorsWithinSizes, intOption } from '../core/validate.js';
+import { checkFactorSizes, checkFactorsWithinSizes } from '../core/validate.js';
 import type { CodeSource } from './codeCache.js';
 import { loadCodeTable } from './codeTable.js';
 
@@ -283,70 +283,4 @@ async function sampleThroughSource<Obs>(
 /** True when `x` lives on a tfjs backend (used by metrics that reduce on the device). */
 export function onDevice(x: TensorLike): boolean {
   return isTfTensor(x);
-}
-
-/** What every sampling entry (`computeX`) takes besides its own options. */
-export interface SamplingMetricOptions<Obs = TensorLike> extends CodeRouteOptions {
-  dataset: GroundTruthDataset<Obs>;
-  /** The model's representation; optional when `codeTable` is given. */
-  represent?: RepresentationFunction<Obs>;
-  /** Default 0; same seed, same number. */
-  seed?: number;
-  batchSize?: number;
-  onProgress?: (p: Progress) => void;
-  signal?: AbortSignal;
-  numTrain?: number;
-  numTest?: number;
-}
-
-/** Codes and factors as a `LabelledCodes` value in the `{data, shape}` TensorLike form. */
-export interface SampledCodes {
-  codes: { data: Float64Array; shape: [number, number] };
-  factors: { data: Int32Array; shape: [number, number] };
-}
-
-function asLabelled(s: { codes: Matrix; factors: IntMatrix }): SampledCodes {
-  return {
-    codes: { data: s.codes.data, shape: [s.codes.rows, s.codes.cols] },
-    factors: { data: s.factors.data, shape: [s.factors.rows, s.factors.cols] },
-  };
-}
-
-/**
- * The drawing step shared by every `computeX`: a train split (and a test split when `defaults.numTest` is set)
- * of codes and factors, with disentanglement_lib's sampling defaults unless the caller overrides them.
- * The train split is drawn from `createRng(seed).fork()`'s first child, the test split from the second.
- */
-export async function sampleTrainTest<Obs>(
-  opts: SamplingMetricOptions<Obs>,
-  defaults: { numTrain: number; numTest?: number; batchSize: number },
-  createRngFn: (seed: number) => Rng,
-): Promise<{ train: SampledCodes; test?: SampledCodes }> {
-  const ctx = await openSamplingContext(opts);
-  const numTrain = intOption(opts.numTrain, 'numTrain', defaults.numTrain);
-  const batchSize = intOption(opts.batchSize, 'batchSize', defaults.batchSize);
-  const numTest = defaults.numTest === undefined ? 0 : intOption(opts.numTest, 'numTest', defaults.numTest);
-  const root = createRngFn(opts.seed ?? 0);
-  const trainRng = root.fork();
-  const testRng = root.fork();
-  const total = numTrain + numTest;
-  const report = opts.onProgress;
-  const train = await sampleCodesAndFactors(ctx, {
-    numPoints: numTrain,
-    batchSize,
-    rng: trainRng,
-    stage: 'train',
-    signal: opts.signal,
-    onProgress: report && ((p) => report({ stage: 'train', done: p.done, total })),
-  });
-  if (numTest === 0) return { train: asLabelled(train) };
-  const test = await sampleCodesAndFactors(ctx, {
-    numPoints: numTest,
-    batchSize,
-    rng: testRng,
-    stage: 'test',
-    signal: opts.signal,
-    onProgress: report && ((p) => report({ stage: 'test', done: numTrain + p.done, total })),
-  });
-  return { train: asLabelled(train), test: asLabelled(test) };
 }

@@ -15,7 +15,7 @@ import {
   sampledMutualInformation,
   type GaussianPosteriorBlock,
 } from '../estimators/codeFactorInformation.js';
-import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
+import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link aamFromCodes}. */

@@ -14,7 +14,7 @@ import { fitLasso } from '../estimators/lasso.js';
 import { randomForestClassifier } from '../estimators/randomForest.js';
 import { standardScaler } from '../estimators/standardize.js';
 import type { ClassifierEstimator, FittedClassifier } from '../estimators/types.js';
-import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
+import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
 /** Where the entropy conventions and defaults come from. */

@@ -14,7 +14,7 @@ import {
   type DhsicKernel,
 } from '../estimators/hsic.js';
 import type { Matrix } from '../core/matrix.js';
-import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
+import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link dhsicFromCodes}. */

@@ -9,6 +9,7 @@ import type { GroundTruthDataset, Progress, RepresentationFunction, TensorLike }
 import { checkOptions, numberOption } from '../core/validate.js';
 import { CodeSource, datasetSize, hasDeterministicObservations } from '../data/codeCache.js';
 import { loadCodeTable } from '../data/codeTable.js';
+import { SharedDraws } from '../data/sharedDraws.js';
 import { selectMetrics, type MetricId, type MetricResult } from './registry.js';
 
 /** Options of {@link evaluate}. Give exactly one of `represent`, `model` and `codeTable`. */
@@ -34,6 +35,12 @@ export interface EvaluateOptions<Obs = TensorLike> {
   cache?: boolean;
   /** Most rows the cache holds (default: the dataset size, up to 2,000,000). */
   maxCachedRows?: number;
+  /**
+   * Metrics that draw the same train/test split (same seed, size and batch size: MIG, SAP, DCI, modularity,
+   * explicitness, IRS, unsupervised and AAM at one `sampleScale`) share one draw (default true). With a
+   * stochastic encoder they then see the same noise; `false` gives each metric its own pass.
+   */
+  shareDraws?: boolean;
   /** Per-metric overrides: a metric's own `sampleScale` (instead of the common one) and statistical `batchSize`. */
   metricOptions?: Partial<Record<MetricId, { sampleScale?: number; batchSize?: number }>>;
   /** Progress of the metric running now (`metric`, its index `metricIndex` of `metricCount`). */
@@ -45,21 +52,24 @@ export interface EvaluateOptions<Obs = TensorLike> {
 export interface EvaluateResult {
   /** Each metric's full result, with its headline number as `score`. */
   results: Partial<Record<MetricId, MetricResult>>;
-  /** Observations the metrics asked codes for (with repeats). */
+  /** Observations the metrics drew (with repeats), not counting a split handed on to a later metric. */
   drawnImages: number;
+  /** Rows a metric got from an earlier metric's identical draw instead of drawing them. */
+  sharedImages: number;
   /** Observations sent to `represent` (0 on the code-table route). */
   encodedImages: number;
   /** Seconds inside `represent`, and in all. */
   seconds: { encode: number; total: number };
   /** The same counts per metric, in run order (a later metric finds the rows an earlier one encoded). */
-  perMetric: Partial<Record<MetricId, { drawnImages: number; encodedImages: number; seconds: { encode: number; total: number } }>>;
+  perMetric: Partial<Record<MetricId, { drawnImages: number; encodedImages: number; sharedImages: number; seconds: { encode: number; total: number } }>>;
 }
 
 /**
  * Scores one model with several metrics. With a dataset that declares `deterministicObservations` (procedural
  * and real dSprites, an `arrayDataset` with one observation per factor row) the metrics share a table of codes
  * by flat factor index: only rows missing from it are rendered and encoded, `encodeBatchSize` at a time, so a
- * run encodes each distinct image at most once (within `maxCachedRows`). With a deterministic encoder every
+ * run encodes each distinct image at most once (within `maxCachedRows`). Metrics that ask for the same train or
+ * test split (same seed, size and batch size) share one draw (`shareDraws`). With a deterministic encoder every
  * number is identical to running the metrics one by one without the table.
  *
  * @example
@@ -82,7 +92,10 @@ export async function evaluate<Obs = TensorLike>(options: EvaluateOptions<Obs>):
   if (options.metrics === undefined) throw new DisentangleError('BAD_OPTION', 'metrics', "is missing: pass metric ids (metricIds()) or 'all'");
   const entries = selectMetrics(options.metrics);
   const sampleScale = numberOption(options.sampleScale, 'sampleScale', 1, Number.MIN_VALUE, 10);
-  if (options.cache !== undefined && typeof options.cache !== 'boolean') throw new DisentangleError('BAD_OPTION', 'cache', `expected true or false, got ${String(options.cache)}`);
+  for (const key of ['cache', 'shareDraws'] as const) {
+    const v = options[key];
+    if (v !== undefined && typeof v !== 'boolean') throw new DisentangleError('BAD_OPTION', key, `expected true or false, got ${String(v)}`);
+  }
   if (options.metricOptions !== undefined && (options.metricOptions === null || typeof options.metricOptions !== 'object')) {
     throw new DisentangleError('BAD_OPTION', 'metricOptions', 'expected an object keyed by metric id');
   }
@@ -118,19 +131,21 @@ export async function evaluate<Obs = TensorLike>(options: EvaluateOptions<Obs>):
       }
     });
 
+  const shared = options.shareDraws === false ? undefined : new SharedDraws();
   const results: Partial<Record<MetricId, MetricResult>> = {};
   const perMetric: EvaluateResult['perMetric'] = {};
   const drawn = (): number => (source ? source.drawnImages : encodedRows);
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
     throwIfAborted(options.signal);
-    const at = { drawn: drawn(), encoded: encodedRows, encodeMs, t: performance.now() };
+    const at = { drawn: drawn(), encoded: encodedRows, shared: shared?.sharedImages ?? 0, encodeMs, t: performance.now() };
     const report = options.onProgress;
     const own = options.metricOptions?.[entry.id];
     results[entry.id] = await entry.run({
       dataset: dataset as unknown as GroundTruthDataset<TensorLike>,
       represent: represent as RepresentationFunction<TensorLike> | undefined,
       codeSource: source,
+      sharedDraws: shared,
       seed: options.seed ?? 0,
       sampleScale: own?.sampleScale === undefined ? sampleScale : numberOption(own.sampleScale, `metricOptions.${entry.id}.sampleScale`, 1, Number.MIN_VALUE, 10),
       batchSize: own?.batchSize,
@@ -140,6 +155,7 @@ export async function evaluate<Obs = TensorLike>(options: EvaluateOptions<Obs>):
     perMetric[entry.id] = {
       drawnImages: drawn() - at.drawn,
       encodedImages: encodedRows - at.encoded,
+      sharedImages: (shared?.sharedImages ?? 0) - at.shared,
       seconds: { encode: (encodeMs - at.encodeMs) / 1000, total: (performance.now() - at.t) / 1000 },
     };
   }
@@ -147,6 +163,7 @@ export async function evaluate<Obs = TensorLike>(options: EvaluateOptions<Obs>):
     results,
     drawnImages: source ? source.drawnImages : encodedRows,
     encodedImages: encodedRows,
+    sharedImages: shared?.sharedImages ?? 0,
     seconds: { encode: encodeMs / 1000, total: (performance.now() - started) / 1000 },
     perMetric,
   };

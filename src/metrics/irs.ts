@@ -8,7 +8,7 @@ import type { LabelledCodes, TensorLike } from '../core/types.js';
 import { intOption, numberOption, readLabelledCodes, checkOptions, checkFactorsVary } from '../core/validate.js';
 import { histogramDiscretize } from '../estimators/discretize.js';
 import { matrixRows } from '../estimators/codeFactorInformation.js';
-import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
+import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link irsFromCodes}. */

@@ -5,6 +5,7 @@
 import { DisentangleError } from '../core/errors.js';
 import type { GroundTruthDataset, Progress, RepresentationFunction, TensorLike } from '../core/types.js';
 import type { CodeSource } from '../data/codeCache.js';
+import type { SharedDraws } from '../data/sharedDraws.js';
 import { computeAam } from './aam.js';
 import { computeBetaVaeMetric } from './betaVae.js';
 import { computeDci } from './dci.js';
@@ -29,6 +30,8 @@ export interface MetricRun {
   codeTable?: TensorLike | string;
   /** @internal The run's shared code cache. */
   codeSource?: CodeSource;
+  /** @internal The run's kept train/test draws: metrics asking for the same split share one draw. */
+  sharedDraws?: SharedDraws;
   seed: number;
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;

@@ -13,7 +13,7 @@ import { histogramDiscretizeSteps } from '../estimators/discretize.js';
 import { covarianceSteps, logDeterminantSymmetricSteps, trace, traceSqrtDiagTimesSteps } from '../estimators/linalg.js';
 import { discreteMutualInfoSelfSteps } from '../estimators/mutualInformation.js';
 import { matrixRows } from '../estimators/codeFactorInformation.js';
-import { sampleTrainTest, type SamplingMetricOptions } from '../data/sampling.js';
+import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link unsupervisedFromCodes}. */

@@ -10,10 +10,10 @@ import {
   representFactors,
   representFactorsRaw,
   sampleCodesAndFactors,
-  sampleTrainTest,
   sampleUniformFactors,
   samplingContext,
 } from '../../src/data/sampling.js';
+import { sampleTrainTest } from '../../src/data/trainTest.js';
 
 beforeAll(async () => {
   await setupBackend(['cpu']);

@@ -87,6 +87,30 @@ describe('evaluate', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it('draws a split once for the metrics that ask for it, with the numbers each metric gives on its own', async () => {
+    const ids = ['mig', 'sap', 'dci', 'modularity', 'explicitness', 'irs', 'unsupervised', 'aam', 'dhsic'] as const;
+    const own = counted();
+    const one = counted();
+    const separate = await evaluate({ represent: own.represent, dataset: smallSprites(), metrics: [...ids], sampleScale: 0.004, seed: 3, cache: false, shareDraws: false });
+    const shared = await evaluate({ represent: one.represent, dataset: smallSprites(), metrics: [...ids], sampleScale: 0.004, seed: 3, cache: false });
+    expect(shared.results).toEqual(separate.results);
+    // train 40 rows (batches of 16) for all but dHSIC (20); test 20 rows for SAP, DCI, explicitness
+    expect(separate.sharedImages).toBe(0);
+    expect(separate.encodedImages).toBe(8 * 40 + 3 * 20 + 20);
+    expect(shared.encodedImages).toBe(40 + 20 + 20);
+    expect(shared.sharedImages).toBe(7 * 40 + 2 * 20);
+    expect(shared.encodedImages + shared.sharedImages).toBe(separate.encodedImages);
+    expect(one.rows()).toBe(shared.encodedImages);
+    expect(shared.perMetric.mig).toMatchObject({ drawnImages: 40, sharedImages: 0 });
+    expect(shared.perMetric.sap).toMatchObject({ drawnImages: 20, sharedImages: 40 });
+    expect(shared.perMetric.dci).toMatchObject({ drawnImages: 0, sharedImages: 60 });
+    expect(shared.perMetric.dhsic).toMatchObject({ drawnImages: 20, sharedImages: 0 });
+    // another seed or size is another draw
+    const mixed = await evaluate({ represent: imageMomentEncoder(), dataset: smallSprites(), metrics: ['mig', 'modularity'], sampleScale: 0.004, metricOptions: { modularity: { sampleScale: 0.005 } } });
+    expect(mixed.sharedImages).toBe(0);
+    expect(await evaluate({ represent: imageMomentEncoder(), dataset: smallSprites(), metrics: ['mig'], shareDraws: 'yes' as unknown as boolean }).catch((e: unknown) => e)).toMatchObject({ code: 'BAD_OPTION', argument: 'shareDraws' });
+  });
+
   it('gives identical results on procedural dSprites for every metric', async () => {
     const a = await evaluate({ represent: imageMomentEncoder(), dataset: dsprites(), metrics: 'all', sampleScale: 0.002, cache: false });
     const b = await evaluate({ represent: imageMomentEncoder(), dataset: dsprites(), metrics: 'all', sampleScale: 0.002 });

@@ -1,0 +1,95 @@
+/**
+ * The drawing step of the matrix metrics (MIG, SAP, DCI, modularity, explicitness, IRS, unsupervised, AAM,
+ * dHSIC): disentanglement_lib's `generate_batch_factor_code` for a train split and, when the metric has one, a
+ * test split, each from its own child of the seed's stream.
+ */
+import type { IntMatrix, Matrix } from '../core/matrix.js';
+import type { Rng } from '../core/rng.js';
+import type { GroundTruthDataset, Progress, RepresentationFunction, TensorLike } from '../core/types.js';
+import { intOption } from '../core/validate.js';
+import { openSamplingContext, sampleCodesAndFactors, type CodeRouteOptions, type SamplingContext } from './sampling.js';
+import type { SharedDraws } from './sharedDraws.js';
+
+/** What every sampling entry (`computeX`) takes besides its own options. */
+export interface SamplingMetricOptions<Obs = TensorLike> extends CodeRouteOptions {
+  dataset: GroundTruthDataset<Obs>;
+  /** The model's representation; optional when `codeTable` is given. */
+  represent?: RepresentationFunction<Obs>;
+  /** Default 0; same seed, same number. */
+  seed?: number;
+  batchSize?: number;
+  onProgress?: (p: Progress) => void;
+  signal?: AbortSignal;
+  numTrain?: number;
+  numTest?: number;
+  /** @internal The run's kept draws (created by `evaluate()`): metrics asking for the same split share it. */
+  sharedDraws?: SharedDraws;
+}
+
+/** Codes and factors as a `LabelledCodes` value in the `{data, shape}` TensorLike form. */
+export interface SampledCodes {
+  codes: { data: Float64Array; shape: [number, number] };
+  factors: { data: Int32Array; shape: [number, number] };
+}
+
+function asLabelled(s: { codes: Matrix; factors: IntMatrix }): SampledCodes {
+  return {
+    codes: { data: s.codes.data, shape: [s.codes.rows, s.codes.cols] },
+    factors: { data: s.factors.data, shape: [s.factors.rows, s.factors.cols] },
+  };
+}
+
+/**
+ * The drawing step shared by every `computeX`: a train split (and a test split when `defaults.numTest` is set)
+ * of codes and factors, with disentanglement_lib's sampling defaults unless the caller overrides them.
+ * The train split is drawn from `createRng(seed).fork()`'s first child, the test split from the second, so each
+ * split depends only on the seed, its size and the batch size; with `sharedDraws` a split another metric of the
+ * run already drew is reused.
+ */
+export async function sampleTrainTest<Obs>(
+  opts: SamplingMetricOptions<Obs>,
+  defaults: { numTrain: number; numTest?: number; batchSize: number },
+  createRngFn: (seed: number) => Rng,
+): Promise<{ train: SampledCodes; test?: SampledCodes }> {
+  const ctx = await openSamplingContext(opts);
+  const numTrain = intOption(opts.numTrain, 'numTrain', defaults.numTrain);
+  const batchSize = intOption(opts.batchSize, 'batchSize', defaults.batchSize);
+  const numTest = defaults.numTest === undefined ? 0 : intOption(opts.numTest, 'numTest', defaults.numTest);
+  const seed = opts.seed ?? 0;
+  const root = createRngFn(seed);
+  const trainRng = root.fork();
+  const testRng = root.fork();
+  const total = numTrain + numTest;
+  const train = await drawSplit(ctx, opts, { split: 'train', numPoints: numTrain, offset: 0, total, batchSize, seed, rng: trainRng, createRngFn });
+  if (numTest === 0) return { train: asLabelled(train) };
+  const test = await drawSplit(ctx, opts, { split: 'test', numPoints: numTest, offset: numTrain, total, batchSize, seed, rng: testRng, createRngFn });
+  return { train: asLabelled(train), test: asLabelled(test) };
+}
+
+interface SplitPlan {
+  split: 'train' | 'test';
+  numPoints: number;
+  /** Rows of the metric's whole draw before this split, and the whole draw, for progress. */
+  offset: number;
+  total: number;
+  batchSize: number;
+  seed: number;
+  rng: Rng;
+  createRngFn: (seed: number) => Rng;
+}
+
+async function drawSplit<Obs>(ctx: SamplingContext<Obs>, opts: SamplingMetricOptions<Obs>, plan: SplitPlan): Promise<{ codes: Matrix; factors: IntMatrix }> {
+  const report = opts.onProgress;
+  const make = (): Promise<{ codes: Matrix; factors: IntMatrix }> =>
+    sampleCodesAndFactors(ctx, {
+      numPoints: plan.numPoints,
+      batchSize: plan.batchSize,
+      rng: plan.rng,
+      stage: plan.split,
+      signal: opts.signal,
+      onProgress: report && ((p) => report({ stage: plan.split, done: plan.offset + p.done, total: plan.total })),
+    });
+  if (!opts.sharedDraws) return make();
+  const key = { createRng: plan.createRngFn, seed: plan.seed, split: plan.split, numPoints: plan.numPoints, batchSize: plan.batchSize };
+  return opts.sharedDraws.draw(key, make, () => report?.({ stage: plan.split, done: plan.offset + plan.numPoints, total: plan.total }));
+}

@@ -15,7 +15,7 @@ export default defineConfig([
       viz: 'src/viz/index.ts',
       onnx: 'src/onnx/index.ts',
       // Started by URL from the chunk that runs parallel boosting (see src/core/threads.ts), never imported.
-      gradientBoostingWorker: 'src/estimators/gradientBoostingWorker.ts',
+      gradientBoostingWorker: 'src/estimators/trees/gradientBoostingWorker.ts',
     },
     format: ['esm', 'cjs'],
     // The CommonJS build needs import.meta.url to find the worker module next to it.

@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { loadavg, cpus } from 'node:os';
 import { dciFromCodesAsync } from '../src/metrics/dci.js';
-import { dspritesLikeSplit, FACTOR_SIZES, NUM_CODES } from './dsprites-like-codes.js';
+import { dspritesLikeSplit, FACTOR_SIZES, NUM_CODES } from './lib/dsprites-like-codes.js';
 import { writeFileAtomic } from '../src/core/files.js';
 
 

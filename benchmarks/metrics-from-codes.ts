@@ -14,8 +14,8 @@ import { cpus, loadavg } from 'node:os';
 import { createRng } from '../src/core/rng.js';
 import type { LabelledCodes } from '../src/core/types.js';
 import { availableThreads } from '../src/core/threads.js';
-import { fitGradientBoostingAsync } from '../src/estimators/gradientBoostingAsync.js';
-import { FACTOR_SIZES, NUM_CODES } from './dsprites-like-codes.js';
+import { fitGradientBoostingAsync } from '../src/estimators/trees/gradientBoostingAsync.js';
+import { FACTOR_SIZES, NUM_CODES } from './lib/dsprites-like-codes.js';
 import { writeFileAtomic } from '../src/core/files.js';
 
 const quick = process.argv.includes('--quick');

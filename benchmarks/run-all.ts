@@ -12,12 +12,12 @@ const args = process.argv.slice(2);
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? new Set((args[onlyAt + 1] ?? '').split(',')) : undefined;
 const quick = args.includes('--quick');
-// Opt-in only (name them with --only): the loader benchmark writes and reads a full-size 737,280-image file
-// (about 8 minutes); reproduce-infogan-cr trains dozens of models (CPU-hours) and rewrites docs/reproduction.md.
-// evaluate-onnx runs its 0.1 sample scale here; its full-size run (`--scale 1`, 10+ minutes) is opt-in by hand.
-const slow = new Set(['dsprites-loader', 'reproduce-infogan-cr']);
-// Modules the benchmarks import, not benchmarks.
-const helpers = new Set(['run-all', 'dsprites-like-codes', 'reproduction-report']);
+// Every script here only measures and writes benchmarks/results/; what trains models or writes docs lives in
+// scripts/. Opt-in only (name it with --only): the loader benchmark writes and reads a full-size 737,280-image
+// file (about 8 minutes). evaluate-onnx runs its 0.1 sample scale here; its full-size run (`--scale 1`, 10+
+// minutes) is opt-in by hand. Modules the benchmarks import live in lib/.
+const slow = new Set(['dsprites-loader']);
+const helpers = new Set(['run-all']);
 
 const names = readdirSync(dir)
   .filter((f) => f.endsWith('.ts'))

@@ -17,7 +17,7 @@ import type { FactorBatch, GroundTruthDataset, TensorLike } from '../src/core/ty
 import type { Rng } from '../src/core/rng.js';
 import { dsprites } from '../src/data/dsprites.js';
 import { computeBetaVaeMetric } from '../src/metrics/betaVae.js';
-import { computeFactorVaeMetric } from '../src/metrics/factorVae.js';
+import { computeFactorVaeMetric } from '../src/metrics/factorVaeMetric.js';
 import { convEncoder, factorVectorDataset, identityRepresentation, timed } from '../test/helpers/representations.js';
 import { writeFileAtomic } from '../src/core/files.js';
 

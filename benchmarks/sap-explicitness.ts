@@ -12,9 +12,9 @@ import { cpus, loadavg } from 'node:os';
 // @ts-expect-error ml-logistic-regression ships no type declarations
 import MlLogisticRegression from 'ml-logistic-regression';
 import { createRng } from '../src/core/rng.js';
-import { dspritesLikeSplit, FACTOR_SIZES, NUM_CODES } from './dsprites-like-codes.js';
-import { fitLogisticRegression } from '../src/estimators/logisticRegression.js';
-import { mlLogisticRegressionClassifier, type MlLogisticRegressionConstructor } from '../src/estimators/mlLogisticAdapter.js';
+import { dspritesLikeSplit, FACTOR_SIZES, NUM_CODES } from './lib/dsprites-like-codes.js';
+import { fitLogisticRegression } from '../src/estimators/linear/logisticRegression.js';
+import { mlLogisticRegressionClassifier, type MlLogisticRegressionConstructor } from '../src/estimators/linear/mlLogisticAdapter.js';
 import { explicitnessFromCodes } from '../src/metrics/explicitness.js';
 import { sapFromCodes } from '../src/metrics/sap.js';
 import { writeFileAtomic } from '../src/core/files.js';

@@ -175,7 +175,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResults> {
     out.push('↓ = lower is better (Gaussian total correlation and dHSIC measure dependence between code dims).');
     if (population.length) {
       out.push('The "trained" rows are the shipped population: narrow InfoGAN, InfoGAN-CR and FactorVAE models trained for 600 to 5,000');
-      out.push('iterations by benchmarks/reproduce-infogan-cr.ts (settings in models/population/index.json, results in docs/reproduction.md),');
+      out.push('iterations by scripts/reproduce-infogan-cr.ts (settings in models/population/index.json, results in docs/reproduction.md),');
       out.push("early in the paper's training curves; train longer ones with `disentangle train` and score them with `disentangle evaluate`.");
     }
 

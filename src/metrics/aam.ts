@@ -14,7 +14,7 @@ import {
   matrixRows,
   sampledMutualInformation,
   type GaussianPosteriorBlock,
-} from '../estimators/codeFactorInformation.js';
+} from '../estimators/information/codeFactorInformation.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 

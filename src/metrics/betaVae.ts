@@ -10,9 +10,9 @@ import { isTfTensor, toMatrixAsync, checkTensorDtype } from '../core/tensor.js';
 import type { GroundTruthDataset, RepresentationFunction, RunOptions, TensorLike } from '../core/types.js';
 import { drawFactors, holdColumnFixed, openSamplingContext, representFactorsRaw, type CodeRouteOptions, type SamplingContext } from '../data/sampling.js';
 import { lookahead, prefetchCodes } from '../data/prefetch.js';
-import { fitLogisticRegression } from '../estimators/logisticRegression.js';
+import { fitLogisticRegression } from '../estimators/linear/logisticRegression.js';
 import type { ClassifierEstimator, FittedClassifier } from '../estimators/types.js';
-import { asCallbackError, fixedFactorPlan, ProgressCounter, type FixedFactorPreset } from './factorVae.js';
+import { asCallbackError, fixedFactorPlan, ProgressCounter, type FixedFactorPreset } from './factorVaeMetric.js';
 import { checkOptions } from '../core/validate.js';
 import { ensureBackend } from '../core/backend.js';
 

@@ -7,7 +7,7 @@ import { DisentangleError } from '../core/errors.js';
 import { toMatrix } from '../core/tensor.js';
 import type { TensorLike } from '../core/types.js';
 import { linearSumAssignment } from '../estimators/hungarian.js';
-import { denseLabels, mutualInfoScore } from '../estimators/mutualInformation.js';
+import { denseLabels, mutualInfoScore } from '../estimators/information/mutualInformation.js';
 
 /** A vector of n labels: a plain or typed array, or any TensorLike of shape [n] or [n, 1]. */
 export type LabelVector = ArrayLike<number> | TensorLike;

@@ -12,7 +12,7 @@ import {
   gaussianMedianBandwidth,
   pairwiseMedianAbsDifference,
   type DhsicKernel,
-} from '../estimators/hsic.js';
+} from '../estimators/information/hsic.js';
 import type { Matrix } from '../core/matrix.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';

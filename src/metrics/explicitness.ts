@@ -9,9 +9,9 @@ import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
 import { checkFactorsVary, checkSameWidths, enumOption, numberOption, readLabelledCodes, checkOptions } from '../core/validate.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
-import { fitLogisticRegression } from '../estimators/logisticRegression.js';
+import { fitLogisticRegression } from '../estimators/linear/logisticRegression.js';
 import { rocAucOneVsRestMacro } from '../estimators/rocAuc.js';
-import { standardScaler } from '../estimators/standardize.js';
+import { standardScaler } from '../estimators/linear/standardize.js';
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link explicitnessFromCodes}. */

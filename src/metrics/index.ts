@@ -1,5 +1,5 @@
-export { computeFactorVaeMetric } from './factorVae.js';
-export type { FactorVaeMetricOptions, FactorVaeMetricResult, FixedFactorPreset } from './factorVae.js';
+export { computeFactorVaeMetric } from './factorVaeMetric.js';
+export type { FactorVaeMetricOptions, FactorVaeMetricResult, FixedFactorPreset } from './factorVaeMetric.js';
 export { computeBetaVaeMetric } from './betaVae.js';
 export type { BetaVaeMetricOptions, BetaVaeMetricResult } from './betaVae.js';
 export { migFromCodes, computeMig } from './mig.js';

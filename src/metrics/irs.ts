@@ -6,8 +6,8 @@ import type { IntMatrix, Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
 import { intOption, numberOption, readLabelledCodes, checkOptions, checkFactorsVary } from '../core/validate.js';
-import { histogramDiscretize } from '../estimators/discretize.js';
-import { matrixRows } from '../estimators/codeFactorInformation.js';
+import { histogramDiscretize } from '../estimators/information/discretize.js';
+import { matrixRows } from '../estimators/information/codeFactorInformation.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 

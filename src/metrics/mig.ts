@@ -6,7 +6,7 @@ import { DisentangleError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
 import { intOption, readLabelledCodes, checkOptions } from '../core/validate.js';
-import { discretizedMutualInformation, matrixRows, requireVaryingFactors } from '../estimators/codeFactorInformation.js';
+import { discretizedMutualInformation, matrixRows, requireVaryingFactors } from '../estimators/information/codeFactorInformation.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 

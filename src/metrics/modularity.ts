@@ -7,7 +7,7 @@ import type { Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
 import { intOption, readLabelledCodes, checkOptions, checkFactorsVary } from '../core/validate.js';
-import { discretizedMutualInformation, matrixRows } from '../estimators/codeFactorInformation.js';
+import { discretizedMutualInformation, matrixRows } from '../estimators/information/codeFactorInformation.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 

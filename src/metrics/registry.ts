@@ -11,7 +11,7 @@ import { computeBetaVaeMetric } from './betaVae.js';
 import { computeDci } from './dci.js';
 import { computeDhsic } from './dhsic.js';
 import { computeExplicitness } from './explicitness.js';
-import { computeFactorVaeMetric } from './factorVae.js';
+import { computeFactorVaeMetric } from './factorVaeMetric.js';
 import { computeIrs } from './irs.js';
 import { computeMig } from './mig.js';
 import { computeModularity } from './modularity.js';

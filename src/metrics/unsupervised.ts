@@ -9,10 +9,10 @@ import { createRng } from '../core/rng.js';
 import { toMatrix } from '../core/tensor.js';
 import type { LabelledCodes, Progress, TensorLike } from '../core/types.js';
 import { intOption, checkOptions } from '../core/validate.js';
-import { histogramDiscretizeSteps } from '../estimators/discretize.js';
+import { histogramDiscretizeSteps } from '../estimators/information/discretize.js';
 import { covarianceSteps, logDeterminantSymmetricSteps, trace, traceSqrtDiagTimesSteps } from '../estimators/linalg.js';
-import { discreteMutualInfoSelfSteps } from '../estimators/mutualInformation.js';
-import { matrixRows } from '../estimators/codeFactorInformation.js';
+import { discreteMutualInfoSelfSteps } from '../estimators/information/mutualInformation.js';
+import { matrixRows } from '../estimators/information/codeFactorInformation.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 

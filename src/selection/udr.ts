@@ -11,10 +11,10 @@ import { disposeIfTensor, toMatrixAsync } from '../core/tensor.js';
 import type { GroundTruthDataset, RunOptions, TensorLike } from '../core/types.js';
 import { enumOption, intOption, numberOption, checkOptions } from '../core/validate.js';
 import { drawFactors, rejectDisposed, samplingContext, toFactorBatch } from '../data/sampling.js';
-import { fitLasso } from '../estimators/lasso.js';
+import { fitLasso } from '../estimators/linear/lasso.js';
 import { pearsonCorrelation, rankData } from '../estimators/rankCorrelation.js';
 import { relativeStrength } from '../estimators/relativeStrength.js';
-import { standardScaler } from '../estimators/standardize.js';
+import { standardScaler } from '../estimators/linear/standardize.js';
 import { argmaxFirst, checkPopulation, rankDescending } from './population.js';
 import { ensureBackend } from '../core/backend.js';
 

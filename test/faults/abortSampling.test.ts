@@ -15,7 +15,7 @@ import { computeDci } from '../../src/metrics/dci.js';
 import { computeDhsic } from '../../src/metrics/dhsic.js';
 import { computeDspritesSampleQuality } from '../../src/metrics/dspritesSampleQuality.js';
 import { computeExplicitness } from '../../src/metrics/explicitness.js';
-import { computeFactorVaeMetric } from '../../src/metrics/factorVae.js';
+import { computeFactorVaeMetric } from '../../src/metrics/factorVaeMetric.js';
 import { computeIrs } from '../../src/metrics/irs.js';
 import { computeMig } from '../../src/metrics/mig.js';
 import { computeModularity } from '../../src/metrics/modularity.js';

@@ -4,7 +4,7 @@ import fixtures from '../fixtures/mig_codes_metrics.json' with { type: 'json' };
 import randomFixtures from '../fixtures/mig_random_cases.json' with { type: 'json' };
 import { aamFromCodes, axisAlignedScore, computeAam } from '../../src/metrics/aam.js';
 import { migFromCodes } from '../../src/metrics/mig.js';
-import { sampledMutualInformation } from '../../src/estimators/codeFactorInformation.js';
+import { sampledMutualInformation } from '../../src/estimators/information/codeFactorInformation.js';
 import type { FactorBatch, GroundTruthDataset, TensorLike } from '../../src/core/types.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';

@@ -11,7 +11,7 @@ import type { Progress, TensorLike } from '../../src/core/types.js';
 import type { ClassifierEstimator } from '../../src/estimators/types.js';
 import { dsprites } from '../../src/data/dsprites.js';
 import { computeBetaVaeMetric, type BetaVaeMetricOptions } from '../../src/metrics/betaVae.js';
-import { computeFactorVaeMetric, type FactorVaeMetricOptions } from '../../src/metrics/factorVae.js';
+import { computeFactorVaeMetric, type FactorVaeMetricOptions } from '../../src/metrics/factorVaeMetric.js';
 import {
   collapsedRepresentation,
   convEncoder,

@@ -71,3 +71,18 @@ export interface RunOptions {
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
 }
+
+/** Which reference a metric follows where the two differ: disentanglement_lib (default) or the InfoGAN-CR repository. */
+export type Preset = 'disentanglement_lib' | 'infogan-cr';
+
+/** An encoder's Gaussian posterior q(z | x) for a batch: n×D means and, when the model has them, n×D log-variances. */
+export interface Posterior {
+  mean: TensorLike;
+  logVar?: TensorLike;
+}
+
+/**
+ * A model's posterior as a callback, the one shape for "encoder with a variance": UDR's models, AAM's
+ * sampled-entropy mode (which needs `logVar`) and `onnxModel(…).posterior` all use it.
+ */
+export type PosteriorFunction<Obs = TensorLike> = (observations: Obs) => Posterior | Promise<Posterior>;

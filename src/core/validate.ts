@@ -45,17 +45,19 @@ export function checkSameWidths(train: CodesAndFactors, test: CodesAndFactors, f
  * Checks the options object of a public entry point before anything reads it: `null`, a number, a string or an
  * array is `BAD_OPTION` naming `options` (instead of a raw TypeError on the first property read), and so are an
  * `onProgress` that is not a function and a `signal` that is not an AbortSignal. `undefined` is refused too:
- * entries whose options are optional default them to `{}` before calling this.
+ * entries whose options are optional default them to `{}` before calling this. With `known`, a name outside
+ * it is a `BAD_OPTION` too (see {@link checkKnownOptions}).
  *
  * @example
  * export function migFromCodes(train: LabelledCodes, options: MigOptions = {}): MigResult {
  *   checkOptions(options, 'migFromCodes');
  */
-export function checkOptions(options: unknown, fn: string): asserts options is object {
+export function checkOptions(options: unknown, fn: string, known?: readonly string[]): asserts options is object {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     const got = options === null ? 'null' : Array.isArray(options) ? 'an array' : typeof options;
     throw new DisentangleError('BAD_OPTION', 'options', `${fn} expects an options object, got ${got}`);
   }
+  if (known) checkKnownOptions(options, known, fn);
   const o = options as { onProgress?: unknown; signal?: unknown };
   if (o.onProgress !== undefined && typeof o.onProgress !== 'function') {
     throw new DisentangleError('BAD_OPTION', 'onProgress', `expected a function (progress) => void, got ${o.onProgress === null ? 'null' : typeof o.onProgress}`);
@@ -160,4 +162,50 @@ export function checkFactorsVary(f: IntMatrix, argument: string, fn: string): vo
       throw new DisentangleError('BAD_INPUT', `${argument} (in ${fn})`, `factor ${j} takes a single value (${first}); a factor that never changes cannot be related to the codes (drop it, or sample more points)`);
     }
   }
+}
+
+/**
+ * Refuses option names outside `known`: a misspelt option would otherwise be ignored and the default used, a
+ * wrong number with no error. The message names the closest valid option (edit distance, case-insensitive)
+ * when one is near. Keys whose value is `undefined` pass, so callers may spread optional settings through.
+ *
+ * @example
+ * checkKnownOptions({ numTrian: 100 }, ['numTrain', 'seed'], 'computeMig'); // BAD_OPTION: did you mean numTrain?
+ */
+export function checkKnownOptions(options: object, known: readonly string[], fn: string): void {
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined || known.includes(key)) continue;
+    const near = closestName(key, known);
+    const hint = near ? `; did you mean ${near}?` : `; ${fn} takes ${[...known].sort().join(', ')}`;
+    throw new DisentangleError('BAD_OPTION', key, `is not an option of ${fn}${hint}`);
+  }
+}
+
+/** The candidate nearest to `name` by edit distance, when it is within a third of the name's length (at least 2). */
+export function closestName(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
+  for (const c of candidates) {
+    const d = editDistance(name.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance with adjacent transpositions counted as one edit (a typo like `numTrian`). */
+function editDistance(a: string, b: string): number {
+  const rows = a.length + 1;
+  const cols = b.length + 1;
+  const d = new Int32Array(rows * cols);
+  for (let i = 0; i < rows; i++) d[i * cols] = i;
+  for (let j = 0; j < cols; j++) d[j] = j;
+  for (let i = 1; i < rows; i++) {
+    for (let j = 1; j < cols; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[(i - 1) * cols + j] + 1, d[i * cols + j - 1] + 1, d[(i - 1) * cols + j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[(i - 2) * cols + j - 2] + 1);
+      d[i * cols + j] = v;
+    }
+  }
+  return d[rows * cols - 1];
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DisentangleError } from '../../src/core/errors.js';
-import { MAX_BATCH_SIZE, MAX_SAMPLES, checkFactorSizes, checkFactorsWithinSizes, checkOptions, checkSameWidths, enumOption, intOption, numberOption, readLabelledCodes } from '../../src/core/validate.js';
+import { MAX_BATCH_SIZE, MAX_SAMPLES, checkFactorSizes, checkFactorsWithinSizes, checkKnownOptions, checkOptions, checkSameWidths, closestName, enumOption, intOption, numberOption, readLabelledCodes } from '../../src/core/validate.js';
 import type { LabelledCodes } from '../../src/core/types.js';
 
 function caught(fn: () => unknown): DisentangleError {
@@ -118,5 +118,40 @@ describe('intOption size limits', () => {
     expect(caught(() => intOption(5000, 'batchSize', 64, 2, 4096)).message).toContain('[2, 4096]');
     // Other options keep the caller's bounds.
     expect(intOption(1e12, 'iterations', 1, 0)).toBe(1e12);
+  });
+});
+
+describe('checkKnownOptions', () => {
+  const known = ['numTrain', 'numTest', 'batchSize', 'seed', 'preset'];
+  const refusal = (o: object): DisentangleError | undefined => {
+    try {
+      checkKnownOptions(o, known, 'computeSap');
+      return undefined;
+    } catch (e) {
+      return e as DisentangleError;
+    }
+  };
+
+  it('passes known names and undefined values, refuses a misspelt name naming the closest valid one', () => {
+    expect(refusal({ numTrain: 5, seed: 1, extra: undefined })).toBeUndefined();
+    const e = refusal({ numTrian: 5 });
+    expect(e).toBeInstanceOf(DisentangleError);
+    expect(e).toMatchObject({ code: 'BAD_OPTION', argument: 'numTrian' });
+    expect(e?.message).toMatch(/did you mean numTrain\?/);
+    expect(refusal({ Preset: 'infogan-cr' })?.message).toMatch(/did you mean preset\?/);
+    expect(refusal({ batchsize: 3 })?.message).toMatch(/did you mean batchSize\?/);
+    // nothing near: the message lists what the function takes
+    expect(refusal({ zzz: 1 })?.message).toMatch(/takes batchSize, numTest, numTrain, preset, seed/);
+  });
+
+  it('goes through checkOptions when a list is given, and is skipped without one', () => {
+    expect(() => checkOptions({ numTrian: 1 }, 'computeSap', known)).toThrow(/numTrain/);
+    expect(() => checkOptions({ numTrian: 1 }, 'computeSap')).not.toThrow();
+  });
+
+  it('closestName counts a transposition as one edit and keeps far names out', () => {
+    expect(closestName('sedd', known)).toBe('seed');
+    expect(closestName('numTets', known)).toBe('numTest');
+    expect(closestName('estimator', known)).toBeUndefined();
   });
 });

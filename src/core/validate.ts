@@ -209,3 +209,18 @@ function editDistance(a: string, b: string): number {
   }
   return d[rows * cols - 1];
 }
+
+/**
+ * Reads the optional tail of a matrix entry `xFromCodes(train, test?, options?)`: the second argument is the
+ * test split when it holds `codes` or `factors`, otherwise it is the options (so `sapFromCodes(train, { preset })`
+ * needs no `undefined` placeholder). Passing options in both places is a `BAD_OPTION`.
+ *
+ * @example
+ * const { test, options } = testAndOptions<SapOptions>(second, third, 'sapFromCodes');
+ */
+export function testAndOptions<O extends object>(second: unknown, third: O | undefined, fn: string): { test?: LabelledCodes; options: O } {
+  const isSplit = second !== null && typeof second === 'object' && !Array.isArray(second) && ('codes' in second || 'factors' in second);
+  if (second === undefined || second === null || isSplit) return { test: (second ?? undefined) as LabelledCodes | undefined, options: third ?? ({} as O) };
+  if (third !== undefined) throw new DisentangleError('BAD_OPTION', 'options', `${fn} got options both as its second and its third argument; pass (train, test, options) or (train, options)`);
+  return { options: second as O };
+}

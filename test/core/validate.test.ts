@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { DisentangleError } from '../../src/core/errors.js';
-import { MAX_BATCH_SIZE, MAX_SAMPLES, checkFactorSizes, checkFactorsWithinSizes, checkKnownOptions, checkOptions, checkSameWidths, closestName, enumOption, intOption, numberOption, readLabelledCodes } from '../../src/core/validate.js';
+import { MAX_BATCH_SIZE, MAX_SAMPLES, checkFactorSizes, checkFactorsWithinSizes, checkKnownOptions, checkOptions, checkSameWidths, closestName, enumOption, intOption, numberOption, readLabelledCodes, testAndOptions } from '../../src/core/validate.js';
 import type { LabelledCodes } from '../../src/core/types.js';
 
 function caught(fn: () => unknown): DisentangleError {
@@ -153,5 +153,16 @@ describe('checkKnownOptions', () => {
     expect(closestName('sedd', known)).toBe('seed');
     expect(closestName('numTets', known)).toBe('numTest');
     expect(closestName('estimator', known)).toBeUndefined();
+  });
+});
+
+describe('testAndOptions', () => {
+  const split: LabelledCodes = { codes: [[1]], factors: [[0]] };
+  it('tells a test split from options in the second place', () => {
+    expect(testAndOptions(split, { seed: 1 }, 'f')).toEqual({ test: split, options: { seed: 1 } });
+    expect(testAndOptions({ preset: 'infogan-cr' }, undefined, 'f')).toEqual({ options: { preset: 'infogan-cr' } });
+    expect(testAndOptions(undefined, { seed: 2 }, 'f')).toEqual({ test: undefined, options: { seed: 2 } });
+    expect(testAndOptions(undefined, undefined, 'f')).toEqual({ test: undefined, options: {} });
+    expect(() => testAndOptions({ seed: 1 }, { seed: 2 }, 'sapFromCodes')).toThrow(/both as its second and its third/);
   });
 });

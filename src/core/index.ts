@@ -5,6 +5,7 @@ export type { Rng } from './rng.js';
 export type { TensorLike, FactorBatch, GroundTruthDataset, RepresentationFunction, GenerativeModel, LabelledCodes, RunOptions, Progress } from './types.js';
 export { setupBackend } from './backend.js';
 export type { BackendName, BackendEnvironment } from './backend.js';
-export { readBlock, readBlockSync, toMatrix, toMatrixAsync, toFactors, columnMoments } from './tensor.js';
+export { readBlock, readBlockSync, toMatrix, toMatrixAsync, toFactors } from './tensor.js';
+export { columnMoments } from './stats.js';
 export type { Block, ReadMatrixOptions } from './tensor.js';
 export type { Matrix, IntMatrix } from './matrix.js';

@@ -136,8 +136,3 @@ export function sampleWithoutReplacement(n: number, k: number, rng: Rng): Int32A
   }
   return out;
 }
-
-/** Uniform draw on [lo, hi). */
-export function uniform(rng: Rng, lo: number, hi: number): number {
-  return lo + (hi - lo) * rng.float();
-}

@@ -4,8 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError } from './errors.js';
-import type { IntMatrix, Matrix } from './matrix.js';
-import type { TensorLike } from './types.js';
+import { toRows, type IntMatrix, type Matrix } from './matrix.js';
+import type { FactorBatch, LabelledCodes, TensorLike } from './types.js';
 
 /** A flat block of numbers and its shape, as read off any TensorLike. */
 export interface Block {
@@ -247,58 +247,103 @@ export function disposeIfTensor(x: unknown): void {
 }
 
 /**
- * Per-column mean and variance of an n×d TensorLike. A tfjs tensor is reduced on its own backend (WebGL, wasm …)
- * and only 2·d numbers are read back; other forms are reduced here in float64.
+ * The codes of a `{ codes, factors }` pair, or the value itself when it is a block of codes already: the entries
+ * over codes alone (the unsupervised scores, dHSIC) take either. A TensorLike never has a `codes` field, so the
+ * test cannot mistake one for the other.
  */
-export async function columnMoments(
-  x: TensorLike,
-  argument: string,
-  fn = '',
-  ddof = 0,
-): Promise<{ mean: Float64Array; variance: Float64Array; rows: number }> {
-  // Reduce on the device only for tensors of our own tfjs-core; a duck-typed one is read like any other form.
-  if (x instanceof tf.Tensor) {
-    if (x.isDisposed) fail('BAD_INPUT', argument, fn, 'the tensor has already been disposed');
-    checkTensorDtype(x, argument, fn);
-    if (x.shape.length !== 2) fail('SHAPE_MISMATCH', argument, fn, `expected a 2-D tensor (n×d), got shape [${x.shape}]`);
-    const n = x.shape[0];
-    const [m, v] = tf.tidy(() => {
-      const xf = tf.cast(x, 'float32');
-      const mo = tf.moments(xf, 0);
-      return [mo.mean, mo.variance];
-    });
-    try {
-      const [md, vd] = await Promise.all([m.data(), v.data()]);
-      const scale = n - ddof > 0 ? n / (n - ddof) : NaN;
-      const mean = Float64Array.from(md);
-      const variance = Float64Array.from(vd, (val) => val * scale);
-      // Check the data's moments, not the rescaled variance: n - ddof ≤ 0 gives NaN, as on the host path.
-      for (let i = 0; i < mean.length; i++) {
-        if (!Number.isFinite(md[i]) || !Number.isFinite(vd[i])) fail('NON_FINITE', argument, fn, `column ${i} contains NaN or Infinity`);
-      }
-      return { mean, variance, rows: n };
-    } finally {
-      m.dispose();
-      v.dispose();
-    }
-  }
-  const mat = await toMatrixAsync(x, argument, fn);
-  const { mean, variance } = meanVarianceColumns(mat, ddof);
-  return { mean, variance, rows: mat.rows };
+export function codesOf(value: TensorLike | LabelledCodes): TensorLike {
+  const o = value as Partial<LabelledCodes> & { shape?: unknown; dims?: unknown };
+  return o && typeof o === 'object' && !Array.isArray(o) && o.codes !== undefined && o.shape === undefined && o.dims === undefined ? o.codes : (value as TensorLike);
 }
 
-/** Column means and variances (two-pass, float64) of a matrix. */
-export function meanVarianceColumns(m: Matrix, ddof = 0): { mean: Float64Array; variance: Float64Array } {
-  const mean = new Float64Array(m.cols);
-  const variance = new Float64Array(m.cols);
-  for (let i = 0; i < m.rows; i++) for (let j = 0; j < m.cols; j++) mean[j] += m.data[i * m.cols + j];
-  for (let j = 0; j < m.cols; j++) mean[j] /= m.rows;
-  for (let i = 0; i < m.rows; i++) {
-    for (let j = 0; j < m.cols; j++) {
-      const d = m.data[i * m.cols + j] - mean[j];
-      variance[j] += d * d;
+/** True when `x` carries a shape (`shape` or `dims`) or is an array of rows: a form {@link shapeOf} can read. */
+export function hasShape(x: unknown): boolean {
+  return Array.isArray(x) || (!!x && typeof x === 'object' && (Array.isArray((x as { shape?: unknown }).shape) || Array.isArray((x as { dims?: unknown }).dims)));
+}
+
+/** A matrix in the form `original` came in (float32 tensor, rows or `{ data, shape }`): edited latents go back so. */
+export function likeInput(original: TensorLike, m: Matrix): TensorLike {
+  if (isTfTensor(original)) return tf.tensor2d(Float32Array.from(m.data), [m.rows, m.cols], 'float32');
+  if (Array.isArray(original)) return toRows(m);
+  return { data: m.data, shape: [m.rows, m.cols] };
+}
+
+/** A float32 tfjs tensor and whether the caller owns it (must dispose it) or it is the caller's own input. */
+export interface TensorHandle {
+  tensor: tf.Tensor;
+  owned: boolean;
+}
+
+type ShapeCheck = (shape: readonly number[]) => void;
+
+/** A tensor, or a block read off another form, as [n, ...trailing] float32 (see {@link toTensor}). */
+function handleOf(x: tf.Tensor | Block, trailing: readonly number[], argument: string, fn: string, check?: ShapeCheck): TensorHandle {
+  const tensor = isTfTensor(x) ? x : undefined;
+  if (tensor?.isDisposed) fail('BAD_INPUT', argument, fn, 'the tensor has already been disposed');
+  if (tensor) checkTensorDtype(tensor, argument, fn);
+  const given = tensor ? tensor.shape : x.shape;
+  const size = tensor ? tensor.size : (x as Block).data.length;
+  check?.(given);
+  const per = trailing.reduce((a, b) => a * b, 1);
+  if (given.length < 1 || size % per !== 0) fail('SHAPE_MISMATCH', argument, fn, `expected rows of shape [${trailing}], got [${given}]`);
+  const shape = [size / per, ...trailing];
+  if (!tensor) return { tensor: tf.tensor(Float32Array.from((x as Block).data), shape, 'float32'), owned: true };
+  const same = tensor.shape.length === shape.length && tensor.shape.every((d, i) => d === shape[i]);
+  if (same && tensor.dtype === 'float32') return { tensor, owned: false };
+  return { tensor: tf.tidy(() => tf.cast(tf.reshape(tensor, shape), 'float32')), owned: true };
+}
+
+/**
+ * A batch of rows as a float32 tfjs tensor [n, ...trailing] on the current backend: a tfjs tensor passes through
+ * (reshaped and cast on its backend when needed; `owned: false` when returned as is), any other TensorLike is read
+ * and uploaded; `check` may refuse the given shape. The one adapter from inputs to tensors (models, trainers).
+ *
+ * @example
+ * const { tensor, owned } = toTensor(latents, [10], 'latents', 'InfoGanCr.generate');
+ * try { … } finally { if (owned) tensor.dispose(); }
+ */
+export function toTensor(x: TensorLike, trailing: readonly number[], argument: string, fn = '', check?: ShapeCheck): TensorHandle {
+  return handleOf(isTfTensor(x) ? x : readBlockSync(x, argument, fn), trailing, argument, fn, check);
+}
+
+/** Async {@link toTensor}: also reads forms that only offer an async `data()`. */
+export async function toTensorAsync(x: TensorLike, trailing: readonly number[], argument: string, fn = '', check?: ShapeCheck): Promise<TensorHandle> {
+  return handleOf(isTfTensor(x) ? x : await readBlock(x, argument, fn), trailing, argument, fn, check);
+}
+
+/** Checks factor indices against the sizes: one column per size, each in 0..size−1 (BAD_INPUT naming row and factor). */
+export function checkFactorRange(f: IntMatrix, sizes: readonly number[], argument: string, names?: readonly string[]): void {
+  const K = sizes.length;
+  if (f.cols !== K) {
+    throw new DisentangleError('SHAPE_MISMATCH', argument, `has ${f.cols} factor columns, the dataset declares ${K} factor sizes`);
+  }
+  const d = f.data;
+  for (let i = 0; i < f.rows * K; i++) {
+    const k = i % K;
+    if (d[i] < 0 || d[i] >= sizes[k]) {
+      throw new DisentangleError('BAD_INPUT', argument, `row ${Math.floor(i / K)}, factor ${names ? names[k] : k} is ${d[i]}, outside 0..${sizes[k] - 1}`);
     }
   }
-  for (let j = 0; j < m.cols; j++) variance[j] = m.rows - ddof > 0 ? variance[j] / (m.rows - ddof) : NaN;
-  return { mean, variance };
+}
+
+/**
+ * Reads a block of factor indices handed to a dataset, in the public form `{ data: Int32Array, shape: [n, K] }`
+ * or the internal `{ data, rows, cols }`, checking its width against `sizes` and every index against its range
+ * ({@link checkFactorRange}). No copy: the result views the caller's data.
+ */
+export function readFactorBatch(factors: IntMatrix | FactorBatch, sizes: readonly number[], argument = 'factors', names?: readonly string[]): IntMatrix {
+  const K = sizes.length;
+  if (!factors || typeof factors !== 'object' || !(factors.data instanceof Int32Array)) {
+    throw new DisentangleError('BAD_INPUT', argument, `expected { data: Int32Array, shape: [n, ${K}] } of factor indices`);
+  }
+  const fb = factors as Partial<FactorBatch> & Partial<IntMatrix>;
+  const rows = fb.shape ? fb.shape[0] : fb.rows;
+  const cols = fb.shape ? fb.shape[1] : fb.cols;
+  if (cols !== K || !Number.isInteger(rows) || (rows as number) * K !== factors.data.length) {
+    const what = names ? ` (${names.join(', ')})` : '';
+    throw new DisentangleError('SHAPE_MISMATCH', argument, `expected n×${K} factor indices${what}, got shape [${rows}, ${cols}] with ${factors.data.length} values`);
+  }
+  const f: IntMatrix = { data: factors.data, rows: rows as number, cols: K };
+  checkFactorRange(f, sizes, argument, names);
+  return f;
 }

@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError } from '../core/errors.js';
-import type { IntMatrix } from '../core/matrix.js';
+import { flatIndex, type IntMatrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
-import { isTfTensor, readBlockSync, toFactors } from '../core/tensor.js';
+import { isTfTensor, readBlockSync, readFactorBatch, toFactors } from '../core/tensor.js';
 import type { FactorBatch, GroundTruthDataset, TensorLike } from '../core/types.js';
 import { checkFactorSizes, checkFactorsWithinSizes, enumOption, checkOptions } from '../core/validate.js';
-import { readFactorBatch } from './dspritesRenderer.js';
 
 const FN = 'arrayDataset';
 
@@ -50,11 +49,7 @@ function tupleKeyFn(sizes: readonly number[]): (d: Int32Array, p: number) => Key
   const K = sizes.length;
   const combos = sizes.reduce((a, b) => a * b, 1);
   if (combos <= Number.MAX_SAFE_INTEGER) {
-    return (d, p) => {
-      let key = 0;
-      for (let k = 0; k < K; k++) key = key * sizes[k] + d[p + k];
-      return key;
-    };
+    return (d, p) => flatIndex(sizes, d, p);
   }
   return (d, p) => Array.from(d.subarray(p, p + K)).join(',');
 }

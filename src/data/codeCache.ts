@@ -5,7 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
-import type { IntMatrix } from '../core/matrix.js';
+import { flatIndex, type IntMatrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import { readBlock } from '../core/tensor.js';
 import type { GroundTruthDataset, TensorLike } from '../core/types.js';
@@ -51,7 +51,6 @@ export class CodeSource {
   readonly size: number;
   readonly capacity: number;
   readonly encodeBatchSize: number;
-  private readonly strides: number[];
   private dims = 0;
   private kind: 'f32' | 'f64' = 'f32';
   /** Looked-up codes come back as an own float32 tfjs tensor when `represent` returned one, so on-device reductions see the same input. */
@@ -69,8 +68,6 @@ export class CodeSource {
     this.size = size;
     this.capacity = Math.min(size, intOption(options.maxCachedRows, 'maxCachedRows', Math.min(size, DEFAULT_MAX_CACHED_ROWS), 0));
     this.encodeBatchSize = intOption(options.encodeBatchSize, 'encodeBatchSize', DEFAULT_ENCODE_BATCH_SIZE, 1, 65_536);
-    this.strides = new Array<number>(factorSizes.length);
-    for (let k = factorSizes.length - 1, s = 1; k >= 0; s *= factorSizes[k], k--) this.strides[k] = s;
     if (this.capacity === size) this.present = new Uint8Array(size);
     else {
       this.slotOf = new Map();
@@ -103,12 +100,6 @@ export class CodeSource {
     return this.held;
   }
 
-  /** Flat index of factor row `i` of `f` (C-order). */
-  flatIndex(f: IntMatrix, i: number): number {
-    let key = 0;
-    for (let k = 0, p = i * f.cols; k < f.cols; k++, p++) key += f.data[p] * this.strides[k];
-    return key;
-  }
 
   private slot(key: number): number {
     if (this.present) return this.present[key] ? key : -1;
@@ -164,7 +155,7 @@ export class CodeSource {
     let out: Store | undefined = this.dims > 0 && wantOut ? this.alloc(n) : undefined;
     const missing = new Map<number, number[]>();
     for (let i = 0; i < n; i++) {
-      const key = this.flatIndex(f, i);
+      const key = flatIndex(this.factorSizes, f.data, i * f.cols);
       const slot = this.dims > 0 ? this.slot(key) : -1;
       if (slot >= 0) {
         if (!out) continue;

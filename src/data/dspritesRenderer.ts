@@ -15,6 +15,7 @@
  */
 import { DisentangleError } from '../core/errors.js';
 import type { IntMatrix } from '../core/matrix.js';
+import { readFactorBatch } from '../core/tensor.js';
 import type { FactorBatch } from '../core/types.js';
 
 /** Side of a dSprites image in pixels. */
@@ -81,33 +82,6 @@ function insideHeart(x: number, y: number): boolean {
 }
 
 const INSIDE = [insideSquare, insideEllipse, insideHeart];
-
-/**
- * Reads a block of factor indices handed to a dataset, in the api.md form `{ data: Int32Array, shape: [n, K] }`
- * or the internal `{ data, rows, cols }`, checking its width against `sizes` and every index against its range.
- * Shared by the datasets of this folder (it has no tfjs dependency, like the renderer).
- */
-export function readFactorBatch(factors: IntMatrix | FactorBatch, sizes: readonly number[], argument = 'factors', names?: readonly string[]): IntMatrix {
-  const K = sizes.length;
-  if (!factors || typeof factors !== 'object' || !(factors.data instanceof Int32Array)) {
-    throw new DisentangleError('BAD_INPUT', argument, `expected { data: Int32Array, shape: [n, ${K}] } of factor indices`);
-  }
-  const fb = factors as Partial<FactorBatch> & Partial<IntMatrix>;
-  const rows = fb.shape ? fb.shape[0] : fb.rows;
-  const cols = fb.shape ? fb.shape[1] : fb.cols;
-  if (cols !== K || !Number.isInteger(rows) || (rows as number) * K !== factors.data.length) {
-    const what = names ? ` (${names.join(', ')})` : '';
-    throw new DisentangleError('SHAPE_MISMATCH', argument, `expected n×${K} factor indices${what}, got shape [${rows}, ${cols}] with ${factors.data.length} values`);
-  }
-  const d = factors.data;
-  for (let i = 0; i < d.length; i++) {
-    const k = i % K;
-    if (d[i] < 0 || d[i] >= sizes[k]) {
-      throw new DisentangleError('BAD_INPUT', argument, `row ${Math.floor(i / K)}, factor ${names ? names[k] : k} is ${d[i]}, outside 0..${sizes[k] - 1}`);
-    }
-  }
-  return { data: d, rows: rows as number, cols: K };
-}
 
 /** {@link readFactorBatch} for the five dSprites factors. */
 export function readDspritesFactors(factors: IntMatrix | FactorBatch, argument = 'factors'): IntMatrix {

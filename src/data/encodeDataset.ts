@@ -4,6 +4,7 @@
  */
 import { createYielder, raceAbort } from '../core/batching.js';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
+import { unflatIndex } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import { readBlock } from '../core/tensor.js';
 import type { GroundTruthDataset, Progress, RepresentationFunction, TensorLike } from '../core/types.js';
@@ -49,12 +50,7 @@ export async function encodeDataset<Obs = TensorLike>(options: EncodeDatasetOpti
   for (let start = 0; start < N; start += batchSize) {
     const n = Math.min(batchSize, N - start);
     const data = new Int32Array(n * K);
-    for (let i = 0; i < n; i++) {
-      for (let k = K - 1, r = start + i; k >= 0; k--) {
-        data[i * K + k] = r % ctx.factorSizes[k];
-        r = Math.floor(r / ctx.factorSizes[k]);
-      }
-    }
+    for (let i = 0; i < n; i++) unflatIndex(ctx.factorSizes, start + i, data, i * K);
     const raw = await representFactorsRaw(ctx, { data, rows: n, cols: K }, rng);
     try {
       if (!codes) {

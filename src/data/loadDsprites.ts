@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
-import type { IntMatrix } from '../core/matrix.js';
+import { flatIndex, type IntMatrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
 import type { FactorBatch, GroundTruthDataset, Progress } from '../core/types.js';
-import { DSPRITES_FACTOR_NAMES, readFactorBatch } from './dspritesRenderer.js';
+import { DSPRITES_FACTOR_NAMES } from './dspritesRenderer.js';
+import { readFactorBatch } from '../core/tensor.js';
 import { elementSink, readNpzStream } from './npz.js';
 import type { NpyHeader, NpySink } from './npz.js';
 import { checkOptions } from '../core/validate.js';
@@ -136,19 +137,13 @@ function indexLayout(badFile: Fail, classes: Int32Array, values: Float64Array, n
   for (let i = 0; i < n; i++) for (let k = 0; k < K; k++) sizes[k] = Math.max(sizes[k], classes[i * cols + k + 1] + 1);
   const combos = sizes.reduce((a, b) => a * b, 1);
   if (combos !== n) throw badFile(`'latents_classes' spans ${combos} factor combinations (sizes [${sizes}]) but the file holds ${n} images; every combination must appear exactly once`);
-  const bases = new Array<number>(K);
-  for (let k = K - 1, b = 1; k >= 0; k--) {
-    bases[k] = b;
-    b *= sizes[k];
-  }
   const rowOf = new Int32Array(n).fill(-1);
   let identity = true;
   const factorValues = sizes.map((s) => new Array<number>(s).fill(NaN));
   for (let i = 0; i < n; i++) {
-    let flat = 0;
+    const flat = flatIndex(sizes, classes, i * cols + 1);
     for (let k = 0; k < K; k++) {
       const c = classes[i * cols + k + 1];
-      flat += c * bases[k];
       const v = values[i * cols + k + 1];
       if (Number.isNaN(factorValues[k][c])) factorValues[k][c] = v;
       else if (factorValues[k][c] !== v) throw badFile(`'latents_values' gives class ${c} of factor ${k} two values (${factorValues[k][c]} and ${v})`);
@@ -226,11 +221,6 @@ function packedDataset(packed: Uint8Array, stride: number, imageShape: number[],
   const { sizes, rowOf, factorValues } = layout;
   const K = sizes.length;
   const pixels = imageShape[0] * imageShape[1];
-  const bases = new Array<number>(K);
-  for (let k = K - 1, b = 1; k >= 0; k--) {
-    bases[k] = b;
-    b *= sizes[k];
-  }
   const renderInto = <T extends Uint8Array | Float32Array>(factors: FactorBatch | IntMatrix, out?: T): T => {
     const f = readFactorBatch(factors, sizes);
     const dst = out ?? new Uint8Array(f.rows * pixels);
@@ -238,8 +228,7 @@ function packedDataset(packed: Uint8Array, stride: number, imageShape: number[],
       throw new DisentangleError('SHAPE_MISMATCH', 'out', `expected a Uint8Array or Float32Array of ${f.rows * pixels} values`);
     }
     for (let i = 0; i < f.rows; i++) {
-      let flat = 0;
-      for (let k = 0; k < K; k++) flat += f.data[i * K + k] * bases[k];
+      const flat = flatIndex(sizes, f.data, i * K);
       const src = (rowOf ? rowOf[flat] : flat) * stride;
       for (let p = 0, o = i * pixels; p < pixels; p++, o++) dst[o] = (packed[src + (p >> 3)] >> (p & 7)) & 1;
     }

@@ -7,7 +7,6 @@ import { writeModel } from './checkpoint.js';
 import { loadReferenceModel } from './loadModel.js';
 import { channelList, checkModelSize, checkSide, configRecord, convWeights, denseWeights, MAX_CHANNELS, MAX_IMAGE_SIZE, seedOption, sizeOption } from './modelConfig.js';
 import {
-  asTensor,
   conv2d,
   conv2dParams,
   deconv2d,
@@ -20,6 +19,7 @@ import {
   type DenseParams,
   type Params,
 } from './layers.js';
+import { toTensor } from '../core/tensor.js';
 import { requireBackend, ensureBackend } from '../core/backend.js';
 
 /** Sizes of the FactorVAE networks; the defaults are the dSprites architecture of reference-algorithms.md §13. */
@@ -236,13 +236,13 @@ export class FactorVae {
         return { data, shape: [n, c.latentDims] };
       },
       generate: (latents: TensorLike) => {
-        const { tensor, owned } = asTensor(latents, [c.latentDims], 'latents', 'FactorVae.generate');
+        const { tensor, owned } = toTensor(latents, [c.latentDims], 'latents', 'FactorVae.generate');
         const out = tf.tidy(() => tf.sigmoid(this.decodeLogits(tensor as tf.Tensor2D)));
         if (owned) tensor.dispose();
         return out;
       },
       represent: (observations: TensorLike) => {
-        const { tensor, owned } = asTensor(observations, side, 'observations', 'FactorVae.represent');
+        const { tensor, owned } = toTensor(observations, side, 'observations', 'FactorVae.represent');
         const out = tf.tidy(() => {
           const { mu, logVar } = this.encode(tensor as tf.Tensor4D);
           if (mode === 'mean') return mu;

@@ -7,7 +7,6 @@ import { loadReferenceModel } from './loadModel.js';
 import { resolveInfoGanCrConfig, type InfoGanCrConfig, type ResolvedInfoGanCrConfig } from './infoganCrConfig.js';
 import { checkSide } from './modelConfig.js';
 import {
-  asTensor,
   batchNorm,
   batchNormState,
   conv2d,
@@ -23,6 +22,7 @@ import {
   type DenseParams,
   type Params,
 } from './layers.js';
+import { toTensor } from '../core/tensor.js';
 import { spectralNormalize, spectralNormState, updateSpectralNorm, type SpectralNormState } from './spectralNorm.js';
 import { requireBackend, ensureBackend } from '../core/backend.js';
 
@@ -240,13 +240,13 @@ export class InfoGanCr {
       codeDims: c.codeDims,
       sampleLatents: (n: number, rng: Rng) => ({ data: sampleUniformLatents(n, this.latentDims, rng), shape: [n, this.latentDims] }),
       generate: (latents: TensorLike) => {
-        const { tensor, owned } = asTensor(latents, [this.latentDims], 'latents', 'InfoGanCr.generate');
+        const { tensor, owned } = toTensor(latents, [this.latentDims], 'latents', 'InfoGanCr.generate');
         const out = tf.tidy(() => this.generate(tensor as tf.Tensor2D, false));
         if (owned) tensor.dispose();
         return out;
       },
       represent: (observations: TensorLike) => {
-        const { tensor, owned } = asTensor(observations, side, 'observations', 'InfoGanCr.represent');
+        const { tensor, owned } = toTensor(observations, side, 'observations', 'InfoGanCr.represent');
         const out = this.encode(tensor as tf.Tensor4D);
         if (owned) tensor.dispose();
         return out;

@@ -1,8 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DisentangleError } from '../core/errors.js';
 import type { Rng } from '../core/rng.js';
-import { isTfTensor, readBlockSync } from '../core/tensor.js';
-import type { TensorLike } from '../core/types.js';
 
 /**
  * Shared building blocks of the reference models (reference-algorithms.md §13): plain functions over tfjs-core
@@ -354,32 +351,4 @@ export function countParams(params: Params): number {
   let total = 0;
   for (const v of Object.values(params)) total += v.size;
   return total;
-}
-
-/**
- * A batch as a tfjs tensor of the given trailing shape: tfjs tensors pass through (reshaped when their size fits),
- * any other TensorLike is read by the core adapter and uploaded. `owned` says whether the caller must dispose it.
- */
-export function asTensor(
-  x: TensorLike,
-  trailing: readonly number[],
-  argument: string,
-  fn: string,
-): { tensor: tf.Tensor; owned: boolean } {
-  const per = trailing.reduce((a, b) => a * b, 1);
-  if (isTfTensor(x)) {
-    if (x.isDisposed) throw new DisentangleError('BAD_INPUT', argument, `${fn}: the tensor has already been disposed`);
-    if (x.size % per !== 0 || x.shape.length < 1) {
-      throw new DisentangleError('SHAPE_MISMATCH', argument, `${fn}: expected rows of shape [${trailing}], got [${x.shape}]`);
-    }
-    const shape = [x.size / per, ...trailing];
-    const same = x.shape.length === shape.length && x.shape.every((d, i) => d === shape[i]);
-    if (same && x.dtype === 'float32') return { tensor: x, owned: false };
-    return { tensor: tf.tidy(() => tf.cast(tf.reshape(x, shape), 'float32')), owned: true };
-  }
-  const block = readBlockSync(x, argument, fn);
-  if (block.data.length % per !== 0) {
-    throw new DisentangleError('SHAPE_MISMATCH', argument, `${fn}: expected rows of shape [${trailing}], got [${block.shape}]`);
-  }
-  return { tensor: tf.tensor(Float32Array.from(block.data), [block.data.length / per, ...trailing], 'float32'), owned: true };
 }

@@ -6,19 +6,13 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng, type Rng } from '../core/rng.js';
+import { shapeOf, toMatrix } from '../core/tensor.js';
 import type { TensorLike } from '../core/types.js';
 
 /** A `{data, shape}` block of codes or observations. */
 export interface CodeBlock {
   data: Float64Array;
   shape: [number, number];
-}
-
-/** Reads an observation block from either form the factor-vector dataset returns. */
-function readObs(x: TensorLike): { data: ArrayLike<number>; n: number; d: number } {
-  if (x instanceof tf.Tensor) return { data: x.dataSync(), n: x.shape[0], d: x.shape[1] ?? 1 };
-  const o = x as CodeBlock;
-  return { data: o.data, n: o.shape[0], d: o.shape[1] };
 }
 
 /** Codes = observations: a perfectly disentangled representation. Tensors in, tensors out. */
@@ -49,7 +43,7 @@ export function linearRepresentation(mix: Float64Array, codeDims: number): (x: T
     if (x instanceof tf.Tensor) {
       return tf.tidy(() => tf.matMul(x as tf.Tensor2D, tf.tensor2d(Float32Array.from(mix), [x.shape[1] ?? 1, codeDims])));
     }
-    const { data, n, d } = readObs(x);
+    const { data, rows: n, cols: d } = toMatrix(x, 'observations', '', { finite: false, nonEmpty: false });
     const out = new Float64Array(n * codeDims);
     for (let i = 0; i < n; i++) {
       for (let k = 0; k < d; k++) {
@@ -97,7 +91,7 @@ export function noisyRepresentation(dims: number, options: { leak?: number; nois
 /** Every code is 0: the collapsed (zero) representation. */
 export function collapsedRepresentation(dims: number): (x: TensorLike) => TensorLike {
   return (x) => {
-    const n = x instanceof tf.Tensor ? x.shape[0] : readObs(x).n;
+    const n = x instanceof tf.Tensor ? x.shape[0] : shapeOf(x, 'observations')[0];
     return x instanceof tf.Tensor ? tf.zeros([n, dims]) : { data: new Float64Array(n * dims), shape: [n, dims] };
   };
 }

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
-import { isTfTensor, readBlock } from '../core/tensor.js';
+import { toTensorAsync } from '../core/tensor.js';
 import type { TensorLike } from '../core/types.js';
 import { batchNorm, batchNormState, conv2d, conv2dParams, dense, denseParams, flatten, leakyRelu } from './layers.js';
 import type { BatchNormState, Conv2dParams, DenseParams } from './layers.js';
@@ -153,24 +153,17 @@ export function disposeShapeClassifier(net: ShapeClassifier): void {
   for (const v of shapeClassifierVariables(net)) v.dispose();
 }
 
-/** Reads images ([n, 64, 64, 1], [n, 64, 64] or [n, 4096]) into a float32 tensor on the current backend. */
+/** Reads images ([n, 64, 64, 1], [n, 64, 64] or [n, 4096]) into a new float32 tensor (the caller disposes it). */
 export async function toImageTensor(images: TensorLike, argument = 'images', fn = 'classifyShapes'): Promise<tf.Tensor4D> {
   const S = SHAPE_IMAGE_SIZE;
-  const check = (shape: readonly number[]): number => {
-    const n = shape[0];
+  const check = (shape: readonly number[]): void => {
     const rest = shape.slice(1).reduce((a, b) => a * b, 1);
     if (shape.length < 2 || rest !== S * S || (shape.length === 4 && shape[3] !== 1)) {
       throw new DisentangleError('SHAPE_MISMATCH', `${argument} (in ${fn})`, `has shape [${shape}]; expected [n, 64, 64, 1] grey dSprites images`);
     }
-    return n;
   };
-  if (isTfTensor(images)) {
-    const n = check(images.shape);
-    return tf.tidy(() => tf.reshape(tf.cast(images, 'float32'), [n, S, S, 1]) as tf.Tensor4D);
-  }
-  const block = await readBlock(images, argument, fn);
-  const n = check(block.shape);
-  return tf.tensor4d(Float32Array.from(block.data), [n, S, S, 1]);
+  const { tensor, owned } = await toTensorAsync(images, [S, S, 1], argument, fn, check);
+  return (owned ? tensor : tf.clone(tensor)) as tf.Tensor4D;
 }
 
 /**

@@ -2,11 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createYielder, raceAbort } from '../core/batching.js';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { createRng, type Rng } from '../core/rng.js';
-import { disposeIfTensor } from '../core/tensor.js';
+import { disposeIfTensor, toTensor } from '../core/tensor.js';
 import type { GroundTruthDataset, RunOptions, TensorLike } from '../core/types.js';
 import { checkFactorSizes, intOption, numberOption, checkOptions } from '../core/validate.js';
 import { drawFactors, toFactorBatch, type SamplingContext } from '../data/sampling.js';
-import { asTensor } from './layers.js';
 import { Adam } from './adam.js';
 import { registerGradients } from './gradients.js';
 import { checkTrainingOptions, MAX_TRAINING_BATCH, startTraining, writeCheckpoint, type ResumeInfo } from './resume.js';
@@ -288,7 +287,7 @@ export function realBatchSampler(
     let tensor: tf.Tensor;
     let owned: boolean;
     try {
-      ({ tensor, owned } = asTensor(obs, shape, 'dataset.observationsFromFactors', fn));
+      ({ tensor, owned } = toTensor(obs, shape, 'dataset.observationsFromFactors', fn));
     } catch (e) {
       disposeIfTensor(obs);
       throw e;

@@ -2,24 +2,23 @@
  * ModelCentrality (Lin et al. 2020, "InfoGAN-CR and ModelCentrality", arXiv 1906.06034): unsupervised model
  * selection by picking the medoid of a population, as in the InfoGAN-CR repository's `main_mc*.py` scripts.
  */
-import * as tf from '@tensorflow/tfjs-core';
 import { createYielder, forEachBatch, raceAbort, type Yielder } from '../core/batching.js';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import type { IntMatrix, Matrix } from '../core/matrix.js';
 import { sliceRows, toRows } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
-import { disposeIfTensor, isTfTensor, shapeOf, toMatrixAsync } from '../core/tensor.js';
+// Edited latents go back to the generator in the form its prior produced them.
+import { disposeIfTensor, hasShape, likeInput as asModelLatents, shapeOf, toMatrixAsync } from '../core/tensor.js';
 import type { GenerativeModel, RunOptions, TensorLike } from '../core/types.js';
 import { intOption, checkOptions } from '../core/validate.js';
 import { holdColumnFixed, rejectDisposed } from '../data/sampling.js';
-import { codeMoments, groupVariances, mergeMoments, type RunningMoments } from './codeReductions.js';
-import { argmaxFirst, checkPopulation, rankDescending } from './population.js';
-import { lowestNormalizedVarianceDim, majorityVoteAccuracy, majorityVoteMapping, majorityVoteTopAccuracy } from '../estimators/majorityVote.js';
+import { mergeMoments, type RunningMoments } from '../core/stats.js';
+import { codeMoments, groupVariances } from './codeReductions.js';
+import { argmaxFirst, checkPopulation, rankDescending } from './ranking.js';
+import { castLowestVarianceVote, majorityVoteAccuracy, majorityVoteMapping, majorityVoteTopAccuracy } from '../estimators/majorityVote.js';
 import { ensureBackend } from '../core/backend.js';
 
 const FN = 'modelCentrality';
-
-export { argmaxFirst, checkPopulation, rankDescending } from './population.js';
 
 /** What a pairwise metric sees of one (encoder i, data model j) pair. */
 export interface PairwiseMetricInput {
@@ -76,10 +75,6 @@ interface EncoderState {
   dims?: number;
 }
 
-function isTensorLikeShape(x: unknown): boolean {
-  return Array.isArray(x) || (!!x && typeof x === 'object' && (Array.isArray((x as { shape?: unknown }).shape) || Array.isArray((x as { dims?: unknown }).dims)));
-}
-
 /** Draws latents from model j's prior and checks them; returns them as a matrix and in the model's own form. */
 async function drawLatents<Obs>(model: GenerativeModel<Obs>, j: number, n: number, rng: Rng, signal: AbortSignal | undefined): Promise<{ raw: TensorLike; matrix: () => Promise<Matrix> }> {
   const arg = `models[${j}].sampleLatents`;
@@ -93,13 +88,6 @@ async function drawLatents<Obs>(model: GenerativeModel<Obs>, j: number, n: numbe
     throw new DisentangleError('CALLBACK_RESULT', arg, `returned shape [${shape}] for ${n} samples; expected [${n}, ${model.latentDims}]`);
   }
   return { raw, matrix: () => toMatrixAsync(raw, arg, FN, { rows: n, cols: model.latentDims }) };
-}
-
-/** Hands edited latents back in the form the prior produced them, so a generator sees what it expects. */
-function asModelLatents(original: TensorLike, m: Matrix): TensorLike {
-  if (isTfTensor(original)) return tf.tensor2d(Float32Array.from(m.data), [m.rows, m.cols], 'float32');
-  if (Array.isArray(original)) return toRows(m);
-  return { data: m.data, shape: [m.rows, m.cols] };
 }
 
 /** The abort signal and the event-loop turns shared by every step of one run. */
@@ -129,7 +117,7 @@ async function encodeWithAll<Obs>(
     owned.add(obs);
     if (obs == null) throw new DisentangleError('CALLBACK_RESULT', `models[${j}].generate`, `returned ${String(obs)}; expected a batch of ${rows} observations`);
     rejectDisposed(obs, `models[${j}].generate`);
-    if (isTensorLikeShape(obs)) {
+    if (hasShape(obs)) {
       const shape = shapeOf(obs as unknown as TensorLike, `models[${j}].generate`, FN);
       if (shape[0] !== rows) {
         throw new DisentangleError('CALLBACK_RESULT', `models[${j}].generate`, `returned ${shape[0]} observations for ${rows} latents; it must return one per latent row`);
@@ -230,8 +218,7 @@ async function evaluateOnModel<Obs>(
       const v = await groupVariances(codes, count, cfg.groupSize, dims, `models[${i}].represent`, FN);
       for (let g = 0; g < count; g++) {
         const row = v.subarray(g * dims, (g + 1) * dims);
-        const best = lowestNormalizedVarianceDim(row, scaleVar[i], undefined, true);
-        votes[i].data[labels[first + g] * dims + best] += 1;
+        castLowestVarianceVote(votes[i], labels[first + g], row, scaleVar[i], undefined, true);
         for (let d = 0; d < dims; d++) normalized[i][(first + g) * dims + d] = row[d] / scaleVar[i][d];
       }
     });

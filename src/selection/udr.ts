@@ -5,29 +5,29 @@
 import { createYielder, forEachBatch, raceAbort, type Yielder } from '../core/batching.js';
 import { DisentangleError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
-import { column, concatRows, toRows } from '../core/matrix.js';
+import { column, concatRows, selectColumns, toRows } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import { disposeIfTensor, toMatrixAsync } from '../core/tensor.js';
-import type { GroundTruthDataset, RunOptions, TensorLike } from '../core/types.js';
+import type { GroundTruthDataset, Posterior, PosteriorFunction, RunOptions, TensorLike } from '../core/types.js';
 import { enumOption, intOption, numberOption, checkOptions } from '../core/validate.js';
 import { drawFactors, rejectDisposed, samplingContext, toFactorBatch } from '../data/sampling.js';
 import { fitLasso } from '../estimators/linear/lasso.js';
 import { pearsonCorrelation, rankData } from '../estimators/rankCorrelation.js';
 import { relativeStrength } from '../estimators/relativeStrength.js';
 import { standardScaler } from '../estimators/linear/standardize.js';
-import { argmaxFirst, checkPopulation, rankDescending } from './population.js';
+import { argmaxFirst, checkPopulation, rankDescending } from './ranking.js';
 import { ensureBackend } from '../core/backend.js';
 
 const FN = 'udr';
 
-/** What a UDR model returns for a batch: encoder means and, for a VAE, log-variances (both n×d). */
-export interface UdrOutput {
-  mean: TensorLike;
-  logVar?: TensorLike;
-}
+/** What a UDR model returns for a batch: the core {@link Posterior} (encoder means and, for a VAE, log-variances). */
+export type UdrOutput = Posterior;
 
-/** A model as UDR sees it: observations → encoder means (and log-variances). No `logVar`: every dim counts as active. */
-export type UdrModel<Obs = TensorLike> = (observations: Obs) => UdrOutput | Promise<UdrOutput>;
+/**
+ * A model as UDR sees it: the core {@link PosteriorFunction}, observations → encoder means (and log-variances).
+ * No `logVar`: every dim counts as active.
+ */
+export type UdrModel<Obs = TensorLike> = PosteriorFunction<Obs>;
 
 /** Options of {@link udr}. */
 export interface UdrOptions<Obs = TensorLike> extends RunOptions {
@@ -128,12 +128,9 @@ function spearmanMatrix(ranksI: Float64Array[], ranksJ: Float64Array[]): Matrix 
   return { data: r, rows: ranksI.length, cols: ranksJ.length };
 }
 
-function subMatrix(m: Matrix, rowsKept: boolean[], colsKept: boolean[]): Matrix {
-  const rows = rowsKept.flatMap((k, i) => (k ? [i] : []));
-  const cols = colsKept.flatMap((k, i) => (k ? [i] : []));
-  const data = new Float64Array(rows.length * cols.length);
-  rows.forEach((a, ra) => cols.forEach((b, cb) => (data[ra * cols.length + cb] = m.data[a * m.cols + b])));
-  return { data, rows: rows.length, cols: cols.length };
+/** Indices of the true entries of a mask. */
+function kept(mask: readonly boolean[]): number[] {
+  return mask.flatMap((k, i) => (k ? [i] : []));
 }
 
 /**
@@ -223,7 +220,7 @@ export async function udr<Obs = TensorLike>(options: UdrOptions<Obs>): Promise<U
       await yielder.maybeYield(); // lets an abort or a progress repaint through between pairs
       const r = correlation === 'lasso' ? await lassoMatrix(reps[i], reps[j], alpha, yielder) : spearmanMatrix(ranks[i], ranks[j]);
       correlations[i][j] = toRows(r);
-      pairwise[i][j] = relativeStrength(filterLowKl ? subMatrix(r, active[i], active[j]) : r);
+      pairwise[i][j] = relativeStrength(filterLowKl ? selectColumns(r, kept(active[j]), kept(active[i])) : r);
       report?.({ stage: 'pairs', done: ++done, total: pairsTotal });
     }
   }

@@ -3,18 +3,22 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '../../src/core/backend.js';
 import { DisentangleError } from '../../src/core/errors.js';
+import { columnMoments, meanVarianceColumns } from '../../src/core/stats.js';
 import {
-  columnMoments,
   disposeIfTensor,
+  hasShape,
   isTfTensor,
-  meanVarianceColumns,
+  likeInput,
   readBlock,
+  readFactorBatch,
   readBlockSync,
   shapeOf,
   toFactors,
   toFactorsAsync,
   toMatrix,
   toMatrixAsync,
+  toTensor,
+  toTensorAsync,
 } from '../../src/core/tensor.js';
 import type { TensorLike } from '../../src/core/types.js';
 
@@ -278,5 +282,49 @@ describe('TensorLike adapter: values that are not real numbers', () => {
     }
     const rejecting = { shape: [1], data: () => Promise.reject(new Error('gone')) } as unknown as TensorLike;
     expect((await caughtAsync(() => toMatrixAsync(rejecting, 'codes', 'fn'))).code).toBe('BAD_INPUT');
+  });
+});
+
+describe('toTensor / toTensorAsync, likeInput, readFactorBatch', () => {
+  it('passes a float32 tensor of the right shape through, reshapes or casts others, uploads host forms, leak-free', async () => {
+    await setupBackend(['cpu']);
+    const before = tf.memory().numTensors;
+    const t = tf.tensor2d([[1, 2], [3, 4]]);
+    const same = toTensor(t, [2], 'x', 'fn');
+    expect([same.tensor === t, same.owned]).toEqual([true, false]);
+    const flat = toTensor(t, [2, 1], 'x', 'fn');
+    expect([flat.owned, flat.tensor.shape]).toEqual([true, [2, 2, 1]]);
+    flat.tensor.dispose();
+    const ints = tf.tensor2d([[1, 2]], [1, 2], 'int32');
+    const cast = toTensor(ints, [2], 'x', 'fn');
+    expect([cast.tensor.dtype, cast.owned]).toEqual(['float32', true]);
+    cast.tensor.dispose();
+    ints.dispose();
+    const host = await toTensorAsync(asyncForm(), [3], 'x', 'fn');
+    expect([host.owned, host.tensor.shape, Array.from(host.tensor.dataSync())]).toEqual([true, [2, 3], FLAT]);
+    host.tensor.dispose();
+    const e = caught(() => toTensor(ROWS, [4], 'x', 'fn'));
+    expect([e.code, e.argument]).toEqual(['SHAPE_MISMATCH', 'x (in fn)']);
+    const refused = caught(() => toTensor(t, [2], 'x', 'fn', () => { throw new DisentangleError('SHAPE_MISMATCH', 'x', 'no'); }));
+    expect(refused.message).toMatch(/no/);
+    t.dispose();
+    expect(caught(() => toTensor(t, [2], 'x', 'fn')).code).toBe('BAD_INPUT'); // disposed
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('likeInput hands a matrix back in the form given; readFactorBatch checks width and range by name', () => {
+    const m = { data: Float64Array.of(1, 2), rows: 1, cols: 2 };
+    expect(likeInput([[0, 0]], m)).toEqual([[1, 2]]);
+    expect(likeInput({ data: [0, 0], shape: [1, 2] }, m)).toEqual({ data: m.data, shape: [1, 2] });
+    const back = likeInput(tf.zeros([1, 2]), m) as tf.Tensor;
+    expect([back.dtype, Array.from(back.dataSync())]).toEqual(['float32', [1, 2]]);
+    back.dispose();
+    const f = readFactorBatch({ data: Int32Array.of(0, 2, 1, 0), shape: [2, 2] }, [2, 3]);
+    expect([f.rows, f.cols]).toEqual([2, 2]);
+    expect(caught(() => readFactorBatch({ data: Int32Array.of(0, 3), shape: [1, 2] }, [2, 3], 'factors', ['a', 'b'])).message).toMatch(/factor b is 3, outside 0\.\.2/);
+    expect(caught(() => readFactorBatch({ data: Int32Array.of(-1, 0), rows: 1, cols: 2 }, [2, 3])).code).toBe('BAD_INPUT');
+    expect(caught(() => readFactorBatch({ data: Int32Array.of(0, 0), shape: [1, 2] }, [2, 3, 4])).code).toBe('SHAPE_MISMATCH');
+    expect(caught(() => readFactorBatch({ data: [0, 0] } as never, [2, 3])).code).toBe('BAD_INPUT');
+    expect([hasShape([[1]]), hasShape({ dims: [1] }), hasShape({ data: [1] })]).toEqual([true, true, false]);
   });
 });

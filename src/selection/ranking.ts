@@ -1,4 +1,4 @@
-/** What both selectors share: the population check and the ranking of scores. */
+/** What both selectors (ModelCentrality, UDR) and the CLI demo share: the population check and the ranking of scores. */
 import { DisentangleError } from '../core/errors.js';
 
 /** Throws unless `models` is an array of at least two models (selection compares models with each other). */

@@ -2,8 +2,10 @@
  * Small symmetric linear algebra on our row-major {@link Matrix}: the covariance and spectral pieces the
  * unsupervised metrics need, with the numerically delicate steps (centering, symmetrizing, scaling, clamping
  * round-off) in one place. Each long routine is also a generator of {@link Steps}, so an async caller can
- * pause between columns; the synchronous functions run the same steps to the end.
+ * pause between columns; the synchronous functions run the same steps to the end. Eigenvectors, which only
+ * the Fréchet distance's matrix square roots need, come from ml-matrix's decomposition ({@link symmetricEigen}).
  */
+import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import { runSteps, type Steps } from '../core/batching.js';
 import { DisentangleError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
@@ -206,4 +208,57 @@ export function trace(m: Matrix): number {
   let t = 0;
   for (let i = 0; i < m.rows; i++) t += m.data[i * m.cols + i];
   return t;
+}
+
+/** Our row-major block as an ml-matrix. */
+function toMl(data: Float64Array, d: number): MlMatrix {
+  return new MlMatrix(Array.from({ length: d }, (_, i) => Array.from(data.subarray(i * d, (i + 1) * d))));
+}
+
+function mlEigen(data: Float64Array, d: number): { values: number[]; vectors: MlMatrix } {
+  const evd = new EigenvalueDecomposition(toMl(data, d), { assumeSymmetric: true });
+  return { values: evd.realEigenvalues, vectors: evd.eigenvectorMatrix };
+}
+
+/**
+ * Eigenvalues and eigenvectors of a symmetric matrix (ml-matrix's `EigenvalueDecomposition` with
+ * `assumeSymmetric`, the tred2/tql2 pair with the vectors accumulated): values in ascending order, and column k
+ * of `vectors` the unit eigenvector of values[k]. Only the lower triangle is used as given; for the eigenvalues
+ * alone {@link symmetricEigenvalues} is much faster.
+ *
+ * @example
+ * symmetricEigen({ data: Float64Array.of(2, 1, 1, 2), rows: 2, cols: 2 }).values // [1, 3]
+ */
+export function symmetricEigen(m: Matrix, argument = 'matrix'): { values: Float64Array; vectors: Matrix } {
+  checkSquare(m, argument);
+  const d = m.rows;
+  const { values, vectors } = mlEigen(m.data, d);
+  const v = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let k = 0; k < d; k++) v[i * d + k] = vectors.get(i, k);
+  return { values: Float64Array.from(values), vectors: { data: v, rows: d, cols: d } };
+}
+
+/**
+ * tr((A^½ B A^½)^½) for symmetric positive semi-definite A and B, the cross term of the Fréchet (2-Wasserstein)
+ * distance between Gaussians: A^½ = V diag(√λ) Vᵀ from A's eigendecomposition, then the eigenvalues of the
+ * symmetrized A^½ B A^½, whose square roots sum to the trace. Negative round-off eigenvalues are clipped to 0 in
+ * both steps, so the result is real where scipy's general `sqrtm` can return complex parts.
+ *
+ * @example
+ * traceSqrtProduct({ data: Float64Array.of(4, 0, 0, 1), rows: 2, cols: 2 }, { data: Float64Array.of(1, 0, 0, 9), rows: 2, cols: 2 }) // 2 + 3
+ */
+export function traceSqrtProduct(a: Matrix, b: Matrix): number {
+  checkSquare(a, 'a');
+  checkSquare(b, 'b');
+  if (a.rows !== b.rows) throw new DisentangleError('SHAPE_MISMATCH', 'b', `is ${b.rows}×${b.cols}, a is ${a.rows}×${a.cols}`);
+  const d = a.rows;
+  const ea = mlEigen(a.data, d);
+  const sq = ea.values.map((v) => Math.sqrt(Math.max(v, 0)));
+  const V = ea.vectors;
+  const sqrtA = V.clone().mulRowVector(sq).mmul(V.transpose()); // mulRowVector works in place
+  const M = sqrtA.mmul(toMl(b.data, d)).mmul(sqrtA);
+  const sym = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) sym[i * d + j] = (M.get(i, j) + M.get(j, i)) / 2;
+  const em = mlEigen(sym, d);
+  return em.values.reduce((s, v) => s + Math.sqrt(Math.max(v, 0)), 0);
 }

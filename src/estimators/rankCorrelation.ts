@@ -30,7 +30,14 @@ function checkPair(a: ArrayLike<number>, b: ArrayLike<number>, fn: string): void
   }
 }
 
-function pearsonUnchecked(a: ArrayLike<number>, b: ArrayLike<number>): number {
+/**
+ * The centred cross and square sums of a paired sample: Σ(a − ā)(b − b̄), Σ(a − ā)², Σ(b − b̄)², means taken first
+ * (two-pass). Every correlation and covariance of two vectors is a ratio of these; one pass order for all of them.
+ *
+ * @example
+ * centredSums([1, 2, 3], [2, 4, 7]) // { sab: 5, saa: 2, sbb: 12.666… }
+ */
+export function centredSums(a: ArrayLike<number>, b: ArrayLike<number>): { sab: number; saa: number; sbb: number } {
   const n = a.length;
   let ma = 0;
   let mb = 0;
@@ -50,6 +57,11 @@ function pearsonUnchecked(a: ArrayLike<number>, b: ArrayLike<number>): number {
     saa += da * da;
     sbb += db * db;
   }
+  return { sab, saa, sbb };
+}
+
+function pearsonUnchecked(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  const { sab, saa, sbb } = centredSums(a, b);
   // scipy returns NaN (with a warning) for a constant input: the correlation is undefined there.
   if (saa === 0 || sbb === 0) return NaN;
   const r = sab / Math.sqrt(saa * sbb);

@@ -4,14 +4,13 @@
  */
 import { forEachBatch, raceAbort } from '../core/batching.js';
 import { DisentangleError } from '../core/errors.js';
-import { concatRows, type Matrix } from '../core/matrix.js';
+import { concatRows, toRows, type Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { disposeIfTensor, toMatrixAsync } from '../core/tensor.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
 import { checkFactorSizes, intOption, readLabelledCodes, checkOptions, checkFactorsVary } from '../core/validate.js';
 import {
   discretizedMutualInformation,
-  matrixRows,
   sampledMutualInformation,
   type GaussianPosteriorBlock,
 } from '../estimators/information/codeFactorInformation.js';
@@ -67,7 +66,7 @@ export function aamFromCodes(train: LabelledCodes, options: AamOptions = {}): Aa
   checkFactorsVary(factors, 'train.factors', 'aamFromCodes');
   const numBins = intOption(options.numBins, 'numBins', 20);
   const info = discretizedMutualInformation(codes, factors, numBins);
-  const rows = matrixRows(info.mutualInformation, info.numCodes, info.numFactors);
+  const rows = toRows({ data: info.mutualInformation, rows: info.numCodes, cols: info.numFactors });
   const perFactor: number[] = [];
   for (let j = 0; j < info.numFactors; j++) perFactor.push(axisAlignedScore(rows.map((r) => r[j])));
   return { score: perFactor.reduce((a, b) => a + b, 0) / perFactor.length, perFactor, mutualInformation: rows };
@@ -113,7 +112,7 @@ export async function computeAam<Obs = TensorLike>(options: ComputeAamOptions<Ob
   const rng = createRng(options.seed ?? 0);
   const block = await encodeFactorGrid(options, options.posterior, sizes, rng.fork());
   const info = sampledMutualInformation(block, sizes, rng.fork(), numSamples);
-  const rows = matrixRows(info.mutualInformation, block.mean.cols, sizes.length);
+  const rows = toRows({ data: info.mutualInformation, rows: block.mean.cols, cols: sizes.length });
   const perFactor = sizes.map((_, j) => axisAlignedScore(rows.map((r) => r[j])));
   return { score: perFactor.reduce((a, b) => a + b, 0) / perFactor.length, perFactor, mutualInformation: rows };
 }

@@ -7,7 +7,8 @@ import { DisentangleError } from '../core/errors.js';
 import { toMatrix } from '../core/tensor.js';
 import type { TensorLike } from '../core/types.js';
 import { linearSumAssignment } from '../estimators/hungarian.js';
-import { denseLabels, mutualInfoScore } from '../estimators/information/mutualInformation.js';
+import { encodeLabels } from '../estimators/labels.js';
+import { mutualInfoScore } from '../estimators/information/mutualInformation.js';
 
 /** A vector of n labels: a plain or typed array, or any TensorLike of shape [n] or [n, 1]. */
 export type LabelVector = ArrayLike<number> | TensorLike;
@@ -39,11 +40,13 @@ function readPair(a: LabelVector, b: LabelVector, names: [string, string], fn: s
 
 /** Contingency table (rows: distinct values of `a` in increasing order, columns: those of `b`). */
 function contingency(a: Float64Array, b: Float64Array): { table: Float64Array; rows: number; cols: number; rowSums: Float64Array; colSums: Float64Array } {
-  const A = denseLabels(a);
-  const B = denseLabels(b);
-  const table = new Float64Array(A.numClasses * B.numClasses);
-  for (let i = 0; i < a.length; i++) table[A.ids[i] * B.numClasses + B.ids[i]]++;
-  return { table, rows: A.numClasses, cols: B.numClasses, rowSums: A.counts, colSums: B.counts };
+  const A = encodeLabels(a);
+  const B = encodeLabels(b);
+  const rows = A.classes.length;
+  const cols = B.classes.length;
+  const table = new Float64Array(rows * cols);
+  for (let i = 0; i < a.length; i++) table[A.index[i] * cols + B.index[i]]++;
+  return { table, rows, cols, rowSums: A.counts, colSums: B.counts };
 }
 
 /**
@@ -82,9 +85,9 @@ function entropyOfCounts(counts: Float64Array, n: number): number {
  */
 export function normalizedMutualInfo(a: LabelVector, b: LabelVector): number {
   const [x, y] = readPair(a, b, ['a', 'b'], 'normalizedMutualInfo');
-  const A = denseLabels(x);
-  const B = denseLabels(y);
-  if (A.numClasses === B.numClasses && A.numClasses <= 1) return 1;
+  const A = encodeLabels(x);
+  const B = encodeLabels(y);
+  if (A.classes.length === B.classes.length && A.classes.length <= 1) return 1;
   const mi = mutualInfoScore(x, y);
   if (mi === 0) return 0;
   const normalizer = (entropyOfCounts(A.counts, x.length) + entropyOfCounts(B.counts, y.length)) / 2;

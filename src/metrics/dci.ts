@@ -9,7 +9,7 @@ import { createRng, type Rng } from '../core/rng.js';
 import type { LabelledCodes, Progress, TensorLike } from '../core/types.js';
 import { checkFactorsVary, checkSameWidths, enumOption, numberOption, readLabelledCodes, checkOptions } from '../core/validate.js';
 import { yieldToEventLoop } from '../core/batching.js';
-import { gradientBoostingClassifier } from '../estimators/trees/gradientBoostingAsync.js';
+import { gradientBoostingClassifier } from '../estimators/trees/gradientBoostingClassifier.js';
 import { fitLasso } from '../estimators/linear/lasso.js';
 import { randomForestClassifier } from '../estimators/trees/randomForest.js';
 import { standardScaler } from '../estimators/linear/standardize.js';

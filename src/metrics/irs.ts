@@ -2,12 +2,11 @@
  * Interventional Robustness Score (Suter et al. 2019, "Robustly Disentangled Causal Mechanisms"), as
  * disentanglement_lib's `irs.py` computes it.
  */
-import type { IntMatrix, Matrix } from '../core/matrix.js';
+import { toRows, type IntMatrix, type Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
 import { intOption, numberOption, readLabelledCodes, checkOptions, checkFactorsVary } from '../core/validate.js';
 import { histogramDiscretize } from '../estimators/information/discretize.js';
-import { matrixRows } from '../estimators/information/codeFactorInformation.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
@@ -210,7 +209,7 @@ function scalableDisentanglementScore(y: IntMatrix, z: Matrix, q: number): Omit<
     weightSum > 0
       ? perCode.reduce((s, v, i) => s + v * maxDeviations[i], 0) / weightSum
       : perCode.reduce((a, b) => a + b, 0) / L;
-  return { score, irsMatrix: matrixRows(Float64Array.from(irs.flat()), L, K), perCode, parents, maxDeviations };
+  return { score, irsMatrix: toRows({ data: Float64Array.from(irs.flat()), rows: L, cols: K }), perCode, parents, maxDeviations };
 }
 
 /**

@@ -6,7 +6,8 @@ import { DisentangleError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
 import { intOption, readLabelledCodes, checkOptions } from '../core/validate.js';
-import { discretizedMutualInformation, matrixRows, requireVaryingFactors } from '../estimators/information/codeFactorInformation.js';
+import { toRows } from '../core/matrix.js';
+import { discretizedMutualInformation, requireVaryingFactors } from '../estimators/information/codeFactorInformation.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
@@ -73,7 +74,7 @@ export function migFromCodes(train: LabelledCodes, options: MigOptions = {}): Mi
   return {
     score: mean(perFactor),
     perFactor,
-    mutualInformation: matrixRows(info.mutualInformation, info.numCodes, info.numFactors),
+    mutualInformation: toRows({ data: info.mutualInformation, rows: info.numCodes, cols: info.numFactors }),
     factorEntropy: Array.from(info.factorEntropy),
   };
 }

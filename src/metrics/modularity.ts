@@ -3,11 +3,11 @@
  * disentanglement_lib's `modularity_explicitness.py` computes it from discretized codes.
  */
 import { DisentangleError } from '../core/errors.js';
-import type { Matrix } from '../core/matrix.js';
+import { toRows, type Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
 import { intOption, readLabelledCodes, checkOptions, checkFactorsVary } from '../core/validate.js';
-import { discretizedMutualInformation, matrixRows } from '../estimators/information/codeFactorInformation.js';
+import { discretizedMutualInformation } from '../estimators/information/codeFactorInformation.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
@@ -76,7 +76,7 @@ export function modularityFromCodes(train: LabelledCodes, options: ModularityOpt
   const numBins = intOption(options.numBins, 'numBins', 20);
   const info = discretizedMutualInformation(codes, factors, numBins);
   const { score, perCode } = modularityFromMutualInformation({ data: info.mutualInformation, rows: info.numCodes, cols: info.numFactors });
-  return { score, perCode, mutualInformation: matrixRows(info.mutualInformation, info.numCodes, info.numFactors) };
+  return { score, perCode, mutualInformation: toRows({ data: info.mutualInformation, rows: info.numCodes, cols: info.numFactors }) };
 }
 
 /** Options of {@link computeModularity}. */

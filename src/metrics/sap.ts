@@ -9,7 +9,7 @@ import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
 import { checkFactorsVary, checkSameWidths, enumOption, numberOption, readLabelledCodes, type CodesAndFactors, checkOptions } from '../core/validate.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
-import { fitSingleFeatureSvc, sortFeature } from '../estimators/linear/linearSvm.js';
+import { fitSingleFeatureSvc, sortFeature } from '../estimators/linear/singleFeatureSvm.js';
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link sapFromCodes}. */

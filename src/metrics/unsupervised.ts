@@ -4,7 +4,7 @@
  */
 import { createYielder, runSteps, runStepsAsync, type Steps } from '../core/batching.js';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
-import type { Matrix } from '../core/matrix.js';
+import { toRows, type Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import { toMatrix } from '../core/tensor.js';
 import type { LabelledCodes, Progress, TensorLike } from '../core/types.js';
@@ -12,7 +12,6 @@ import { intOption, checkOptions } from '../core/validate.js';
 import { histogramDiscretizeSteps } from '../estimators/information/discretize.js';
 import { covarianceSteps, logDeterminantSymmetricSteps, trace, traceSqrtDiagTimesSteps } from '../estimators/linalg.js';
 import { discreteMutualInfoSelfSteps } from '../estimators/information/mutualInformation.js';
-import { matrixRows } from '../estimators/information/codeFactorInformation.js';
 import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
@@ -151,7 +150,7 @@ function* unsupervisedSteps(z: Matrix, numBins: number, fn: string, onProgress?:
   for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) if (i !== j) miSum += mi[i * D + j];
   onProgress?.({ stage: 'unsupervised', done: total, total });
   const unscale = 2 ** (-2 * log2);
-  const covarianceRows = matrixRows(log2 === 0 ? sigma.data : sigma.data.map((v) => v * unscale), D, D);
+  const covarianceRows = toRows({ data: log2 === 0 ? sigma.data : sigma.data.map((v) => v * unscale), rows: D, cols: D });
   const wassersteinOut = wasserstein * unscale;
   if (!Number.isFinite(wassersteinOut) || covarianceRows.some((row) => row.some((v) => !Number.isFinite(v)))) {
     throw new DisentangleError(

@@ -6,7 +6,7 @@ import { DisentangleError } from '../../src/core/errors.js';
 import { createRng, permutation } from '../../src/core/rng.js';
 import type { Matrix } from '../../src/core/matrix.js';
 import type { ClassifierEstimator } from '../../src/estimators/types.js';
-import { gradientBoostingClassifier } from '../../src/estimators/trees/gradientBoostingAsync.js';
+import { gradientBoostingClassifier } from '../../src/estimators/trees/gradientBoostingClassifier.js';
 import type { GroundTruthDataset } from '../../src/core/types.js';
 
 interface VectorCase {

@@ -55,13 +55,6 @@ export function requireVaryingFactors(factorEntropy: Float64Array, argument: str
   });
 }
 
-/** Row-major D×K block as plain rows for results. */
-export function matrixRows(data: Float64Array, rows: number, cols: number): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < rows; i++) out.push(Array.from(data.subarray(i * cols, (i + 1) * cols)));
-  return out;
-}
-
 /** A factorised Gaussian posterior q(z|x) = N(mean, exp(logVar)) for every point of a dataset, N×D each. */
 export interface GaussianPosteriorBlock {
   mean: Matrix;

@@ -1,38 +1,8 @@
 import { runSteps, type Steps } from '../../core/batching.js';
-import type { IntMatrix } from '../../core/matrix.js';
+import { column, type IntMatrix } from '../../core/matrix.js';
+import { encodeLabels, type EncodedLabels } from '../labels.js';
 
 const EPS = 2.220446049250313e-16; // numpy finfo(float64).eps
-
-/** Relabels arbitrary integer labels to 0..C−1 in increasing order of value (numpy `unique` order). */
-export function denseLabels(labels: ArrayLike<number>): { ids: Int32Array; numClasses: number; counts: Float64Array } {
-  const n = labels.length;
-  let min = Infinity;
-  let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    if (labels[i] < min) min = labels[i];
-    if (labels[i] > max) max = labels[i];
-  }
-  const ids = new Int32Array(n);
-  if (n === 0) return { ids, numClasses: 0, counts: new Float64Array(0) };
-  const range = max - min + 1;
-  let map: Int32Array | Map<number, number>;
-  let numClasses = 0;
-  if (Number.isInteger(min) && Number.isInteger(max) && range <= 4 * n + 1024) {
-    const present = new Int32Array(range).fill(-1);
-    for (let i = 0; i < n; i++) present[labels[i] - min] = 0;
-    for (let v = 0; v < range; v++) if (present[v] === 0) present[v] = numClasses++;
-    for (let i = 0; i < n; i++) ids[i] = present[labels[i] - min];
-    map = present;
-  } else {
-    const sorted = Array.from(new Set(Array.from(labels))).sort((a, b) => a - b);
-    map = new Map(sorted.map((v, k) => [v, k]));
-    numClasses = sorted.length;
-    for (let i = 0; i < n; i++) ids[i] = (map as Map<number, number>).get(labels[i]) as number;
-  }
-  const counts = new Float64Array(numClasses);
-  for (let i = 0; i < n; i++) counts[ids[i]]++;
-  return { ids, numClasses, counts };
-}
 
 /**
  * Mutual information (nats) between two discrete label vectors, with scikit-learn's `mutual_info_score`
@@ -44,9 +14,9 @@ export function denseLabels(labels: ArrayLike<number>): { ids: Int32Array; numCl
  * mutualInfoScore([0, 0, 1, 1], [0, 0, 1, 1]) // ln 2
  */
 export function mutualInfoScore(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const A = denseLabels(a);
-  const B = denseLabels(b);
-  return mutualInfoFromDense(A.ids, A.numClasses, A.counts, B.ids, B.numClasses, B.counts);
+  const A = encodeLabels(a);
+  const B = encodeLabels(b);
+  return mutualInfoFromDense(A.index, A.classes.length, A.counts, B.index, B.classes.length, B.counts);
 }
 
 /** {@link mutualInfoScore} on labels already made dense (reused by the matrix routine below). */
@@ -93,15 +63,15 @@ export function discreteMutualInfoMatrix(codes: IntMatrix, factors: IntMatrix): 
   const D = codes.cols;
   const K = factors.cols;
   const out = new Float64Array(D * K);
-  const fac = Array.from({ length: K }, (_, j) => denseLabels(columnOf(factors, j)));
-  const cod = Array.from({ length: D }, (_, i) => denseLabels(columnOf(codes, i)));
+  const fac = Array.from({ length: K }, (_, j) => encodeLabels(column(factors, j)));
+  const cod = Array.from({ length: D }, (_, i) => encodeLabels(column(codes, i)));
   let table = new Float64Array(0);
   for (let i = 0; i < D; i++) {
     for (let j = 0; j < K; j++) {
-      const need = fac[j].numClasses * cod[i].numClasses;
+      const need = fac[j].classes.length * cod[i].classes.length;
       if (table.length < need) table = new Float64Array(need);
       // sklearn is called as mutual_info_score(factor, code): factor classes index the table rows.
-      out[i * K + j] = mutualInfoFromDense(fac[j].ids, fac[j].numClasses, fac[j].counts, cod[i].ids, cod[i].numClasses, cod[i].counts, table);
+      out[i * K + j] = mutualInfoFromDense(fac[j].index, fac[j].classes.length, fac[j].counts, cod[i].index, cod[i].classes.length, cod[i].counts, table);
     }
   }
   return out;
@@ -122,9 +92,9 @@ export function* discreteMutualInfoSelfSteps(codes: IntMatrix): Steps<Float64Arr
   const D = codes.cols;
   const n = codes.rows;
   const out = new Float64Array(D * D);
-  const cols: Dense[] = [];
+  const cols: EncodedLabels[] = [];
   for (let i = 0; i < D; i++) {
-    cols.push(denseLabels(columnOf(codes, i)));
+    cols.push(encodeLabels(column(codes, i)));
     yield;
   }
   const work: PairWork = { counts: new Int32Array(0), terms: new Float64Array(0), logCount: logTable(n), n, logN: Math.log(n) };
@@ -173,24 +143,23 @@ function logTable(n: number): Float64Array {
   return t;
 }
 
-type Dense = ReturnType<typeof denseLabels>;
-
 /** Both I(p; q) and I(q; p) from one contingency table (a plain function: V8 optimises it better than a generator). */
-function pairMutualInfo(A: Dense, B: Dense, p: number, q: number, D: number, out: Float64Array, w: PairWork): void {
+function pairMutualInfo(A: EncodedLabels, B: EncodedLabels, p: number, q: number, D: number, out: Float64Array, w: PairWork): void {
   // mutual_info_score is 0 with a single class (out is already 0)
-  if (A.numClasses <= 1 || B.numClasses <= 1) return;
-  const size = A.numClasses * B.numClasses;
+  const aClasses = A.classes.length;
+  const bClasses = B.classes.length;
+  if (aClasses <= 1 || bClasses <= 1) return;
+  const size = aClasses * bClasses;
   if (w.counts.length < 4 * size) w.counts = new Int32Array(4 * size);
   const counts = w.counts;
-  const bClasses = B.numClasses;
-  countPairs(A.ids, B.ids, bClasses, size, counts);
+  countPairs(A.index, B.index, bClasses, size, counts);
   // A cell's term is the same whichever column's classes index the rows (the product of the two class counts
   // commutes exactly), so it is computed once; each orientation then sums the terms in its own order.
   if (w.terms.length < size) w.terms = new Float64Array(size);
-  cellTerms(counts, A.numClasses, bClasses, A.counts, B.counts, w);
+  cellTerms(counts, aClasses, bClasses, A.counts, B.counts, w);
   // out[i·D + j] = I(a = column j; b = column i) with a's classes as table rows, as in discreteMutualInfoMatrix.
-  out[q * D + p] = sumTerms(counts, w.terms, A.numClasses, bClasses, false);
-  out[p * D + q] = p === q ? out[q * D + p] : sumTerms(counts, w.terms, A.numClasses, bClasses, true);
+  out[q * D + p] = sumTerms(counts, w.terms, aClasses, bClasses, false);
+  out[p * D + q] = p === q ? out[q * D + p] : sumTerms(counts, w.terms, aClasses, bClasses, true);
 }
 
 /** mutualInfoFromDense's term of every non-empty cell of a rows × cols table. */
@@ -230,12 +199,6 @@ function sumTerms(counts: Int32Array, terms: Float64Array, rows: number, cols: n
 /** Entropy (nats) of each factor column. */
 export function discreteEntropies(factors: IntMatrix): Float64Array {
   const out = new Float64Array(factors.cols);
-  for (let j = 0; j < factors.cols; j++) out[j] = discreteEntropy(columnOf(factors, j));
-  return out;
-}
-
-function columnOf(m: IntMatrix, j: number): Int32Array {
-  const out = new Int32Array(m.rows);
-  for (let i = 0, p = j; i < m.rows; i++, p += m.cols) out[i] = m.data[p];
+  for (let j = 0; j < factors.cols; j++) out[j] = discreteEntropy(column(factors, j));
   return out;
 }

@@ -1,7 +1,7 @@
 import { DisentangleError } from '../../core/errors.js';
 import type { Matrix } from '../../core/matrix.js';
 import { intOption, numberOption, checkOptions } from '../../core/validate.js';
-import { checkXy } from './logisticRegression.js';
+import { checkXy } from './linearModel.js';
 import type { FittedRegressor, RegressorEstimator } from '../types.js';
 
 /** Options of {@link fitLasso}; defaults are scikit-learn `Lasso`'s. */
@@ -14,6 +14,13 @@ export interface LassoOptions {
   tol?: number;
   /** Fit an intercept by centering x and y (default true). */
   fitIntercept?: boolean;
+}
+
+const LASSO_OPTION_NAMES = Object.keys({ alpha: 0, maxIter: 0, tol: 0, fitIntercept: 0 } satisfies Record<keyof LassoOptions, 0>);
+
+function requireAlpha(alpha: unknown): number {
+  if (typeof alpha !== 'number') throw new DisentangleError('BAD_OPTION', 'alpha', 'is required (the L1 strength, ≥ 0)');
+  return numberOption(alpha, 'alpha', 0, 0);
 }
 
 /** A fitted Lasso: weights, intercept, and the number of sweeps run (scikit-learn's `n_iter_`). */
@@ -33,11 +40,10 @@ export interface LassoFit {
  * const { coef, intercept } = fitLasso(x, y, { alpha: 0.1 });
  */
 export function fitLasso(x: Matrix, y: Float64Array, options: LassoOptions): LassoFit {
-  checkOptions(options, 'fitLasso');
+  checkOptions(options, 'fitLasso', LASSO_OPTION_NAMES);
   const fn = 'fitLasso';
   checkXy(x, y, fn);
-  if (!options || typeof options.alpha !== 'number') throw new DisentangleError('BAD_OPTION', 'alpha', 'is required (the L1 strength, ≥ 0)');
-  const alpha = numberOption(options.alpha, 'alpha', 0, 0);
+  const alpha = requireAlpha(options.alpha);
   const maxIter = intOption(options.maxIter, 'maxIter', 1000, 1);
   const tol = numberOption(options.tol, 'tol', 1e-4, 0);
   const fitIntercept = options.fitIntercept ?? true;
@@ -122,19 +128,28 @@ function dotN(a: Float64Array, b: Float64Array, n: number): number {
   return s;
 }
 
+/** A Lasso fitted through the {@link lasso} estimator: the {@link LassoFit} plus predictions and |coef| importances. */
+export type FittedLasso = LassoFit & FittedRegressor & { readonly featureImportances: Float64Array; predict(x: Matrix): Float64Array };
+
 /**
- * scikit-learn's `Lasso(alpha)` behind the {@link RegressorEstimator} interface; importances are |coef|.
+ * scikit-learn's `Lasso(alpha)` behind the {@link RegressorEstimator} interface: `fit(x, y)` runs
+ * {@link fitLasso} with these options, the model predicts intercept + x·coef and reports |coef| as its feature
+ * importances. DCI accepts it as its `estimator` and then fits it as InfoGAN-CR's Lasso variant (z-scored codes
+ * and factor, informativeness R²).
  *
  * @example
  * dciFromCodes(train, test, { estimator: lasso({ alpha: 0.01 }) });
  */
 export function lasso(options: LassoOptions): RegressorEstimator {
-  checkOptions(options, 'lasso');
-  numberOption(options?.alpha, 'alpha', 0, 0);
+  checkOptions(options, 'lasso', LASSO_OPTION_NAMES);
+  requireAlpha(options.alpha);
+  const settings = { ...options };
   return {
     name: 'lasso',
-    fit: (x: Matrix, y: Float64Array): FittedRegressor => {
-      const { coef, intercept } = fitLasso(x, y, options);
+    kind: 'regressor',
+    fit: (x: Matrix, y: Float64Array): FittedLasso => {
+      const fit = fitLasso(x, y, settings);
+      const { coef, intercept } = fit;
       const predict = (m: Matrix): Float64Array => {
         if (m.cols !== coef.length) throw new DisentangleError('SHAPE_MISMATCH', 'x (in Lasso.predict)', `has ${m.cols} columns, the model has ${coef.length}`);
         const out = new Float64Array(m.rows);
@@ -145,7 +160,7 @@ export function lasso(options: LassoOptions): RegressorEstimator {
         }
         return out;
       };
-      return { coef, intercept, predict, featureImportances: coef.map(Math.abs) };
+      return { ...fit, predict, featureImportances: coef.map(Math.abs) };
     },
   };
 }

@@ -5,6 +5,8 @@ import { minimizeLbfgs } from './lbfgs.js';
 import { binaryObjective, multinomialObjective, sigmoid, softmaxInto } from './logisticObjectives.js';
 import { hessianPreconditioner } from './logisticPreconditioner.js';
 import type { ClassifierEstimator, FittedClassifier } from '../types.js';
+import { argmaxRows, encodeLabels } from '../labels.js';
+import { affine, checkXy } from './linearModel.js';
 
 /** Options of {@link fitLogisticRegression}; the defaults are scikit-learn `LogisticRegression()`'s. */
 export interface LogisticRegressionOptions {
@@ -29,27 +31,6 @@ export type FittedLogisticRegression = FittedClassifier & {
   decisionFunction(x: Matrix): Matrix;
 };
 
-/** Sorted distinct labels and each sample's index into them. */
-export function encodeClasses(y: Int32Array): { classes: Int32Array; index: Int32Array } {
-  const classes = Int32Array.from(new Set(y)).sort();
-  const lookup = new Map<number, number>();
-  classes.forEach((c, k) => lookup.set(c, k));
-  const index = new Int32Array(y.length);
-  for (let i = 0; i < y.length; i++) index[i] = lookup.get(y[i]) as number;
-  return { classes, index };
-}
-
-export function checkXy(x: Matrix, y: Int32Array | Float64Array, fn: string): void {
-  if (x.rows === 0 || x.cols === 0) throw new DisentangleError('EMPTY', `x (in ${fn})`, 'needs at least one row and one column');
-  if (y.length !== x.rows) throw new DisentangleError('SHAPE_MISMATCH', `y (in ${fn})`, `has ${y.length} values, x has ${x.rows} rows`);
-  for (let i = 0; i < x.data.length; i++) {
-    if (!Number.isFinite(x.data[i])) throw new DisentangleError('NON_FINITE', `x (in ${fn})`, `entry ${i} is ${x.data[i]}`);
-  }
-  for (let i = 0; i < y.length; i++) {
-    if (!Number.isFinite(y[i])) throw new DisentangleError('NON_FINITE', `y (in ${fn})`, `entry ${i} is ${y[i]}`);
-  }
-}
-
 /**
  * L2-regularized logistic regression as scikit-learn 1.2 `LogisticRegression()` (lbfgs, multi_class='auto'):
  * plain binary logistic loss for 2 classes, multinomial softmax for more, intercept unpenalized. The objective is
@@ -73,7 +54,7 @@ export function fitLogisticRegression(x: Matrix, y: Int32Array, options: Logisti
   const maxIter = intOption(options.maxIter, 'maxIter', 1000, 1);
   const tol = numberOption(options.tol, 'tol', 1e-8, 0);
   const fitIntercept = options.fitIntercept ?? true;
-  const { classes, index } = encodeClasses(y);
+  const { classes, index } = encodeLabels(y);
   if (classes.length < 2) {
     throw new DisentangleError('BAD_INPUT', `y (in ${fn})`, `needs samples of at least 2 classes, got only class ${classes[0]}`);
   }
@@ -170,37 +151,8 @@ function linearClassifier(classes: Int32Array, coef: Matrix, intercept: Float64A
     }
     return { data: out, rows: m.rows, cols: classes.length };
   };
-  const predict = (m: Matrix): Int32Array => {
-    const z = decisionFunction(m);
-    const out = new Int32Array(m.rows);
-    const k = coef.rows;
-    for (let i = 0; i < m.rows; i++) {
-      if (k === 1) {
-        out[i] = z.data[i] > 0 ? classes[1] : classes[0];
-      } else {
-        let best = 0;
-        for (let c = 1; c < k; c++) if (z.data[i * k + c] > z.data[i * k + best]) best = c;
-        out[i] = classes[best];
-      }
-    }
-    return out;
-  };
+  const predict = (m: Matrix): Int32Array => argmaxRows(decisionFunction(m), classes);
   return { classes, coef, intercept, nIter, converged, predict, predictProba, decisionFunction };
-}
-
-/** x·Wᵀ + b, n×K. */
-export function affine(x: Matrix, w: Matrix, b: Float64Array): Matrix {
-  const { rows: n, cols: d } = x;
-  const k = w.rows;
-  const out = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) {
-    for (let c = 0; c < k; c++) {
-      let s = b[c];
-      for (let j = 0; j < d; j++) s += x.data[i * d + j] * w.data[c * d + j];
-      out[i * k + c] = s;
-    }
-  }
-  return { data: out, rows: n, cols: k };
 }
 
 /**

@@ -1,7 +1,8 @@
 import { Matrix as MlMatrix } from 'ml-matrix';
 import { DisentangleError } from '../../core/errors.js';
 import type { Matrix } from '../../core/matrix.js';
-import { checkXy, encodeClasses } from './logisticRegression.js';
+import { argmaxRows, encodeLabels } from '../labels.js';
+import { checkXy } from './linearModel.js';
 import type { ClassifierEstimator, FittedClassifier } from '../types.js';
 
 /** The part of an `ml-logistic-regression` model the adapter uses (v2: one-vs-rest, plain gradient ascent). */
@@ -62,7 +63,7 @@ export function mlLogisticRegressionClassifier(
     name: 'ml-logistic-regression',
     fit(x: Matrix, y: Int32Array): FittedClassifier {
       checkXy(x, y, 'mlLogisticRegressionClassifier.fit');
-      const { classes, index } = encodeClasses(y);
+      const { classes, index } = encodeLabels(y);
       if (classes.length < 2) {
         throw new DisentangleError('BAD_INPUT', 'y (in mlLogisticRegressionClassifier.fit)', `needs at least 2 classes, got only ${classes[0]}`);
       }
@@ -85,17 +86,7 @@ export function mlLogisticRegressionClassifier(
         }
         return { data: out, rows: m.rows, cols: k };
       };
-      const predict = (m: Matrix): Int32Array => {
-        const p = predictProba(m);
-        const k = classes.length;
-        const out = new Int32Array(m.rows);
-        for (let i = 0; i < m.rows; i++) {
-          let best = 0;
-          for (let c = 1; c < k; c++) if (p.data[i * k + c] > p.data[i * k + best]) best = c;
-          out[i] = classes[best];
-        }
-        return out;
-      };
+      const predict = (m: Matrix): Int32Array => argmaxRows(predictProba(m), classes);
       return { classes, predict, predictProba };
     },
   };

@@ -1,7 +1,6 @@
 import { DisentangleError } from '../../core/errors.js';
 import type { Matrix } from '../../core/matrix.js';
 import type { Rng } from '../../core/rng.js';
-import { denseLabels } from '../information/mutualInformation.js';
 import { FEATURE_THRESHOLD, type SplitCriterion, type SplitRecord } from './splitCriteria.js';
 
 /**
@@ -316,18 +315,4 @@ export function treeImportances(tree: Tree, numFeatures: number, out = new Float
   }
   for (let f = 0; f < numFeatures; f++) out[f] /= weightedSamples[0];
   return out;
-}
-
-/**
- * scikit-learn's label encoding for classifiers: `classes` = sorted distinct labels, `encoded[i]` = position of
- * `y[i]` in `classes`, `counts` per class. Checks the label count against the rows of `x`.
- */
-export function encodeLabels(y: Int32Array, rows: number, fn: string): { classes: Int32Array; encoded: Int32Array; counts: Float64Array } {
-  if (!(y instanceof Int32Array)) throw new DisentangleError('BAD_INPUT', `y (in ${fn})`, 'expected an Int32Array of class labels');
-  if (y.length !== rows) throw new DisentangleError('SHAPE_MISMATCH', `y (in ${fn})`, `has ${y.length} labels for ${rows} rows of x`);
-  if (rows === 0) throw new DisentangleError('EMPTY', `x (in ${fn})`, 'has no rows');
-  const { ids, numClasses, counts } = denseLabels(y);
-  const classes = new Int32Array(numClasses);
-  for (let i = 0; i < y.length; i++) classes[ids[i]] = y[i];
-  return { classes, encoded: ids, counts };
 }

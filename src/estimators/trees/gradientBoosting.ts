@@ -1,10 +1,29 @@
+/**
+ * Gradient-boosted classification trees, scikit-learn 1.2's `GradientBoostingClassifier` (its `_gb.py`). A fit
+ * runs in four steps, each a function here that the worker threads of `gradientBoostingAsync.ts` call as well:
+ *
+ * - setup ({@link setUpBoosting}): options checked, labels encoded, the prior raw scores and one tie-break seed
+ *   per tree fixed, so nothing later depends on which thread grows which tree;
+ * - workspace ({@link boostingWorkspace}): a presorted tree builder and, per score column, its 0/1 target and
+ *   `friedman_mse` criterion over that column's residuals;
+ * - stage: the residuals y − p of every column from the scores at the start of the stage (`stageResiduals`, in
+ *   `boostingLoss.ts` with the rest of the log-loss), then one tree per column ({@link boostOneTree}: grow,
+ *   Newton leaf values, add learning rate · leaf value to the scores);
+ * - model ({@link boostedModelOf}): the trees, the importances averaged over trees that split, and predict /
+ *   predictProba / decisionFunction.
+ *
+ * {@link fitGradientBoosting} runs the stages on the calling thread; the estimator `gradientBoostingClassifier`
+ * lives in `gradientBoostingClassifier.ts`.
+ */
 import { DisentangleError } from '../../core/errors.js';
 import type { Matrix } from '../../core/matrix.js';
 import { createRng, type Rng } from '../../core/rng.js';
 import { enumOption, intOption, numberOption, checkOptions } from '../../core/validate.js';
-import { applyTree, encodeLabels, presort, toFloat32Values, TreeBuilder, treeImportances, type Tree, type TreeGrowth } from './decisionTree.js';
+import { applyTree, presort, toFloat32Values, TreeBuilder, treeImportances, type Tree, type TreeGrowth } from './decisionTree.js';
 import { FriedmanMse } from './splitCriteria.js';
+import { expit, newtonLeafValues, priorScores, residualWork, softmaxRow, stageResiduals, type ResidualWork } from './boostingLoss.js';
 import type { FittedClassifier } from '../types.js';
+import { argmaxRows, checkClassLabels, encodeLabels } from '../labels.js';
 
 /** Options of {@link fitGradientBoosting}; scikit-learn's names and defaults. */
 export interface GradientBoostingOptions {
@@ -41,85 +60,6 @@ export interface FittedGradientBoosting extends FittedClassifier {
   readonly stages: readonly (readonly Tree[])[];
 }
 
-// `np.finfo(np.float32).eps`: scikit-learn clips the prior away from 0 and 1 by this much.
-const FLOAT32_EPS = 1.1920928955078125e-7;
-
-const expit = (v: number): number => 1 / (1 + Math.exp(-v));
-
-/** Softmax of row `i` of an n×K score block into `out` (scipy's logsumexp order of operations). */
-function softmaxRow(raw: Float64Array, i: number, k: number, out: Float64Array): void {
-  let max = -Infinity;
-  for (let c = 0; c < k; c++) if (raw[i * k + c] > max) max = raw[i * k + c];
-  let s = 0;
-  for (let c = 0; c < k; c++) s += Math.exp(raw[i * k + c] - max);
-  const lse = Math.log(s) + max;
-  for (let c = 0; c < k; c++) out[c] = Math.exp(raw[i * k + c] - lse);
-}
-
-/**
- * residual_k = y_k − softmax_k(scores) for every row, sweeping class by class (each pass streams contiguous
- * arrays instead of gathering K scattered scores per row). scikit-learn writes the softmax as e^(s − logsumexp);
- * e^(s − max) / Σ is the same number up to an ulp and needs each exponential once.
- */
-function multinomialResiduals(
-  scores: Float64Array[],
-  targets: Float64Array[],
-  residuals: Float64Array[],
-  work: { max: Float64Array; sum: Float64Array },
-  from: number,
-  to: number,
-): void {
-  const { max, sum } = work;
-  max.fill(-Infinity, from, to);
-  sum.fill(0, from, to);
-  for (const s of scores) for (let i = from; i < to; i++) if (s[i] > max[i]) max[i] = s[i];
-  // Each exponential is computed once: residuals first hold e^(s − max), then become y − e^(s − max) / Σ.
-  scores.forEach((s, k) => {
-    const r = residuals[k];
-    for (let i = from; i < to; i++) {
-      const e = Math.exp(s[i] - max[i]);
-      r[i] = e;
-      sum[i] += e;
-    }
-  });
-  scores.forEach((_, k) => {
-    const t = targets[k];
-    const r = residuals[k];
-    for (let i = from; i < to; i++) r[i] = t[i] - r[i] / sum[i];
-  });
-}
-
-/** Initial raw scores from the class prior (`init='zero'` is not offered; DCI uses the default prior). */
-function priorScores(counts: Float64Array, n: number): Float64Array {
-  const clip = (p: number): number => Math.min(Math.max(p, FLOAT32_EPS), 1 - FLOAT32_EPS);
-  if (counts.length === 2) {
-    const p = clip(counts[1] / n);
-    return Float64Array.of(Math.log(p / (1 - p)));
-  }
-  return counts.map((c) => Math.log(clip(c / n)));
-}
-
-/**
- * Replaces each leaf's value by one Newton step of the log-loss (scikit-learn `_update_terminal_region`):
- * Σr / Σ(y−r)(1−y+r), scaled by (K−1)/K for the multinomial loss; 0 when the denominator vanishes.
- */
-function newtonLeafValues(tree: Tree, leafOf: Int32Array, y: Float64Array, residual: Float64Array, scale: number): void {
-  const num = new Float64Array(tree.nodeCount);
-  const den = new Float64Array(tree.nodeCount);
-  for (let i = 0; i < residual.length; i++) {
-    const leaf = leafOf[i];
-    const r = residual[i];
-    const t = y[i] - r;
-    num[leaf] += r;
-    den[leaf] += t * (1 - t);
-  }
-  const value = tree.value as Float64Array;
-  for (let node = 0; node < tree.nodeCount; node++) {
-    if (tree.left[node] !== -1) continue;
-    value[node] = Math.abs(den[node]) < 1e-150 ? 0 : (scale * num[node]) / den[node];
-  }
-}
-
 /** What a boosting run fixes before its first tree; shared by the in-thread fit and the worker threads. */
 export interface BoostingSetup {
   readonly classes: Int32Array;
@@ -150,7 +90,8 @@ export function setUpBoosting(x: Matrix, y: Int32Array, options: GradientBoostin
     maxFeatures: x.cols,
   };
   const tieBreak = enumOption(options.tieBreak, 'tieBreak', ['random', 'lowest-index'] as const, 'random');
-  const { classes, encoded, counts } = encodeLabels(y, x.rows, 'fitGradientBoosting');
+  checkClassLabels(y, x.rows, 'fitGradientBoosting');
+  const { classes, index: encoded, counts } = encodeLabels(y);
   if (classes.length < 2) {
     throw new DisentangleError('BAD_INPUT', 'y', `has a single class (${classes[0]}); a classifier needs at least two`);
   }
@@ -172,34 +113,6 @@ function boostingTargets(setup: BoostingSetup): Float64Array[] {
     for (let i = 0; i < encoded.length; i++) t[i] = (K === 1 ? encoded[i] === 1 : encoded[i] === k) ? 1 : 0;
     return t;
   });
-}
-
-/** Scratch space of {@link stageResiduals}. */
-export interface ResidualWork {
-  max: Float64Array;
-  sum: Float64Array;
-}
-
-function residualWork(n: number): ResidualWork {
-  return { max: new Float64Array(n), sum: new Float64Array(n) };
-}
-
-/**
- * The negative gradient y − p of every score column, from the scores at the start of a stage, for rows
- * [from, to) (each row's residuals depend on that row's scores only, so threads can share the rows).
- */
-export function stageResiduals(
-  scores: Float64Array[],
-  targets: Float64Array[],
-  residuals: Float64Array[],
-  work: ResidualWork,
-  from = 0,
-  to = scores[0].length,
-): void {
-  if (scores.length === 1) {
-    const [s, t, r] = [scores[0], targets[0], residuals[0]];
-    for (let i = from; i < to; i++) r[i] = t[i] - expit(s[i]);
-  } else multinomialResiduals(scores, targets, residuals, work, from, to);
 }
 
 /** What one thread needs to grow trees: its presorted builder, and per score column a target and a criterion. */
@@ -354,17 +267,7 @@ function boostedModel(
     }
     return { data: out, rows: x.rows, cols: numClasses };
   };
-  const predict = (x: Matrix): Int32Array => {
-    // Binomial: argmax of (1−p, p); multinomial: argmax of the raw scores. Both keep the first maximum.
-    const source = K === 1 ? predictProba(x) : decision(x);
-    const width = source.cols;
-    const out = new Int32Array(x.rows);
-    for (let i = 0; i < x.rows; i++) {
-      let arg = 0;
-      for (let c = 1; c < width; c++) if (source.data[i * width + c] > source.data[i * width + arg]) arg = c;
-      out[i] = classes[arg];
-    }
-    return out;
-  };
+  // Binomial: argmax of (1−p, p); multinomial: argmax of the raw scores. Both keep the first maximum.
+  const predict = (x: Matrix): Int32Array => argmaxRows(K === 1 ? predictProba(x) : decision(x), classes);
   return { classes, featureImportances, predict, predictProba, decisionFunction: decision, stages };
 }

@@ -1,12 +1,10 @@
 import { throwIfAborted } from '../../core/errors.js';
 import type { Matrix } from '../../core/matrix.js';
-import type { Rng } from '../../core/rng.js';
 import { abortBarrier, availableThreads, barrierAborted, BARRIER_SLOTS, runOnWorkers } from '../../core/threads.js';
 import { intOption, checkOptions } from '../../core/validate.js';
 import type { Tree } from './decisionTree.js';
-import { boostedModelOf, fitGradientBoosting, fitInThread, setUpBoosting, type BoostingSetup, type FittedGradientBoosting, type GradientBoostingOptions } from './gradientBoosting.js';
+import { boostedModelOf, fitInThread, setUpBoosting, type BoostingSetup, type FittedGradientBoosting, type GradientBoostingOptions } from './gradientBoosting.js';
 import type { BoostingWorkerData, BoostingWorkerReply } from './gradientBoostingWorker.js';
-import type { ClassifierEstimator } from '../types.js';
 
 /** Options of {@link fitGradientBoostingAsync}: those of `fitGradientBoosting`, plus threads and cancellation. */
 export interface ParallelBoostingOptions extends GradientBoostingOptions {
@@ -100,22 +98,4 @@ async function fitOnThreads(x: Matrix, setup: BoostingSetup, threads: number, si
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
-}
-
-/**
- * The gradient-boosting model behind the {@link ClassifierEstimator} interface (DCI's default): `fit` grows it on
- * the calling thread, `fitAsync` (which the async metric drivers use) on `workers` threads; both give the same model.
- *
- * @example
- * dciFromCodes(train, test, { estimator: gradientBoostingClassifier({ numEstimators: 50 }) });
- */
-export function gradientBoostingClassifier(options: Omit<ParallelBoostingOptions, 'rng' | 'signal'> = {}): ClassifierEstimator {
-  checkOptions(options, 'gradientBoostingClassifier');
-  // An explicit seed wins over the stream the metric passes.
-  const withRng = (rng: Rng): GradientBoostingOptions => ({ ...options, rng: options.seed === undefined ? rng : undefined });
-  return {
-    name: 'gradient-boosting',
-    fit: (x, y, rng) => fitGradientBoosting(x, y, withRng(rng)),
-    fitAsync: (x, y, rng, run) => fitGradientBoostingAsync(x, y, { ...withRng(rng), workers: options.workers, signal: run?.signal }),
-  };
 }

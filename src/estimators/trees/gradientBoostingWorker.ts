@@ -8,7 +8,8 @@
 import { parentPort } from 'node:worker_threads';
 import { arriveAndWait, abortBarrier, BarrierAborted, BARRIER_SLOTS } from '../../core/threads.js';
 import type { Tree } from './decisionTree.js';
-import { boostingWorkspace, boostOneTree, stageResiduals, type BoostingSetup } from './gradientBoosting.js';
+import { stageResiduals } from './boostingLoss.js';
+import { boostingWorkspace, boostOneTree, type BoostingSetup } from './gradientBoosting.js';
 
 /** What the main thread sends each worker, once per fit. */
 export interface BoostingWorkerData {

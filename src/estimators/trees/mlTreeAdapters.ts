@@ -6,7 +6,7 @@
 import { DisentangleError } from '../../core/errors.js';
 import type { Matrix } from '../../core/matrix.js';
 import { toRows } from '../../core/matrix.js';
-import { encodeLabels } from './decisionTree.js';
+import { checkClassLabels, encodeLabels } from '../labels.js';
 import type { ClassifierEstimator, FittedClassifier } from '../types.js';
 
 /** The fields of an `ml-cart` tree node that importances need. */
@@ -61,8 +61,9 @@ function normalized(v: Float64Array): Float64Array {
 
 /** ml.js models want labels 0..C−1 as plain numbers; we map back to the caller's labels. */
 function labelled(y: Int32Array, rows: number, fn: string): { classes: Int32Array; dense: number[] } {
-  const { classes, encoded } = encodeLabels(y, rows, fn);
-  return { classes, dense: Array.from(encoded) };
+  checkClassLabels(y, rows, fn);
+  const { classes, index } = encodeLabels(y);
+  return { classes, dense: Array.from(index) };
 }
 
 function predictor(classes: Int32Array, numFeatures: number, predictDense: (rows: number[][]) => number[]): (x: Matrix) => Int32Array {

@@ -2,9 +2,10 @@ import { DisentangleError } from '../../core/errors.js';
 import type { Matrix } from '../../core/matrix.js';
 import { createRng, type Rng } from '../../core/rng.js';
 import { intOption, checkOptions } from '../../core/validate.js';
-import { applyTree, encodeLabels, presort, toFloat32Values, TreeBuilder, treeImportances, type Tree } from './decisionTree.js';
+import { applyTree, presort, toFloat32Values, TreeBuilder, treeImportances, type Tree } from './decisionTree.js';
 import { Gini } from './splitCriteria.js';
 import type { ClassifierEstimator, FittedClassifier } from '../types.js';
+import { argmaxRows, checkClassLabels, encodeLabels } from '../labels.js';
 
 /** Options of {@link fitRandomForest}; scikit-learn `RandomForestClassifier`'s names and defaults. */
 export interface RandomForestOptions {
@@ -61,7 +62,8 @@ export function fitRandomForest(x: Matrix, y: Int32Array, options: RandomForestO
     minSamplesLeaf: intOption(options.minSamplesLeaf, 'minSamplesLeaf', 1),
     maxFeatures: featuresPerSplit(options.maxFeatures, x.cols),
   };
-  const { classes, encoded } = encodeLabels(y, x.rows, 'fitRandomForest');
+  checkClassLabels(y, x.rows, 'fitRandomForest');
+  const { classes, index: encoded } = encodeLabels(y);
   const rng = options.rng ?? createRng(options.seed ?? 0);
   const n = x.rows;
   const builder = new TreeBuilder(presort(x));
@@ -117,16 +119,7 @@ function forestModel(classes: Int32Array, trees: Tree[], featureImportances: Flo
     for (let k = 0; k < out.length; k++) out[k] /= trees.length;
     return { data: out, rows: x.rows, cols: C };
   };
-  const predict = (x: Matrix): Int32Array => {
-    const p = predictProba(x);
-    const out = new Int32Array(x.rows);
-    for (let i = 0; i < x.rows; i++) {
-      let arg = 0;
-      for (let c = 1; c < C; c++) if (p.data[i * C + c] > p.data[i * C + arg]) arg = c;
-      out[i] = classes[arg];
-    }
-    return out;
-  };
+  const predict = (x: Matrix): Int32Array => argmaxRows(predictProba(x), classes);
   return { classes, featureImportances, predict, predictProba, trees };
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { applyTree, encodeLabels, presort, toFloat32Values, TreeBuilder, treeImportances } from '../../../src/estimators/trees/decisionTree.js';
+import { applyTree, presort, toFloat32Values, TreeBuilder, treeImportances } from '../../../src/estimators/trees/decisionTree.js';
 import { FriedmanMse, Gini } from '../../../src/estimators/trees/splitCriteria.js';
 import { DisentangleError } from '../../../src/core/errors.js';
 import { createRng } from '../../../src/core/rng.js';
@@ -111,13 +111,3 @@ describe('TreeBuilder with gini', () => {
   });
 });
 
-describe('encodeLabels', () => {
-  it('sorts classes like scikit-learn and rejects bad labels', () => {
-    const r = encodeLabels(Int32Array.of(7, 3, 7, 10), 4, 'test');
-    expect(Array.from(r.classes)).toEqual([3, 7, 10]);
-    expect(Array.from(r.encoded)).toEqual([1, 0, 1, 2]);
-    expect(Array.from(r.counts)).toEqual([1, 2, 1]);
-    expect(() => encodeLabels(Int32Array.of(1, 2), 3, 'test')).toThrow(DisentangleError);
-    expect(() => encodeLabels([1, 2] as never, 2, 'test')).toThrow(DisentangleError);
-  });
-});

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fitGradientBoosting } from '../../../src/estimators/trees/gradientBoosting.js';
-import { gradientBoostingClassifier } from '../../../src/estimators/trees/gradientBoostingAsync.js';
+import { gradientBoostingClassifier } from '../../../src/estimators/trees/gradientBoostingClassifier.js';
 import { DisentangleError } from '../../../src/core/errors.js';
 import { createRng } from '../../../src/core/rng.js';
 import type { Matrix } from '../../../src/core/matrix.js';

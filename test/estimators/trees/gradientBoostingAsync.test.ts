@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitGradientBoosting, type FittedGradientBoosting } from '../../../src/estimators/trees/gradientBoosting.js';
-import { fitGradientBoostingAsync, gradientBoostingClassifier } from '../../../src/estimators/trees/gradientBoostingAsync.js';
+import { fitGradientBoostingAsync } from '../../../src/estimators/trees/gradientBoostingAsync.js';
+import { gradientBoostingClassifier } from '../../../src/estimators/trees/gradientBoostingClassifier.js';
 import { dciFromCodes, dciFromCodesAsync } from '../../../src/metrics/dci.js';
 import { DisentangleError } from '../../../src/core/errors.js';
 import { createRng } from '../../../src/core/rng.js';

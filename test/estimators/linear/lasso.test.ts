@@ -5,8 +5,25 @@ import { fitLasso, lasso } from '../../../src/estimators/linear/lasso.js';
 import { DisentangleError } from '../../../src/core/errors.js';
 import { createRng } from '../../../src/core/rng.js';
 import type { Matrix } from '../../../src/core/matrix.js';
+import { standardScaler } from '../../../src/estimators/linear/standardize.js';
+import { r2Score } from '../../../src/estimators/scores.js';
+import type { FittedRegressor } from '../../../src/estimators/types.js';
 
 const fixtures = JSON.parse(readFileSync(new URL('../../fixtures/linear.json', import.meta.url), 'utf8'));
+// scripts/fixtures/lasso_fixture.py (scikit-learn 1.2.1 Lasso)
+const lassoFixture = JSON.parse(readFileSync(new URL('../../fixtures/lasso.json', import.meta.url), 'utf8'));
+interface LassoCase {
+  alpha: number;
+  maxIter: number | null;
+  tol: number | null;
+  coef: number[];
+  intercept: number;
+  nIter: number;
+}
+const close = (actual: ArrayLike<number>, expected: number[], digits: number): void => {
+  expect(actual.length).toBe(expected.length);
+  expected.forEach((v, i) => expect(actual[i]).toBeCloseTo(v, digits));
+};
 const mat = (rows: number[][]): Matrix => ({ data: Float64Array.from(rows.flat()), rows: rows.length, cols: rows[0].length });
 
 describe('fitLasso against scikit-learn Lasso', () => {
@@ -42,15 +59,76 @@ describe('fitLasso properties', () => {
       { numRuns: 20 },
     );
   });
-  it('estimator predicts and reports |coef| as importances', async () => {
-    const c = fixtures.lasso.random;
-    const fitted = await lasso({ alpha: c.alpha }).fit(mat(c.x), Float64Array.from(c.y), createRng(0));
-    expect(Array.from(fitted.featureImportances ?? [])).toEqual(Array.from(fitted.coef ?? []).map(Math.abs));
-    expect(fitted.predict(mat([[0, 0, 0, 0, 0]]))[0]).toBeCloseTo(fitted.intercept ?? NaN, 12);
-  });
   it('rejects a missing or negative alpha and mismatched y', () => {
     expect(() => fitLasso(mat([[1], [2]]), Float64Array.from([1, 2]), { alpha: -1 })).toThrow(DisentangleError);
     expect(() => fitLasso(mat([[1], [2]]), Float64Array.from([1, 2]), {} as { alpha: number })).toThrow(DisentangleError);
     expect(() => fitLasso(mat([[1], [2]]), Float64Array.from([1]), { alpha: 1 })).toThrow(DisentangleError);
+  });
+});
+
+describe('fitLasso and lasso() against scikit-learn Lasso (lasso.json)', () => {
+  const raw = lassoFixture.raw;
+  it('fitLasso: coefficients, intercept and n_iter for several alphas', () => {
+    for (const c of raw.fits as LassoCase[]) {
+      const m = fitLasso(mat(raw.x), Float64Array.from(raw.y), { alpha: c.alpha });
+      close(m.coef, c.coef, 9);
+      expect(m.intercept).toBeCloseTo(c.intercept, 9);
+      expect(m.nIter).toBe(c.nIter);
+    }
+  });
+  it('lasso(): the alpha it is given (each alpha gives its own scikit-learn coefficients)', async () => {
+    for (const c of raw.fits as LassoCase[]) {
+      const fitted = await lasso({ alpha: c.alpha }).fit(mat(raw.x), Float64Array.from(raw.y), createRng(0));
+      close(fitted.coef ?? [], c.coef, 9);
+      expect(fitted.intercept).toBeCloseTo(c.intercept, 9);
+    }
+    // the fixture's alphas give different weights, so a factory that dropped alpha could not pass the loop above
+    expect(Math.abs(raw.fits[0].coef[3] - raw.fits[2].coef[3])).toBeGreaterThan(1e-3);
+  });
+  it('maxIter and tol reach the solver, through fitLasso and through lasso()', async () => {
+    const lim = lassoFixture.limits;
+    const cases = lim.fits as LassoCase[];
+    // defaults, max_iter = 5 and tol = 0.05 stop at different sweeps with different weights
+    expect(new Set(cases.map((c) => c.nIter)).size).toBe(3);
+    for (const c of cases) {
+      const options = { alpha: c.alpha, maxIter: c.maxIter ?? undefined, tol: c.tol ?? undefined };
+      const direct = fitLasso(mat(lim.x), Float64Array.from(lim.y), options);
+      expect(direct.nIter).toBe(c.nIter);
+      close(direct.coef, c.coef, 9);
+      const viaEstimator = (await lasso(options).fit(mat(lim.x), Float64Array.from(lim.y), createRng(0))) as FittedRegressor & { nIter: number };
+      expect(viaEstimator.nIter).toBe(c.nIter);
+      expect(Array.from(viaEstimator.coef ?? [])).toEqual(Array.from(direct.coef));
+    }
+  });
+  it("DCI's Lasso variant: z-scored codes and factors, one fit per factor, predictions and R² on both splits", async () => {
+    const d = lassoFixture.dci;
+    const scaler = standardScaler(mat(d.codesTrain));
+    close(scaler.transform(mat(d.codesTrain)).data, (d.xTrain as number[][]).flat(), 12);
+    close(scaler.transform(mat(d.codesTest)).data, (d.xTest as number[][]).flat(), 12);
+    const xTrain = mat(d.xTrain);
+    const xTest = mat(d.xTest);
+    for (const c of d.fits as { alpha: number; coef: number[][]; intercept: number[]; nIter: number[]; predictTest: number[][]; r2Train: number[]; r2Test: number[] }[]) {
+      const est = lasso({ alpha: c.alpha });
+      for (let j = 0; j < c.coef.length; j++) {
+        const yTrain = Float64Array.from(d.yTrain[j]);
+        const fitted = await est.fit(xTrain, yTrain, createRng(j));
+        close(fitted.coef ?? [], c.coef[j], 9);
+        expect(fitted.intercept).toBeCloseTo(c.intercept[j], 9);
+        expect((fitted as FittedRegressor & { nIter: number }).nIter).toBe(c.nIter[j]);
+        expect(Array.from(fitted.featureImportances ?? [])).toEqual(c.coef[j].map((_, i) => Math.abs(fitted.coef![i])));
+        const predicted = fitted.predict(xTest);
+        close(predicted, c.predictTest[j], 9);
+        expect(r2Score(fitted.predict(xTrain), yTrain)).toBeCloseTo(c.r2Train[j], 9);
+        expect(r2Score(predicted, Float64Array.from(d.yTest[j]))).toBeCloseTo(c.r2Test[j], 9);
+      }
+    }
+  });
+  it('is a RegressorEstimator (kind) that refuses a misspelt or missing option', () => {
+    const est = lasso({ alpha: 0.1 });
+    expect(est.kind).toBe('regressor');
+    expect(est.name).toBe('lasso');
+    expect(() => lasso({ alpha: 0.1, maxiter: 5 } as never)).toThrow(/maxIter/);
+    expect(() => lasso({} as never)).toThrow(DisentangleError);
+    expect(() => lasso({ alpha: -1 })).toThrow(DisentangleError);
   });
 });

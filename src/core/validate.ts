@@ -1,7 +1,7 @@
 import { DisentangleError } from './errors.js';
 import type { IntMatrix, Matrix } from './matrix.js';
 import { toFactors, toMatrix } from './tensor.js';
-import type { LabelledCodes } from './types.js';
+import type { LabelledCodes, Preset } from './types.js';
 
 /** Codes and factors read, checked and paired. */
 export interface CodesAndFactors {
@@ -123,6 +123,19 @@ export function enumOption<T extends string>(value: T | undefined, name: string,
   return value;
 }
 
+const PRESETS: readonly Preset[] = ['disentanglement_lib', 'infogan-cr'];
+
+/**
+ * Reads a `preset` option: 'disentanglement_lib' (the default) or 'infogan-cr', else `BAD_OPTION`. An entry reads
+ * it once and hands the value on, so its sampling and its scoring cannot disagree.
+ *
+ * @example
+ * const preset = presetOption(options.preset); // 'disentanglement_lib' when absent
+ */
+export function presetOption(value: Preset | undefined, name = 'preset'): Preset {
+  return enumOption(value, name, PRESETS, 'disentanglement_lib');
+}
+
 /** Validates factor cardinalities: a non-empty list of integers ≥ 1. */
 export function checkFactorSizes(sizes: readonly number[] | undefined, argument: string): number[] {
   if (!Array.isArray(sizes) || sizes.length === 0) {
@@ -213,13 +226,16 @@ function editDistance(a: string, b: string): number {
 /**
  * Reads the optional tail of a matrix entry `xFromCodes(train, test?, options?)`: the second argument is the
  * test split when it holds `codes` or `factors`, otherwise it is the options (so `sapFromCodes(train, { preset })`
- * needs no `undefined` placeholder). Passing options in both places is a `BAD_OPTION`.
+ * needs no `undefined` placeholder). Passing options in both places is a `BAD_OPTION`. Bare codes (an array of
+ * rows, or anything with a `shape` or `dims`) count as a split too: the entries over codes alone take
+ * `(codes, testCodes)`, and the others refuse them as a test split missing its `codes` rather than as options.
  *
  * @example
  * const { test, options } = testAndOptions<SapOptions>(second, third, 'sapFromCodes');
  */
 export function testAndOptions<O extends object>(second: unknown, third: O | undefined, fn: string): { test?: LabelledCodes; options: O } {
-  const isSplit = second !== null && typeof second === 'object' && !Array.isArray(second) && ('codes' in second || 'factors' in second);
+  const isSplit =
+    Array.isArray(second) || (second !== null && typeof second === 'object' && ('codes' in second || 'factors' in second || 'shape' in second || 'dims' in second));
   if (second === undefined || second === null || isSplit) return { test: (second ?? undefined) as LabelledCodes | undefined, options: third ?? ({} as O) };
   if (third !== undefined) throw new DisentangleError('BAD_OPTION', 'options', `${fn} got options both as its second and its third argument; pass (train, test, options) or (train, options)`);
   return { options: second as O };

@@ -26,6 +26,25 @@ export interface SamplingMetricOptions<Obs = TensorLike> extends CodeRouteOption
   sharedDraws?: SharedDraws;
 }
 
+/**
+ * The option names of {@link SamplingMetricOptions}, for `checkOptions`' list of known names: every sampling entry
+ * passes these plus its own, so a misspelt one is a `BAD_OPTION`. The `satisfies` keeps the list and the
+ * interface equal: a field added to one and not the other does not compile.
+ */
+export const SAMPLING_OPTION_NAMES: readonly string[] = Object.keys({
+  dataset: 0,
+  represent: 0,
+  codeTable: 0,
+  codeSource: 0,
+  sharedDraws: 0,
+  seed: 0,
+  batchSize: 0,
+  onProgress: 0,
+  signal: 0,
+  numTrain: 0,
+  numTest: 0,
+} satisfies Record<keyof SamplingMetricOptions, 0>);
+
 /** Codes and factors as a `LabelledCodes` value in the `{data, shape}` TensorLike form. */
 export interface SampledCodes {
   codes: { data: Float64Array; shape: [number, number] };

@@ -4,17 +4,17 @@
  */
 import { forEachBatch, raceAbort } from '../core/batching.js';
 import { DisentangleError } from '../core/errors.js';
-import { concatRows, toRows, type Matrix } from '../core/matrix.js';
+import { concatRows, toRows, unflatIndex, type Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { disposeIfTensor, toMatrixAsync } from '../core/tensor.js';
-import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { checkFactorSizes, intOption, readLabelledCodes, checkOptions, checkFactorsVary } from '../core/validate.js';
+import type { LabelledCodes, Posterior, PosteriorFunction, TensorLike } from '../core/types.js';
+import { checkFactorSizes, intOption, readLabelledCodes, checkOptions, checkFactorsVary, testAndOptions } from '../core/validate.js';
 import {
   discretizedMutualInformation,
   sampledMutualInformation,
   type GaussianPosteriorBlock,
 } from '../estimators/information/codeFactorInformation.js';
-import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
+import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link aamFromCodes}. */
@@ -55,27 +55,38 @@ export function axisAlignedScore(informations: readonly number[]): number {
  * over many codes, not just the runner-up. Range [0, 1]. A factor that takes a single value is `BAD_INPUT`, as
  * in every metric over codes and factors (it carries no information, and its 0 would pull the mean down).
  *
+ * AAM is computed on the training split alone: a `test` split, accepted so every matrix entry has the same
+ * `(train, test?, options?)` form, is ignored. Options may also come second.
+ *
  * @param train `{ codes: n×D, factors: n×K integer indices }`.
- * @param options `numBins` (default 20).
+ * @param options `numBins` (default 20); an unknown name is `BAD_OPTION`.
  * @example
- * const { score, perFactor } = aamFromCodes({ codes, factors });
+ * const { score, perFactor } = aamFromCodes({ codes, factors }, { numBins: 20 });
  */
-export function aamFromCodes(train: LabelledCodes, options: AamOptions = {}): AamResult {
-  checkOptions(options, 'aamFromCodes');
-  const { codes, factors } = readLabelledCodes(train, 'train', 'aamFromCodes');
-  checkFactorsVary(factors, 'train.factors', 'aamFromCodes');
-  const numBins = intOption(options.numBins, 'numBins', 20);
-  const info = discretizedMutualInformation(codes, factors, numBins);
-  const rows = toRows({ data: info.mutualInformation, rows: info.numCodes, cols: info.numFactors });
-  const perFactor: number[] = [];
-  for (let j = 0; j < info.numFactors; j++) perFactor.push(axisAlignedScore(rows.map((r) => r[j])));
-  return { score: perFactor.reduce((a, b) => a + b, 0) / perFactor.length, perFactor, mutualInformation: rows };
+export function aamFromCodes(train: LabelledCodes, options?: AamOptions): AamResult;
+/** {@link aamFromCodes} with a held-out split, which AAM ignores (it scores `train`). */
+export function aamFromCodes(train: LabelledCodes, test: LabelledCodes | undefined, options?: AamOptions): AamResult;
+export function aamFromCodes(train: LabelledCodes, second?: LabelledCodes | AamOptions, third?: AamOptions): AamResult {
+  const fn = 'aamFromCodes';
+  const { options } = testAndOptions<AamOptions>(second, third, fn);
+  checkOptions(options, fn, OPTION_NAMES);
+  return aam(train, options, fn);
 }
 
-/** A posterior encoder: observations → the mean and log-variance of a factorised Gaussian q(z|x). */
-export type PosteriorFunction<Obs = TensorLike> = (
-  observations: Obs,
-) => { mean: TensorLike; logVar: TensorLike } | Promise<{ mean: TensorLike; logVar: TensorLike }>;
+function aam(train: LabelledCodes, options: AamOptions, fn: string): AamResult {
+  const { codes, factors } = readLabelledCodes(train, 'train', fn);
+  checkFactorsVary(factors, 'train.factors', fn);
+  const numBins = intOption(options.numBins, 'numBins', 20);
+  const info = discretizedMutualInformation(codes, factors, numBins);
+  return fromInformation({ data: info.mutualInformation, rows: info.numCodes, cols: info.numFactors });
+}
+
+/** The result from a D×K information matrix, whichever estimator filled it. */
+function fromInformation(mi: Matrix): AamResult {
+  const rows = toRows(mi);
+  const perFactor = Array.from({ length: mi.cols }, (_, j) => axisAlignedScore(rows.map((r) => r[j])));
+  return { score: perFactor.reduce((a, b) => a + b, 0) / mi.cols, perFactor, mutualInformation: rows };
+}
 
 /** Options of {@link computeAam}. */
 export type ComputeAamOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> &
@@ -83,11 +94,15 @@ export type ComputeAamOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> &
     /**
      * When given, AAM uses disentangling-vae's own sampled-entropy mutual information over the full factor grid
      * (every one of Π factorSizes points is encoded; `represent` is not called) instead of the discrete estimate.
+     * It must return `logVar` as well as `mean` (a `CALLBACK_RESULT` otherwise).
      */
     posterior?: PosteriorFunction<Obs>;
     /** Points drawn per entropy estimate in the sampled-entropy mode, default 10,000 (disentangling-vae). */
     numEntropySamples?: number;
   };
+
+const OPTION_NAMES = Object.keys({ numBins: 0 } satisfies Record<keyof AamOptions, 0>);
+const SAMPLED_ENTROPY_OPTION_NAMES = Object.keys({ posterior: 0, numEntropySamples: 0 } satisfies Record<Exclude<keyof ComputeAamOptions, keyof SamplingMetricOptions | keyof AamOptions>, 0>);
 
 /**
  * AAM on `numTrain` sampled points (default 10,000, batch 16, the disentanglement_lib sampling defaults), or,
@@ -98,11 +113,11 @@ export type ComputeAamOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> &
  * const { score } = await computeAam({ dataset: dsprites(), represent: encoder });
  */
 export async function computeAam<Obs = TensorLike>(options: ComputeAamOptions<Obs>): Promise<AamResult> {
-  checkOptions(options, 'computeAam');
+  checkOptions(options, 'computeAam', [...SAMPLING_OPTION_NAMES, ...OPTION_NAMES, ...SAMPLED_ENTROPY_OPTION_NAMES]);
   await ensureBackend();
   if (!options.posterior) {
     const { train } = await sampleTrainTest(options, { numTrain: 10000, batchSize: 16 }, createRng);
-    return aamFromCodes(train, options);
+    return aam(train, options, 'aamFromCodes');
   }
   const numSamples = intOption(options.numEntropySamples, 'numEntropySamples', 10000);
   const sizes = checkFactorSizes(options.dataset?.factorSizes, 'dataset.factorSizes');
@@ -112,9 +127,7 @@ export async function computeAam<Obs = TensorLike>(options: ComputeAamOptions<Ob
   const rng = createRng(options.seed ?? 0);
   const block = await encodeFactorGrid(options, options.posterior, sizes, rng.fork());
   const info = sampledMutualInformation(block, sizes, rng.fork(), numSamples);
-  const rows = toRows({ data: info.mutualInformation, rows: block.mean.cols, cols: sizes.length });
-  const perFactor = sizes.map((_, j) => axisAlignedScore(rows.map((r) => r[j])));
-  return { score: perFactor.reduce((a, b) => a + b, 0) / perFactor.length, perFactor, mutualInformation: rows };
+  return fromInformation({ data: info.mutualInformation, rows: block.mean.cols, cols: sizes.length });
 }
 
 /** Encodes every point of the factor grid (row-major, last factor fastest) in batches. */
@@ -131,19 +144,14 @@ async function encodeFactorGrid<Obs>(
   const logVars: Matrix[] = [];
   await forEachBatch({ total: N, batchSize, stage: 'grid', onProgress: options.onProgress, signal: options.signal }, async (start, size) => {
     const f = new Int32Array(size * K);
-    for (let r = 0; r < size; r++) {
-      let rest = start + r;
-      for (let j = K - 1; j >= 0; j--) {
-        f[r * K + j] = rest % sizes[j];
-        rest = Math.floor(rest / sizes[j]);
-      }
-    }
+    for (let r = 0; r < size; r++) unflatIndex(sizes, start + r, f, r * K);
     const obs = await raceAbort(options.dataset.observationsFromFactors({ data: f, shape: [size, K] }, rng), options.signal, 'dataset.observationsFromFactors');
-    let out: { mean: TensorLike; logVar: TensorLike } | undefined;
+    let out: Posterior | undefined;
     try {
       out = await raceAbort(posterior(obs), options.signal, 'posterior');
-      if (!out || out.mean === undefined || out.logVar === undefined) {
-        throw new DisentangleError('CALLBACK_RESULT', 'posterior', 'must return { mean, logVar }');
+      if (!out || out.mean === undefined) throw new DisentangleError('CALLBACK_RESULT', 'posterior', 'must return { mean, logVar }');
+      if (out.logVar === undefined) {
+        throw new DisentangleError('CALLBACK_RESULT', 'posterior', "returned no logVar; AAM's sampled-entropy mode needs the log-variances of q(z|x) (leave out posterior to use the discrete estimate)");
       }
       means.push(await toMatrixAsync(out.mean, 'posterior().mean', 'computeAam', { rows: size }));
       logVars.push(await toMatrixAsync(out.logVar, 'posterior().logVar', 'computeAam', { rows: size, cols: means[means.length - 1].cols }));

@@ -2,19 +2,20 @@
  * dHSIC independence score of the code dims, as the InfoGAN-CR repository's `DHSICMetric` computes it
  * (d-variable HSIC of Pfister et al. 2018 with a median-bandwidth Laplace-type kernel).
  */
+import { column, type Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
-import { toMatrix } from '../core/tensor.js';
+import { codesOf, toMatrix } from '../core/tensor.js';
 import type { LabelledCodes, Progress, TensorLike } from '../core/types.js';
-import { enumOption, intOption, checkOptions } from '../core/validate.js';
+import { enumOption, intOption, checkOptions, testAndOptions } from '../core/validate.js';
 import {
   dhsicVStatistic,
   dhsicVStatisticAsync,
   gaussianMedianBandwidth,
   pairwiseMedianAbsDifference,
   type DhsicKernel,
+  type DhsicTerms,
 } from '../estimators/information/hsic.js';
-import type { Matrix } from '../core/matrix.js';
-import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
+import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link dhsicFromCodes}. */
@@ -55,30 +56,41 @@ export interface DhsicResult {
  * median heuristic); the package draws its bandwidth from a random 1,000-point subset when n > 1,000, here every
  * point is used (identical for n ≤ 1,000). It costs O(n²·D) exponentials, about D times the default.
  *
+ * The score describes the codes given first: a second split, bare codes or `{ codes, factors }`, is accepted so
+ * the entry has every matrix entry's `(train, test?, options?)` form, and ignored.
+ *
  * @param codes n×D codes, or a `{ codes, factors }` pair whose factors are ignored.
+ * @param options `kernel`, `bandwidths`, `onProgress`; an unknown name is `BAD_OPTION`.
  * @example
- * const { score, bandwidths } = dhsicFromCodes(codes);
+ * const { score, bandwidths } = dhsicFromCodes(codes, { kernel: 'infogan-cr' });
  */
-export function dhsicFromCodes(codes: TensorLike | LabelledCodes, options: DhsicOptions = {}): DhsicResult {
-  checkOptions(options, 'dhsicFromCodes');
-  const z = toMatrix(codesOf(codes), 'codes', 'dhsicFromCodes');
-  const kernel = enumOption(options.kernel, 'kernel', KERNELS, 'infogan-cr');
-  const bandwidths = resolveBandwidths(z, options.bandwidths, kernel);
-  const { value, t1, t2, t3 } = dhsicVStatistic(z, bandwidths, { onProgress: options.onProgress, kernel });
-  return { score: value, bandwidths, kernel, terms: { t1, t2, t3 } };
+export function dhsicFromCodes(codes: TensorLike | LabelledCodes, options?: DhsicOptions): DhsicResult;
+/** {@link dhsicFromCodes} with a held-out split, which it ignores (it scores the first codes). */
+export function dhsicFromCodes(codes: TensorLike | LabelledCodes, test: TensorLike | LabelledCodes | undefined, options?: DhsicOptions): DhsicResult;
+export function dhsicFromCodes(codes: TensorLike | LabelledCodes, second?: TensorLike | LabelledCodes | DhsicOptions, third?: DhsicOptions): DhsicResult {
+  const fn = 'dhsicFromCodes';
+  const { options } = testAndOptions<DhsicOptions>(second, third, fn);
+  checkOptions(options, fn, OPTION_NAMES);
+  const z = toMatrix(codesOf(codes), 'codes', fn);
+  const setup = kernelSetup(z, options);
+  return finish(dhsicVStatistic(z, setup.bandwidths, { onProgress: options.onProgress, kernel: setup.kernel }), setup);
 }
 
+const OPTION_NAMES = Object.keys({ kernel: 0, bandwidths: 0, onProgress: 0 } satisfies Record<keyof DhsicOptions, 0>);
 const KERNELS: readonly DhsicKernel[] = ['infogan-cr', 'gaussian'];
 
-function resolveBandwidths(z: Matrix, given: readonly number[] | undefined, kernel: DhsicKernel): number[] {
-  if (given !== undefined) return Array.from(toMatrix([Array.from(given)], 'bandwidths', 'dhsicFromCodes', { cols: z.cols }).data);
-  const bandwidths: number[] = [];
-  const col = new Float64Array(z.rows);
-  for (let k = 0; k < z.cols; k++) {
-    for (let i = 0; i < z.rows; i++) col[i] = z.data[i * z.cols + k];
-    bandwidths.push(kernel === 'gaussian' ? gaussianMedianBandwidth(col) : pairwiseMedianAbsDifference(col));
+/** The kernel family and the bandwidth of every code dim, given or from the family's median rule. */
+function kernelSetup(z: Matrix, options: DhsicOptions): { kernel: DhsicKernel; bandwidths: number[] } {
+  const kernel = enumOption(options.kernel, 'kernel', KERNELS, 'infogan-cr');
+  if (options.bandwidths !== undefined) {
+    return { kernel, bandwidths: Array.from(toMatrix([Array.from(options.bandwidths)], 'bandwidths', 'dhsicFromCodes', { cols: z.cols }).data) };
   }
-  return bandwidths;
+  const median = kernel === 'gaussian' ? gaussianMedianBandwidth : pairwiseMedianAbsDifference;
+  return { kernel, bandwidths: Array.from({ length: z.cols }, (_, k) => median(column(z, k))) };
+}
+
+function finish({ value, t1, t2, t3 }: DhsicTerms, setup: { kernel: DhsicKernel; bandwidths: number[] }): DhsicResult {
+  return { score: value, bandwidths: setup.bandwidths, kernel: setup.kernel, terms: { t1, t2, t3 } };
 }
 
 /** Options of {@link computeDhsic}. */
@@ -97,19 +109,17 @@ export type ComputeDhsicOptions<Obs = TensorLike> = Omit<SamplingMetricOptions<O
  * const { score } = await computeDhsic({ dataset: dsprites(), represent: encoder, numSamples: 5000 });
  */
 export async function computeDhsic<Obs = TensorLike>(options: ComputeDhsicOptions<Obs>): Promise<DhsicResult> {
-  checkOptions(options, 'computeDhsic');
+  checkOptions(options, 'computeDhsic', COMPUTE_OPTION_NAMES);
   await ensureBackend();
   const numSamples = intOption(options.numSamples, 'numSamples', 5000);
   const { train } = await sampleTrainTest({ ...options, numTrain: numSamples }, { numTrain: numSamples, batchSize: 16 }, createRng);
   const z = toMatrix(train.codes, 'codes', 'computeDhsic');
-  const kernel = enumOption(options.kernel, 'kernel', KERNELS, 'infogan-cr');
-  const bandwidths = resolveBandwidths(z, options.bandwidths, kernel);
-  const { value, t1, t2, t3 } = await dhsicVStatisticAsync(z, bandwidths, { onProgress: options.onProgress, signal: options.signal, kernel });
-  return { score: value, bandwidths, kernel, terms: { t1, t2, t3 } };
+  const setup = kernelSetup(z, options);
+  return finish(await dhsicVStatisticAsync(z, setup.bandwidths, { onProgress: options.onProgress, signal: options.signal, kernel: setup.kernel }), setup);
 }
 
-/** The codes of a `{ codes, factors }` pair (factors are not needed here), or the value itself. */
-function codesOf(value: TensorLike | LabelledCodes): TensorLike {
-  const o = value as Partial<LabelledCodes> & { shape?: unknown; dims?: unknown };
-  return o && typeof o === 'object' && !Array.isArray(o) && o.codes !== undefined && o.shape === undefined && o.dims === undefined ? o.codes : (value as TensorLike);
-}
+// dHSIC draws one sample of `numSamples` points, so the sampling options' numTrain / numTest are not among its own.
+const COMPUTE_OPTION_NAMES = [
+  ...SAMPLING_OPTION_NAMES.filter((k) => k !== 'numTrain' && k !== 'numTest'),
+  ...Object.keys({ kernel: 0, bandwidths: 0, numSamples: 0 } satisfies Record<Exclude<keyof ComputeDhsicOptions, keyof SamplingMetricOptions>, 0>),
+];

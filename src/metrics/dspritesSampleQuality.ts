@@ -1,13 +1,16 @@
 /**
  * Sample quality of a dSprites generator through the shipped shape classifier: Inception Score, confidence,
- * mode-KL (the InfoGAN-CR repository's `DSpritesInceptionScore`, reference-algorithms.md §9) and the Fréchet
- * distance between the classifier's penultimate features of generated and of real (procedural) images.
+ * mode-KL (the InfoGAN-CR repository's `DSpritesInceptionScore`) and the Fréchet distance between the
+ * classifier's penultimate features of generated and of real (procedural) images. The scores themselves are the
+ * public {@link inceptionScoreFromProbabilities} and {@link frechetDistance}; this file draws, renders and
+ * classifies the images and streams the features into moments.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { forEachBatch, raceAbort } from '../core/batching.js';
 import { DisentangleError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import type { Rng } from '../core/rng.js';
+import { RunningCovariance } from '../core/stats.js';
 import { disposeIfTensor, toMatrixAsync } from '../core/tensor.js';
 import type { GenerativeModel, Progress, TensorLike } from '../core/types.js';
 import { intOption, checkOptions } from '../core/validate.js';
@@ -21,8 +24,8 @@ import {
   toImageTensor,
   type ShapeClassifier,
 } from '../models/shapeClassifier.js';
-import { MomentAccumulator, frechetFromMoments } from './frechetDistance.js';
-import { inceptionScoreFromMatrix, type InceptionScoreResult } from './inceptionScore.js';
+import { frechetDistance } from './frechetDistance.js';
+import { inceptionScoreFromProbabilities, type InceptionScoreResult } from './inceptionScore.js';
 import { ensureBackend } from '../core/backend.js';
 
 const FN = 'computeDspritesSampleQuality';
@@ -44,7 +47,18 @@ export interface DspritesSampleQualityOptions {
   classifier?: ShapeClassifier;
 }
 
-/** Result of {@link computeDspritesSampleQuality}. */
+const OPTION_NAMES = Object.keys({
+  model: 0,
+  numSamples: 0,
+  batchSize: 0,
+  seed: 0,
+  onProgress: 0,
+  signal: 0,
+  realReference: 0,
+  classifier: 0,
+} satisfies Record<keyof DspritesSampleQualityOptions, 0>);
+
+/** Result of {@link computeDspritesSampleQuality}; `score` is the generated samples' Inception Score. */
 export interface DspritesSampleQualityResult extends InceptionScoreResult {
   /** Fréchet distance between Gaussians fitted to the 128-d penultimate features of generated and real images. */
   frechetDistance: number;
@@ -56,7 +70,7 @@ export interface DspritesSampleQualityResult extends InceptionScoreResult {
 /** Probabilities (kept, n×3) and features (streamed into moments) of one image source. */
 interface Collected {
   probs: Float64Array;
-  features: MomentAccumulator;
+  features: RunningCovariance;
 }
 
 async function classifyBatch(net: ShapeClassifier, images: tf.Tensor4D, into: Collected, offset: number, source: string): Promise<void> {
@@ -105,7 +119,7 @@ function checkModel(model: GenerativeModel | undefined): GenerativeModel {
 }
 
 /**
- * dSprites sample quality of a generator (InfoGAN-CR, Lin et al. ICML 2020, §9 of reference-algorithms.md):
+ * dSprites sample quality of a generator (InfoGAN-CR, Lin et al. ICML 2020):
  * draws `numSamples` latents from the model's prior, generates images in batches, classifies their shape with
  * the shipped classifier (`loadShapeClassifier`) and returns the Inception Score, the std of the per-sample KL,
  * confidence and mode-KL, plus the Fréchet distance between the classifier's 128-d penultimate features
@@ -113,16 +127,16 @@ function checkModel(model: GenerativeModel | undefined): GenerativeModel {
  * factors. Features are streamed into running means and covariances, so memory does not grow with
  * `numSamples`; only the n×3 probabilities are kept (the IS needs their overall mean first).
  *
- * Defaults: 50,000 samples (the reference), batches of 500, seed 0.
+ * Defaults: 50,000 samples (the reference), batches of 500, seed 0. `score` is the Inception Score (the
+ * headline InfoGAN-CR reports); an unknown option name is `BAD_OPTION`.
  *
  * @example
  * const q = await computeDspritesSampleQuality({ model: gan.asGenerativeModel(), numSamples: 10000 });
  * q.inceptionScore; q.modeKl; q.frechetDistance;
  */
 export async function computeDspritesSampleQuality(options: DspritesSampleQualityOptions): Promise<DspritesSampleQualityResult> {
-  checkOptions(options, 'computeDspritesSampleQuality');
+  checkOptions(options, FN, OPTION_NAMES);
   await ensureBackend();
-  if (!options || typeof options !== 'object') throw new DisentangleError('BAD_INPUT', `options (in ${FN})`, 'expected { model, ... }');
   const model = checkModel(options.model);
   const numSamples = intOption(options.numSamples, 'numSamples', 50000, 2);
   const batchSize = intOption(options.batchSize, 'batchSize', 500, 1);
@@ -134,7 +148,7 @@ export async function computeDspritesSampleQuality(options: DspritesSampleQualit
   const total = 2 * numSamples;
   const report = options.onProgress;
   try {
-    const generated: Collected = { probs: new Float64Array(numSamples * 3), features: new MomentAccumulator(SHAPE_FEATURE_DIMS) };
+    const generated: Collected = { probs: new Float64Array(numSamples * 3), features: new RunningCovariance(SHAPE_FEATURE_DIMS) };
     await forEachBatch(
       { total: numSamples, batchSize, stage: 'generated', signal: options.signal, onProgress: report && ((p) => report({ ...p, total })) },
       async (start, size) => {
@@ -147,7 +161,7 @@ export async function computeDspritesSampleQuality(options: DspritesSampleQualit
       },
     );
     const data = dsprites();
-    const real: Collected = { probs: new Float64Array(numSamples * 3), features: new MomentAccumulator(SHAPE_FEATURE_DIMS) };
+    const real: Collected = { probs: new Float64Array(numSamples * 3), features: new RunningCovariance(SHAPE_FEATURE_DIMS) };
     await forEachBatch(
       { total: numSamples, batchSize, stage: 'real', signal: options.signal, onProgress: report && ((p) => report({ ...p, done: numSamples + p.done, total })) },
       async (start, size) => {
@@ -160,19 +174,23 @@ export async function computeDspritesSampleQuality(options: DspritesSampleQualit
         }
       },
     );
-    const scores = inceptionScoreFromMatrix({ data: generated.probs, rows: numSamples, cols: 3 }, 'model.generate');
-    const g = generated.features.result();
-    const r = real.features.result();
+    const scores = inceptionScoreFromProbabilities({ data: generated.probs, shape: [numSamples, 3] });
     const result: DspritesSampleQualityResult = {
       ...scores,
-      frechetDistance: frechetFromMoments(g.mean, g.covariance, r.mean, r.covariance, SHAPE_FEATURE_DIMS),
+      frechetDistance: frechetDistance(asMoments(generated.features), asMoments(real.features)),
       numSamples,
     };
-    if (options.realReference) result.real = inceptionScoreFromMatrix({ data: real.probs, rows: numSamples, cols: 3 }, 'dsprites');
+    if (options.realReference) result.real = inceptionScoreFromProbabilities({ data: real.probs, shape: [numSamples, 3] });
     return result;
   } finally {
     if (!options.classifier) disposeShapeClassifier(net);
   }
+}
+
+/** Streamed features as the `{ mean, covariance }` form {@link frechetDistance} takes. */
+function asMoments(features: RunningCovariance): { mean: Float64Array; covariance: { data: Float64Array; shape: [number, number] } } {
+  const { mean, covariance } = features.result();
+  return { mean, covariance: { data: covariance, shape: [features.dims, features.dims] } };
 }
 
 /** Options of {@link proceduralDspritesGenerator}. */
@@ -190,7 +208,7 @@ export interface ProceduralDspritesGeneratorOptions {
  * const ref = await computeDspritesSampleQuality({ model: proceduralDspritesGenerator(), numSamples: 10000 });
  */
 export function proceduralDspritesGenerator(options: ProceduralDspritesGeneratorOptions = {}): GenerativeModel {
-  checkOptions(options, 'proceduralDspritesGenerator');
+  checkOptions(options, 'proceduralDspritesGenerator', Object.keys({ shapes: 0 } satisfies Record<keyof ProceduralDspritesGeneratorOptions, 0>));
   const shapes = options.shapes ?? [0, 1, 2];
   if (!Array.isArray(shapes) || shapes.length === 0 || shapes.some((s) => !Number.isInteger(s) || s < 0 || s > 2)) {
     throw new DisentangleError('BAD_OPTION', 'shapes', 'expected a non-empty list of shape indices in 0..2');

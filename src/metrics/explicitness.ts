@@ -6,9 +6,9 @@ import { createYielder, runSteps, runStepsAsync, type Steps } from '../core/batc
 import { DisentangleError } from '../core/errors.js';
 import { column, type Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
-import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { checkFactorsVary, checkSameWidths, enumOption, numberOption, readLabelledCodes, checkOptions } from '../core/validate.js';
-import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
+import type { LabelledCodes, Preset, TensorLike } from '../core/types.js';
+import { checkFactorsVary, checkSameWidths, numberOption, presetOption, readLabelledCodes, testAndOptions, checkOptions } from '../core/validate.js';
+import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { fitLogisticRegression } from '../estimators/linear/logisticRegression.js';
 import { rocAucOneVsRestMacro } from '../estimators/rocAuc.js';
 import { standardScaler } from '../estimators/linear/standardize.js';
@@ -17,7 +17,7 @@ import { ensureBackend } from '../core/backend.js';
 /** Options of {@link explicitnessFromCodes}. */
 export interface ExplicitnessOptions {
   /** 'disentanglement_lib' (default): z-scored codes, train and test AUC; 'infogan-cr': raw codes, training AUC. */
-  preset?: 'disentanglement_lib' | 'infogan-cr';
+  preset?: Preset;
   /** Inverse L2 strength of the logistic regression (default 1, scikit-learn's default). */
   C?: number;
   /**
@@ -35,10 +35,15 @@ export interface ExplicitnessResult {
   scoreTest: number;
   perFactorTrain: number[];
   perFactorTest: number[];
-  /** The number each reference reports: scoreTest (disentanglement_lib) or scoreTrain (infogan-cr). */
+  /**
+   * The headline: the number each reference reports, `scoreTest` (disentanglement_lib, the default) or
+   * `scoreTrain` (infogan-cr, which has no held-out split).
+   */
   score: number;
-  preset: 'disentanglement_lib' | 'infogan-cr';
+  preset: Preset;
 }
+
+const OPTION_NAMES = Object.keys({ preset: 0, C: 0, tol: 0 } satisfies Record<keyof ExplicitnessOptions, 0>);
 
 /**
  * Explicitness from precomputed codes and factors: per factor, a multinomial L2 logistic regression
@@ -54,21 +59,27 @@ export interface ExplicitnessResult {
  *   missing from the test split (or raises); we fix the class list from training, count test labels unseen in
  *   training as negatives for every class, and leave classes with no test positives out of the test mean.
  * `preset: 'infogan-cr'`: raw codes, fitted and scored on `train` (`score` = `scoreTrain`); a `test` split, if
- * given, is scored with the same model.
+ * given, is scored with the same model. Without a test split the options may come second:
+ * `explicitnessFromCodes(train, { preset: 'infogan-cr' })`.
  *
  * @param train `{ codes: n×D, factors: n×K integer indices }`.
  * @param test held-out split with the same widths.
+ * @param options `preset`, `C`, `tol`; an unknown name is `BAD_OPTION`.
  * @example
- * const { scoreTest, perFactorTest } = explicitnessFromCodes(train, test);
+ * const { score, scoreTest, perFactorTest } = explicitnessFromCodes(train, test); // score === scoreTest
  */
-export function explicitnessFromCodes(train: LabelledCodes, test?: LabelledCodes, options: ExplicitnessOptions = {}): ExplicitnessResult {
-  checkOptions(options, 'explicitnessFromCodes');
-  return runSteps(explicitnessSteps(train, test, options, 'explicitnessFromCodes'));
+export function explicitnessFromCodes(train: LabelledCodes, test?: LabelledCodes, options?: ExplicitnessOptions): ExplicitnessResult;
+/** {@link explicitnessFromCodes} without a test split (the infogan-cr preset). */
+export function explicitnessFromCodes(train: LabelledCodes, options?: ExplicitnessOptions): ExplicitnessResult;
+export function explicitnessFromCodes(train: LabelledCodes, second?: LabelledCodes | ExplicitnessOptions, third?: ExplicitnessOptions): ExplicitnessResult {
+  const fn = 'explicitnessFromCodes';
+  const { test, options } = testAndOptions<ExplicitnessOptions>(second, third, fn);
+  checkOptions(options, fn, OPTION_NAMES);
+  return runSteps(explicitnessSteps(train, test, options, presetOption(options.preset), fn));
 }
 
 /** The work of {@link explicitnessFromCodes}, pausing after each factor's fit (about 0.2 s each at DL's sizes). */
-function* explicitnessSteps(train: LabelledCodes, test: LabelledCodes | undefined, options: ExplicitnessOptions, fn: string): Steps<ExplicitnessResult> {
-  const preset = enumOption(options.preset, 'preset', ['disentanglement_lib', 'infogan-cr'], 'disentanglement_lib');
+function* explicitnessSteps(train: LabelledCodes, test: LabelledCodes | undefined, options: ExplicitnessOptions, preset: Preset, fn: string): Steps<ExplicitnessResult> {
   const C = numberOption(options.C, 'C', 1, Number.MIN_VALUE);
   const tol = numberOption(options.tol, 'tol', 1e-8, 0);
   const tr = readLabelledCodes(train, 'train', fn);
@@ -125,10 +136,11 @@ export type ComputeExplicitnessOptions<Obs = TensorLike> = SamplingMetricOptions
  * const { scoreTest } = await computeExplicitness({ dataset: dsprites(), represent: encoder, seed: 0 });
  */
 export async function computeExplicitness<Obs = TensorLike>(options: ComputeExplicitnessOptions<Obs>): Promise<ExplicitnessResult> {
-  checkOptions(options, 'computeExplicitness');
+  checkOptions(options, 'computeExplicitness', [...SAMPLING_OPTION_NAMES, ...OPTION_NAMES]);
+  const preset = presetOption(options.preset);
   await ensureBackend();
-  const sizes = options.preset === 'infogan-cr' ? { numTrain: 10000, batchSize: 16 } : { numTrain: 10000, numTest: 5000, batchSize: 16 };
+  const sizes = preset === 'infogan-cr' ? { numTrain: 10000, batchSize: 16 } : { numTrain: 10000, numTest: 5000, batchSize: 16 };
   const { train, test } = await sampleTrainTest(options, sizes, createRng);
   // The fits take about a second at these sizes: between factors the signal is checked and the event loop runs.
-  return runStepsAsync(explicitnessSteps(train, test, options, 'computeExplicitness'), createYielder(options.signal));
+  return runStepsAsync(explicitnessSteps(train, test, options, preset, 'computeExplicitness'), createYielder(options.signal));
 }

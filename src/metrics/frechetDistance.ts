@@ -2,10 +2,11 @@
  * Fréchet distance between two Gaussians fitted to feature sets (the FID of Heusel et al. 2017, here on the
  * dSprites shape classifier's features), with the matrix square root done by symmetric eigendecompositions.
  */
-import { EigenvalueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import { DisentangleError } from '../core/errors.js';
+import { RunningCovariance } from '../core/stats.js';
 import { toMatrix } from '../core/tensor.js';
 import type { TensorLike } from '../core/types.js';
+import { traceSqrtProduct } from '../estimators/linalg.js';
 
 /** A Gaussian summary of a feature set: mean (d) and covariance (d×d, ddof 1 as numpy's `np.cov`). */
 export interface GaussianMoments {
@@ -20,73 +21,11 @@ function isMoments(x: FeaturesOrMoments): x is GaussianMoments {
   return !!x && typeof x === 'object' && !Array.isArray(x) && 'mean' in x && 'covariance' in x;
 }
 
-/** Mean and covariance (ddof 1) of the rows of an n×d block, two-pass in float64. */
+/** Mean and covariance (ddof 1) of the rows of an n×d block, two-pass within the block, in float64. */
 export function featureMoments(data: ArrayLike<number>, rows: number, cols: number): { mean: Float64Array; covariance: Float64Array } {
-  const acc = new MomentAccumulator(cols);
+  const acc = new RunningCovariance(cols);
   acc.add(data, rows);
   return acc.result();
-}
-
-/**
- * Streams rows into a running mean and scatter matrix, merging batch by batch with Chan, Golub & LeVeque's
- * pairwise update, so memory grows with the batch and d², never with the number of samples.
- */
-export class MomentAccumulator {
-  readonly dims: number;
-  count = 0;
-  private readonly mean: Float64Array;
-  private readonly scatter: Float64Array;
-
-  constructor(dims: number) {
-    this.dims = dims;
-    this.mean = new Float64Array(dims);
-    this.scatter = new Float64Array(dims * dims);
-  }
-
-  /** Adds `rows` rows of a row-major block of width `dims`. */
-  add(data: ArrayLike<number>, rows: number): void {
-    if (rows === 0) return;
-    const d = this.dims;
-    const bm = new Float64Array(d);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < d; j++) bm[j] += data[i * d + j];
-    for (let j = 0; j < d; j++) bm[j] /= rows;
-    const centered = new Float64Array(rows * d);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < d; j++) centered[i * d + j] = data[i * d + j] - bm[j];
-    const S = this.scatter;
-    for (let i = 0; i < rows; i++) {
-      const off = i * d;
-      for (let a = 0; a < d; a++) {
-        const va = centered[off + a];
-        if (va === 0) continue;
-        const row = a * d;
-        for (let b = a; b < d; b++) S[row + b] += va * centered[off + b];
-      }
-    }
-    const na = this.count;
-    const n = na + rows;
-    const w = (na * rows) / n;
-    for (let a = 0; a < d; a++) {
-      const da = bm[a] - this.mean[a];
-      for (let b = a; b < d; b++) S[a * d + b] += w * da * (bm[b] - this.mean[b]);
-    }
-    for (let j = 0; j < d; j++) this.mean[j] += ((bm[j] - this.mean[j]) * rows) / n;
-    this.count = n;
-  }
-
-  /** The mean and the covariance with ddof 1 (needs at least 2 rows). */
-  result(): { mean: Float64Array; covariance: Float64Array } {
-    const d = this.dims;
-    const cov = new Float64Array(d * d);
-    const denom = this.count - 1;
-    for (let a = 0; a < d; a++) {
-      for (let b = a; b < d; b++) {
-        const v = this.scatter[a * d + b] / denom;
-        cov[a * d + b] = v;
-        cov[b * d + a] = v;
-      }
-    }
-    return { mean: Float64Array.from(this.mean), covariance: cov };
-  }
 }
 
 function readSide(x: FeaturesOrMoments, argument: string): { mean: Float64Array; covariance: Float64Array; dims: number } {
@@ -117,32 +56,12 @@ function readSide(x: FeaturesOrMoments, argument: string): { mean: Float64Array;
   return { ...featureMoments(m.data, m.rows, m.cols), dims: m.cols };
 }
 
-function symmetricEigen(data: Float64Array, d: number): { values: number[]; vectors: MlMatrix } {
-  const rows = Array.from({ length: d }, (_, i) => Array.from(data.subarray(i * d, (i + 1) * d)));
-  const evd = new EigenvalueDecomposition(new MlMatrix(rows), { assumeSymmetric: true });
-  return { values: evd.realEigenvalues, vectors: evd.eigenvectorMatrix };
-}
-
-/** tr((A^{½} B A^{½})^{½}) for symmetric positive semi-definite A, B; negative round-off eigenvalues clip to 0. */
-export function traceSqrtProduct(a: Float64Array, b: Float64Array, d: number): number {
-  const ea = symmetricEigen(a, d);
-  const sq = ea.values.map((v) => Math.sqrt(Math.max(v, 0)));
-  const V = ea.vectors;
-  const sqrtA = V.clone().mulRowVector(sq).mmul(V.transpose()); // mulRowVector works in place
-  const B = new MlMatrix(Array.from({ length: d }, (_, i) => Array.from(b.subarray(i * d, (i + 1) * d))));
-  const M = sqrtA.mmul(B).mmul(sqrtA);
-  const sym = new Float64Array(d * d);
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) sym[i * d + j] = (M.get(i, j) + M.get(j, i)) / 2;
-  const em = symmetricEigen(sym, d);
-  return em.values.reduce((s, v) => s + Math.sqrt(Math.max(v, 0)), 0);
-}
-
 /**
  * Fréchet (2-Wasserstein) distance between the Gaussians N(μa, Σa) and N(μb, Σb) fitted to two feature sets:
  * ‖μa − μb‖² + tr(Σa + Σb − 2 (Σa^{½} Σb Σa^{½})^{½}) (Dowson & Landau 1982; the FID of Heusel et al. 2017).
  * Covariances of raw features use ddof 1 (numpy `np.cov`). The square roots come from symmetric
- * eigendecompositions (ml-matrix), with tiny negative eigenvalues clipped to 0, which is stabler than a
- * general `sqrtm` and never returns complex parts.
+ * eigendecompositions (`traceSqrtProduct` of the estimators), with tiny negative eigenvalues clipped to 0, which is
+ * stabler than a general `sqrtm` and never returns complex parts.
  *
  * @param featuresA n×d features (rows are samples) or precomputed `{ mean, covariance }`.
  * @param featuresB m×d features or moments, same d.
@@ -173,15 +92,14 @@ function checkFiniteCovariance(cov: Float64Array, argument: string): void {
   }
 }
 
-/** The distance from moments already in float64 (used by the streaming sample-quality metric). */
-export function frechetFromMoments(muA: Float64Array, covA: Float64Array, muB: Float64Array, covB: Float64Array, d: number): number {
+function frechetFromMoments(muA: Float64Array, covA: Float64Array, muB: Float64Array, covB: Float64Array, d: number): number {
   let meanTerm = 0;
   let trace = 0;
   for (let i = 0; i < d; i++) {
     meanTerm += (muA[i] - muB[i]) ** 2;
     trace += covA[i * d + i] + covB[i * d + i];
   }
-  const value = meanTerm + trace - 2 * traceSqrtProduct(covA, covB, d);
+  const value = meanTerm + trace - 2 * traceSqrtProduct({ data: covA, rows: d, cols: d }, { data: covB, rows: d, cols: d });
   // Round-off can leave −1e-15 for identical inputs; the distance is non-negative by definition.
   return Math.max(value, 0);
 }

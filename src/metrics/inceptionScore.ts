@@ -1,6 +1,6 @@
 /**
  * Inception Score, confidence and mode-KL from class probabilities, as the InfoGAN-CR repository's
- * `DSpritesInceptionScore._evaluate` computes them (reference-algorithms.md §9).
+ * `DSpritesInceptionScore._evaluate` computes them.
  */
 import { DisentangleError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
@@ -9,6 +9,8 @@ import type { TensorLike } from '../core/types.js';
 
 /** Sample-quality scores of a generator seen through a classifier. */
 export interface InceptionScoreResult {
+  /** The headline, equal to `inceptionScore` (higher is better). */
+  score: number;
   /** exp(mean_i KL(p_i ‖ p̄)): 1 (every sample gets the same prediction) … C (confident and balanced). */
   inceptionScore: number;
   /** Population std (ddof 0) of the per-sample KL(p_i ‖ p̄), the reference's `IS_log_std` (not a std of IS). */
@@ -57,8 +59,7 @@ function checkProbabilities(m: Matrix, argument: string): void {
   }
 }
 
-/** {@link inceptionScoreFromProbabilities} on an already-read n×C matrix (used by the streaming sampler). */
-export function inceptionScoreFromMatrix(m: Matrix, argument = 'probs (in inceptionScoreFromProbabilities)'): InceptionScoreResult {
+function inceptionScoreFromMatrix(m: Matrix, argument: string): InceptionScoreResult {
   if (m.cols < 2) throw new DisentangleError('SHAPE_MISMATCH', argument, `has ${m.cols} class column(s); at least 2 classes are needed`);
   checkProbabilities(m, argument);
   const { rows: n, cols: C, data } = m;
@@ -81,8 +82,10 @@ export function inceptionScoreFromMatrix(m: Matrix, argument = 'probs (in incept
   let sq = 0;
   for (let i = 0; i < n; i++) sq += (kl[i] - klMean) ** 2;
   const uniform = new Float64Array(C).fill(1 / C);
+  const inceptionScore = Math.exp(klMean);
   return {
-    inceptionScore: Math.exp(klMean),
+    score: inceptionScore,
+    inceptionScore,
     inceptionScoreLogStd: Math.sqrt(sq / n),
     confidence: confSum / n,
     modeKl: klNormalized(modeCounts, 0, uniform, 0, C),
@@ -96,7 +99,7 @@ export function inceptionScoreFromMatrix(m: Matrix, argument = 'probs (in incept
  * IS = exp(mean_i KL(p_i ‖ p̄)) with p̄ = mean_i p_i; `inceptionScoreLogStd` = std (ddof 0) of KL_i;
  * confidence = mean_i max_c p_ic; mode-KL = KL(argmax frequencies ‖ uniform over C), with 0·ln 0 = 0.
  * KLs follow scipy.stats.entropy (inputs normalized to sum 1). Rows must be probability vectors
- * (non-negative, summing to 1 within 1e-3).
+ * (non-negative, summing to 1 within 1e-3). `score` repeats `inceptionScore`, the headline.
  *
  * @param probs n×C probabilities (softmax outputs), any TensorLike with synchronous data.
  * @example
@@ -104,5 +107,5 @@ export function inceptionScoreFromMatrix(m: Matrix, argument = 'probs (in incept
  */
 export function inceptionScoreFromProbabilities(probs: TensorLike): InceptionScoreResult {
   const m = toMatrix(probs, 'probs', 'inceptionScoreFromProbabilities');
-  return inceptionScoreFromMatrix(m);
+  return inceptionScoreFromMatrix(m, 'probs (in inceptionScoreFromProbabilities)');
 }

@@ -7,7 +7,9 @@ export type { MigOptions, MigResult, ComputeMigOptions } from './mig.js';
 export { modularityFromCodes, modularityFromMutualInformation, computeModularity } from './modularity.js';
 export type { ModularityOptions, ModularityResult, ComputeModularityOptions } from './modularity.js';
 export { aamFromCodes, computeAam } from './aam.js';
-export type { AamOptions, AamResult, ComputeAamOptions, PosteriorFunction } from './aam.js';
+export type { AamOptions, AamResult, ComputeAamOptions } from './aam.js';
+// AAM's sampled-entropy mode takes the one posterior-callback type of the library; exported here too, as before.
+export type { PosteriorFunction } from '../core/types.js';
 export { irsFromCodes, computeIrs } from './irs.js';
 export type { IrsOptions, IrsResult, ComputeIrsOptions } from './irs.js';
 export { unsupervisedFromCodes, unsupervisedFromCodesAsync, computeUnsupervised, gaussianTotalCorrelation, gaussianWassersteinCorrelation } from './unsupervised.js';
@@ -22,7 +24,9 @@ export { explicitnessFromCodes, computeExplicitness } from './explicitness.js';
 export type { ExplicitnessOptions, ExplicitnessResult, ComputeExplicitnessOptions } from './explicitness.js';
 export { inceptionScoreFromProbabilities } from './inceptionScore.js';
 export type { InceptionScoreResult } from './inceptionScore.js';
-export { frechetDistance, featureMoments, MomentAccumulator } from './frechetDistance.js';
+export { frechetDistance, featureMoments } from './frechetDistance.js';
+// The streaming covariance behind featureMoments, under the name it had when it lived in frechetDistance.ts.
+export { RunningCovariance as MomentAccumulator } from '../core/stats.js';
 export type { GaussianMoments, FeaturesOrMoments } from './frechetDistance.js';
 export { computeDspritesSampleQuality, proceduralDspritesGenerator } from './dspritesSampleQuality.js';
 export type { DspritesSampleQualityOptions, DspritesSampleQualityResult, ProceduralDspritesGeneratorOptions } from './dspritesSampleQuality.js';

@@ -2,12 +2,12 @@
  * Interventional Robustness Score (Suter et al. 2019, "Robustly Disentangled Causal Mechanisms"), as
  * disentanglement_lib's `irs.py` computes it.
  */
-import { toRows, type IntMatrix, type Matrix } from '../core/matrix.js';
+import { column, selectColumns, varyingColumns, type IntMatrix, type Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { intOption, numberOption, readLabelledCodes, checkOptions, checkFactorsVary } from '../core/validate.js';
+import { intOption, numberOption, readLabelledCodes, checkOptions, checkFactorsVary, testAndOptions } from '../core/validate.js';
 import { histogramDiscretize } from '../estimators/information/discretize.js';
-import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
+import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link irsFromCodes}. */
@@ -40,6 +40,8 @@ export interface IrsResult {
   /** max_n |z_ni − mean_i| per active code (the weights). */
   maxDeviations: number[];
 }
+
+const OPTION_NAMES = Object.keys({ diffQuantile: 0, numBins: 0 } satisfies Record<keyof IrsOptions, 0>);
 
 /**
  * numpy `quantile(values, q)` with the default 'linear' method: virtual index (n − 1)·q, and numpy's
@@ -143,14 +145,27 @@ function median3(a: number, b: number, c: number): number {
  * takes a single value is `BAD_INPUT` here, as in every metric over codes and factors; disentanglement_lib scores
  * it as an "intervention" that changes nothing.
  *
+ * IRS is computed on the training split alone (as disentanglement_lib): a `test` split, accepted so every matrix
+ * entry has the same `(train, test?, options?)` form, is ignored.
+ *
  * @param train `{ codes: n×D, factors: n×K integer indices }`.
+ * @param options `diffQuantile` (default 0.99), `numBins` (default 20); an unknown name is `BAD_OPTION`.
  * @example
  * const { score, irsMatrix } = irsFromCodes({ codes, factors }, { diffQuantile: 0.99 });
  */
-export function irsFromCodes(train: LabelledCodes, options: IrsOptions = {}): IrsResult {
-  checkOptions(options, 'irsFromCodes');
-  const { codes, factors } = readLabelledCodes(train, 'train', 'irsFromCodes');
-  checkFactorsVary(factors, 'train.factors', 'irsFromCodes');
+export function irsFromCodes(train: LabelledCodes, options?: IrsOptions): IrsResult;
+/** {@link irsFromCodes} with a held-out split, which IRS ignores (it scores `train`). */
+export function irsFromCodes(train: LabelledCodes, test: LabelledCodes | undefined, options?: IrsOptions): IrsResult;
+export function irsFromCodes(train: LabelledCodes, second?: LabelledCodes | IrsOptions, third?: IrsOptions): IrsResult {
+  const fn = 'irsFromCodes';
+  const { options } = testAndOptions<IrsOptions>(second, third, fn);
+  checkOptions(options, fn, OPTION_NAMES);
+  return irs(train, options, fn);
+}
+
+function irs(train: LabelledCodes, options: IrsOptions, fn: string): IrsResult {
+  const { codes, factors } = readLabelledCodes(train, 'train', fn);
+  checkFactorsVary(factors, 'train.factors', fn);
   const q = numberOption(options.diffQuantile, 'diffQuantile', 0.99, 0, 1);
   const numBins = intOption(options.numBins, 'numBins', 20);
   const activeDims = varyingColumns(codes);
@@ -167,11 +182,7 @@ export function irsFromCodes(train: LabelledCodes, options: IrsOptions = {}): Ir
 function scalableDisentanglementScore(y: IntMatrix, z: Matrix, q: number): Omit<IrsResult, 'numActiveDims' | 'activeDims' | 'referenceNumActiveDims'> {
   const { rows: n, cols: L } = z;
   const K = y.cols;
-  const columns = Array.from({ length: L }, (_, i) => {
-    const c = new Float64Array(n);
-    for (let r = 0; r < n; r++) c[r] = z.data[r * L + i];
-    return c;
-  });
+  const columns = Array.from({ length: L }, (_, i) => column(z, i));
   const maxDeviations = columns.map((c) => {
     let mean = 0;
     for (let r = 0; r < n; r++) mean += c[r];
@@ -209,7 +220,7 @@ function scalableDisentanglementScore(y: IntMatrix, z: Matrix, q: number): Omit<
     weightSum > 0
       ? perCode.reduce((s, v, i) => s + v * maxDeviations[i], 0) / weightSum
       : perCode.reduce((a, b) => a + b, 0) / L;
-  return { score, irsMatrix: toRows({ data: Float64Array.from(irs.flat()), rows: L, cols: K }), perCode, parents, maxDeviations };
+  return { score, irsMatrix: irs, perCode, parents, maxDeviations };
 }
 
 /**
@@ -238,26 +249,6 @@ function groupRows(y: IntMatrix, j: number): { order: Int32Array; starts: number
   return { order, starts };
 }
 
-function varyingColumns(z: Matrix): number[] {
-  const out: number[] = [];
-  for (let j = 0; j < z.cols; j++) {
-    for (let r = 1; r < z.rows; r++) {
-      if (z.data[r * z.cols + j] !== z.data[j]) {
-        out.push(j);
-        break;
-      }
-    }
-  }
-  return out;
-}
-
-function selectColumns(z: Matrix, cols: readonly number[]): Matrix {
-  const data = new Float64Array(z.rows * cols.length);
-  const m = cols.length;
-  for (let r = 0; r < z.rows; r++) for (let t = 0; t < m; t++) data[r * m + t] = z.data[r * z.cols + cols[t]];
-  return { data, rows: z.rows, cols: cols.length };
-}
-
 /** Options of {@link computeIrs}. */
 export type ComputeIrsOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & IrsOptions;
 
@@ -268,8 +259,8 @@ export type ComputeIrsOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & I
  * const { score } = await computeIrs({ dataset: dsprites(), represent: encoder });
  */
 export async function computeIrs<Obs = TensorLike>(options: ComputeIrsOptions<Obs>): Promise<IrsResult> {
-  checkOptions(options, 'computeIrs');
+  checkOptions(options, 'computeIrs', [...SAMPLING_OPTION_NAMES, ...OPTION_NAMES]);
   await ensureBackend();
   const { train } = await sampleTrainTest(options, { numTrain: 10000, batchSize: 16 }, createRng);
-  return irsFromCodes(train, options);
+  return irs(train, options, 'irsFromCodes');
 }

@@ -5,10 +5,11 @@
 import { DisentangleError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { intOption, readLabelledCodes, checkOptions } from '../core/validate.js';
+import { intOption, readLabelledCodes, checkOptions, testAndOptions } from '../core/validate.js';
 import { toRows } from '../core/matrix.js';
 import { discretizedMutualInformation, requireVaryingFactors } from '../estimators/information/codeFactorInformation.js';
-import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
+import { topTwoGap } from '../estimators/topTwoGap.js';
+import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link migFromCodes}. */
@@ -29,40 +30,38 @@ export interface MigResult {
   factorEntropy: number[];
 }
 
-/** The gap between the largest and second-largest entries of column `j` of a D×K row-major block. */
-export function topTwoGap(mi: Float64Array, numCodes: number, numFactors: number, j: number): number {
-  let first = -Infinity;
-  let second = -Infinity;
-  for (let i = 0; i < numCodes; i++) {
-    const v = mi[i * numFactors + j];
-    if (v > first) {
-      second = first;
-      first = v;
-    } else if (v > second) {
-      second = v;
-    }
-  }
-  return first - second;
-}
+const OPTION_NAMES = Object.keys({ numBins: 0 } satisfies Record<keyof MigOptions, 0>);
 
 /**
  * MIG from precomputed codes and factors: discretize each code into 20 equal-width bins, take the D×K mutual
  * information with the factors, and average over factors the gap between the two most informative codes
  * divided by the factor's entropy. Range [0, 1]; 1 = each factor captured by exactly one code.
  *
+ * MIG is computed on the training split alone (as disentanglement_lib): a `test` split, accepted so every matrix
+ * entry has the same `(train, test?, options?)` form, is ignored. Options may also come second:
+ * `migFromCodes(train, { numBins })`.
+ *
  * A factor that takes one value has entropy 0 and makes the ratio undefined (disentanglement_lib returns
  * NaN); we throw `BAD_INPUT` naming `train.factors` instead. At least two code dims are needed for a gap.
  *
  * @param train `{ codes: n×D, factors: n×K integer indices }`.
- * @param options `numBins` (default 20).
+ * @param options `numBins` (default 20); an unknown name is `BAD_OPTION`.
  * @example
  * // code 0 tracks the factor, code 1 is noise: MIG = 1
  * const codes = [[0, 1], [0, 2], [0.5, 1], [0.5, 2], [1, 1], [1, 2]];
  * const { score } = migFromCodes({ codes, factors: [[0], [0], [1], [1], [2], [2]] }); // 1
  */
-export function migFromCodes(train: LabelledCodes, options: MigOptions = {}): MigResult {
-  checkOptions(options, 'migFromCodes');
+export function migFromCodes(train: LabelledCodes, options?: MigOptions): MigResult;
+/** {@link migFromCodes} with a held-out split, which MIG ignores (it scores `train`). */
+export function migFromCodes(train: LabelledCodes, test: LabelledCodes | undefined, options?: MigOptions): MigResult;
+export function migFromCodes(train: LabelledCodes, second?: LabelledCodes | MigOptions, third?: MigOptions): MigResult {
   const fn = 'migFromCodes';
+  const { options } = testAndOptions<MigOptions>(second, third, fn);
+  checkOptions(options, fn, OPTION_NAMES);
+  return mig(train, options, fn);
+}
+
+function mig(train: LabelledCodes, options: MigOptions, fn: string): MigResult {
   const { codes, factors } = readLabelledCodes(train, 'train', fn);
   const numBins = intOption(options.numBins, 'numBins', 20);
   if (codes.cols < 2) {
@@ -90,10 +89,10 @@ export type ComputeMigOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & M
  * const { score } = await computeMig({ dataset: dsprites(), represent: encoder, seed: 0 });
  */
 export async function computeMig<Obs = TensorLike>(options: ComputeMigOptions<Obs>): Promise<MigResult> {
-  checkOptions(options, 'computeMig');
+  checkOptions(options, 'computeMig', [...SAMPLING_OPTION_NAMES, ...OPTION_NAMES]);
   await ensureBackend();
   const { train } = await sampleTrainTest(options, { numTrain: 10000, batchSize: 16 }, createRng);
-  return migFromCodes(train, options);
+  return mig(train, options, 'migFromCodes');
 }
 
 function mean(xs: readonly number[]): number {

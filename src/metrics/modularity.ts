@@ -6,9 +6,9 @@ import { DisentangleError } from '../core/errors.js';
 import { toRows, type Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { intOption, readLabelledCodes, checkOptions, checkFactorsVary } from '../core/validate.js';
+import { intOption, readLabelledCodes, checkOptions, checkFactorsVary, testAndOptions } from '../core/validate.js';
 import { discretizedMutualInformation } from '../estimators/information/codeFactorInformation.js';
-import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
+import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link modularityFromCodes}. */
@@ -26,6 +26,8 @@ export interface ModularityResult {
   /** D×K mutual information (nats) the score was computed from. */
   mutualInformation: number[][];
 }
+
+const OPTION_NAMES = Object.keys({ numBins: 0 } satisfies Record<keyof ModularityOptions, 0>);
 
 /**
  * Modularity of a D×K mutual-information matrix: for code i, θ_i = max_j MI_ij and
@@ -64,19 +66,32 @@ export function modularityFromMutualInformation(mi: Matrix): { score: number; pe
  * value is `BAD_INPUT` (as in every metric over codes and factors): it would only add a zero column, which
  * raises the score through the K − 1 in the denominator.
  *
+ * Modularity is computed on the training split alone (as disentanglement_lib): a `test` split, accepted so every
+ * matrix entry has the same `(train, test?, options?)` form, is ignored. Options may also come second.
+ *
  * @param train `{ codes: n×D, factors: n×K integer indices }`.
- * @param options `numBins` (default 20).
+ * @param options `numBins` (default 20); an unknown name is `BAD_OPTION`.
  * @example
- * const { score, perCode } = modularityFromCodes({ codes, factors });
+ * const { score, perCode } = modularityFromCodes({ codes, factors }, { numBins: 20 });
  */
-export function modularityFromCodes(train: LabelledCodes, options: ModularityOptions = {}): ModularityResult {
-  checkOptions(options, 'modularityFromCodes');
-  const { codes, factors } = readLabelledCodes(train, 'train', 'modularityFromCodes');
-  checkFactorsVary(factors, 'train.factors', 'modularityFromCodes');
+export function modularityFromCodes(train: LabelledCodes, options?: ModularityOptions): ModularityResult;
+/** {@link modularityFromCodes} with a held-out split, which modularity ignores (it scores `train`). */
+export function modularityFromCodes(train: LabelledCodes, test: LabelledCodes | undefined, options?: ModularityOptions): ModularityResult;
+export function modularityFromCodes(train: LabelledCodes, second?: LabelledCodes | ModularityOptions, third?: ModularityOptions): ModularityResult {
+  const fn = 'modularityFromCodes';
+  const { options } = testAndOptions<ModularityOptions>(second, third, fn);
+  checkOptions(options, fn, OPTION_NAMES);
+  return modularity(train, options, fn);
+}
+
+function modularity(train: LabelledCodes, options: ModularityOptions, fn: string): ModularityResult {
+  const { codes, factors } = readLabelledCodes(train, 'train', fn);
+  checkFactorsVary(factors, 'train.factors', fn);
   const numBins = intOption(options.numBins, 'numBins', 20);
   const info = discretizedMutualInformation(codes, factors, numBins);
-  const { score, perCode } = modularityFromMutualInformation({ data: info.mutualInformation, rows: info.numCodes, cols: info.numFactors });
-  return { score, perCode, mutualInformation: toRows({ data: info.mutualInformation, rows: info.numCodes, cols: info.numFactors }) };
+  const mi: Matrix = { data: info.mutualInformation, rows: info.numCodes, cols: info.numFactors };
+  const { score, perCode } = modularityFromMutualInformation(mi);
+  return { score, perCode, mutualInformation: toRows(mi) };
 }
 
 /** Options of {@link computeModularity}. */
@@ -89,8 +104,8 @@ export type ComputeModularityOptions<Obs = TensorLike> = SamplingMetricOptions<O
  * const { score } = await computeModularity({ dataset: dsprites(), represent: encoder });
  */
 export async function computeModularity<Obs = TensorLike>(options: ComputeModularityOptions<Obs>): Promise<ModularityResult> {
-  checkOptions(options, 'computeModularity');
+  checkOptions(options, 'computeModularity', [...SAMPLING_OPTION_NAMES, ...OPTION_NAMES]);
   await ensureBackend();
   const { train } = await sampleTrainTest(options, { numTrain: 10000, batchSize: 16 }, createRng);
-  return modularityFromCodes(train, options);
+  return modularity(train, options, 'modularityFromCodes');
 }

@@ -6,10 +6,13 @@
 import { DisentangleError } from '../core/errors.js';
 import { column, type Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
-import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { checkFactorsVary, checkSameWidths, enumOption, numberOption, readLabelledCodes, type CodesAndFactors, checkOptions } from '../core/validate.js';
-import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
+import type { LabelledCodes, Preset, TensorLike } from '../core/types.js';
+import { checkFactorsVary, checkSameWidths, numberOption, presetOption, readLabelledCodes, testAndOptions, type CodesAndFactors, checkOptions } from '../core/validate.js';
+import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { fitSingleFeatureSvc, sortFeature } from '../estimators/linear/singleFeatureSvm.js';
+import { centredSums } from '../estimators/rankCorrelation.js';
+import { accuracyScore } from '../estimators/scores.js';
+import { topTwoGap } from '../estimators/topTwoGap.js';
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link sapFromCodes}. */
@@ -21,7 +24,7 @@ export interface SapOptions {
    */
   continuousFactors?: boolean | readonly boolean[];
   /** 'disentanglement_lib' (default) or 'infogan-cr' (see {@link sapFromCodes}). */
-  preset?: 'disentanglement_lib' | 'infogan-cr';
+  preset?: Preset;
   /** Inverse regularization of the discrete-factor SVM (default 0.01, as both references). */
   C?: number;
 }
@@ -36,10 +39,11 @@ export interface SapResult {
   perFactor: number[];
   /** The flag used for each factor. */
   continuousFactors: boolean[];
-  preset: 'disentanglement_lib' | 'infogan-cr';
+  preset: Preset;
 }
 
 const DSPRITES_ICR_FLAGS = [false, true, true, true, true];
+const OPTION_NAMES = Object.keys({ continuousFactors: 0, preset: 0, C: 0 } satisfies Record<keyof SapOptions, 0>);
 
 /**
  * SAP from precomputed codes and factors. For every code i and factor j a score S_ij says how well code i
@@ -54,16 +58,26 @@ const DSPRITES_ICR_FLAGS = [false, true, true, true, true];
  * plain squared correlation without the 1e-12 guard. Where that repository divides 0 by 0 for a constant code
  * (NaN, which then makes the whole score NaN), we return 0 for that entry: a constant code predicts nothing.
  *
+ * The options may come second when there is no test split: `sapFromCodes(points, { preset: 'infogan-cr' })`.
+ *
  * @param train `{ codes: n×D, factors: n×K integer indices }`.
  * @param test held-out split with the same widths (discrete factors, disentanglement_lib preset).
+ * @param options `continuousFactors`, `preset`, `C`; an unknown name is `BAD_OPTION`.
  * @example
  * const { score, scoreMatrix } = sapFromCodes(train, test);
- * const icr = sapFromCodes(points, undefined, { preset: 'infogan-cr' });
+ * const icr = sapFromCodes(points, { preset: 'infogan-cr' });
  */
-export function sapFromCodes(train: LabelledCodes, test?: LabelledCodes, options: SapOptions = {}): SapResult {
-  checkOptions(options, 'sapFromCodes');
+export function sapFromCodes(train: LabelledCodes, test?: LabelledCodes, options?: SapOptions): SapResult;
+/** {@link sapFromCodes} without a test split (the infogan-cr preset, or only continuous factors). */
+export function sapFromCodes(train: LabelledCodes, options?: SapOptions): SapResult;
+export function sapFromCodes(train: LabelledCodes, second?: LabelledCodes | SapOptions, third?: SapOptions): SapResult {
   const fn = 'sapFromCodes';
-  const preset = enumOption(options.preset, 'preset', ['disentanglement_lib', 'infogan-cr'], 'disentanglement_lib');
+  const { test, options } = testAndOptions<SapOptions>(second, third, fn);
+  checkOptions(options, fn, OPTION_NAMES);
+  return sap(train, test, options, presetOption(options.preset), fn);
+}
+
+function sap(train: LabelledCodes, test: LabelledCodes | undefined, options: SapOptions, preset: Preset, fn: string): SapResult {
   const C = numberOption(options.C, 'C', 0.01, Number.MIN_VALUE);
   const tr = readLabelledCodes(train, 'train', fn);
   const numCodes = tr.codes.cols;
@@ -83,7 +97,8 @@ export function sapFromCodes(train: LabelledCodes, test?: LabelledCodes, options
     checkSameWidths(tr, te, fn);
   }
   const matrix = scoreMatrix(tr, te, flags, C, preset === 'disentanglement_lib' ? 1e-12 : 0);
-  const perFactor = topTwoGaps(matrix, numCodes, numFactors);
+  const flat = Float64Array.from(matrix.flat());
+  const perFactor = Array.from({ length: numFactors }, (_, j) => topTwoGap(flat, numCodes, numFactors, j));
   return {
     score: perFactor.reduce((a, b) => a + b, 0) / numFactors,
     scoreMatrix: matrix,
@@ -93,7 +108,7 @@ export function sapFromCodes(train: LabelledCodes, test?: LabelledCodes, options
   };
 }
 
-function continuousFlags(value: SapOptions['continuousFactors'], preset: SapResult['preset'], k: number): boolean[] {
+function continuousFlags(value: SapOptions['continuousFactors'], preset: Preset, k: number): boolean[] {
   if (value === undefined) {
     if (preset === 'disentanglement_lib') return new Array<boolean>(k).fill(false);
     if (k !== DSPRITES_ICR_FLAGS.length) {
@@ -123,7 +138,7 @@ function scoreMatrix(tr: CodesAndFactors, te: CodesAndFactors, continuous: boole
         out[i][j] = squaredCorrelation(z, trainFactors[j], varianceFloor);
       } else {
         const svm = fitSingleFeatureSvc(sorted!, trainFactors[j], { C, classWeight: 'balanced' });
-        out[i][j] = accuracy(svm.predict(zTest), testFactors[j]);
+        out[i][j] = accuracyScore(svm.predict(zTest), testFactors[j]);
       }
     }
   }
@@ -133,53 +148,10 @@ function scoreMatrix(tr: CodesAndFactors, te: CodesAndFactors, continuous: boole
 /** cov(z, y)² / (var z · var y) with ddof 1 (which cancels); 0 when var z ≤ floor (or is exactly 0). */
 function squaredCorrelation(z: Float64Array, y: Int32Array, floor: number): number {
   const n = z.length;
-  let mz = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mz += z[i];
-    my += y[i];
-  }
-  mz /= n;
-  my /= n;
-  let szy = 0;
-  let szz = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const a = z[i] - mz;
-    const b = y[i] - my;
-    szy += a * b;
-    szz += a * a;
-    syy += b * b;
-  }
+  const { sab: szy, saa: szz, sbb: syy } = centredSums(z, y);
   const varZ = szz / (n - 1);
   if (!(varZ > floor)) return 0;
   return (szy / (n - 1)) ** 2 / (varZ * (syy / (n - 1)));
-}
-
-function accuracy(pred: Int32Array, truth: Int32Array): number {
-  let hits = 0;
-  for (let i = 0; i < pred.length; i++) if (pred[i] === truth[i]) hits++;
-  return hits / pred.length;
-}
-
-/** Per factor: largest minus second-largest entry of its column (numpy sort semantics: ties give 0). */
-function topTwoGaps(m: number[][], d: number, k: number): number[] {
-  const gaps: number[] = [];
-  for (let j = 0; j < k; j++) {
-    let first = -Infinity;
-    let second = -Infinity;
-    for (let i = 0; i < d; i++) {
-      const v = m[i][j];
-      if (v > first) {
-        second = first;
-        first = v;
-      } else if (v > second) {
-        second = v;
-      }
-    }
-    gaps.push(first - second);
-  }
-  return gaps;
 }
 
 /** Options of {@link computeSap}. */
@@ -193,10 +165,11 @@ export type ComputeSapOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & S
  * const { score } = await computeSap({ dataset: dsprites(), represent: encoder, seed: 0 });
  */
 export async function computeSap<Obs = TensorLike>(options: ComputeSapOptions<Obs>): Promise<SapResult> {
-  checkOptions(options, 'computeSap');
+  checkOptions(options, 'computeSap', [...SAMPLING_OPTION_NAMES, ...OPTION_NAMES]);
+  const preset = presetOption(options.preset);
   await ensureBackend();
   // The infogan-cr preset fits and scores on one sample, so it draws no test split.
-  const sizes = options.preset === 'infogan-cr' ? { numTrain: 10000, batchSize: 16 } : { numTrain: 10000, numTest: 5000, batchSize: 16 };
+  const sizes = preset === 'infogan-cr' ? { numTrain: 10000, batchSize: 16 } : { numTrain: 10000, numTest: 5000, batchSize: 16 };
   const { train, test } = await sampleTrainTest(options, sizes, createRng);
-  return sapFromCodes(train, test, options);
+  return sap(train, test, options, preset, 'sapFromCodes');
 }

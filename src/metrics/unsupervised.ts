@@ -4,15 +4,15 @@
  */
 import { createYielder, runSteps, runStepsAsync, type Steps } from '../core/batching.js';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
-import { toRows, type Matrix } from '../core/matrix.js';
+import { constantColumns, subMatrix, toRows, type Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
-import { toMatrix } from '../core/tensor.js';
+import { codesOf, toMatrix } from '../core/tensor.js';
 import type { LabelledCodes, Progress, TensorLike } from '../core/types.js';
-import { intOption, checkOptions } from '../core/validate.js';
+import { intOption, checkOptions, testAndOptions } from '../core/validate.js';
 import { histogramDiscretizeSteps } from '../estimators/information/discretize.js';
 import { covarianceSteps, logDeterminantSymmetricSteps, trace, traceSqrtDiagTimesSteps } from '../estimators/linalg.js';
 import { discreteMutualInfoSelfSteps } from '../estimators/information/mutualInformation.js';
-import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
+import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link unsupervisedFromCodes}. */
@@ -23,7 +23,7 @@ export interface UnsupervisedOptions {
 
 /** Result of {@link unsupervisedFromCodes} / {@link computeUnsupervised}. */
 export interface UnsupervisedResult {
-  /** The headline number, equal to `gaussianTotalCorrelation` (lower is better). */
+  /** The headline number, equal to `gaussianTotalCorrelation` (lower is better: 0 for independent codes). */
   score: number;
   /** ½(Σ_i ln Σ_ii − ln det Σ) over the non-constant dims; +Infinity when their covariance is singular. */
   gaussianTotalCorrelation: number;
@@ -79,14 +79,24 @@ function* wassersteinSteps(sigma: Matrix): Steps<number> {
  * value the remaining dims have) and list them in `constantDims`. The Wasserstein terms need no such care.
  * At least 2 code dims and 2 rows are required.
  *
+ * The scores describe the codes given first (the training split, as disentanglement_lib): a second split, bare
+ * codes or `{ codes, factors }`, is accepted so the entry has every matrix entry's `(train, test?, options?)`
+ * form, and ignored. `score` is `gaussianTotalCorrelation`.
+ *
  * @param codes n×D codes, or a `{ codes, factors }` pair whose factors are ignored.
+ * @param options `numBins` (default 20); an unknown name is `BAD_OPTION`.
  * @example
- * const r = unsupervisedFromCodes([[0, 1], [1, 0], [2, 2], [3, 1]]);
+ * const r = unsupervisedFromCodes([[0, 1], [1, 0], [2, 2], [3, 1]], { numBins: 20 });
+ * r.score === r.gaussianTotalCorrelation; // true
  */
-export function unsupervisedFromCodes(codes: TensorLike | LabelledCodes, options: UnsupervisedOptions = {}): UnsupervisedResult {
-  checkOptions(options, 'unsupervisedFromCodes');
+export function unsupervisedFromCodes(codes: TensorLike | LabelledCodes, options?: UnsupervisedOptions): UnsupervisedResult;
+/** {@link unsupervisedFromCodes} with a held-out split, which it ignores (it scores the first codes). */
+export function unsupervisedFromCodes(codes: TensorLike | LabelledCodes, test: TensorLike | LabelledCodes | undefined, options?: UnsupervisedOptions): UnsupervisedResult;
+export function unsupervisedFromCodes(codes: TensorLike | LabelledCodes, second?: TensorLike | LabelledCodes | UnsupervisedOptions, third?: UnsupervisedOptions): UnsupervisedResult {
   const fn = 'unsupervisedFromCodes';
-  return runSteps(unsupervisedSteps(toMatrix(codesOf(codes), 'codes', fn), intOption(options?.numBins, 'numBins', 20), fn));
+  const options = testAndOptions<UnsupervisedOptions>(second, third, fn).options;
+  checkOptions(options, fn, OPTION_NAMES);
+  return runSteps(unsupervisedSteps(toMatrix(codesOf(codes), 'codes', fn), intOption(options.numBins, 'numBins', 20), fn));
 }
 
 /** Options of {@link unsupervisedFromCodesAsync}. */
@@ -94,6 +104,9 @@ export interface UnsupervisedAsyncOptions extends UnsupervisedOptions {
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
 }
+
+const OPTION_NAMES = Object.keys({ numBins: 0 } satisfies Record<keyof UnsupervisedOptions, 0>);
+const ASYNC_OPTION_NAMES = Object.keys({ numBins: 0, signal: 0, onProgress: 0 } satisfies Record<keyof UnsupervisedAsyncOptions, 0>);
 
 /**
  * {@link unsupervisedFromCodes} that hands the event loop a turn at least every ~50 ms (between columns of the
@@ -103,13 +116,25 @@ export interface UnsupervisedAsyncOptions extends UnsupervisedOptions {
  * @example
  * const r = await unsupervisedFromCodesAsync(codes, { signal: AbortSignal.timeout(10_000) });
  */
-export async function unsupervisedFromCodesAsync(codes: TensorLike | LabelledCodes, options: UnsupervisedAsyncOptions = {}): Promise<UnsupervisedResult> {
-  checkOptions(options, 'unsupervisedFromCodesAsync');
+export async function unsupervisedFromCodesAsync(codes: TensorLike | LabelledCodes, options?: UnsupervisedAsyncOptions): Promise<UnsupervisedResult>;
+/** {@link unsupervisedFromCodesAsync} with a held-out split, which it ignores (it scores the first codes). */
+export async function unsupervisedFromCodesAsync(
+  codes: TensorLike | LabelledCodes,
+  test: TensorLike | LabelledCodes | undefined,
+  options?: UnsupervisedAsyncOptions,
+): Promise<UnsupervisedResult>;
+export async function unsupervisedFromCodesAsync(
+  codes: TensorLike | LabelledCodes,
+  second?: TensorLike | LabelledCodes | UnsupervisedAsyncOptions,
+  third?: UnsupervisedAsyncOptions,
+): Promise<UnsupervisedResult> {
   const fn = 'unsupervisedFromCodesAsync';
-  throwIfAborted(options?.signal);
+  const options = testAndOptions<UnsupervisedAsyncOptions>(second, third, fn).options;
+  checkOptions(options, fn, ASYNC_OPTION_NAMES);
+  throwIfAborted(options.signal);
   const z = toMatrix(codesOf(codes), 'codes', fn);
-  const steps = unsupervisedSteps(z, intOption(options?.numBins, 'numBins', 20), fn, options?.onProgress);
-  return runStepsAsync(steps, createYielder(options?.signal));
+  const steps = unsupervisedSteps(z, intOption(options.numBins, 'numBins', 20), fn, options.onProgress);
+  return runStepsAsync(steps, createYielder(options.signal));
 }
 
 /**
@@ -150,7 +175,7 @@ function* unsupervisedSteps(z: Matrix, numBins: number, fn: string, onProgress?:
   for (let i = 0; i < D; i++) for (let j = 0; j < D; j++) if (i !== j) miSum += mi[i * D + j];
   onProgress?.({ stage: 'unsupervised', done: total, total });
   const unscale = 2 ** (-2 * log2);
-  const covarianceRows = toRows({ data: log2 === 0 ? sigma.data : sigma.data.map((v) => v * unscale), rows: D, cols: D });
+  const covarianceRows = toRows(log2 === 0 ? sigma : { ...sigma, data: sigma.data.map((v) => v * unscale) });
   const wassersteinOut = wasserstein * unscale;
   if (!Number.isFinite(wassersteinOut) || covarianceRows.some((row) => row.some((v) => !Number.isFinite(v)))) {
     throw new DisentangleError(
@@ -186,23 +211,6 @@ function maxAbs(z: Matrix): number {
   return max;
 }
 
-function constantColumns(z: Matrix): number[] {
-  const out: number[] = [];
-  for (let j = 0; j < z.cols; j++) {
-    let constant = true;
-    for (let i = 1; i < z.rows && constant; i++) constant = z.data[i * z.cols + j] === z.data[j];
-    if (constant) out.push(j);
-  }
-  return out;
-}
-
-function subMatrix(m: Matrix, idx: number[]): Matrix {
-  const d = idx.length;
-  const data = new Float64Array(d * d);
-  for (let a = 0; a < d; a++) for (let b = 0; b < d; b++) data[a * d + b] = m.data[idx[a] * m.cols + idx[b]];
-  return { data, rows: d, cols: d };
-}
-
 /** Options of {@link computeUnsupervised}. */
 export type ComputeUnsupervisedOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & UnsupervisedOptions;
 
@@ -214,14 +222,8 @@ export type ComputeUnsupervisedOptions<Obs = TensorLike> = SamplingMetricOptions
  * const { gaussianTotalCorrelation } = await computeUnsupervised({ dataset: dsprites(), represent: encoder });
  */
 export async function computeUnsupervised<Obs = TensorLike>(options: ComputeUnsupervisedOptions<Obs>): Promise<UnsupervisedResult> {
-  checkOptions(options, 'computeUnsupervised');
+  checkOptions(options, 'computeUnsupervised', [...SAMPLING_OPTION_NAMES, ...OPTION_NAMES]);
   await ensureBackend();
   const { train } = await sampleTrainTest(options, { numTrain: 10000, batchSize: 16 }, createRng);
   return unsupervisedFromCodesAsync(train.codes, { numBins: options.numBins, signal: options.signal });
-}
-
-/** The codes of a `{ codes, factors }` pair (factors are not needed here), or the value itself. */
-function codesOf(value: TensorLike | LabelledCodes): TensorLike {
-  const o = value as Partial<LabelledCodes> & { shape?: unknown; dims?: unknown };
-  return o && typeof o === 'object' && !Array.isArray(o) && o.codes !== undefined && o.shape === undefined && o.dims === undefined ? o.codes : (value as TensorLike);
 }

@@ -13,9 +13,13 @@ import { disposeIfTensor, readBlock, toMatrixAsync } from '../core/tensor.js';
 import { rejectDisposed } from '../data/sampling.js';
 import type { GenerativeModel, Progress, TensorLike } from '../core/types.js';
 import { enumOption, intOption, numberOption, checkOptions } from '../core/validate.js';
-import { registerGradients } from '../models/gradients.js';
-import { batchNorm, batchNormState, conv2d, conv2dParams, dense, denseParams } from '../models/layers.js';
-import type { BatchNormState, Conv2dParams, DenseParams } from '../models/layers.js';
+import {
+  buildVariationPredictor,
+  disposeVariationPredictor,
+  variationPredictorLogits,
+  variationPredictorVariables,
+  type VariationPredictor,
+} from '../models/variationPredictor.js';
 import { ensureBackend } from '../core/backend.js';
 
 const FN = 'computeVariationPredictability';
@@ -55,6 +59,25 @@ export interface VariationPredictabilityOptions {
   signal?: AbortSignal;
 }
 
+const OPTION_NAMES = Object.keys({
+  model: 0,
+  dims: 0,
+  numPairs: 0,
+  testRatio: 0,
+  epochs: 0,
+  batchSize: 0,
+  learningRate: 0,
+  inputMode: 0,
+  repeats: 0,
+  selection: 0,
+  channels: 0,
+  evalEvery: 0,
+  seed: 0,
+  generateBatchSize: 0,
+  onProgress: 0,
+  signal: 0,
+} satisfies Record<keyof VariationPredictabilityOptions, 0>);
+
 /** Result of {@link computeVariationPredictability}. */
 export interface VariationPredictabilityResult {
   /** Held-out accuracy of predicting the varied dimension, averaged over repeats. Chance is 1 / dims.length. */
@@ -81,43 +104,6 @@ interface PairSet {
   height: number;
   width: number;
   channels: number;
-}
-
-/** The reference `VarPred` network: conv7×7/2 → BN → ReLU → conv3×3 → BN → ReLU → maxpool 3/2 → conv3×3 → BN →
- * ReLU → conv3×3 → BN → ReLU → global average pool → linear. Convolutions have no bias in the reference; ours
- * carry one (layers.ts), which the following BatchNorm cancels. */
-interface VarPredNet {
-  convs: Conv2dParams[];
-  norms: BatchNormState[];
-  out: DenseParams;
-}
-
-function buildVarPred(rng: Rng, inChannels: number, channels: readonly number[], outDim: number): VarPredNet {
-  const convs: Conv2dParams[] = [];
-  const norms: BatchNormState[] = [];
-  let inCh = inChannels;
-  channels.forEach((ch, i) => {
-    // He-style std for ReLU nets (PyTorch's kaiming-uniform default has the same scale up to a constant).
-    const k = i === 0 ? 7 : 3;
-    convs.push(conv2dParams(rng, inCh, ch, `vp/conv${i}`, k, Math.sqrt(2 / (k * k * inCh))));
-    norms.push(batchNormState(`vp/bn${i}`, ch));
-    inCh = ch;
-  });
-  return { convs, norms, out: denseParams(rng, inCh, outDim, 'vp/out', 1 / Math.sqrt(inCh)) };
-}
-
-function varPredLogits(net: VarPredNet, x: tf.Tensor4D, training: boolean): tf.Tensor2D {
-  let h = tf.relu(batchNorm(conv2d(x, net.convs[0], 2), net.norms[0], training));
-  h = tf.relu(batchNorm(conv2d(h, net.convs[1], 1), net.norms[1], training));
-  h = tf.maxPool(h, 3, 2, 'same');
-  h = tf.relu(batchNorm(conv2d(h, net.convs[2], 1), net.norms[2], training));
-  h = tf.relu(batchNorm(conv2d(h, net.convs[3], 1), net.norms[3], training));
-  return dense(tf.mean(h, [1, 2]) as tf.Tensor2D, net.out);
-}
-
-function varPredVariables(net: VarPredNet): tf.Variable[] {
-  const bn = (s: BatchNormState) => [s.gamma, s.beta, s.movingMean, s.movingVar];
-  return [...net.convs.flatMap((c, i) => [c.kernel, c.bias, ...bn(net.norms[i])]), net.out.kernel, net.out.bias];
 }
 
 async function readImages(images: TensorLike, expected: number): Promise<{ data: ArrayLike<number>; shape: [number, number, number] }> {
@@ -219,13 +205,13 @@ function batchTensor(set: PairSet, idx: ArrayLike<number>, from: number, to: num
 }
 
 /** Held-out accuracy overall and per label. */
-async function evaluate(net: VarPredNet, set: PairSet, idx: Int32Array, batch: number, m: number, yielder: Yielder): Promise<{ accuracy: number; perDim: number[] }> {
+async function evaluate(net: VariationPredictor, set: PairSet, idx: Int32Array, batch: number, m: number, yielder: Yielder): Promise<{ accuracy: number; perDim: number[] }> {
   const right = new Float64Array(m);
   const seen = new Float64Array(m);
   for (let s = 0; s < idx.length; s += batch) {
     const e = Math.min(s + batch, idx.length);
     const x = batchTensor(set, idx, s, e);
-    const pred = tf.tidy(() => tf.argMax(varPredLogits(net, x, false), 1));
+    const pred = tf.tidy(() => tf.argMax(variationPredictorLogits(net, x, false), 1));
     const p = await pred.data();
     tf.dispose([x, pred]);
     for (let i = s; i < e; i++) {
@@ -255,9 +241,8 @@ async function evaluate(net: VarPredNet, set: PairSet, idx: Int32Array, batch: n
  * vp.score; vp.perDim;
  */
 export async function computeVariationPredictability(options: VariationPredictabilityOptions): Promise<VariationPredictabilityResult> {
-  checkOptions(options, 'computeVariationPredictability');
+  checkOptions(options, FN, OPTION_NAMES);
   await ensureBackend();
-  if (!options || typeof options !== 'object') throw new DisentangleError('BAD_INPUT', `options (in ${FN})`, 'expected { model, ... }');
   const model = options.model;
   if (!model || typeof model.sampleLatents !== 'function' || typeof model.generate !== 'function') {
     throw new DisentangleError('BAD_INPUT', `model (in ${FN})`, 'expected a GenerativeModel with sampleLatents and generate');
@@ -282,7 +267,6 @@ export async function computeVariationPredictability(options: VariationPredictab
     throw new DisentangleError('BAD_OPTION', 'channels', 'expected four positive integers');
   }
   const groupBatch = Math.max(1, Math.floor(intOption(options.generateBatchSize, 'generateBatchSize', 256, 1) / m));
-  registerGradients();
   const rng = createRng(options.seed ?? 0);
   const groups = Math.floor(numPairs / m);
   const report = options.onProgress;
@@ -301,9 +285,9 @@ export async function computeVariationPredictability(options: VariationPredictab
     const order = permutation(pairs.n, rr);
     const testIdx = order.slice(0, numTest);
     const trainIdx = order.slice(numTest);
-    const net = buildVarPred(rr, pairs.channels, channels, m);
+    const net = buildVariationPredictor(rr, pairs.channels, channels, m);
     const optimizer = tf.train.adam(lr, 0.9, 0.999, 1e-8);
-    const trainable = varPredVariables(net).filter((v) => v.trainable);
+    const trainable = variationPredictorVariables(net).filter((v) => v.trainable);
     let chosen = { accuracy: -1, perDim: [] as number[], epoch: 0 };
     try {
       for (let epoch = 1; epoch <= epochs; epoch++) {
@@ -316,7 +300,7 @@ export async function computeVariationPredictability(options: VariationPredictab
           if (e - s < 2) continue;
           const x = batchTensor(pairs, idx, s, e);
           const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from(idx.subarray(s, e), (i) => pairs.labels[i]), 'int32'), m));
-          const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, varPredLogits(net, x, true)) as tf.Scalar, false, trainable);
+          const loss = optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, variationPredictorLogits(net, x, true)) as tf.Scalar, false, trainable);
           tf.dispose([x, y, loss as tf.Tensor]);
           await yielder.maybeYield(); // a minibatch of a conv net is the finest step there is
         }
@@ -329,7 +313,7 @@ export async function computeVariationPredictability(options: VariationPredictab
       }
     } finally {
       optimizer.dispose();
-      for (const v of varPredVariables(net)) v.dispose();
+      disposeVariationPredictor(net);
     }
     repeatScores.push(chosen.accuracy);
     selectedEpochs.push(chosen.epoch);

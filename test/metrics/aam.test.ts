@@ -6,6 +6,7 @@ import { aamFromCodes, axisAlignedScore, computeAam } from '../../src/metrics/aa
 import { migFromCodes } from '../../src/metrics/mig.js';
 import { sampledMutualInformation } from '../../src/estimators/information/codeFactorInformation.js';
 import type { FactorBatch, GroundTruthDataset, TensorLike } from '../../src/core/types.js';
+import type { PosteriorFunction } from '../../src/metrics/index.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
 import { factorVectorDataset, identityRepresentation, rotatedRepresentation } from '../helpers/representations.js';
@@ -141,5 +142,40 @@ describe('aamFromCodes on 24 small random edge cases (ties, constant codes, one 
     for (const c of randomCases) {
       expect(Math.abs(aamFromCodes({ codes: c.codes, factors: c.factors }).score - (c.aam as number))).toBeLessThan(1e-12);
     }
+  });
+});
+
+describe('aamFromCodes / computeAam call forms, option names and the posterior type', () => {
+  const rng = createRng(13);
+  const factors = Array.from({ length: 300 }, () => [rng.int(5), rng.int(5)]);
+  const t = { codes: factors.map(([a, b]) => [a + b / 5, b]), factors };
+  const other = { codes: [[9, 9], [8, 8]], factors: [[0, 0], [1, 1]] };
+  it('takes (train, options) and (train, test, options), ignoring the test split', () => {
+    const a = aamFromCodes(t, { numBins: 5 });
+    expect(aamFromCodes(t, other, { numBins: 5 })).toEqual(a);
+    expect(aamFromCodes(t, other)).toEqual(aamFromCodes(t));
+    expect(aamFromCodes(t, { numBins: 2 }).score).not.toBe(a.score);
+  });
+  it('refuses a misspelt option with the closest valid name, in both modes of computeAam', async () => {
+    expect(() => aamFromCodes(t, { numbin: 5 } as never)).toThrow(expect.objectContaining({ code: 'BAD_OPTION', message: expect.stringMatching(/did you mean numBins\?/) }));
+    const dataset = gridDataset([3, 4]);
+    const posterior: PosteriorFunction = posteriorOf(([a, b]) => ({ mean: [a, b], logVar: [-6, -6] }));
+    await expect(computeAam({ dataset, posterior, numEntropySample: 100 } as never)).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      argument: 'numEntropySample',
+      message: expect.stringMatching(/did you mean numEntropySamples\?/),
+    });
+    await expect(computeAam({ dataset, represent: (x: TensorLike) => x, numTrain: 40, posteriors: posterior } as never)).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      message: expect.stringMatching(/did you mean posterior\?/),
+    });
+  });
+  it('takes the library-wide PosteriorFunction and needs its logVar (CALLBACK_RESULT naming posterior)', async () => {
+    const noLogVar: PosteriorFunction = (obs) => ({ mean: obs });
+    await expect(computeAam({ dataset: gridDataset([3, 4]), posterior: noLogVar })).rejects.toMatchObject({
+      code: 'CALLBACK_RESULT',
+      argument: 'posterior',
+      message: expect.stringMatching(/logVar/),
+    });
   });
 });

@@ -109,3 +109,26 @@ describe('computeDhsic', () => {
     await expect(computeDhsic({ dataset, represent: identityRepresentation(), numSamples: 50, signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
   });
 });
+
+describe('dhsicFromCodes call forms and option names', () => {
+  const z = [[0, 1], [1, 3], [2, 2], [3, 0], [4, 4], [5, 1]];
+  const other = [[9, 9], [8, 8]];
+  it('takes bare codes or { codes, factors }, then an ignored test split and the options', () => {
+    const a = dhsicFromCodes(z, { kernel: 'gaussian' });
+    expect(dhsicFromCodes(z, other, { kernel: 'gaussian' })).toEqual(a);
+    expect(dhsicFromCodes({ codes: z, factors: z.map(() => [0]) }, { codes: other, factors: [[0], [1]] }, { kernel: 'gaussian' })).toEqual(a);
+    expect(dhsicFromCodes(z, other)).toEqual(dhsicFromCodes(z));
+    expect(dhsicFromCodes(z).kernel).toBe('infogan-cr');
+  });
+  it('refuses a misspelt option with the closest valid name, in both entries', async () => {
+    expect(() => dhsicFromCodes(z, { kernal: 'gaussian' } as never)).toThrow(expect.objectContaining({ code: 'BAD_OPTION', argument: 'kernal', message: expect.stringMatching(/did you mean kernel\?/) }));
+    const dataset = factorVectorDataset([6, 7]);
+    await expect(computeDhsic({ dataset, represent: identityRepresentation(), numSample: 50 } as never)).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      argument: 'numSample',
+      message: expect.stringMatching(/did you mean numSamples\?/),
+    });
+    // dHSIC draws one sample: numTrain is not among its options
+    await expect(computeDhsic({ dataset, represent: identityRepresentation(), numTrain: 50 } as never)).rejects.toMatchObject({ code: 'BAD_OPTION', argument: 'numTrain' });
+  });
+});

@@ -80,3 +80,19 @@ describe('computeDspritesSampleQuality', () => {
     await expect(computeDspritesSampleQuality({ model: proceduralDspritesGenerator(), numSamples: 10, signal: ctrl.signal, classifier: net })).rejects.toMatchObject({ code: 'ABORTED' });
   });
 });
+
+describe('computeDspritesSampleQuality headline and option names', () => {
+  it('carries score = the generated samples\' inceptionScore', async () => {
+    const r = await computeDspritesSampleQuality({ model: proceduralDspritesGenerator(), numSamples: 40, batchSize: 20, classifier: net, realReference: true });
+    expect(r.score).toBe(r.inceptionScore);
+    expect(r.real!.score).toBe(r.real!.inceptionScore);
+  });
+  it('refuses a misspelt option with the closest valid name, and so does the procedural generator', async () => {
+    await expect(computeDspritesSampleQuality({ model: proceduralDspritesGenerator(), numSample: 40, classifier: net } as never)).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      argument: 'numSample',
+      message: expect.stringMatching(/did you mean numSamples\?/),
+    });
+    expect(() => proceduralDspritesGenerator({ shape: [0] } as never)).toThrow(expect.objectContaining({ code: 'BAD_OPTION', message: expect.stringMatching(/did you mean shapes\?/) }));
+  });
+});

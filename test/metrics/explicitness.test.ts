@@ -138,3 +138,20 @@ describe('computeExplicitness with the shared reference representations', () => 
     await expect(computeExplicitness({ dataset, represent: identityRepresentation(), numTrain: 64, numTest: 32, signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
   });
 });
+
+describe('explicitnessFromCodes call forms and option names', () => {
+  it('takes the options second when there is no test split', () => {
+    const t = mixed(4, 120, 2, [3, 4], 0.3);
+    const r = explicitnessFromCodes(t, { preset: 'infogan-cr' });
+    expect(r).toEqual(explicitnessFromCodes(t, undefined, { preset: 'infogan-cr' }));
+    expect(r.score).toBe(r.scoreTrain);
+  });
+  it('refuses a misspelt option with the closest valid name, in both entries', async () => {
+    const t = mixed(5, 60, 2, [3], 0.3);
+    expect(() => explicitnessFromCodes(t, { preseet: 'infogan-cr' } as never)).toThrow(expect.objectContaining({ code: 'BAD_OPTION', argument: 'preseet', message: expect.stringMatching(/did you mean preset\?/) }));
+    expect(() => explicitnessFromCodes(t, t, { tolerance: 1e-6 } as never)).toThrow(expect.objectContaining({ code: 'BAD_OPTION', argument: 'tolerance' }));
+    await expect(
+      computeExplicitness({ dataset: factorVectorDataset([3, 4]), represent: identityRepresentation(), numTrain: 40, numTest: 20, tol: 1e-6, c: 2 } as never),
+    ).rejects.toMatchObject({ code: 'BAD_OPTION', argument: 'c', message: expect.stringMatching(/did you mean C\?/) });
+  });
+});

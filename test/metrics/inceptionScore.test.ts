@@ -74,3 +74,11 @@ describe('inceptionScoreFromProbabilities', () => {
     expect(() => inceptionScoreFromProbabilities([[NaN, 1]])).toThrow(DisentangleError);
   });
 });
+
+describe('inceptionScoreFromProbabilities headline', () => {
+  it('carries score = inceptionScore', () => {
+    const r = inceptionScoreFromProbabilities([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]]);
+    expect(r.score).toBe(r.inceptionScore);
+    expect(r.score).toBeGreaterThan(1);
+  });
+});

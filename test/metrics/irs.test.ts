@@ -139,3 +139,22 @@ describe('irsFromCodes on 24 small random edge cases (ties, constant codes, one 
     }
   });
 });
+
+describe('irsFromCodes call forms and option names', () => {
+  const f = factorGrid(300, 2, 5, 12);
+  const t = { codes: f.map(([a, b]) => [a + b / 4, b]), factors: f };
+  const other = { codes: [[9, 9], [8, 8]], factors: [[0, 0], [1, 1]] };
+  it('takes (train, options) and (train, test, options), ignoring the test split', () => {
+    const a = irsFromCodes(t, { diffQuantile: 1 });
+    expect(irsFromCodes(t, other, { diffQuantile: 1 })).toEqual(a);
+    expect(irsFromCodes(t, other)).toEqual(irsFromCodes(t));
+    expect(irsFromCodes(t, { diffQuantile: 0.5 }).score).not.toBe(a.score);
+  });
+  it('refuses a misspelt option with the closest valid name, in both entries', async () => {
+    expect(() => irsFromCodes(t, { diffQuantil: 0.9 } as never)).toThrow(expect.objectContaining({ code: 'BAD_OPTION', argument: 'diffQuantil', message: expect.stringMatching(/did you mean diffQuantile\?/) }));
+    await expect(computeIrs({ dataset: factorVectorDataset([4, 5]), represent: identityRepresentation(), numTrain: 64, diffquantile: 0.5 } as never)).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      message: expect.stringMatching(/did you mean diffQuantile\?/),
+    });
+  });
+});

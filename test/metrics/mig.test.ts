@@ -4,7 +4,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import fixtures from '../fixtures/mig_codes_metrics.json' with { type: 'json' };
 import randomFixtures from '../fixtures/mig_random_cases.json' with { type: 'json' };
-import { computeMig, migFromCodes, topTwoGap } from '../../src/metrics/mig.js';
+import { computeMig, migFromCodes } from '../../src/metrics/mig.js';
+import { topTwoGap } from '../../src/estimators/topTwoGap.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
 import { factorVectorDataset, identityRepresentation, rotatedRepresentation } from '../helpers/representations.js';
@@ -190,5 +191,30 @@ describe('migFromCodes on 24 small random edge cases (ties, constant codes, one 
     for (const c of randomCases) {
       expect(Math.abs(migFromCodes({ codes: c.codes, factors: c.factors }).score - (c.mig as number))).toBeLessThan(1e-12);
     }
+  });
+});
+
+describe('migFromCodes call forms and option names', () => {
+  const t = { codes: [[0, 1], [0, 2], [0.5, 1], [0.5, 2], [1, 1], [1, 2]], factors: [[0], [0], [1], [1], [2], [2]] };
+  const other = { codes: [[5, 5], [6, 6]], factors: [[0], [1]] };
+  it('takes (train, options), (train, test, options) and ignores the test split', () => {
+    const a = migFromCodes(t, { numBins: 3 });
+    expect(migFromCodes(t, other, { numBins: 3 })).toEqual(a);
+    expect(migFromCodes(t, undefined, { numBins: 3 })).toEqual(a);
+    expect(migFromCodes(t, other).score).toBe(1);
+    // 2 bins merge the factor's middle level with a neighbour: the option really is read
+    expect(migFromCodes(t, { numBins: 2 }).score).toBeLessThan(a.score);
+  });
+  it('refuses a misspelt option with the closest valid name, in both entries', async () => {
+    expect(() => migFromCodes(t, { numBns: 5 } as never)).toThrow(expect.objectContaining({ code: 'BAD_OPTION', argument: 'numBns', message: expect.stringMatching(/did you mean numBins\?/) }));
+    expect(() => migFromCodes(t, other, { numbins: 5 } as never)).toThrow(expect.objectContaining({ code: 'BAD_OPTION', message: expect.stringMatching(/did you mean numBins\?/) }));
+    await expect(computeMig({ dataset: factorVectorDataset([4, 5]), represent: identityRepresentation(), numTrian: 64 } as never)).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      argument: 'numTrian',
+      message: expect.stringMatching(/did you mean numTrain\?/),
+    });
+  });
+  it('refuses options given both second and third', () => {
+    expect(() => migFromCodes(t, { numBins: 3 } as never, { numBins: 3 })).toThrow(expect.objectContaining({ code: 'BAD_OPTION', argument: 'options' }));
   });
 });

@@ -143,3 +143,22 @@ describe('modularityFromCodes on 24 small random edge cases (ties, constant code
     }
   });
 });
+
+describe('modularityFromCodes call forms and option names', () => {
+  const f = factorGrid(300, 2, 5, 11);
+  const t = { codes: f.map(([a, b]) => [a + b / 10, b]), factors: f };
+  const other = { codes: [[9, 9], [8, 8]], factors: [[0, 0], [1, 1]] };
+  it('takes (train, options) and (train, test, options), ignoring the test split', () => {
+    const a = modularityFromCodes(t, { numBins: 5 });
+    expect(modularityFromCodes(t, other, { numBins: 5 })).toEqual(a);
+    expect(modularityFromCodes(t, other)).toEqual(modularityFromCodes(t));
+    expect(modularityFromCodes(t, { numBins: 2 }).score).not.toBe(a.score);
+  });
+  it('refuses a misspelt option with the closest valid name, in both entries', async () => {
+    expect(() => modularityFromCodes(t, { numBin: 5 } as never)).toThrow(expect.objectContaining({ code: 'BAD_OPTION', argument: 'numBin', message: expect.stringMatching(/did you mean numBins\?/) }));
+    await expect(computeModularity({ dataset: factorVectorDataset([4, 5]), represent: identityRepresentation(), numTrain: 64, numbins: 5 } as never)).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      message: expect.stringMatching(/did you mean numBins\?/),
+    });
+  });
+});

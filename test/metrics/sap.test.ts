@@ -158,3 +158,23 @@ describe('computeSap with the shared reference representations', () => {
     await expect(computeSap({ dataset, represent: identityRepresentation(), numTrain: 64, numTest: 32, signal: ac.signal })).rejects.toMatchObject({ code: 'ABORTED' });
   });
 });
+
+describe('sapFromCodes call forms and option names', () => {
+  it('takes the options second when there is no test split', () => {
+    const t = identityData(300, 5, 3, 5);
+    expect(sapFromCodes(t, { preset: 'infogan-cr' })).toEqual(sapFromCodes(t, undefined, { preset: 'infogan-cr' }));
+    const cont = identityData(200, 2, 4, 7);
+    expect(sapFromCodes(cont, { continuousFactors: true })).toEqual(sapFromCodes(cont, undefined, { continuousFactors: true }));
+  });
+  it('refuses a misspelt option with the closest valid name, in both entries', async () => {
+    const t = identityData(50, 2, 3, 6);
+    expect(() => sapFromCodes(t, { prest: 'infogan-cr' } as never)).toThrow(expect.objectContaining({ code: 'BAD_OPTION', argument: 'prest', message: expect.stringMatching(/did you mean preset\?/) }));
+    expect(() => sapFromCodes(t, t, { continuousFactor: true } as never)).toThrow(expect.objectContaining({ code: 'BAD_OPTION', message: expect.stringMatching(/did you mean continuousFactors\?/) }));
+    const dataset = factorVectorDataset([4, 5]);
+    await expect(computeSap({ dataset, represent: identityRepresentation(), numTrain: 64, numTest: 32, continuousFactor: true } as never)).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      message: expect.stringMatching(/did you mean continuousFactors\?/),
+    });
+    await expect(computeSap({ dataset, represent: identityRepresentation(), numTest: 32, sede: 1 } as never)).rejects.toMatchObject({ code: 'BAD_OPTION', message: expect.stringMatching(/did you mean seed\?/) });
+  });
+});

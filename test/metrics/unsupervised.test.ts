@@ -255,3 +255,30 @@ describe('unsupervisedFromCodesAsync and computeUnsupervised (yield, abort)', ()
     expect(Date.now() - abortedAt).toBeLessThan(1000);
   });
 });
+
+describe('unsupervisedFromCodes call forms and option names', () => {
+  const rng = createRng(21);
+  const codes = Array.from({ length: 200 }, () => {
+    const a = rng.normal();
+    return [a, a + 0.5 * rng.normal(), rng.normal()];
+  });
+  const other = [[1, 2, 3], [4, 5, 6]];
+  it('takes bare codes or { codes, factors }, then an ignored test split (bare or labelled) and the options', async () => {
+    const a = unsupervisedFromCodes(codes, { numBins: 5 });
+    expect(a.score).toBe(a.gaussianTotalCorrelation);
+    expect(unsupervisedFromCodes(codes, other, { numBins: 5 })).toEqual(a);
+    expect(unsupervisedFromCodes({ codes, factors: codes.map(() => [0]) }, { codes: other, factors: [[0], [1]] }, { numBins: 5 })).toEqual(a);
+    expect(unsupervisedFromCodes(codes, undefined, { numBins: 5 })).toEqual(a);
+    expect(unsupervisedFromCodes(codes, other)).toEqual(unsupervisedFromCodes(codes));
+    expect(unsupervisedFromCodes(codes, { numBins: 3 }).mutualInfoScore).not.toBe(a.mutualInfoScore);
+    expect(await unsupervisedFromCodesAsync(codes, other, { numBins: 5 })).toEqual(a);
+  });
+  it('refuses a misspelt option with the closest valid name, in all three entries', async () => {
+    expect(() => unsupervisedFromCodes(codes, { numBns: 5 } as never)).toThrow(expect.objectContaining({ code: 'BAD_OPTION', argument: 'numBns', message: expect.stringMatching(/did you mean numBins\?/) }));
+    await expect(unsupervisedFromCodesAsync(codes, { signl: AbortSignal.timeout(1000) } as never)).rejects.toMatchObject({ code: 'BAD_OPTION', message: expect.stringMatching(/did you mean signal\?/) });
+    await expect(computeUnsupervised({ dataset: factorVectorDataset([4, 5]), represent: identityRepresentation(), numTrain: 40, numBin: 5 } as never)).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      message: expect.stringMatching(/did you mean numBins\?/),
+    });
+  });
+});

@@ -89,3 +89,20 @@ describe('computeVariationPredictability', () => {
     await expect(computeVariationPredictability({ model: bad, ...small, numPairs: 30 })).rejects.toMatchObject({ code: 'CALLBACK_RESULT' });
   });
 });
+
+describe('computeVariationPredictability option names', () => {
+  it('refuses a misspelt option with the closest valid name before any work', async () => {
+    let generated = 0;
+    const counting: GenerativeModel = { ...blobGenerator, generate: (z) => (generated++, blobGenerator.generate(z)) };
+    await expect(computeVariationPredictability({ model: counting, numPairs: 30, epoch: 1 } as never)).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      argument: 'epoch',
+      message: expect.stringMatching(/did you mean epochs\?/),
+    });
+    await expect(computeVariationPredictability({ model: counting, numPairs: 30, epochs: 1, inputmode: 'concat' } as never)).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      message: expect.stringMatching(/did you mean inputMode\?/),
+    });
+    expect(generated).toBe(0);
+  });
+});

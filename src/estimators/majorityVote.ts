@@ -88,6 +88,51 @@ export function lowestNormalizedVarianceDim(
   return best;
 }
 
+/**
+ * Casts one FactorVAE vote into `votes` (K×D, row = factor held fixed): the dim whose variance inside the
+ * fixed-factor batch is lowest relative to its global scale ({@link lowestNormalizedVarianceDim}, same `active`
+ * and `nanFirst` rules) gets the vote of factor `k`. Returns the winning dim; −1 (no dim eligible) casts nothing.
+ * The FactorVAE metric and ModelCentrality's pairwise score both vote through here.
+ *
+ * @example
+ * const votes = intMatrix(2, 3);
+ * castLowestVarianceVote(votes, 1, Float64Array.of(1, 0.5, 2), Float64Array.of(1, 1, 8)); // 2; votes row 1 = [0, 0, 1]
+ */
+export function castLowestVarianceVote(
+  votes: IntMatrix,
+  k: number,
+  variance: Float64Array,
+  scale: Float64Array,
+  active?: Uint8Array,
+  nanFirst = false,
+): number {
+  const d = lowestNormalizedVarianceDim(variance, scale, active, nanFirst);
+  if (d >= 0) votes.data[k * votes.cols + d] += 1;
+  return d;
+}
+
+/** The majority-vote classifier of a K×D vote table and its two accuracies on those votes. */
+export interface MajorityVoteScores {
+  /** The factor each code dim predicts ({@link majorityVoteMapping}). */
+  mapping: Int32Array;
+  /** {@link majorityVoteAccuracy} of the votes under their own mapping (Kim & Mnih's score on these votes). */
+  accuracy: number;
+  /** InfoGAN-CR's revised score: {@link majorityVoteTopAccuracy} with k = K. */
+  topAccuracy: number;
+}
+
+/**
+ * Scores a FactorVAE vote table on itself: the majority-vote mapping, its accuracy, and InfoGAN-CR's revised
+ * accuracy where only the K best dims get credit. 0 for both accuracies when there are no votes.
+ *
+ * @example
+ * scoreMajorityVotes(intMatrix(2, 2, Int32Array.of(3, 0, 1, 5))); // { mapping: [0, 1], accuracy: 8 / 9, topAccuracy: 8 / 9 }
+ */
+export function scoreMajorityVotes(votes: IntMatrix): MajorityVoteScores {
+  const mapping = majorityVoteMapping(votes);
+  return { mapping, accuracy: majorityVoteAccuracy(votes, mapping), topAccuracy: majorityVoteTopAccuracy(votes, votes.rows) };
+}
+
 function sumOf(values: Int32Array): number {
   let s = 0;
   for (let i = 0; i < values.length; i++) s += values[i];

@@ -36,15 +36,42 @@ export async function forEachBatch(
   }
 }
 
-/** Scales a sub-task's progress into a slice of a parent's progress, so nested loops report one bar. */
-export function progressSlice(
-  onProgress: ((p: Progress) => void) | undefined,
-  stage: string,
-  offset: number,
-  parentTotal: number,
-): ((p: Progress) => void) | undefined {
-  if (!onProgress) return undefined;
-  return (p) => onProgress({ stage: p.stage || stage, done: offset + p.done, total: parentTotal });
+/**
+ * One progress bar over every stage of a run whose steps are not one batched loop (the FactorVAE and BetaVAE
+ * metrics count a scale batch, a vote or a point as one step). Each step also yields to the event loop when due
+ * ({@link createYielder}), so progress repaints and an abort fired from a timer is seen promptly even when every
+ * callback is synchronous.
+ *
+ * @example
+ * const progress = new ProgressCounter(onProgress, numTrain + numEval, signal); // reports { stage: 'start', done: 0 }
+ * for (let i = 0; i < numTrain; i++) await progress.step('votes');
+ */
+export class ProgressCounter {
+  private done = 0;
+  private readonly yielder: Yielder;
+
+  constructor(
+    private readonly onProgress: ((p: Progress) => void) | undefined,
+    readonly total: number,
+    signal: AbortSignal | undefined,
+  ) {
+    throwIfAborted(signal);
+    this.yielder = createYielder(signal);
+    onProgress?.({ stage: 'start', done: 0, total });
+  }
+
+  /** Counts one step of `stage`, yields when due (throwing `ABORTED` once the signal fired) and reports. */
+  async step(stage: string): Promise<void> {
+    this.done += 1;
+    await this.yielder.maybeYield();
+    this.onProgress?.({ stage, done: this.done, total: this.total });
+  }
+
+  /** Reports completion when a run ends early (FactorVAE with no active dims): bars should not stop short. */
+  finish(stage: string): void {
+    this.done = this.total;
+    this.onProgress?.({ stage, done: this.total, total: this.total });
+  }
 }
 
 /** Throws `CALLBACK_RESULT` when a callback returned a block of the wrong size. */

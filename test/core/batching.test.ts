@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { checkCallbackRows, forEachBatch, progressSlice, yieldToEventLoop } from '../../src/core/batching.js';
+import { checkCallbackRows, forEachBatch, ProgressCounter, yieldToEventLoop } from '../../src/core/batching.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import type { Progress } from '../../src/core/types.js';
 
@@ -66,13 +66,28 @@ describe('forEachBatch', () => {
   });
 });
 
-describe('progressSlice and checkCallbackRows', () => {
-  it('maps a sub-task onto a slice of the parent bar', () => {
+describe('ProgressCounter and checkCallbackRows', () => {
+  it('reports start, one step per call with its stage, and finish at the total', async () => {
     const got: Progress[] = [];
-    const slice = progressSlice((p) => got.push(p), 'test', 100, 150);
-    slice?.({ stage: '', done: 10, total: 50 });
-    expect(got).toEqual([{ stage: 'test', done: 110, total: 150 }]);
-    expect(progressSlice(undefined, 's', 0, 1)).toBeUndefined();
+    const counter = new ProgressCounter((p) => got.push(p), 5, undefined);
+    await counter.step('variance');
+    await counter.step('votes');
+    counter.finish('votes');
+    expect(got).toEqual([
+      { stage: 'start', done: 0, total: 5 },
+      { stage: 'variance', done: 1, total: 5 },
+      { stage: 'votes', done: 2, total: 5 },
+      { stage: 'votes', done: 5, total: 5 },
+    ]);
+  });
+
+  it('refuses an aborted signal at construction and stops a step after an abort', async () => {
+    const controller = new AbortController();
+    const counter = new ProgressCounter(undefined, 3, controller.signal);
+    await counter.step('s');
+    controller.abort();
+    await expect(counter.step('s')).rejects.toMatchObject({ code: 'ABORTED' });
+    expect(() => new ProgressCounter(undefined, 3, controller.signal)).toThrow(DisentangleError);
   });
 
   it('throws CALLBACK_RESULT naming the callback when the row count is wrong', () => {

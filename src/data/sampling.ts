@@ -190,11 +190,19 @@ export function rejectDisposed(value: unknown, callback: string): void {
   }
 }
 
-/** Renders `factors`, runs the representation and reads the codes as float64 (n×D), checking finiteness. */
-export async function representFactors<Obs>(ctx: SamplingContext<Obs>, factors: IntMatrix, rng: Rng): Promise<Matrix> {
+/**
+ * Renders and encodes `factors` and hands the codes, still in the form `represent` returned them (a tfjs tensor
+ * stays on its device), to `use`, which reduces them; they are released afterwards whatever happens. A
+ * non-finite code met while reducing is the representation's fault: `CALLBACK_RESULT` naming `represent`, not the
+ * `NON_FINITE` of a bad argument. The fixed-factor metrics and `representFactors` read codes through here.
+ *
+ * @example
+ * const variance = await withRawCodes(ctx, factors, rng, async (codes) => (await columnMoments(codes, 'represent', fn, 0)).variance);
+ */
+export async function withRawCodes<Obs, R>(ctx: SamplingContext<Obs>, factors: IntMatrix, rng: Rng, use: (codes: TensorLike, raw: RawCodes) => R | Promise<R>): Promise<R> {
   const raw = await representFactorsRaw(ctx, factors, rng);
   try {
-    return await toMatrixAsync(raw.codes, 'represent', '', { rows: factors.rows });
+    return await use(raw.codes, raw);
   } catch (e) {
     if (e instanceof DisentangleError && e.code === 'NON_FINITE') {
       throw new DisentangleError('CALLBACK_RESULT', 'represent', `returned a non-finite code (${e.message})`);
@@ -203,6 +211,11 @@ export async function representFactors<Obs>(ctx: SamplingContext<Obs>, factors: 
   } finally {
     raw.release();
   }
+}
+
+/** Renders `factors`, runs the representation and reads the codes as float64 (n×D), checking finiteness. */
+export function representFactors<Obs>(ctx: SamplingContext<Obs>, factors: IntMatrix, rng: Rng): Promise<Matrix> {
+  return withRawCodes(ctx, factors, rng, (codes) => toMatrixAsync(codes, 'represent', '', { rows: factors.rows }));
 }
 
 /** Options of {@link sampleCodesAndFactors}. */
@@ -278,9 +291,4 @@ async function sampleThroughSource<Obs>(
     opts.onProgress?.({ stage, done: start, total });
     await yielder.maybeYield();
   }
-}
-
-/** True when `x` lives on a tfjs backend (used by metrics that reduce on the device). */
-export function onDevice(x: TensorLike): boolean {
-  return isTfTensor(x);
 }

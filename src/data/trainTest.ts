@@ -4,9 +4,9 @@
  * test split, each from its own child of the seed's stream.
  */
 import type { IntMatrix, Matrix } from '../core/matrix.js';
-import type { Rng } from '../core/rng.js';
+import { createRng, type Rng } from '../core/rng.js';
 import type { GroundTruthDataset, Progress, RepresentationFunction, TensorLike } from '../core/types.js';
-import { intOption } from '../core/validate.js';
+import { intOption, type CodesAndFactors } from '../core/validate.js';
 import { openSamplingContext, sampleCodesAndFactors, type CodeRouteOptions, type SamplingContext } from './sampling.js';
 import type { SharedDraws } from './sharedDraws.js';
 
@@ -63,26 +63,39 @@ function asLabelled(s: { codes: Matrix; factors: IntMatrix }): SampledCodes {
  * of codes and factors, with disentanglement_lib's sampling defaults unless the caller overrides them.
  * The train split is drawn from `createRng(seed).fork()`'s first child, the test split from the second, so each
  * split depends only on the seed, its size and the batch size; with `sharedDraws` a split another metric of the
- * run already drew is reused.
+ * run already drew is reused. `createRngFn` (default `createRng`) names the rng maker, which keys shared draws.
  */
 export async function sampleTrainTest<Obs>(
   opts: SamplingMetricOptions<Obs>,
   defaults: { numTrain: number; numTest?: number; batchSize: number },
-  createRngFn: (seed: number) => Rng,
+  createRngFn: (seed: number) => Rng = createRng,
 ): Promise<{ train: SampledCodes; test?: SampledCodes }> {
+  const { train, test } = await sampleTrainTestMatrices(opts, defaults, createRngFn);
+  return test ? { train: asLabelled(train), test: asLabelled(test) } : { train: asLabelled(train) };
+}
+
+/**
+ * {@link sampleTrainTest} for entries that go on with the matrices themselves (already checked: finite codes,
+ * factors within the dataset's sizes), so they need not re-read them. `rng` is the seed's third child: the
+ * stream for the metric's own randomized estimators, apart from both sampler streams.
+ */
+export async function sampleTrainTestMatrices<Obs>(
+  opts: SamplingMetricOptions<Obs>,
+  defaults: { numTrain: number; numTest?: number; batchSize: number },
+  createRngFn: (seed: number) => Rng = createRng,
+): Promise<{ train: CodesAndFactors; test?: CodesAndFactors; rng: Rng }> {
   const ctx = await openSamplingContext(opts);
   const numTrain = intOption(opts.numTrain, 'numTrain', defaults.numTrain);
   const batchSize = intOption(opts.batchSize, 'batchSize', defaults.batchSize);
   const numTest = defaults.numTest === undefined ? 0 : intOption(opts.numTest, 'numTest', defaults.numTest);
   const seed = opts.seed ?? 0;
   const root = createRngFn(seed);
-  const trainRng = root.fork();
-  const testRng = root.fork();
+  const [trainRng, testRng, rng] = [root.fork(), root.fork(), root.fork()];
   const total = numTrain + numTest;
   const train = await drawSplit(ctx, opts, { split: 'train', numPoints: numTrain, offset: 0, total, batchSize, seed, rng: trainRng, createRngFn });
-  if (numTest === 0) return { train: asLabelled(train) };
+  if (numTest === 0) return { train, rng };
   const test = await drawSplit(ctx, opts, { split: 'test', numPoints: numTest, offset: numTrain, total, batchSize, seed, rng: testRng, createRngFn });
-  return { train: asLabelled(train), test: asLabelled(test) };
+  return { train, test, rng };
 }
 
 interface SplitPlan {

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { setupBackend } from '../../src/core/backend.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
+import { toMatrixAsync } from '../../src/core/tensor.js';
 import type { FactorBatch, GroundTruthDataset, Progress, RepresentationFunction, TensorLike } from '../../src/core/types.js';
 import {
   drawFactors,
@@ -12,8 +13,9 @@ import {
   sampleCodesAndFactors,
   sampleUniformFactors,
   samplingContext,
+  withRawCodes,
 } from '../../src/data/sampling.js';
-import { sampleTrainTest } from '../../src/data/trainTest.js';
+import { sampleTrainTest, sampleTrainTestMatrices } from '../../src/data/trainTest.js';
 
 beforeAll(async () => {
   await setupBackend(['cpu']);
@@ -178,6 +180,39 @@ describe('dataset callbacks', () => {
   });
 });
 
+describe('withRawCodes', () => {
+  const factors = () => ({ data: Int32Array.of(1, 2, 2, 3), rows: 2, cols: 2 });
+
+  it('hands the codes on the device to the reducer and releases them after it', async () => {
+    const ctx = samplingContext(tensorDataset(), tensorCodes);
+    const before = tf.memory().numTensors;
+    const sum = await withRawCodes(ctx, factors(), createRng(0), async (codes, raw) => {
+      expect(codes).toBeInstanceOf(tf.Tensor);
+      expect([raw.rows, raw.cols]).toEqual([2, 3]);
+      const total = tf.sum(codes as tf.Tensor);
+      const [v] = await total.data();
+      total.dispose();
+      return v;
+    });
+    expect(sum).toBe(2 + 4 + 24 + 4 + 6 + 46);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("makes a non-finite code the representation's fault (CALLBACK_RESULT naming represent) and still releases", async () => {
+    const nan: RepresentationFunction<tf.Tensor2D> = (x) => tf.fill(x.shape, NaN) as tf.Tensor2D;
+    const ctx = samplingContext(tensorDataset(), nan);
+    const before = tf.memory().numTensors;
+    // the reducer reads the codes as the metrics do, so the NaN raises the core's NON_FINITE
+    const e = await rejection(withRawCodes(ctx, factors(), createRng(0), (codes) => toMatrixAsync(codes, 'represent', '')));
+    expect([e.code, e.argument]).toEqual(['CALLBACK_RESULT', 'represent']);
+    expect(tf.memory().numTensors).toBe(before);
+    // an error of the reducer's own passes unchanged
+    const own = new DisentangleError('BAD_INPUT', 'x', 'mine');
+    await expect(withRawCodes(samplingContext(tensorDataset(), tensorCodes), factors(), createRng(0), () => Promise.reject(own))).rejects.toBe(own);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
 describe('factor helpers', () => {
   it('sampleUniformFactors stays in range, is seeded, and reaches every value', () => {
     const f = sampleUniformFactors([3, 40], 4000, createRng(9));
@@ -217,6 +252,18 @@ describe('sampleTrainTest', () => {
     expect([c.train.codes.shape[0], c.test?.codes.shape[0]]).toEqual([12, 3]);
     const noTest = await sampleTrainTest(opts(), { numTrain: 5, batchSize: 7 }, createRng);
     expect(noTest.test).toBeUndefined();
+  });
+
+  it("matrix form: the same splits as checked matrices, and the seed's third stream for the estimators", async () => {
+    const a = await sampleTrainTest(opts({ seed: 5 }), { numTrain: 30, numTest: 10, batchSize: 7 });
+    const m = await sampleTrainTestMatrices(opts({ seed: 5 }), { numTrain: 30, numTest: 10, batchSize: 7 });
+    expect([m.train.codes.rows, m.train.codes.cols, m.test?.factors.rows]).toEqual([30, 3, 10]);
+    expect(Array.from(m.train.codes.data)).toEqual(Array.from(a.train.codes.data));
+    expect(Array.from(m.test?.factors.data ?? [])).toEqual(Array.from(a.test?.factors.data ?? []));
+    const root = createRng(5);
+    root.fork();
+    root.fork();
+    expect(m.rng.uint32()).toBe(root.fork().uint32());
   });
 
   it('reports one progress bar over train then test', async () => {

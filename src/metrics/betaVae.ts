@@ -4,35 +4,36 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError } from '../core/errors.js';
+import { ProgressCounter } from '../core/batching.js';
 import { matrix, type IntMatrix, type Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
 import { isTfTensor, toMatrixAsync, checkTensorDtype } from '../core/tensor.js';
-import type { GroundTruthDataset, RepresentationFunction, RunOptions, TensorLike } from '../core/types.js';
-import { drawFactors, holdColumnFixed, openSamplingContext, representFactorsRaw, type CodeRouteOptions, type SamplingContext } from '../data/sampling.js';
+import type { Preset, TensorLike } from '../core/types.js';
+import { drawFactors, holdColumnFixed, openSamplingContext, withRawCodes } from '../data/sampling.js';
 import { lookahead, prefetchCodes } from '../data/prefetch.js';
 import { fitLogisticRegression } from '../estimators/linear/logisticRegression.js';
 import type { ClassifierEstimator, FittedClassifier } from '../estimators/types.js';
-import { asCallbackError, fixedFactorPlan, ProgressCounter, type FixedFactorPreset } from './factorVaeMetric.js';
+import { FIXED_FACTOR_OPTION_NAMES, fixedFactorPlan, type FixedFactorOptions } from './fixedFactor.js';
 import { checkOptions } from '../core/validate.js';
 import { ensureBackend } from '../core/backend.js';
 
-/** Options of {@link computeBetaVaeMetric}. */
-export interface BetaVaeMetricOptions<Obs = TensorLike> extends RunOptions, CodeRouteOptions {
-  dataset: GroundTruthDataset<Obs>;
-  /** The model's representation; optional when `codeTable` is given. */
-  represent?: RepresentationFunction<Obs>;
-  /** Rows per batch (DL: two batches of 64 per point; InfoGAN-CR: one group of 100 = 50 pairs per point). */
-  batchSize?: number;
-  /** Training points. DL 10,000; InfoGAN-CR 500 groups. */
-  numTrain?: number;
-  /** Held-out points. DL 5,000; InfoGAN-CR 500 when `evalMode: 'heldout'`. */
-  numEval?: number;
-  preset?: FixedFactorPreset;
-  /** 'heldout' scores fresh points (DL); 'train' scores the training points (InfoGAN-CR). */
-  evalMode?: 'train' | 'heldout';
+/**
+ * Options of {@link computeBetaVaeMetric}. A point is two batches of `batchSize` rows (DL) or one group of
+ * `batchSize` rows split into pairs (InfoGAN-CR).
+ */
+export interface BetaVaeMetricOptions<Obs = TensorLike> extends FixedFactorOptions<Obs> {
   /** The classifier; default scikit-learn's `LogisticRegression()` (multinomial, L2, C = 1, with intercept). */
   estimator?: ClassifierEstimator;
 }
+
+const OPTION_NAMES = [...FIXED_FACTOR_OPTION_NAMES, 'estimator'];
+const FN = 'computeBetaVaeMetric';
+
+/**
+ * How each reference turns a point's codes into a feature: 'two-batches' (DL) compares two batches that share the
+ * fixed factor row by row; 'within-group' (InfoGAN-CR) compares the rows (0,1), (2,3), … of one group.
+ */
+const PAIRING: Record<Preset, 'two-batches' | 'within-group'> = { disentanglement_lib: 'two-batches', 'infogan-cr': 'within-group' };
 
 /** Result of {@link computeBetaVaeMetric}. */
 export interface BetaVaeMetricResult {
@@ -43,7 +44,7 @@ export interface BetaVaeMetricResult {
   evalAccuracy: number;
   numTrain: number;
   numEval: number;
-  preset: FixedFactorPreset;
+  preset: Preset;
   evalMode: 'train' | 'heldout';
 }
 
@@ -64,11 +65,11 @@ export interface BetaVaeMetricResult {
  * const { evalAccuracy } = await computeBetaVaeMetric({ dataset: dsprites(), represent: encode, seed: 0 });
  */
 export async function computeBetaVaeMetric<Obs = TensorLike>(options: BetaVaeMetricOptions<Obs>): Promise<BetaVaeMetricResult> {
-  checkOptions(options, 'computeBetaVaeMetric');
+  checkOptions(options, FN, OPTION_NAMES);
   await ensureBackend();
-  const fn = 'computeBetaVaeMetric';
   const ctx = await openSamplingContext(options);
   const plan = fixedFactorPlan(options, ctx.factorSizes);
+  const withinGroup = PAIRING[plan.preset] === 'within-group';
   const root = createRng(options.seed ?? 0);
   const [fitRng, trainRng, evalRng] = [root.fork(), root.fork(), root.fork()];
   const progress = new ProgressCounter(options.onProgress, plan.numTrain + plan.numEval, options.signal);
@@ -78,22 +79,18 @@ export async function computeBetaVaeMetric<Obs = TensorLike>(options: BetaVaeMet
   // ahead in the same rng order and their missing rows encoded together.
   type Drawn = { label: number; blocks: IntMatrix[] };
   const drawPoint = async (i: number, rng: Rng): Promise<Drawn> => {
-    if (plan.icr) {
-      const label = i % K;
-      return { label, blocks: [holdColumnFixed(await drawFactors(ctx, plan.batchSize, rng), label)] };
-    }
-    const label = rng.int(K);
+    const label = plan.factorOf(i, rng);
     const first = await drawFactors(ctx, plan.batchSize, rng);
+    if (withinGroup) return { label, blocks: [holdColumnFixed(first, label)] };
     const second = await drawFactors(ctx, plan.batchSize, rng);
     for (let r = 0, p = label; r < first.rows; r++, p += K) second.data[p] = first.data[p];
     return { label, blocks: [first, second] };
   };
-  const scorePoint = async ({ label, blocks }: Drawn, rng: Rng): Promise<{ label: number; feature: Float64Array }> => {
-    if (plan.icr) return { label, feature: await withCodes(ctx, blocks[0], rng, fn, (z) => pairedMeanAbsDifference(z, z, true, fn)) };
-    const feature = await withCodes(ctx, blocks[0], rng, fn, (z1) => withCodes(ctx, blocks[1], rng, fn, (z2) => pairedMeanAbsDifference(z1, z2, false, fn)));
-    return { label, feature };
-  };
-  const ahead = lookahead(ctx, plan.icr ? plan.batchSize : 2 * plan.batchSize);
+  const feature = ({ blocks }: Drawn, rng: Rng): Promise<Float64Array> =>
+    withinGroup
+      ? withRawCodes(ctx, blocks[0], rng, (z) => pairedMeanAbsDifference(z, z, true))
+      : withRawCodes(ctx, blocks[0], rng, (z1) => withRawCodes(ctx, blocks[1], rng, (z2) => pairedMeanAbsDifference(z1, z2, false)));
+  const ahead = lookahead(ctx, withinGroup ? plan.batchSize : 2 * plan.batchSize);
   const collect = async (count: number, rng: Rng): Promise<{ x: Matrix; y: Int32Array }> => {
     const y = new Int32Array(count);
     let x: Matrix | undefined;
@@ -102,10 +99,10 @@ export async function computeBetaVaeMetric<Obs = TensorLike>(options: BetaVaeMet
       for (let j = 0; j < ahead && i + j < count; j++) group.push(await drawPoint(i + j, rng));
       if (ahead > 1) await prefetchCodes(ctx, group.flatMap((g) => g.blocks), rng);
       for (const g of group) {
-        const p = await scorePoint(g, rng);
-        x ??= matrix(count, p.feature.length);
-        x.data.set(p.feature, i * x.cols);
-        y[i] = p.label;
+        const f = await feature(g, rng);
+        x ??= matrix(count, f.length);
+        x.data.set(f, i * x.cols);
+        y[i] = g.label;
         i++;
         await progress.step('points');
       }
@@ -133,26 +130,14 @@ function accuracy(model: FittedClassifier, x: Matrix, y: Int32Array): number {
   return hits / y.length;
 }
 
-/** Encodes `factors`, hands the codes (still on their device) to `use`, and releases them afterwards. */
-async function withCodes<Obs, R>(ctx: SamplingContext<Obs>, factors: { data: Int32Array; rows: number; cols: number }, rng: Rng, fn: string, use: (codes: TensorLike) => Promise<R>): Promise<R> {
-  const raw = await representFactorsRaw(ctx, factors, rng);
-  try {
-    return await use(raw.codes);
-  } catch (e) {
-    throw asCallbackError(e);
-  } finally {
-    raw.release();
-  }
-}
-
 /**
  * mean_i |a_i − b_i| per column. With `withinBatch`, `a` alone is split into the row pairs (0,1), (2,3), …
  * (an odd last row is left out). Tensors are reduced on their backend; other forms here in float64.
  */
-async function pairedMeanAbsDifference(a: TensorLike, b: TensorLike, withinBatch: boolean, fn: string): Promise<Float64Array> {
+async function pairedMeanAbsDifference(a: TensorLike, b: TensorLike, withinBatch: boolean): Promise<Float64Array> {
   if (isTfTensor(a) && (withinBatch || isTfTensor(b))) {
-    checkTensorDtype(a, 'represent', fn);
-    if (!withinBatch) checkTensorDtype(b as tf.Tensor, 'represent', fn);
+    checkTensorDtype(a, 'represent', FN);
+    if (!withinBatch) checkTensorDtype(b as tf.Tensor, 'represent', FN);
     const reduced = tf.tidy(() => {
       const [left, right] = withinBatch ? rowPairs(tf.cast(a, 'float32') as tf.Tensor2D) : [tf.cast(a, 'float32'), tf.cast(b as tf.Tensor, 'float32')];
       return tf.mean(tf.abs(tf.sub(left, right)), 0);
@@ -163,8 +148,8 @@ async function pairedMeanAbsDifference(a: TensorLike, b: TensorLike, withinBatch
       reduced.dispose();
     }
   }
-  const za = await toMatrixAsync(a, 'represent', fn);
-  const zb = withinBatch ? za : await toMatrixAsync(b, 'represent', fn);
+  const za = await toMatrixAsync(a, 'represent', FN);
+  const zb = withinBatch ? za : await toMatrixAsync(b, 'represent', FN);
   const pairs = withinBatch ? Math.floor(za.rows / 2) : za.rows;
   const out = new Float64Array(za.cols);
   for (let i = 0; i < pairs; i++) {

@@ -2,45 +2,31 @@
  * FactorVAE metric (Kim & Mnih 2018, "Disentangling by Factorising"), as disentanglement_lib's
  * `factor_vae.py` computes it, plus the InfoGAN-CR repository's variant (Lin et al. 2020).
  */
-import { DisentangleError, throwIfAborted } from '../core/errors.js';
-import { createYielder, type Yielder } from '../core/batching.js';
+import { ProgressCounter } from '../core/batching.js';
 import { intMatrix, toRows, type IntMatrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
-import { columnMoments } from '../core/tensor.js';
-import type { GroundTruthDataset, Progress, RepresentationFunction, RunOptions, TensorLike } from '../core/types.js';
-import { enumOption, intOption, numberOption, checkOptions } from '../core/validate.js';
-import { drawFactors, holdColumnFixed, openSamplingContext, representFactorsRaw, type CodeRouteOptions, type SamplingContext } from '../data/sampling.js';
+import { columnMoments, mergeMoments, momentsVariance, type RunningMoments } from '../core/stats.js';
+import type { Preset, TensorLike } from '../core/types.js';
+import { intOption, numberOption, checkOptions } from '../core/validate.js';
+import { drawFactors, holdColumnFixed, openSamplingContext, withRawCodes, type SamplingContext } from '../data/sampling.js';
 import { lookahead, prefetchCodes } from '../data/prefetch.js';
-import {
-  lowestNormalizedVarianceDim,
-  majorityVoteAccuracy,
-  majorityVoteMapping,
-  majorityVoteTopAccuracy,
-} from '../estimators/majorityVote.js';
+import { castLowestVarianceVote, majorityVoteAccuracy, scoreMajorityVotes } from '../estimators/majorityVote.js';
 import { ensureBackend } from '../core/backend.js';
+import { FIXED_FACTOR_OPTION_NAMES, fixedFactorPlan, type FixedFactorOptions, type FixedFactorPlan } from './fixedFactor.js';
 
-/** Which reference's protocol to reproduce. */
-export type FixedFactorPreset = 'disentanglement_lib' | 'infogan-cr';
+/** Which reference's protocol to reproduce: the library's one {@link Preset}, under the name this metric exported first. */
+export type FixedFactorPreset = Preset;
 
-/** Options of {@link computeFactorVaeMetric}. */
-export interface FactorVaeMetricOptions<Obs = TensorLike> extends RunOptions, CodeRouteOptions {
-  dataset: GroundTruthDataset<Obs>;
-  /** The model's representation; optional when `codeTable` is given. */
-  represent?: RepresentationFunction<Obs>;
-  /** Rows per vote (and per encoding call of the scale estimate). DL 64, InfoGAN-CR 100. */
-  batchSize?: number;
-  /** Training votes. DL 10,000; InfoGAN-CR 500 groups. */
-  numTrain?: number;
-  /** Held-out votes. DL 5,000; InfoGAN-CR 500 when `evalMode: 'heldout'`. */
-  numEval?: number;
+/** Options of {@link computeFactorVaeMetric}; `batchSize` is the rows per vote and per encoding call of the scale estimate. */
+export interface FactorVaeMetricOptions<Obs = TensorLike> extends FixedFactorOptions<Obs> {
   /** Points for the global scale. DL 10,000; InfoGAN-CR ceil(Π factorSizes / 10) (73,728 for dSprites). */
   numVarianceEstimate?: number;
   /** Dims whose global std is below this are ignored. DL 0.05; InfoGAN-CR 0 (no pruning). */
   pruneThreshold?: number;
-  preset?: FixedFactorPreset;
-  /** 'heldout' scores fresh votes with the training mapping (DL); 'train' scores the training votes (InfoGAN-CR). */
-  evalMode?: 'train' | 'heldout';
 }
+
+const OPTION_NAMES = [...FIXED_FACTOR_OPTION_NAMES, 'numVarianceEstimate', 'pruneThreshold'];
+const FN = 'computeFactorVaeMetric';
 
 /** Result of {@link computeFactorVaeMetric}. */
 export interface FactorVaeMetricResult {
@@ -62,9 +48,27 @@ export interface FactorVaeMetricResult {
   mapping: number[];
   /** The global scale per dim (variance, ddof 1 for DL, 0 for InfoGAN-CR). */
   globalVariance: number[];
-  preset: FixedFactorPreset;
+  preset: Preset;
   evalMode: 'train' | 'heldout';
 }
+
+/** What each reference does differently in this metric (the protocol they share is in `fixedFactor.ts`). */
+interface FactorVaeConventions {
+  /** ddof of the global variance. */
+  ddof: number;
+  /** Default `pruneThreshold`. */
+  pruneThreshold: number;
+  /** Default `numVarianceEstimate`. */
+  scaleSetSize(factorSizes: readonly number[]): number;
+  /** A zero-scale dim gives NaN, which numpy's argmin picks first (InfoGAN-CR); DL prunes such dims instead. */
+  nanFirst: boolean;
+}
+
+const CONVENTIONS: Record<Preset, FactorVaeConventions> = {
+  disentanglement_lib: { ddof: 1, pruneThreshold: 0.05, scaleSetSize: () => 10000, nanFirst: false },
+  // InfoGAN-CR's scale set: a tenth of the dataset (73,728 of dSprites' 737,280 images).
+  'infogan-cr': { ddof: 0, pruneThreshold: 0, scaleSetSize: (sizes) => Math.max(2, Math.ceil(sizes.reduce((p, s) => p * s, 1) / 10)), nanFirst: true },
+};
 
 /**
  * FactorVAE metric: hold one factor fixed over a batch, encode, and vote for the code dim whose variance
@@ -89,123 +93,54 @@ export interface FactorVaeMetricResult {
  * const { evalAccuracy } = await computeFactorVaeMetric({ dataset: dsprites(), represent: encode, seed: 0 });
  */
 export async function computeFactorVaeMetric<Obs = TensorLike>(options: FactorVaeMetricOptions<Obs>): Promise<FactorVaeMetricResult> {
-  checkOptions(options, 'computeFactorVaeMetric');
+  checkOptions(options, FN, OPTION_NAMES);
   await ensureBackend();
-  const fn = 'computeFactorVaeMetric';
   const ctx = await openSamplingContext(options);
   const plan = fixedFactorPlan(options, ctx.factorSizes);
-  const pruneThreshold = numberOption(options.pruneThreshold, 'pruneThreshold', plan.icr ? 0 : 0.05, 0);
-  const numVarianceEstimate = intOption(options.numVarianceEstimate, 'numVarianceEstimate', plan.icr ? icrScaleSetSize(ctx.factorSizes) : 10000, 2);
+  const conventions = CONVENTIONS[plan.preset];
+  const pruneThreshold = numberOption(options.pruneThreshold, 'pruneThreshold', conventions.pruneThreshold, 0);
+  const numVarianceEstimate = intOption(options.numVarianceEstimate, 'numVarianceEstimate', conventions.scaleSetSize(ctx.factorSizes), 2);
   const root = createRng(options.seed ?? 0);
   const [scaleRng, trainRng, evalRng] = [root.fork(), root.fork(), root.fork()];
   const scaleBatches = Math.ceil(numVarianceEstimate / plan.batchSize);
   const progress = new ProgressCounter(options.onProgress, scaleBatches + plan.numTrain + plan.numEval, options.signal);
 
-  const ddof = plan.icr ? 0 : 1;
-  const globalVariance = await globalCodeVariance(ctx, numVarianceEstimate, plan.batchSize, ddof, scaleRng, progress, fn);
+  const globalVariance = await globalCodeVariance(ctx, numVarianceEstimate, plan.batchSize, conventions.ddof, scaleRng, progress);
   const active = Uint8Array.from(globalVariance, (v) => (Math.sqrt(v) >= pruneThreshold ? 1 : 0));
   const numActiveDims = active.reduce((s, a) => s + a, 0);
-  const K = ctx.factorSizes.length;
   const D = globalVariance.length;
   const base = { numActiveDims, numCodeDims: D, globalVariance: Array.from(globalVariance), preset: plan.preset, evalMode: plan.evalMode };
   if (numActiveDims === 0) {
     progress.finish('votes');
-    const none = toRows(intMatrix(K, D));
+    const none = toRows(intMatrix(ctx.factorSizes.length, D));
     return { ...base, score: 0, trainAccuracy: 0, evalAccuracy: 0, revisedAccuracy: 0, votes: none, evalVotes: none, mapping: new Array<number>(D).fill(0) };
   }
 
-  const voter: Voter<Obs> = {
-    ctx,
-    draw: async (vote, rng) => {
-      const k = plan.icr ? vote % K : rng.int(K);
-      return { k, factors: holdColumnFixed(await drawFactors(ctx, plan.batchSize, rng), k) };
-    },
-    score: async ({ k, factors }, rng) => [k, lowestNormalizedVarianceDim(await codeVariance(ctx, factors, rng, ddof, fn), globalVariance, active, plan.icr)],
-    ahead: lookahead(ctx, plan.batchSize),
-  };
-  const votes = await tallyVotes(K, D, plan.numTrain, trainRng, voter, progress);
-  const mapping = majorityVoteMapping(votes);
-  const trainAccuracy = majorityVoteAccuracy(votes, mapping);
-  const evalVotes = plan.evalMode === 'train' ? votes : await tallyVotes(K, D, plan.numEval, evalRng, voter, progress);
-  const evalAccuracy = majorityVoteAccuracy(evalVotes, mapping);
+  const run: VoteRun<Obs> = { ctx, plan, conventions, scale: globalVariance, active, progress };
+  const votes = await tallyVotes(run, plan.numTrain, trainRng);
+  const train = scoreMajorityVotes(votes);
+  const evalVotes = plan.evalMode === 'train' ? votes : await tallyVotes(run, plan.numEval, evalRng);
+  const evalAccuracy = majorityVoteAccuracy(evalVotes, train.mapping);
   return {
     ...base,
     score: evalAccuracy,
-    trainAccuracy,
+    trainAccuracy: train.accuracy,
     evalAccuracy,
-    revisedAccuracy: majorityVoteTopAccuracy(votes, K),
+    revisedAccuracy: train.topAccuracy,
     votes: toRows(votes),
     evalVotes: toRows(evalVotes),
-    mapping: Array.from(mapping),
+    mapping: Array.from(train.mapping),
   };
 }
 
-/** @internal The sample sizes and protocol shared by the FactorVAE and BetaVAE metrics. */
-export interface FixedFactorPlan {
-  preset: FixedFactorPreset;
-  icr: boolean;
-  batchSize: number;
-  numTrain: number;
-  /** 0 when `evalMode` is 'train'. */
-  numEval: number;
-  evalMode: 'train' | 'heldout';
-}
-
-/** @internal Reads the options common to the fixed-factor metrics, with each preset's defaults. */
-export function fixedFactorPlan(
-  options: { preset?: FixedFactorPreset; batchSize?: number; numTrain?: number; numEval?: number; evalMode?: 'train' | 'heldout' },
-  factorSizes: readonly number[],
-): FixedFactorPlan {
-  const preset = enumOption(options.preset, 'preset', ['disentanglement_lib', 'infogan-cr'] as const, 'disentanglement_lib');
-  const icr = preset === 'infogan-cr';
-  const evalMode = enumOption(options.evalMode, 'evalMode', ['train', 'heldout'] as const, icr ? 'train' : 'heldout');
-  const batchSize = intOption(options.batchSize, 'batchSize', icr ? 100 : 64, 2);
-  const numTrain = intOption(options.numTrain, 'numTrain', icr ? 500 : 10000);
-  const numEval = evalMode === 'train' ? 0 : intOption(options.numEval, 'numEval', icr ? 500 : 5000);
-  if (icr && numTrain < factorSizes.length) {
-    throw new DisentangleError('BAD_OPTION', 'numTrain', `the infogan-cr preset needs at least one group per factor (${factorSizes.length}), got ${numTrain}`);
-  }
-  return { preset, icr, batchSize, numTrain, numEval, evalMode };
-}
-
-/** InfoGAN-CR's scale set: a tenth of the dataset (73,728 of dSprites' 737,280 images). */
-function icrScaleSetSize(factorSizes: readonly number[]): number {
-  return Math.max(2, Math.ceil(factorSizes.reduce((p, s) => p * s, 1) / 10));
-}
-
-/** Renders and encodes `factors` and returns the per-dim code variance, reduced where the codes live. */
-async function codeVariance<Obs>(ctx: SamplingContext<Obs>, factors: IntMatrix, rng: Rng, ddof: number, fn: string): Promise<Float64Array> {
-  return (await codeMoments(ctx, factors, rng, ddof, fn)).variance;
-}
-
-async function codeMoments<Obs>(
-  ctx: SamplingContext<Obs>,
-  factors: IntMatrix,
-  rng: Rng,
-  ddof: number,
-  fn: string,
-): Promise<{ mean: Float64Array; variance: Float64Array }> {
-  const raw = await representFactorsRaw(ctx, factors, rng);
-  try {
-    return await columnMoments(raw.codes, 'represent', fn, ddof);
-  } catch (e) {
-    throw asCallbackError(e);
-  } finally {
-    raw.release();
-  }
-}
-
-/** @internal Non-finite codes are the callback's fault, not the caller's argument's. */
-export function asCallbackError(e: unknown): unknown {
-  if (e instanceof DisentangleError && e.code === 'NON_FINITE') {
-    return new DisentangleError('CALLBACK_RESULT', 'represent', `returned a non-finite code (${e.message})`);
-  }
-  return e;
+/** Per-dim variance of the codes of `factors`, reduced where the codes live (only D numbers read back from a tensor). */
+function codeVariance<Obs>(ctx: SamplingContext<Obs>, factors: IntMatrix, rng: Rng, ddof: number): Promise<Float64Array> {
+  return withRawCodes(ctx, factors, rng, async (codes) => (await columnMoments(codes, 'represent', FN, ddof)).variance);
 }
 
 /**
  * Variance of the codes of `n` random points, streamed in batches: each batch is reduced to its mean and
- * variance where it lives and merged with Chan et al.'s pairwise update, so memory stays at one batch.
+ * variance where it lives and merged into running moments (`mergeMoments`), so memory stays at one batch.
  */
 async function globalCodeVariance<Obs>(
   ctx: SamplingContext<Obs>,
@@ -214,96 +149,60 @@ async function globalCodeVariance<Obs>(
   ddof: number,
   rng: Rng,
   progress: ProgressCounter,
-  fn: string,
 ): Promise<Float64Array> {
-  let count = 0;
-  let mean: Float64Array = new Float64Array(0);
-  let m2: Float64Array = new Float64Array(0);
+  let moments: RunningMoments | undefined;
   const ahead = lookahead(ctx, batchSize);
-  let drawn: IntMatrix[] = [];
+  const drawn: IntMatrix[] = [];
   for (let start = 0; start < n; start += batchSize) {
-    const size = Math.min(batchSize, n - start);
     if (drawn.length === 0) {
       // With a code table, draw a few batches ahead (same rng order) and encode their missing rows together.
       for (let s = start; s < n && drawn.length < ahead; s += batchSize) drawn.push(await drawFactors(ctx, Math.min(batchSize, n - s), rng));
       if (ahead > 1) await prefetchCodes(ctx, drawn, rng);
     }
-    const batch = await codeMoments(ctx, drawn.shift() as IntMatrix, rng, 0, fn);
-    if (count === 0) {
-      mean = Float64Array.from(batch.mean);
-      m2 = batch.variance.map((v) => v * size);
-    } else {
-      const total = count + size;
-      for (let d = 0; d < mean.length; d++) {
-        const delta = batch.mean[d] - mean[d];
-        mean[d] += (delta * size) / total;
-        m2[d] += batch.variance[d] * size + (delta * delta * count * size) / total;
-      }
-    }
-    count += size;
+    const factors = drawn.shift() as IntMatrix;
+    moments = await withRawCodes(ctx, factors, rng, async (codes) => {
+      const batch = await columnMoments(codes, 'represent', FN, 0);
+      return mergeMoments(moments, factors.rows, batch.mean, batch.variance);
+    });
     await progress.step('variance');
   }
-  return m2.map((v) => v / (count - ddof));
+  return momentsVariance(moments as RunningMoments, ddof);
 }
 
-/** How one vote is drawn (factors, on the host) and scored (encoded), and how many votes are drawn ahead. */
-interface Voter<Obs> {
+/** What the votes of one run are cast against. */
+interface VoteRun<Obs> {
   ctx: SamplingContext<Obs>;
-  draw(vote: number, rng: Rng): Promise<{ k: number; factors: IntMatrix }>;
-  score(drawn: { k: number; factors: IntMatrix }, rng: Rng): Promise<[number, number]>;
-  /** 1 without a code table (draw, score, draw, … as always); with one, enough votes to fill an encode batch. */
-  ahead: number;
+  plan: FixedFactorPlan;
+  conventions: FactorVaeConventions;
+  /** The global variance each dim's in-batch variance is divided by. */
+  scale: Float64Array;
+  active: Uint8Array;
+  progress: ProgressCounter;
 }
 
 /**
- * Casts `count` votes and tallies them K×D; a vote of −1 (no dim eligible) is dropped. With a code table the
- * factors of `ahead` votes are drawn first (in the same rng order: a deterministic dataset's rendering draws
- * nothing) and their missing rows encoded together.
+ * Casts `count` votes and tallies them K×D: each vote holds the plan's factor fixed over a batch, encodes it and
+ * votes for the dim of lowest normalized variance (none when no dim is eligible). With a code table the factors
+ * of a few votes are drawn first (in the same rng order: a deterministic dataset's rendering draws nothing) and
+ * their missing rows encoded together.
  */
-async function tallyVotes<Obs>(K: number, D: number, count: number, rng: Rng, voter: Voter<Obs>, progress: ProgressCounter): Promise<IntMatrix> {
-  const votes = intMatrix(K, D);
+async function tallyVotes<Obs>(run: VoteRun<Obs>, count: number, rng: Rng): Promise<IntMatrix> {
+  const { ctx, plan, conventions } = run;
+  const votes = intMatrix(ctx.factorSizes.length, run.scale.length);
+  const ahead = lookahead(ctx, plan.batchSize);
   for (let i = 0; i < count; ) {
     const group: { k: number; factors: IntMatrix }[] = [];
-    for (let j = 0; j < voter.ahead && i + j < count; j++) group.push(await voter.draw(i + j, rng));
-    if (voter.ahead > 1) await prefetchCodes(voter.ctx, group.map((g) => g.factors), rng);
-    for (const g of group) {
-      const [k, d] = await voter.score(g, rng);
-      if (d >= 0) votes.data[k * D + d] += 1;
-      await progress.step('votes');
+    for (let j = 0; j < ahead && i + j < count; j++) {
+      const k = plan.factorOf(i + j, rng);
+      group.push({ k, factors: holdColumnFixed(await drawFactors(ctx, plan.batchSize, rng), k) });
+    }
+    if (ahead > 1) await prefetchCodes(ctx, group.map((g) => g.factors), rng);
+    for (const { k, factors } of group) {
+      const variance = await codeVariance(ctx, factors, rng, conventions.ddof);
+      castLowestVarianceVote(votes, k, variance, run.scale, run.active, conventions.nanFirst);
+      await run.progress.step('votes');
     }
     i += group.length;
   }
   return votes;
-}
-
-/**
- * @internal One progress bar over all stages of a metric, counting encoding steps; it also yields to the event
- * loop every few milliseconds so that progress repaints and an abort fired from a timer is seen promptly even
- * when every callback is synchronous.
- */
-export class ProgressCounter {
-  private done = 0;
-  private readonly yielder: Yielder;
-
-  constructor(
-    private readonly onProgress: ((p: Progress) => void) | undefined,
-    readonly total: number,
-    signal: AbortSignal | undefined,
-  ) {
-    throwIfAborted(signal);
-    this.yielder = createYielder(signal);
-    onProgress?.({ stage: 'start', done: 0, total });
-  }
-
-  async step(stage: string): Promise<void> {
-    this.done += 1;
-    await this.yielder.maybeYield();
-    this.onProgress?.({ stage, done: this.done, total: this.total });
-  }
-
-  /** Reports completion when a run ends early (no active dims): bars should not stop short. */
-  finish(stage: string): void {
-    this.done = this.total;
-    this.onProgress?.({ stage, done: this.total, total: this.total });
-  }
 }

@@ -61,6 +61,16 @@ describe('computeBetaVaeMetric (disentanglement_lib protocol)', () => {
       computeBetaVaeMetric({ dataset, represent: identityRepresentation(), estimator: {} as ClassifierEstimator, ...small }),
     ).rejects.toMatchObject({ code: 'BAD_OPTION', argument: 'estimator' });
   });
+
+  it('refuses a misspelt option naming the closest valid one, and FactorVAE-only options', async () => {
+    const represent = identityRepresentation();
+    await expect(computeBetaVaeMetric({ dataset, represent, numEvel: 10 } as never)).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      argument: 'numEvel',
+      message: expect.stringContaining('numEval?'),
+    });
+    await expect(computeBetaVaeMetric({ dataset, represent, pruneThreshold: 0 } as never)).rejects.toMatchObject({ code: 'BAD_OPTION', argument: 'pruneThreshold' });
+  });
 });
 
 describe('computeBetaVaeMetric (InfoGAN-CR preset)', () => {

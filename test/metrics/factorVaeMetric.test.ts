@@ -40,7 +40,12 @@ describe('computeFactorVaeMetric (disentanglement_lib protocol)', () => {
     const r = await computeFactorVaeMetric({ dataset, represent: collapsedRepresentation(5), ...small, onProgress: (p) => seen.push(p) });
     expect(r).toMatchObject({ trainAccuracy: 0, evalAccuracy: 0, numActiveDims: 0, numCodeDims: 5 });
     expect(seen[seen.length - 1].done).toBe(seen[0].total); // the bar completes even though no vote was cast
-    expect(r.evalAccuracy).toBeLessThanOrEqual(0.2);
+    // every dim is pruned (global std 0 < 0.05): no vote is cast, and every score is DL's 0
+    expect(r.globalVariance).toEqual([0, 0, 0, 0, 0]);
+    expect(r.votes).toEqual(Array.from({ length: K }, () => [0, 0, 0, 0, 0]));
+    expect(r.evalVotes).toEqual(r.votes);
+    expect(r.mapping).toEqual([0, 0, 0, 0, 0]);
+    expect(r).toMatchObject({ score: 0, revisedAccuracy: 0 });
   });
 
   it('prunes a constant dim and keeps votes under the true dim index', async () => {
@@ -125,6 +130,13 @@ describe('computeFactorVaeMetric (disentanglement_lib protocol)', () => {
     await expect(computeFactorVaeMetric({ dataset, represent, preset: 'x' as 'infogan-cr' })).rejects.toMatchObject({ code: 'BAD_OPTION', argument: 'preset' });
     await expect(computeFactorVaeMetric({ dataset, represent, numTrain: 0 })).rejects.toMatchObject({ code: 'BAD_OPTION', argument: 'numTrain' });
     await expect(computeFactorVaeMetric({ dataset, represent, pruneThreshold: -1 })).rejects.toMatchObject({ code: 'BAD_OPTION', argument: 'pruneThreshold' });
+    // a misspelt name is refused, naming the option it resembles, instead of running with the default
+    await expect(computeFactorVaeMetric({ dataset, represent, numVarianceEstimates: 10 } as never)).rejects.toMatchObject({
+      code: 'BAD_OPTION',
+      argument: 'numVarianceEstimates',
+      message: expect.stringContaining('numVarianceEstimate?'),
+    });
+    await expect(computeFactorVaeMetric({ dataset, represent, estimator: 'x' } as never)).rejects.toMatchObject({ code: 'BAD_OPTION', argument: 'estimator' });
   });
 });
 
@@ -185,6 +197,7 @@ describe('computeFactorVaeMetric against numpy (test/fixtures/factor-vae-votes.j
     dl: Case & { globalVariance: number[]; active: number[] };
   };
   const fixtureData = factorVectorDataset([50, 50, 50]);
+  const sizes = ({ batchSize, numVarianceEstimate, numTrain, numEval }: Case) => ({ batchSize, numVarianceEstimate, numTrain, numEval });
 
   /** Hands out the fixture's code blocks in call order and records which factor each batch held fixed. */
   function replay(c: Case): { represent: (x: TensorLike) => TensorLike; heldFactors: number[] } {
@@ -207,7 +220,7 @@ describe('computeFactorVaeMetric against numpy (test/fixtures/factor-vae-votes.j
   it.each(['icr', 'icrZeroScale'] as const)('InfoGAN-CR votes and scores (%s)', async (name) => {
     const c = fixture[name];
     const { represent } = replay(c);
-    const r = await computeFactorVaeMetric({ dataset: fixtureData, represent, preset: 'infogan-cr', ...c });
+    const r = await computeFactorVaeMetric({ dataset: fixtureData, represent, preset: 'infogan-cr', ...sizes(c) });
     expect(r.votes).toEqual(c.votesKxD);
     expect(r.trainAccuracy).toBeCloseTo(c.score, 12);
     expect(r.revisedAccuracy).toBeCloseTo(c.revised, 12);
@@ -216,7 +229,7 @@ describe('computeFactorVaeMetric against numpy (test/fixtures/factor-vae-votes.j
   it('disentanglement_lib scale, pruning, votes and accuracies', async () => {
     const c = fixture.dl;
     const { represent, heldFactors } = replay(c);
-    const r = await computeFactorVaeMetric({ dataset: fixtureData, represent, ...c, numEval: c.numEval });
+    const r = await computeFactorVaeMetric({ dataset: fixtureData, represent, ...sizes(c) });
     r.globalVariance.forEach((v, d) => expect(v).toBeCloseTo(c.globalVariance[d], 12));
     expect(r.numActiveDims).toBe(c.active.reduce((a, b) => a + b, 0));
     const tally = (from: number, to: number): number[][] => {

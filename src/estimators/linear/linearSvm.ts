@@ -25,6 +25,8 @@ export interface LinearSvcOptions {
   rng?: Rng;
 }
 
+const OPTION_NAMES = Object.keys({ C: 0, classWeight: 0, maxIter: 0, tol: 0, rng: 0 } satisfies Record<keyof LinearSvcOptions, 0>);
+
 /** A fitted linear SVM: one row of `coef` per binary problem (1 for two classes, C otherwise). */
 export type FittedLinearSvc = FittedClassifier & {
   coef: Matrix;
@@ -48,7 +50,7 @@ export type FittedLinearSvc = FittedClassifier & {
  * const yHat = svm.predict(xTest);
  */
 export function fitLinearSvc(x: Matrix, y: Int32Array, options: LinearSvcOptions = {}): FittedLinearSvc {
-  checkOptions(options, 'fitLinearSvc');
+  checkOptions(options, 'fitLinearSvc', OPTION_NAMES);
   const fn = 'fitLinearSvc';
   checkXy(x, y, fn);
   const { C, weighted } = svcPenalty(options);
@@ -236,6 +238,6 @@ function dualCoordinateDescent(
  * const est = linearSvc({ C: 0.01, classWeight: 'balanced' });
  */
 export function linearSvc(options: Omit<LinearSvcOptions, 'rng'> = {}): ClassifierEstimator {
-  checkOptions(options, 'linearSvc');
+  checkOptions(options, 'linearSvc', OPTION_NAMES.filter((name) => name !== 'rng'));
   return { name: 'linear-svc', fit: (x, y, rng) => fitLinearSvc(x, y, { ...options, rng }) };
 }

@@ -20,6 +20,8 @@ export interface LogisticRegressionOptions {
   tol?: number;
 }
 
+const OPTION_NAMES = Object.keys({ C: 0, fitIntercept: 0, maxIter: 0, tol: 0 } satisfies Record<keyof LogisticRegressionOptions, 0>);
+
 /** A fitted logistic regression: `coef` is (1 or C)×D, `intercept` has the same number of rows. */
 export type FittedLogisticRegression = FittedClassifier & {
   coef: Matrix;
@@ -47,7 +49,7 @@ export type FittedLogisticRegression = FittedClassifier & {
  * const p = clf.predictProba(xTest);                   // columns follow clf.classes
  */
 export function fitLogisticRegression(x: Matrix, y: Int32Array, options: LogisticRegressionOptions = {}): FittedLogisticRegression {
-  checkOptions(options, 'fitLogisticRegression');
+  checkOptions(options, 'fitLogisticRegression', OPTION_NAMES);
   const fn = 'fitLogisticRegression';
   checkXy(x, y, fn);
   const C = numberOption(options.C, 'C', 1, Number.MIN_VALUE);
@@ -162,6 +164,6 @@ function linearClassifier(classes: Int32Array, coef: Matrix, intercept: Float64A
  * dciFromCodes(train, test, { estimator: logisticRegression({ C: 0.1 }) });
  */
 export function logisticRegression(options: LogisticRegressionOptions = {}): ClassifierEstimator {
-  checkOptions(options, 'logisticRegression');
+  checkOptions(options, 'logisticRegression', OPTION_NAMES);
   return { name: 'logistic-regression', fit: (x, y) => fitLogisticRegression(x, y, options) };
 }

@@ -1,5 +1,6 @@
 import { Matrix as MlMatrix } from 'ml-matrix';
 import { DisentangleError } from '../../core/errors.js';
+import { checkOptions } from '../../core/validate.js';
 import type { Matrix } from '../../core/matrix.js';
 import { argmaxRows, encodeLabels } from '../labels.js';
 import { checkXy } from './linearModel.js';
@@ -58,6 +59,7 @@ export function mlLogisticRegressionClassifier(
   if (typeof LogisticRegressionCtor !== 'function') {
     throw new DisentangleError('BAD_INPUT', 'LogisticRegressionCtor (in mlLogisticRegressionClassifier)', "expected the ml-logistic-regression class (import LogisticRegression from 'ml-logistic-regression')");
   }
+  checkOptions(options, 'mlLogisticRegressionClassifier', ['numSteps', 'learningRate', 'addIntercept']);
   const addIntercept = options.addIntercept ?? true;
   return {
     name: 'ml-logistic-regression',

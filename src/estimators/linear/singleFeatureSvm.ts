@@ -5,6 +5,7 @@
  * O(log n) steps, where dual coordinate descent stops within its tolerance.
  */
 import { DisentangleError } from '../../core/errors.js';
+import { checkOptions } from '../../core/validate.js';
 import { oneVsRestSvc, svcLabels, svcPenalty, type FittedLinearSvc } from './linearSvm.js';
 
 /** One feature column sorted once, so that every SVM fitted on it (one per factor in SAP) reuses the sort. */
@@ -170,6 +171,7 @@ export function fitSingleFeatureSvc(
   options: { C?: number; classWeight?: 'balanced' | null } = {},
 ): FittedLinearSvc {
   const fn = 'fitSingleFeatureSvc';
+  checkOptions(options, fn, ['C', 'classWeight']);
   const n = feature.sorted.length;
   if (n === 0) throw new DisentangleError('EMPTY', `x (in ${fn})`, 'needs at least one sample');
   if (y.length !== n) throw new DisentangleError('SHAPE_MISMATCH', `y (in ${fn})`, `has ${y.length} labels, x has ${n} values`);

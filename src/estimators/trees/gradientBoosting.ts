@@ -50,6 +50,18 @@ export interface GradientBoostingOptions {
   rng?: Rng;
 }
 
+/** The names of {@link GradientBoostingOptions}, for the misspelt-option check. */
+export const BOOSTING_OPTION_NAMES = Object.keys({
+  numEstimators: 0,
+  learningRate: 0,
+  maxDepth: 0,
+  minSamplesSplit: 0,
+  minSamplesLeaf: 0,
+  tieBreak: 0,
+  seed: 0,
+  rng: 0,
+} satisfies Record<keyof GradientBoostingOptions, 0>);
+
 /** A fitted boosting model: the classifier interface plus scikit-learn's `feature_importances_`. */
 export interface FittedGradientBoosting extends FittedClassifier {
   readonly featureImportances: Float64Array;
@@ -165,7 +177,7 @@ export function boostOneTree(ws: BoostingWorkspace, setup: BoostingSetup, stage:
  * model.predict(x); model.featureImportances; // sums to 1
  */
 export function fitGradientBoosting(x: Matrix, y: Int32Array, options: GradientBoostingOptions = {}): FittedGradientBoosting {
-  checkOptions(options, 'fitGradientBoosting');
+  checkOptions(options, 'fitGradientBoosting', BOOSTING_OPTION_NAMES);
   return fitInThread(x, setUpBoosting(x, y, options));
 }
 

@@ -3,7 +3,7 @@ import type { Matrix } from '../../core/matrix.js';
 import { abortBarrier, availableThreads, barrierAborted, BARRIER_SLOTS, runOnWorkers } from '../../core/threads.js';
 import { intOption, checkOptions } from '../../core/validate.js';
 import type { Tree } from './decisionTree.js';
-import { boostedModelOf, fitInThread, setUpBoosting, type BoostingSetup, type FittedGradientBoosting, type GradientBoostingOptions } from './gradientBoosting.js';
+import { BOOSTING_OPTION_NAMES, boostedModelOf, fitInThread, setUpBoosting, type BoostingSetup, type FittedGradientBoosting, type GradientBoostingOptions } from './gradientBoosting.js';
 import type { BoostingWorkerData, BoostingWorkerReply } from './gradientBoostingWorker.js';
 
 /** Options of {@link fitGradientBoostingAsync}: those of `fitGradientBoosting`, plus threads and cancellation. */
@@ -42,7 +42,7 @@ const MAX_AUTO_THREADS = 8;
  * model.threads; model.featureImportances;
  */
 export async function fitGradientBoostingAsync(x: Matrix, y: Int32Array, options: ParallelBoostingOptions = {}): Promise<FittedGradientBoostingAsync> {
-  checkOptions(options, 'fitGradientBoostingAsync');
+  checkOptions(options, 'fitGradientBoostingAsync', [...BOOSTING_OPTION_NAMES, 'workers', 'signal']);
   const setup = setUpBoosting(x, y, options);
   throwIfAborted(options.signal);
   const threads = await threadCount(options.workers, setup, x);

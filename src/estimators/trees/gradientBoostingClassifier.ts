@@ -3,7 +3,7 @@
  */
 import type { Rng } from '../../core/rng.js';
 import { checkOptions } from '../../core/validate.js';
-import { fitGradientBoosting, type GradientBoostingOptions } from './gradientBoosting.js';
+import { BOOSTING_OPTION_NAMES, fitGradientBoosting, type GradientBoostingOptions } from './gradientBoosting.js';
 import { fitGradientBoostingAsync, type ParallelBoostingOptions } from './gradientBoostingAsync.js';
 import type { ClassifierEstimator } from '../types.js';
 
@@ -15,12 +15,13 @@ import type { ClassifierEstimator } from '../types.js';
  * dciFromCodes(train, test, { estimator: gradientBoostingClassifier({ numEstimators: 50 }) });
  */
 export function gradientBoostingClassifier(options: Omit<ParallelBoostingOptions, 'rng' | 'signal'> = {}): ClassifierEstimator {
-  checkOptions(options, 'gradientBoostingClassifier');
+  checkOptions(options, 'gradientBoostingClassifier', [...BOOSTING_OPTION_NAMES.filter((name) => name !== 'rng'), 'workers']);
+  const { workers, ...boosting } = options;
   // An explicit seed wins over the stream the metric passes.
-  const withRng = (rng: Rng): GradientBoostingOptions => ({ ...options, rng: options.seed === undefined ? rng : undefined });
+  const withRng = (rng: Rng): GradientBoostingOptions => ({ ...boosting, rng: options.seed === undefined ? rng : undefined });
   return {
     name: 'gradient-boosting',
     fit: (x, y, rng) => fitGradientBoosting(x, y, withRng(rng)),
-    fitAsync: (x, y, rng, run) => fitGradientBoostingAsync(x, y, { ...withRng(rng), workers: options.workers, signal: run?.signal }),
+    fitAsync: (x, y, rng, run) => fitGradientBoostingAsync(x, y, { ...withRng(rng), workers, signal: run?.signal }),
   };
 }

@@ -27,6 +27,17 @@ export interface RandomForestOptions {
   rng?: Rng;
 }
 
+const OPTION_NAMES = Object.keys({
+  numEstimators: 0,
+  maxFeatures: 0,
+  maxDepth: 0,
+  minSamplesSplit: 0,
+  minSamplesLeaf: 0,
+  bootstrap: 0,
+  seed: 0,
+  rng: 0,
+} satisfies Record<keyof RandomForestOptions, 0>);
+
 /** A fitted forest: the classifier interface plus mean impurity importances. */
 export interface FittedRandomForest extends FittedClassifier {
   readonly featureImportances: Float64Array;
@@ -54,7 +65,7 @@ function featuresPerSplit(option: RandomForestOptions['maxFeatures'], d: number)
  * forest.predict(x); forest.featureImportances;
  */
 export function fitRandomForest(x: Matrix, y: Int32Array, options: RandomForestOptions = {}): FittedRandomForest {
-  checkOptions(options, 'fitRandomForest');
+  checkOptions(options, 'fitRandomForest', OPTION_NAMES);
   const numTrees = intOption(options.numEstimators, 'numEstimators', 100);
   const growth = {
     maxDepth: options.maxDepth === undefined ? Infinity : intOption(options.maxDepth, 'maxDepth', 1),
@@ -131,6 +142,6 @@ function forestModel(classes: Int32Array, trees: Tree[], featureImportances: Flo
  * dciFromCodes(train, test, { estimator: randomForestClassifier({ numEstimators: 50 }) });
  */
 export function randomForestClassifier(options: Omit<RandomForestOptions, 'rng' | 'seed'> = {}): ClassifierEstimator {
-  checkOptions(options, 'randomForestClassifier');
+  checkOptions(options, 'randomForestClassifier', OPTION_NAMES.filter((name) => name !== 'rng' && name !== 'seed'));
   return { name: 'random-forest', fit: (x, y, rng) => fitRandomForest(x, y, { ...options, rng }) };
 }

@@ -48,9 +48,25 @@ describe('fitLinearSvc behaviour', () => {
     const boundary = (m: typeof plain) => -m.intercept[0] / m.coef.data[0];
     expect(boundary(bal)).toBeLessThan(boundary(plain));
   });
-  it('works through the estimator interface and rejects bad input', async () => {
-    const fitted = await linearSvc({ C: 0.01 }).fit(mat([[0], [1]]), Int32Array.from([0, 1]), createRng(0));
-    expect(Array.from(fitted.classes)).toEqual([0, 1]);
+  it('works through the estimator interface: fitLinearSvc with the same options and the rng it is handed', async () => {
+    const c = fixtures.svc.multiBalanced;
+    const x = mat(c.x);
+    const y = Int32Array.from(c.y);
+    type Fitted = ReturnType<typeof fitLinearSvc>;
+    // A loose tolerance stops the dual solver early, so the result depends on C, on the class weights and on the
+    // shuffling stream: each must reach the solver.
+    const options = { C: 0.05, classWeight: 'balanced' as const, tol: 0.5, maxIter: 7 };
+    const fitted = (await linearSvc(options).fit(x, y, createRng(5))) as Fitted;
+    const direct = fitLinearSvc(x, y, { ...options, rng: createRng(5) });
+    expect(Array.from(fitted.coef.data)).toEqual(Array.from(direct.coef.data));
+    expect(Array.from(fitted.intercept)).toEqual(Array.from(direct.intercept));
+    expect(Array.from(fitted.nIter)).toEqual(Array.from(direct.nIter));
+    const differs = (other: Fitted): boolean => other.coef.data.some((v, i) => v !== direct.coef.data[i]);
+    expect(differs(fitLinearSvc(x, y, { ...options, rng: createRng(6) }))).toBe(true);
+    expect(differs(fitLinearSvc(x, y, { ...options, C: 1, rng: createRng(5) }))).toBe(true);
+    expect(differs(fitLinearSvc(x, y, { ...options, classWeight: null, rng: createRng(5) }))).toBe(true);
+    expect(differs(fitLinearSvc(x, y, { ...options, tol: 1e-4, maxIter: 1000, rng: createRng(5) }))).toBe(true);
+    expect(() => linearSvc({ c: 1 } as never)).toThrow(/C/);
     expect(() => fitLinearSvc(mat([[0], [1]]), Int32Array.from([1, 1]))).toThrow(DisentangleError);
     expect(() => fitLinearSvc(mat([[0], [1]]), Int32Array.from([0, 1]), { classWeight: 'weird' as 'balanced' })).toThrow(DisentangleError);
   });

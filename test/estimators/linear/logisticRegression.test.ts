@@ -139,10 +139,32 @@ describe('fitLogisticRegression properties', () => {
     expect(Array.from(m.classes)).toEqual([3, 7]);
     expect(Array.from(m.predict(mat([[-5], [9]])))).toEqual([7, 3]);
   });
-  it('works through the estimator interface', async () => {
+  it('works through the estimator interface: the fit fitLogisticRegression gives with the same options', async () => {
     const c = fixtures.logistic.multinomial;
-    const fitted = await logisticRegression().fit(mat(c.x), Int32Array.from(c.y), createRng(0));
-    expect(fitted.predictProba).toBeDefined();
+    const x = mat(c.x);
+    const y = Int32Array.from(c.y);
+    type Fitted = Awaited<ReturnType<typeof fitLogisticRegression>>;
+    for (const options of [{ C: 0.05, tol: 1e-10 }, { C: 3, maxIter: 4 }, { C: 0.5, fitIntercept: false }]) {
+      const direct = fitLogisticRegression(x, y, options);
+      const fitted = (await logisticRegression(options).fit(x, y, createRng(0))) as Fitted;
+      expect(Array.from(fitted.coef.data)).toEqual(Array.from(direct.coef.data));
+      expect(Array.from(fitted.intercept)).toEqual(Array.from(direct.intercept));
+      expect(fitted.nIter).toBe(direct.nIter);
+      expect(fitted.converged).toBe(direct.converged);
+      expect(Array.from(fitted.predictProba(x).data)).toEqual(Array.from(direct.predictProba(x).data));
+    }
+    // The options matter: another C, the default iteration cap or an intercept give another model, so a factory
+    // that dropped any of them would fail above.
+    const plain = fitLogisticRegression(x, y);
+    expect(plain.converged).toBe(true);
+    expect(plain.nIter).toBeGreaterThan(4);
+    expect(Math.abs(fitLogisticRegression(x, y, { C: 0.05, tol: 1e-10 }).coef.data[0] - plain.coef.data[0])).toBeGreaterThan(1e-3);
+    const capped = fitLogisticRegression(x, y, { C: 3, maxIter: 4 });
+    expect(capped.nIter).toBe(4);
+    expect(capped.converged).toBe(false);
+    expect(fitLogisticRegression(x, y, { C: 0.5, fitIntercept: false }).intercept.every((b) => b === 0)).toBe(true);
+    expect(plain.intercept.every((b) => b === 0)).toBe(false);
+    expect(() => logisticRegression({ c: 1 } as never)).toThrow(/C/);
   });
 });
 

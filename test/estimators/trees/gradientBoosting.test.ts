@@ -30,6 +30,17 @@ interface SklearnOutputs {
 const fixture = JSON.parse(readFileSync(new URL('../../fixtures/gbt_cases.json', import.meta.url), 'utf8')) as { cases: GbtCase[] };
 const mat = (rows: number[][]): Matrix => ({ data: Float64Array.from(rows.flat()), rows: rows.length, cols: rows[0].length });
 
+/** x with a copy of its first feature in front: every split on that feature ties with the same split on its copy. */
+function withTwinFeature(x: Matrix): Matrix {
+  const d = x.cols + 1;
+  const data = new Float64Array(x.rows * d);
+  for (let i = 0; i < x.rows; i++) {
+    data[i * d] = x.data[i * x.cols];
+    data.set(x.data.subarray(i * x.cols, (i + 1) * x.cols), i * d + 1);
+  }
+  return { data, rows: x.rows, cols: d };
+}
+
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel: number, abs: number): void {
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
@@ -130,6 +141,36 @@ describe('fitGradientBoosting on hand-checkable cases', () => {
     expect(est.name).toBe('gradient-boosting');
     const fitted = await est.fit(mat([[0], [1], [2], [3]]), Int32Array.from([0, 0, 1, 1]), createRng(0));
     expect(Array.from(fitted.predict(mat([[0.2], [2.8]])))).toEqual([0, 1]);
+  });
+  it('hands every option and the caller’s stream to fitGradientBoosting (an explicit seed wins)', async () => {
+    const c = fixture.cases[1];
+    const x = mat(c.xTrain);
+    const y = Int32Array.from(c.yTrain);
+    type Fitted = ReturnType<typeof fitGradientBoosting>;
+    const options = { numEstimators: 4, learningRate: 0.3, maxDepth: 2, minSamplesLeaf: 2, minSamplesSplit: 5 };
+    const same = (a: Fitted, b: Fitted): boolean =>
+      a.stages.length === b.stages.length &&
+      Array.from(a.featureImportances).every((v, i) => v === b.featureImportances[i]) &&
+      Array.from(a.decisionFunction(x).data).every((v, i) => v === b.decisionFunction(x).data[i]);
+    const est = gradientBoostingClassifier({ ...options, workers: 1 });
+    const fitted = (await est.fit(x, y, createRng(2))) as Fitted;
+    const direct = fitGradientBoosting(x, y, { ...options, rng: createRng(2) });
+    expect(fitted.stages.length).toBe(4);
+    expect(same(fitted, direct)).toBe(true);
+    expect(same((await est.fitAsync!(x, y, createRng(2))) as Fitted, direct)).toBe(true);
+    // each option changes the model, so dropping one would fail the comparison above
+    for (const changed of [{ learningRate: 0.1 }, { maxDepth: 3 }, { minSamplesLeaf: 1, minSamplesSplit: 2 }]) {
+      expect(same(fitGradientBoosting(x, y, { ...options, ...changed, rng: createRng(2) }), direct)).toBe(false);
+    }
+    // The caller's stream breaks the ties (here between two copies of a feature); an explicit seed replaces it.
+    const twin = withTwinFeature(x);
+    const importances = async (rng: number, extra = {}): Promise<number[]> =>
+      Array.from(((await gradientBoostingClassifier({ ...options, ...extra }).fit(twin, y, createRng(rng))) as Fitted).featureImportances);
+    expect(await importances(2)).toEqual(Array.from(fitGradientBoosting(twin, y, { ...options, rng: createRng(2) }).featureImportances));
+    expect(await importances(3)).not.toEqual(await importances(2));
+    expect(await importances(3, { seed: 7 })).toEqual(await importances(2, { seed: 7 }));
+    expect(await importances(2, { seed: 7 })).toEqual(Array.from(fitGradientBoosting(twin, y, { ...options, seed: 7 }).featureImportances));
+    expect(() => gradientBoostingClassifier({ nEstimators: 3 } as never)).toThrow(/numEstimators/);
   });
 });
 

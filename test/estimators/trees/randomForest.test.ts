@@ -57,9 +57,26 @@ describe('fitRandomForest', () => {
     expect(() => fitRandomForest(x, y, { maxFeatures: 9 })).toThrow(DisentangleError);
     expect(() => fitRandomForest(x, y.subarray(1))).toThrow(DisentangleError);
     expect(() => fitRandomForest(x, y, { numEstimators: 0 })).toThrow(DisentangleError);
-    const est = randomForestClassifier({ numEstimators: 3 });
+    const options = { numEstimators: 3, maxDepth: 1, maxFeatures: 'all' as const, minSamplesLeaf: 3, bootstrap: false };
+    const est = randomForestClassifier(options);
     expect(est.name).toBe('random-forest');
-    const fitted = await est.fit(x, y, createRng(1));
+    const fitted = (await est.fit(x, y, createRng(1))) as ReturnType<typeof fitRandomForest>;
     expect(fitted.featureImportances?.length).toBe(4);
+    // every option and the stream the caller passes reach fitRandomForest
+    const direct = fitRandomForest(x, y, { ...options, rng: createRng(1) });
+    expect(fitted.trees.length).toBe(3);
+    expect(fitted.trees).toEqual(direct.trees);
+    expect(Array.from(fitted.predictProba(x).data)).toEqual(Array.from(direct.predictProba(x).data));
+    const depth = (t: (typeof direct.trees)[number], node = 0): number => (t.left[node] === -1 ? 0 : 1 + Math.max(depth(t, t.left[node]), depth(t, t.right[node])));
+    for (const t of fitted.trees) expect(depth(t)).toBe(1);
+    const unlimited = fitRandomForest(x, y, { ...options, maxDepth: undefined, minSamplesLeaf: undefined, rng: createRng(1) });
+    expect(Math.max(...unlimited.trees.map((t) => depth(t)))).toBeGreaterThan(1);
+    // bootstrap draws come from the stream: another stream, another forest
+    const boot = { numEstimators: 3 };
+    const a = (await randomForestClassifier(boot).fit(x, y, createRng(1))) as ReturnType<typeof fitRandomForest>;
+    const b = (await randomForestClassifier(boot).fit(x, y, createRng(2))) as ReturnType<typeof fitRandomForest>;
+    expect(a.trees).toEqual(fitRandomForest(x, y, { ...boot, rng: createRng(1) }).trees);
+    expect(Array.from(a.featureImportances)).not.toEqual(Array.from(b.featureImportances));
+    expect(() => randomForestClassifier({ numTrees: 3 } as never)).toThrow(/numEstimators/);
   });
 });

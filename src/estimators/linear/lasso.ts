@@ -1,5 +1,6 @@
 import { DisentangleError } from '../../core/errors.js';
 import type { Matrix } from '../../core/matrix.js';
+import { meanVarianceColumns } from '../../core/stats.js';
 import { intOption, numberOption, checkOptions } from '../../core/validate.js';
 import { checkXy } from './linearModel.js';
 import type { FittedRegressor, RegressorEstimator } from '../types.js';
@@ -49,14 +50,8 @@ export function fitLasso(x: Matrix, y: Float64Array, options: LassoOptions): Las
   const fitIntercept = options.fitIntercept ?? true;
   const { rows: n, cols: d } = x;
 
-  const xMean = new Float64Array(d);
-  let yMean = 0;
-  if (fitIntercept) {
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) xMean[j] += x.data[i * d + j];
-    for (let j = 0; j < d; j++) xMean[j] /= n;
-    for (let i = 0; i < n; i++) yMean += y[i];
-    yMean /= n;
-  }
+  const xMean = fitIntercept ? meanVarianceColumns(x).mean : new Float64Array(d);
+  const yMean = fitIntercept ? meanVarianceColumns({ data: y, rows: n, cols: 1 }).mean[0] : 0;
   // Column-major centered copy: coordinate descent walks one feature at a time.
   const cols: Float64Array[] = [];
   for (let j = 0; j < d; j++) {

@@ -1,5 +1,6 @@
 import { DisentangleError } from '../../core/errors.js';
 import type { Matrix } from '../../core/matrix.js';
+import { meanVarianceColumns } from '../../core/stats.js';
 import { intOption, numberOption, checkOptions } from '../../core/validate.js';
 import { minimizeLbfgs } from './lbfgs.js';
 import { binaryObjective, multinomialObjective, sigmoid, softmaxInto } from './logisticObjectives.js';
@@ -65,7 +66,7 @@ export function fitLogisticRegression(x: Matrix, y: Int32Array, options: Logisti
   // Both objectives use rowsOfW rows of (D weights, intercept).
   // With an unpenalized intercept, W(x − μ) + b' is the same model as Wx + b (b = b' − Wμ) under the same
   // penalty, so fitting on centered columns changes nothing but the conditioning (far fewer iterations).
-  const mu = fitIntercept ? columnMeans(x) : new Float64Array(d);
+  const mu = fitIntercept ? meanVarianceColumns(x).mean : new Float64Array(d);
   const xc = centered(x, mu);
   const objective = rowsOfW === 1 ? binaryObjective(xc, index, C, fitIntercept) : multinomialObjective(xc, index, rowsOfW, C, fitIntercept);
   const result = minimizeLbfgs(objective, priorStart(index, rowsOfW, d, fitIntercept), {
@@ -116,13 +117,6 @@ function meanIntercept(theta: Float64Array, rowsOfW: number, d: number): number 
   let sum = 0;
   for (let k = 0; k < rowsOfW; k++) sum += theta[k * (d + 1) + d];
   return sum / rowsOfW;
-}
-
-function columnMeans(x: Matrix): Float64Array {
-  const mu = new Float64Array(x.cols);
-  for (let i = 0; i < x.rows; i++) for (let j = 0; j < x.cols; j++) mu[j] += x.data[i * x.cols + j];
-  for (let j = 0; j < x.cols; j++) mu[j] /= x.rows;
-  return mu;
 }
 
 function centered(x: Matrix, mu: Float64Array): Matrix {

@@ -1,5 +1,6 @@
 import { DisentangleError } from '../../core/errors.js';
 import type { Matrix } from '../../core/matrix.js';
+import { meanVarianceColumns } from '../../core/stats.js';
 
 /** A fitted z-scoring transform (scikit-learn `StandardScaler` with its defaults). */
 export interface StandardScaler {
@@ -26,22 +27,10 @@ function isConstantFeature(variance: number, mean: number, n: number): boolean {
  */
 export function standardScaler(train: Matrix): StandardScaler {
   if (train.rows === 0) throw new DisentangleError('EMPTY', 'train (in standardScaler)', 'needs at least one row');
-  const { rows: n, cols: d, data } = train;
-  const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += data[i * d + j];
-  for (let j = 0; j < d; j++) mean[j] /= n;
-  const variance = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < d; j++) {
-      const c = data[i * d + j] - mean[j];
-      variance[j] += c * c;
-    }
-  }
+  const { rows: n, cols: d } = train;
+  const { mean, variance } = meanVarianceColumns(train, 0);
   const scale = new Float64Array(d);
-  for (let j = 0; j < d; j++) {
-    variance[j] /= n;
-    scale[j] = isConstantFeature(variance[j], mean[j], n) ? 1 : Math.sqrt(variance[j]);
-  }
+  for (let j = 0; j < d; j++) scale[j] = isConstantFeature(variance[j], mean[j], n) ? 1 : Math.sqrt(variance[j]);
   const transform = (m: Matrix): Matrix => {
     if (m.cols !== d) {
       throw new DisentangleError('SHAPE_MISMATCH', 'm (in standardScaler.transform)', `has ${m.cols} columns, the scaler was fitted on ${d}`);

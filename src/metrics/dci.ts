@@ -4,43 +4,36 @@
  * the InfoGAN-CR repository's Lasso variant as a preset.
  */
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
-import { column, type Matrix } from '../core/matrix.js';
+import { column, toRows, type Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
-import type { LabelledCodes, Progress, TensorLike } from '../core/types.js';
-import { checkFactorsVary, checkSameWidths, enumOption, numberOption, readLabelledCodes, checkOptions } from '../core/validate.js';
+import type { LabelledCodes, Preset, Progress, TensorLike } from '../core/types.js';
+import { checkFactorsVary, checkOptions, checkSameWidths, numberOption, readLabelledCodes, testAndOptions, type CodesAndFactors } from '../core/validate.js';
 import { yieldToEventLoop } from '../core/batching.js';
 import { gradientBoostingClassifier } from '../estimators/trees/gradientBoostingClassifier.js';
-import { fitLasso } from '../estimators/linear/lasso.js';
+import { lasso } from '../estimators/linear/lasso.js';
 import { randomForestClassifier } from '../estimators/trees/randomForest.js';
 import { standardScaler } from '../estimators/linear/standardize.js';
-import type { ClassifierEstimator, FittedClassifier } from '../estimators/types.js';
-import { sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
+import { accuracyScore, r2Score } from '../estimators/scores.js';
+import type { ClassifierEstimator, FittedClassifier, FittedRegressor, RegressorEstimator } from '../estimators/types.js';
+import { SAMPLING_OPTION_NAMES, sampleTrainTestMatrices, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
+import { DCI_CONVENTIONS, scoreImportances, scoreSettings, type DciScoreOptions, type DciScores, type ScoreSettings } from './dciScores.js';
 
-/** Where the entropy conventions and defaults come from. */
-export type DciPreset = 'disentanglement_lib' | 'infogan-cr';
+export { dciFromImportanceMatrix, type DciScoreOptions, type DciScores } from './dciScores.js';
 
-/** Options of {@link dciFromImportanceMatrix}. */
-export interface DciScoreOptions {
-  /**
-   * 'importance' (disentanglement_lib): completeness weighted by each factor's share of the total importance;
-   * 'mean' (InfoGAN-CR, the paper): the plain mean. Default follows the preset.
-   */
-  completenessWeighting?: 'importance' | 'mean';
-  /**
-   * 'disentanglement_lib' (default): entropies of R + 1e-11, normalized; 'infogan-cr': −Σ p·ln(p + 1e-12) / ln(n + 1e-12).
-   */
-  preset?: DciPreset;
-}
+/** Where the entropy conventions and defaults come from: the library's one {@link Preset}, under DCI's first name for it. */
+export type DciPreset = Preset;
 
 /** Options of {@link dciFromCodes}. */
 export interface DciOptions extends DciScoreOptions {
   /**
    * Importance model per factor: 'gradient-boosting' (disentanglement_lib's default, scikit-learn
    * `GradientBoostingClassifier()`), 'random-forest', 'lasso' (InfoGAN-CR: Lasso(α) on z-scored codes and factors;
-   * the 'infogan-cr' preset's default), or any {@link ClassifierEstimator} that reports `featureImportances`.
+   * the 'infogan-cr' preset's default), any {@link ClassifierEstimator} that reports `featureImportances`, or any
+   * {@link RegressorEstimator} (such as `lasso({ alpha })`), which is fitted like the 'lasso' variant: on z-scored
+   * codes and z-scored factor, importances |featureImportances| (or |coef|), informativeness R².
    */
-  estimator?: 'gradient-boosting' | 'random-forest' | 'lasso' | ClassifierEstimator;
+  estimator?: 'gradient-boosting' | 'random-forest' | 'lasso' | ClassifierEstimator | RegressorEstimator;
   /** L1 strength of the 'lasso' estimator, default 0.02 (InfoGAN-CR). */
   lassoAlpha?: number;
   /** Seed of randomized estimators (each factor gets its own fork), default 0. */
@@ -57,17 +50,16 @@ export interface DciOptions extends DciScoreOptions {
   signal?: AbortSignal;
 }
 
-/** The scores of an importance matrix. */
-export interface DciScores {
-  /** Σ_i ρ_i D_i with ρ_i code i's share of the total importance. In [0, 1] (the infogan-cr preset, without smoothing, can exceed 1 by float rounding). */
-  disentanglement: number;
-  /** Importance-weighted or plain mean of the per-factor completeness. In [0, 1]. */
-  completeness: number;
-  /** D_i = 1 − H_K(P_i·) per code. */
-  disentanglementPerCode: number[];
-  /** C_j = 1 − H_D(P̃_·j) per factor. */
-  completenessPerFactor: number[];
-}
+const OPTION_NAMES = Object.keys({
+  completenessWeighting: 0,
+  preset: 0,
+  estimator: 0,
+  lassoAlpha: 0,
+  seed: 0,
+  workers: 0,
+  onProgress: 0,
+  signal: 0,
+} satisfies Record<keyof DciOptions, 0>);
 
 /** Result of {@link dciFromCodes} / {@link computeDci}. */
 export interface DciResult extends DciScores {
@@ -75,7 +67,7 @@ export interface DciResult extends DciScores {
   score: number;
   /**
    * Mean over factors of the train accuracy (classifiers, as disentanglement_lib) or of R² on the z-scored
-   * factor (the 'lasso' estimator).
+   * factor (the 'lasso' estimator and other regressors).
    */
   informativenessTrain: number;
   /** The same on the test split. */
@@ -87,226 +79,142 @@ export interface DciResult extends DciScores {
   informativenessPerFactorTest: number[];
 }
 
-/** 1 − normalized entropy of `weights` (length n ≥ 1), in the preset's convention. */
-function oneMinusEntropy(weights: Float64Array, preset: DciPreset): number {
-  const n = weights.length;
-  // With one outcome there is nothing to spread over; both references divide by ln 1 = 0 there.
-  if (n === 1) return 1;
-  if (preset === 'disentanglement_lib') {
-    let total = 0;
-    for (let k = 0; k < n; k++) total += weights[k] + 1e-11;
-    let h = 0;
-    for (let k = 0; k < n; k++) {
-      const p = (weights[k] + 1e-11) / total;
-      if (p > 0) h -= p * Math.log(p);
-    }
-    return 1 - h / Math.log(n);
-  }
-  let total = 0;
-  for (let k = 0; k < n; k++) total += weights[k];
-  // InfoGAN-CR returns NaN for an all-zero vector; a code that explains nothing is not disentangled.
-  if (total === 0) return 0;
-  const logN = Math.log(n + 1e-12);
-  let h = 0;
-  for (let k = 0; k < n; k++) {
-    const p = weights[k] / total;
-    h -= (p * Math.log(p + 1e-12)) / logN;
-  }
-  return 1 - h;
-}
-
-/**
- * D, C and their per-code / per-factor parts from an importance matrix R (D×K, R ≥ 0):
- * D_i = 1 − H_K(R_i· / Σ_j R_ij), weighted by ρ_i = Σ_j R_ij / ΣR; C_j = 1 − H_D(R_·j / Σ_i R_ij), averaged
- * with weights Σ_i R_ij / ΣR ('importance', disentanglement_lib) or plainly ('mean'). With ΣR = 0 the weights
- * are uniform, as in disentanglement_lib.
- *
- * @example
- * dciFromImportanceMatrix({ data: Float64Array.of(5, 0, 0, 5), rows: 2, cols: 2 }) // D ≈ 1, C ≈ 1
- */
-export function dciFromImportanceMatrix(importance: Matrix, options: DciScoreOptions = {}): DciScores {
-  checkOptions(options, 'dciFromImportanceMatrix');
-  const preset = enumOption(options.preset, 'preset', ['disentanglement_lib', 'infogan-cr'] as const, 'disentanglement_lib');
-  const weighting = enumOption(
-    options.completenessWeighting,
-    'completenessWeighting',
-    ['importance', 'mean'] as const,
-    preset === 'infogan-cr' ? 'mean' : 'importance',
-  );
-  const { rows: D, cols: K, data } = importance;
-  if (D === 0 || K === 0) throw new DisentangleError('EMPTY', 'importance', `has shape ${D}×${K}`);
-  for (let k = 0; k < data.length; k++) {
-    if (!(data[k] >= 0) || !Number.isFinite(data[k])) {
-      throw new DisentangleError('BAD_INPUT', 'importance', `entry ${k} is ${data[k]}; importances are finite and ≥ 0`);
-    }
-  }
-  const disentanglementPerCode: number[] = [];
-  const rowSums = new Float64Array(D);
-  for (let i = 0; i < D; i++) {
-    const row = data.subarray(i * K, (i + 1) * K);
-    disentanglementPerCode.push(oneMinusEntropy(row, preset));
-    for (let j = 0; j < K; j++) rowSums[i] += row[j];
-  }
-  const completenessPerFactor: number[] = [];
-  const colSums = new Float64Array(K);
-  for (let j = 0; j < K; j++) {
-    const col = column(importance, j);
-    completenessPerFactor.push(oneMinusEntropy(col, preset));
-    for (let i = 0; i < D; i++) colSums[j] += col[i];
-  }
-  const total = rowSums.reduce((a, b) => a + b, 0);
-  const share = (s: number, count: number): number => (total === 0 ? 1 / count : s / total);
-  let disentanglement = 0;
-  for (let i = 0; i < D; i++) disentanglement += disentanglementPerCode[i] * share(rowSums[i], D);
-  let completeness = 0;
-  for (let j = 0; j < K; j++) {
-    completeness += completenessPerFactor[j] * (weighting === 'mean' ? 1 / K : share(colSums[j], K));
-  }
-  return { disentanglement, completeness, disentanglementPerCode, completenessPerFactor };
-}
-
+/** One factor's importances (column j of R) and informativeness on both splits. */
 interface FactorFit {
   importance: Float64Array;
   train: number;
   test: number;
 }
 
-function accuracy(predicted: Int32Array, truth: Int32Array): number {
-  let hits = 0;
-  for (let i = 0; i < truth.length; i++) if (predicted[i] === truth[i]) hits++;
-  return hits / truth.length;
+/** The per-factor model: a classifier on the raw codes, or a regressor on z-scored codes and factor. */
+type FactorModel = { kind: 'classifier'; est: ClassifierEstimator } | { kind: 'regressor'; est: RegressorEstimator };
+
+/** Everything DCI checks and derives before fitting, read once. */
+interface DciPlan {
+  D: number;
+  K: number;
+  settings: ScoreSettings;
+  model: FactorModel;
+  /** Parent of the per-factor streams. */
+  rng: Rng;
+  trainX: Matrix;
+  testX: Matrix;
+  train: CodesAndFactors;
+  test: CodesAndFactors;
 }
 
-function importancesOf(est: ClassifierEstimator, model: FittedClassifier, cols: number): Float64Array {
-  const imp = model.featureImportances;
+function factorModel(options: DciOptions, preset: Preset): FactorModel {
+  const estimator = options.estimator ?? DCI_CONVENTIONS[preset].estimator;
+  const alpha = numberOption(options.lassoAlpha, 'lassoAlpha', 0.02, 0);
+  if (estimator === 'lasso') return { kind: 'regressor', est: lasso({ alpha }) };
+  if (estimator === 'gradient-boosting') return { kind: 'classifier', est: gradientBoostingClassifier({ workers: options.workers }) };
+  if (estimator === 'random-forest') return { kind: 'classifier', est: randomForestClassifier() };
+  if (typeof estimator === 'string') {
+    throw new DisentangleError('BAD_OPTION', 'estimator', `expected 'gradient-boosting', 'random-forest', 'lasso', a ClassifierEstimator or a RegressorEstimator, got '${estimator}'`);
+  }
+  if (!estimator || typeof estimator.fit !== 'function') throw new DisentangleError('BAD_OPTION', 'estimator', 'expected a name or an object with fit(x, y, rng)');
+  return estimator.kind === 'regressor' ? { kind: 'regressor', est: estimator } : { kind: 'classifier', est: estimator };
+}
+
+/** Reads DCI's options for checked splits (`train.factors` must vary, as every metric over factors asks). */
+function planDci(train: CodesAndFactors, test: CodesAndFactors, options: DciOptions, rng: Rng, fn: string): DciPlan {
+  checkSameWidths(train, test, fn);
+  checkFactorsVary(train.factors, 'train.factors', fn);
+  const settings = scoreSettings(options);
+  const model = factorModel(options, settings.preset);
+  // Regressors see codes z-scored with the train split's statistics (InfoGAN-CR's Lasso variant).
+  const scaler = model.kind === 'regressor' ? standardScaler(train.codes) : undefined;
+  const trainX = scaler ? scaler.transform(train.codes) : train.codes;
+  const testX = scaler ? scaler.transform(test.codes) : test.codes;
+  return { D: train.codes.cols, K: train.factors.cols, settings, model, rng, trainX, testX, train, test };
+}
+
+function importancesOf(name: string, model: FittedClassifier | FittedRegressor, cols: number): Float64Array {
+  const imp = model.featureImportances ?? (model as FittedRegressor).coef;
   if (!imp || imp.length !== cols) {
-    throw new DisentangleError('BAD_OPTION', 'estimator', `'${est.name}' must return featureImportances with one entry per code dim`);
+    throw new DisentangleError('BAD_OPTION', 'estimator', `'${name}' must return featureImportances with one entry per code dim`);
   }
   return Float64Array.from(imp, Math.abs);
 }
 
-function scoreClassifier(est: ClassifierEstimator, model: FittedClassifier, f: FactorData): FactorFit {
-  return {
-    importance: importancesOf(est, model, f.trainX.cols),
-    train: accuracy(model.predict(f.trainX), f.yTrain),
-    test: accuracy(model.predict(f.testX), f.yTest),
-  };
-}
-
-/** R² of a linear prediction; 1 − SSE/SST, with SST over the target's own mean. */
-function rSquared(x: Matrix, y: Float64Array, coef: Float64Array, intercept: number): number {
-  let mean = 0;
-  for (let i = 0; i < y.length; i++) mean += y[i];
-  mean /= y.length;
-  let sse = 0;
-  let sst = 0;
-  for (let i = 0; i < x.rows; i++) {
-    let pred = intercept;
-    for (let d = 0; d < x.cols; d++) pred += x.data[i * x.cols + d] * coef[d];
-    sse += (y[i] - pred) ** 2;
-    sst += (y[i] - mean) ** 2;
+/**
+ * Fits and scores factor j: the one place that knows the classifier and regressor routes. Synchronous when the
+ * estimator is; `run` selects an estimator's `fitAsync` (the async entries) and hands it the signal.
+ */
+function fitFactor(plan: DciPlan, j: number, run?: { signal?: AbortSignal }): FactorFit | Promise<FactorFit> {
+  const { model, trainX, testX } = plan;
+  const yTrain = column(plan.train.factors, j);
+  const yTest = column(plan.test.factors, j);
+  const rng = plan.rng.fork();
+  if (model.kind === 'classifier') {
+    const { est } = model;
+    const fitted = run && est.fitAsync ? est.fitAsync(trainX, yTrain, rng, run) : est.fit(trainX, yTrain, rng);
+    return then(fitted, (m) => ({
+      importance: importancesOf(est.name, m, trainX.cols),
+      train: accuracyScore(m.predict(trainX), yTrain),
+      test: accuracyScore(m.predict(testX), yTest),
+    }));
   }
-  return sst === 0 ? 0 : 1 - sse / sst;
-}
-
-/** InfoGAN-CR's variant: z-score codes and the factor (train statistics), Lasso(α), importance |coef|. */
-function fitLassoFactor(trainZ: Matrix, testZ: Matrix, yTrain: Int32Array, yTest: Int32Array, alpha: number): FactorFit {
+  // The factor is z-scored with its train statistics too, so R² is on the InfoGAN-CR scale.
   const scaler = standardScaler({ data: Float64Array.from(yTrain), rows: yTrain.length, cols: 1 });
   const zTrain = scaler.transform({ data: Float64Array.from(yTrain), rows: yTrain.length, cols: 1 }).data;
   const zTest = scaler.transform({ data: Float64Array.from(yTest), rows: yTest.length, cols: 1 }).data;
-  const { coef, intercept } = fitLasso(trainZ, zTrain, { alpha });
-  return {
-    importance: Float64Array.from(coef, Math.abs),
-    train: rSquared(trainZ, zTrain, coef, intercept),
-    test: rSquared(testZ, zTest, coef, intercept),
-  };
+  return then(model.est.fit(trainX, zTrain, rng), (m) => ({
+    importance: importancesOf(model.est.name, m, trainX.cols),
+    train: r2Score(m.predict(trainX), zTrain),
+    test: r2Score(m.predict(testX), zTest),
+  }));
 }
 
-/** One factor's training and test data, shared by the sync and async drivers. */
-interface FactorData {
-  trainX: Matrix;
-  testX: Matrix;
-  yTrain: Int32Array;
-  yTest: Int32Array;
+/** `f(value)`: now for a value, once it settles for a promise (or any thenable an estimator returns). */
+function then<T, R>(value: T | PromiseLike<T>, f: (v: T) => R): R | Promise<R> {
+  const thenable = value !== null && typeof value === 'object' && typeof (value as { then?: unknown }).then === 'function';
+  return thenable ? Promise.resolve(value).then(f) : f(value as T);
 }
 
-/** Everything `dciFromCodes` checks and derives before fitting, shared by the sync and async drivers. */
-interface DciPlan {
-  D: number;
-  K: number;
-  preset: DciPreset;
-  classifier?: ClassifierEstimator;
-  alpha: number;
-  rootRng: Rng;
-  factor(j: number): FactorData;
-}
-
-function planDci(train: LabelledCodes, test: LabelledCodes, options: DciOptions, fn: string): DciPlan {
-  const tr = readLabelledCodes(train, 'train', fn);
-  const te = readLabelledCodes(test, 'test', fn);
-  checkSameWidths(tr, te, fn);
-  checkFactorsVary(tr.factors, 'train.factors', fn);
-  const preset = enumOption(options.preset, 'preset', ['disentanglement_lib', 'infogan-cr'] as const, 'disentanglement_lib');
-  const estimator = options.estimator ?? (preset === 'infogan-cr' ? 'lasso' : 'gradient-boosting');
-  const alpha = numberOption(options.lassoAlpha, 'lassoAlpha', 0.02, 0);
-  const seed = numberOption(options.seed, 'seed', 0);
-  const named: Record<string, () => ClassifierEstimator> = {
-    'gradient-boosting': () => gradientBoostingClassifier({ workers: options.workers }),
-    'random-forest': () => randomForestClassifier(),
-  };
-  let classifier: ClassifierEstimator | undefined;
-  if (typeof estimator === 'string') {
-    if (estimator !== 'lasso' && !(estimator in named)) {
-      throw new DisentangleError('BAD_OPTION', 'estimator', `expected 'gradient-boosting', 'random-forest', 'lasso' or a ClassifierEstimator, got '${estimator}'`);
-    }
-    classifier = estimator === 'lasso' ? undefined : named[estimator]();
-  } else if (estimator && typeof estimator.fit === 'function') classifier = estimator;
-  else throw new DisentangleError('BAD_OPTION', 'estimator', 'expected a name or an object with fit(x, y, rng)');
-  const scaler = classifier ? undefined : standardScaler(tr.codes);
-  const trainX = scaler ? scaler.transform(tr.codes) : tr.codes;
-  const testX = scaler ? scaler.transform(te.codes) : te.codes;
-  return {
-    D: tr.codes.cols,
-    K: tr.factors.cols,
-    preset,
-    classifier,
-    alpha,
-    rootRng: createRng(seed),
-    factor: (j) => ({ trainX, testX, yTrain: column(tr.factors, j), yTest: column(te.factors, j) }),
-  };
-}
-
-function finishDci(plan: DciPlan, fits: FactorFit[], options: DciOptions): DciResult {
+function finishDci(plan: DciPlan, fits: FactorFit[]): DciResult {
   const { D, K } = plan;
   const R = new Float64Array(D * K);
   fits.forEach((fit, j) => {
     for (let i = 0; i < D; i++) R[i * K + j] = fit.importance[i];
   });
-  const scores = dciFromImportanceMatrix({ data: R, rows: D, cols: K }, { preset: plan.preset, completenessWeighting: options.completenessWeighting });
+  const importance = { data: R, rows: D, cols: K };
+  const scores = scoreImportances(importance, plan.settings, 'estimator');
   const perTrain = fits.map((f) => f.train);
   const perTest = fits.map((f) => f.test);
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const importanceMatrix: number[][] = [];
-  for (let i = 0; i < D; i++) importanceMatrix.push(Array.from(R.subarray(i * K, (i + 1) * K)));
   return {
     ...scores,
     score: scores.disentanglement,
     informativenessTrain: mean(perTrain),
     informativenessTest: mean(perTest),
-    importanceMatrix,
+    importanceMatrix: toRows(importance),
     informativenessPerFactorTrain: perTrain,
     informativenessPerFactorTest: perTest,
   };
 }
 
-function fitFactorSync(plan: DciPlan, j: number): FactorFit {
-  const f = plan.factor(j);
-  if (!plan.classifier) return fitLassoFactor(f.trainX, f.testX, f.yTrain, f.yTest, plan.alpha);
-  const model = plan.classifier.fit(f.trainX, f.yTrain, plan.rootRng.fork());
-  if (model instanceof Promise) {
-    throw new DisentangleError('BAD_OPTION', 'estimator', `'${plan.classifier.name}' fits asynchronously; use dciFromCodesAsync (or computeDci) with it`);
+/** The splits and options of a matrix entry, read and checked (the test split is required). */
+function readEntry(train: LabelledCodes, second: unknown, third: DciOptions | undefined, fn: string): { plan: DciPlan; options: DciOptions } {
+  const { test, options } = testAndOptions<DciOptions>(second, third, fn);
+  checkOptions(options, fn, OPTION_NAMES);
+  if (test === undefined) throw new DisentangleError('BAD_INPUT', `test (in ${fn})`, `is missing; DCI needs a test split for informativenessTest: ${fn}(train, test, options)`);
+  const tr = readLabelledCodes(train, 'train', fn);
+  const te = readLabelledCodes(test, 'test', fn);
+  return { plan: planDci(tr, te, options, createRng(numberOption(options.seed, 'seed', 0)), fn), options };
+}
+
+/** The async driver: factor by factor, yielding and checking the signal in between. */
+async function runDci(plan: DciPlan, options: DciOptions): Promise<DciResult> {
+  const fits: FactorFit[] = [];
+  for (let j = 0; j < plan.K; j++) {
+    throwIfAborted(options.signal);
+    fits.push(await fitFactor(plan, j, { signal: options.signal }));
+    options.onProgress?.({ stage: 'dci', done: j + 1, total: plan.K });
+    await yieldToEventLoop();
   }
-  return scoreClassifier(plan.classifier, model, f);
+  throwIfAborted(options.signal);
+  return finishDci(plan, fits);
 }
 
 /**
@@ -323,15 +231,19 @@ function fitFactorSync(plan: DciPlan, j: number): FactorFit {
  * @example
  * const { disentanglement, completeness, importanceMatrix } = dciFromCodes(train, test);
  */
-export function dciFromCodes(train: LabelledCodes, test: LabelledCodes, options: DciOptions = {}): DciResult {
-  checkOptions(options, 'dciFromCodes');
-  const plan = planDci(train, test, options, 'dciFromCodes');
+export function dciFromCodes(train: LabelledCodes, test: LabelledCodes, options?: DciOptions): DciResult {
+  const { plan, options: opts } = readEntry(train, test, options, 'dciFromCodes');
   const fits: FactorFit[] = [];
   for (let j = 0; j < plan.K; j++) {
-    fits.push(fitFactorSync(plan, j));
-    options.onProgress?.({ stage: 'dci', done: j + 1, total: plan.K });
+    const fit = fitFactor(plan, j);
+    if (fit instanceof Promise) {
+      fit.catch(() => undefined); // refused below; its outcome is of no interest
+      throw new DisentangleError('BAD_OPTION', 'estimator', `'${plan.model.est.name}' fits asynchronously; use dciFromCodesAsync (or computeDci) with it`);
+    }
+    fits.push(fit);
+    opts.onProgress?.({ stage: 'dci', done: j + 1, total: plan.K });
   }
-  return finishDci(plan, fits, options);
+  return finishDci(plan, fits);
 }
 
 /**
@@ -343,28 +255,16 @@ export function dciFromCodes(train: LabelledCodes, test: LabelledCodes, options:
  * @example
  * const r = await dciFromCodesAsync(train, test, { onProgress: console.log, signal: controller.signal });
  */
-export async function dciFromCodesAsync(train: LabelledCodes, test: LabelledCodes, options: DciOptions = {}): Promise<DciResult> {
-  checkOptions(options, 'dciFromCodesAsync');
-  const plan = planDci(train, test, options, 'dciFromCodesAsync');
-  const fits: FactorFit[] = [];
-  for (let j = 0; j < plan.K; j++) {
-    throwIfAborted(options.signal);
-    const f = plan.factor(j);
-    if (plan.classifier) {
-      const est = plan.classifier;
-      const rng = plan.rootRng.fork();
-      const model = est.fitAsync ? await est.fitAsync(f.trainX, f.yTrain, rng, { signal: options.signal }) : await est.fit(f.trainX, f.yTrain, rng);
-      fits.push(scoreClassifier(est, model, f));
-    } else fits.push(fitLassoFactor(f.trainX, f.testX, f.yTrain, f.yTest, plan.alpha));
-    options.onProgress?.({ stage: 'dci', done: j + 1, total: plan.K });
-    await yieldToEventLoop();
-  }
-  throwIfAborted(options.signal);
-  return finishDci(plan, fits, options);
+export async function dciFromCodesAsync(train: LabelledCodes, test: LabelledCodes, options?: DciOptions): Promise<DciResult> {
+  const { plan, options: opts } = readEntry(train, test, options, 'dciFromCodesAsync');
+  return runDci(plan, opts);
 }
 
 /** Options of {@link computeDci}. */
 export type ComputeDciOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & Omit<DciOptions, 'onProgress' | 'signal' | 'seed'>;
+
+// `sampleScale`: evaluate()'s metric table spreads it into every entry it runs; DCI does not read it.
+const COMPUTE_OPTION_NAMES = [...SAMPLING_OPTION_NAMES, ...OPTION_NAMES, 'sampleScale'];
 
 /**
  * DCI on sampled data with disentanglement_lib's defaults: 10,000 train and 5,000 test points in batches of
@@ -374,9 +274,10 @@ export type ComputeDciOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & O
  * const { disentanglement, completeness } = await computeDci({ dataset: dsprites(), represent: encoder, seed: 1 });
  */
 export async function computeDci<Obs = TensorLike>(options: ComputeDciOptions<Obs>): Promise<DciResult> {
-  checkOptions(options, 'computeDci');
+  checkOptions(options, 'computeDci', COMPUTE_OPTION_NAMES);
   await ensureBackend();
-  const { train, test } = await sampleTrainTest(options, { numTrain: 10000, numTest: 5000, batchSize: 16 }, createRng);
-  if (!test) throw new DisentangleError('BAD_INPUT', 'numTest', 'DCI needs a test split');
-  return dciFromCodesAsync(train, test, { ...options, onProgress: options.onProgress, signal: options.signal, seed: options.seed });
+  // The estimators get the seed's third stream, apart from the train and test samplers' two.
+  const { train, test, rng } = await sampleTrainTestMatrices(options, { numTrain: 10000, numTest: 5000, batchSize: 16 });
+  const plan = planDci(train, test as CodesAndFactors, options, rng, 'computeDci'); // numTest has a default ≥ 1
+  return runDci(plan, options);
 }

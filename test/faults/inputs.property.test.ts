@@ -10,6 +10,7 @@ import { setupBackend } from '../../src/core/backend.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { disposeIfTensor } from '../../src/core/tensor.js';
 import * as lib from '../../src/index.js';
+import { gradientBoostingClassifier } from '../../src/estimators/trees/gradientBoostingClassifier.js';
 
 beforeAll(async () => {
   await setupBackend(['cpu']);
@@ -157,7 +158,7 @@ const RUNS = Number(process.env.PROP_RUNS ?? 250);
 const matrixEntries: [string, number, (...a: unknown[]) => unknown][] = [
   ['migFromCodes', 1, (a, o) => lib.migFromCodes(a as never, o as never)],
   ['sapFromCodes', 2, (a, b, o) => lib.sapFromCodes(a as never, b as never, o as never)],
-  ['dciFromCodes', 2, (a, b, o) => lib.dciFromCodes(a as never, b as never, { ...(typeof o === 'object' && o ? o : {}), numEstimators: 3 } as never)],
+  ['dciFromCodes', 2, (a, b, o) => lib.dciFromCodes(a as never, b as never, { ...(typeof o === 'object' && o ? o : {}), estimator: gradientBoostingClassifier({ numEstimators: 3 }) } as never)],
   ['modularityFromCodes', 1, (a, o) => lib.modularityFromCodes(a as never, o as never)],
   ['explicitnessFromCodes', 2, (a, b, o) => lib.explicitnessFromCodes(a as never, b as never, o as never)],
   ['irsFromCodes', 1, (a, o) => lib.irsFromCodes(a as never, o as never)],
@@ -305,7 +306,7 @@ describe('malformed datasets and represent replies to the sampling entries (ever
   const sampled: [string, (o: Record<string, unknown>) => Promise<unknown>][] = [
     ['computeMig', (o) => lib.computeMig(o as never)],
     ['computeSap', (o) => lib.computeSap(o as never)],
-    ['computeDci', (o) => lib.computeDci({ ...o, numEstimators: 3 } as never)],
+    ['computeDci', (o) => lib.computeDci({ ...o, estimator: gradientBoostingClassifier({ numEstimators: 3 }) } as never)],
     ['computeModularity', (o) => lib.computeModularity(o as never)],
     ['computeExplicitness', (o) => lib.computeExplicitness(o as never)],
     ['computeIrs', (o) => lib.computeIrs(o as never)],

@@ -5,9 +5,10 @@ import { dciFromCodes, dciFromCodesAsync, dciFromImportanceMatrix, computeDci } 
 import { DisentangleError } from '../../src/core/errors.js';
 import { createRng, permutation } from '../../src/core/rng.js';
 import type { Matrix } from '../../src/core/matrix.js';
-import type { ClassifierEstimator } from '../../src/estimators/types.js';
+import type { ClassifierEstimator, RegressorEstimator } from '../../src/estimators/types.js';
+import { lasso } from '../../src/estimators/linear/lasso.js';
 import { gradientBoostingClassifier } from '../../src/estimators/trees/gradientBoostingClassifier.js';
-import type { GroundTruthDataset } from '../../src/core/types.js';
+import type { GroundTruthDataset, TensorLike } from '../../src/core/types.js';
 
 interface VectorCase {
   name: string;
@@ -239,6 +240,68 @@ describe('dciFromCodes', () => {
   });
 });
 
+describe('dciFromCodes: estimators and options', () => {
+  const ftr = factorRows(200, [5, 6], 4);
+  const fte = factorRows(50, [5, 6], 5);
+  const codes = (f: number[][]) => f.map(([a, b], i) => [2 * a + 1 + 0.3 * Math.sin(i), -b + 0.2 * Math.cos(i), 0.5 * a - 0.1 * b]);
+  const train = { codes: codes(ftr), factors: ftr };
+  const test = { codes: codes(fte), factors: fte };
+
+  it('takes lasso({ alpha }) as its estimator and gives the numbers of the Lasso variant with that alpha', async () => {
+    const viaFactory = dciFromCodes(train, test, { estimator: lasso({ alpha: 0.01 }) });
+    const named = dciFromCodes(train, test, { estimator: 'lasso', lassoAlpha: 0.01 });
+    expect(viaFactory).toEqual(named);
+    // a real fit, not the informativeness 0 of a regressor scored as a classifier
+    expect(viaFactory.informativenessTrain).toBeGreaterThan(0.95);
+    expect(viaFactory.informativenessTest).toBeGreaterThan(0.95);
+    // another alpha gives other importances: the option reaches the fit
+    const stronger = dciFromCodes(train, test, { estimator: lasso({ alpha: 0.3 }) });
+    expect(stronger.importanceMatrix).not.toEqual(viaFactory.importanceMatrix);
+    expect(await dciFromCodesAsync(train, test, { estimator: lasso({ alpha: 0.01 }) })).toEqual(viaFactory);
+  });
+
+  it('fits a custom RegressorEstimator on z-scored codes and factor and scores it by R²', () => {
+    const seen: { mean: number; variance: number }[] = [];
+    const meanVar = (y: Float64Array) => {
+      const mean = y.reduce((a, b) => a + b, 0) / y.length;
+      return { mean, variance: y.reduce((a, b) => a + (b - mean) ** 2, 0) / y.length };
+    };
+    // predicts the target from code 1 alone by least squares on the z-scored data
+    const oneCode: RegressorEstimator = {
+      name: 'one-code',
+      kind: 'regressor',
+      fit: (x, y) => {
+        seen.push(meanVar(y));
+        let sxy = 0;
+        let sxx = 0;
+        for (let i = 0; i < x.rows; i++) {
+          sxy += x.data[i * x.cols + 1] * y[i];
+          sxx += x.data[i * x.cols + 1] ** 2;
+        }
+        const w = sxy / sxx;
+        return { predict: (m) => Float64Array.from({ length: m.rows }, (_, i) => w * m.data[i * m.cols + 1]), featureImportances: Float64Array.of(0, Math.abs(w), 0) };
+      },
+    };
+    const r = dciFromCodes(train, test, { estimator: oneCode });
+    expect(seen).toHaveLength(2);
+    for (const s of seen) {
+      expect(s.mean).toBeCloseTo(0, 12);
+      expect(s.variance).toBeCloseTo(1, 12);
+    }
+    expect(r.importanceMatrix.map((row) => row.map((v) => v > 0))).toEqual([[false, false], [true, true], [false, false]]);
+    // code 1 is −factor 1 plus a little noise: R² near 1 for factor 1, near 0 for factor 0 (independent draws)
+    expect(r.informativenessPerFactorTrain[1]).toBeGreaterThan(0.99);
+    expect(Math.abs(r.informativenessPerFactorTrain[0])).toBeLessThan(0.1);
+  });
+
+  it('refuses a misspelt option naming the closest valid one, and a missing test split', () => {
+    expect(() => dciFromCodes(train, test, { lassoAlfa: 0.1 } as never)).toThrow(expect.objectContaining({ code: 'BAD_OPTION', argument: 'lassoAlfa', message: expect.stringContaining('lassoAlpha') }));
+    expect(() => dciFromImportanceMatrix(mat([[1, 0]]), { weighting: 'mean' } as never)).toThrow(expect.objectContaining({ code: 'BAD_OPTION', argument: 'weighting' }));
+    // (train, options) is read as options, and DCI needs its test split
+    expect(() => dciFromCodes(train, { preset: 'infogan-cr' } as never)).toThrow(expect.objectContaining({ code: 'BAD_INPUT', argument: 'test (in dciFromCodes)' }));
+  });
+});
+
 /** Turns a synchronous throw into a rejected promise, so the error checks read alike. */
 function run(f: () => unknown): Promise<unknown> {
   return Promise.resolve().then(f);
@@ -261,5 +324,33 @@ describe('computeDci', () => {
     expect(r.disentanglement).toBeGreaterThan(0.9);
     expect(r.informativenessTest).toBeGreaterThan(0.95);
     expect([...stages]).toEqual(['train', 'test', 'dci']);
+  });
+
+  const identityData: GroundTruthDataset = {
+    factorSizes: [3, 4],
+    observationsFromFactors: (f) => ({ data: Float64Array.from(f.data), shape: [f.shape[0], f.shape[1]] }),
+  };
+
+  it("gives the estimators the seed's third stream, apart from the train and test samplers' streams", async () => {
+    const seen: number[] = [];
+    const recorder: ClassifierEstimator = {
+      name: 'recorder',
+      fit: (x, _y, rng) => {
+        seen.push(rng.uint32());
+        return { classes: Int32Array.of(0), predict: (z) => new Int32Array(z.rows), featureImportances: new Float64Array(x.cols).fill(1) };
+      },
+    };
+    await computeDci({ dataset: identityData, represent: (x) => x, numTrain: 30, numTest: 10, seed: 7, estimator: recorder });
+    const root = createRng(7);
+    const samplers = [root.fork(), root.fork()];
+    const estimators = root.fork();
+    expect(seen).toEqual([estimators.fork().uint32(), estimators.fork().uint32()]);
+    // before, factor j's stream was the j-th sampler's stream: the same numbers came out of both
+    expect(seen).not.toContain(samplers[0].uint32());
+    expect(seen).not.toContain(samplers[1].uint32());
+  });
+
+  it('refuses a misspelt option naming the closest valid one', async () => {
+    await expect(computeDci({ dataset: identityData, represent: (x: TensorLike) => x, numTrian: 30 } as never)).rejects.toMatchObject({ code: 'BAD_OPTION', argument: 'numTrian', message: expect.stringContaining('numTrain') });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { covariance, logDeterminantSymmetric, symmetricEigenvalues, trace, traceSqrtDiagTimes } from '../../src/estimators/linalg.js';
+import { covariance, logDeterminantSymmetric, symmetricEigen, symmetricEigenvalues, trace, traceSqrtDiagTimes, traceSqrtProduct } from '../../src/estimators/linalg.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
 
@@ -105,5 +105,69 @@ describe('eigenvalues without eigenvectors (issue 15: 30 s for a 1,000-dim covar
       for (let a = 0; a < d; a++) for (let b = a; b < d; b++) if (!Object.is(c.data[a * d + b], ref[a * d + b] / (n - 1)) || c.data[b * d + a] !== c.data[a * d + b]) return false;
       return true;
     }), { numRuns: 60 });
+  });
+});
+
+/** A random symmetric PSD d×d matrix G·Gᵀ/d (rank r ≤ d) from `seed`. */
+function randomPsd(d: number, r: number, seed: number) {
+  const rng = createRng(seed);
+  const g = Array.from({ length: d * r }, () => rng.normal());
+  const data = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let k = 0; k < r; k++) data[i * d + j] += (g[i * r + k] * g[j * r + k]) / d;
+  return { data, rows: d, cols: d };
+}
+
+describe('symmetricEigen', () => {
+  it('returns orthonormal eigenvectors that rebuild the matrix, and the eigenvalues symmetricEigenvalues gives', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 7 }), fc.integer({ min: 0, max: 1e6 }), (d, seed) => {
+        const m = randomPsd(d, d, seed);
+        const { values, vectors: v } = symmetricEigen(m);
+        const only = symmetricEigenvalues(m);
+        values.forEach((lambda, k) => expect(lambda).toBeCloseTo(only[k], 10));
+        for (let k = 1; k < d; k++) expect(values[k]).toBeGreaterThanOrEqual(values[k - 1]);
+        for (let i = 0; i < d; i++) {
+          for (let j = 0; j < d; j++) {
+            let rebuilt = 0;
+            let gram = 0;
+            for (let k = 0; k < d; k++) {
+              rebuilt += v.data[i * d + k] * values[k] * v.data[j * d + k];
+              gram += v.data[k * d + i] * v.data[k * d + j];
+            }
+            expect(rebuilt).toBeCloseTo(m.data[i * d + j], 10);
+            expect(gram).toBeCloseTo(i === j ? 1 : 0, 10);
+          }
+        }
+      }),
+      { numRuns: 40 },
+    );
+  });
+  it('refuses a non-square matrix', () => {
+    expect(() => symmetricEigen(mat([[1, 2]]))).toThrow(DisentangleError);
+  });
+});
+
+describe('traceSqrtProduct', () => {
+  it('is Σ √(a_i b_i) for diagonal matrices', () => {
+    const a = mat([[4, 0, 0], [0, 1, 0], [0, 0, 0]]);
+    const b = mat([[1, 0, 0], [0, 9, 0], [0, 0, 5]]);
+    expect(traceSqrtProduct(a, b)).toBeCloseTo(2 + 3 + 0, 12);
+  });
+  it('is symmetric in A and B, gives tr A for B = A, and scales with √c (property; PSD, also rank-deficient)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 1e6 }), fc.double({ min: 0.1, max: 10, noNaN: true }), (d, seed, c) => {
+        const a = randomPsd(d, Math.max(1, d - 1), seed);
+        const b = randomPsd(d, d, seed + 1);
+        const ab = traceSqrtProduct(a, b);
+        expect(ab).toBeCloseTo(traceSqrtProduct(b, a), 7);
+        expect(traceSqrtProduct(a, a)).toBeCloseTo(trace(a), 7);
+        const scaled = { ...a, data: a.data.map((x) => c * x) };
+        expect(traceSqrtProduct(scaled, b)).toBeCloseTo(Math.sqrt(c) * ab, 7);
+      }),
+      { numRuns: 40 },
+    );
+  });
+  it('refuses matrices of different sizes', () => {
+    expect(() => traceSqrtProduct(mat([[1]]), mat([[1, 0], [0, 1]]))).toThrow(DisentangleError);
   });
 });

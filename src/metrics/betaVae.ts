@@ -12,6 +12,7 @@ import type { Preset, TensorLike } from '../core/types.js';
 import { drawFactors, holdColumnFixed, openSamplingContext, withRawCodes } from '../data/sampling.js';
 import { lookahead, prefetchCodes } from '../data/prefetch.js';
 import { fitLogisticRegression } from '../estimators/linear/logisticRegression.js';
+import { accuracyScore } from '../estimators/scores.js';
 import type { ClassifierEstimator, FittedClassifier } from '../estimators/types.js';
 import { FIXED_FACTOR_OPTION_NAMES, fixedFactorPlan, type FixedFactorOptions } from './fixedFactor.js';
 import { checkOptions } from '../core/validate.js';
@@ -112,8 +113,8 @@ export async function computeBetaVaeMetric<Obs = TensorLike>(options: BetaVaeMet
 
   const train = await collect(plan.numTrain, trainRng);
   const model = await fitClassifier(options.estimator, train.x, train.y, fitRng);
-  const trainAccuracy = accuracy(model, train.x, train.y);
-  const evalAccuracy = plan.evalMode === 'train' ? trainAccuracy : await collect(plan.numEval, evalRng).then((e) => accuracy(model, e.x, e.y));
+  const trainAccuracy = accuracyScore(model.predict(train.x), train.y);
+  const evalAccuracy = plan.evalMode === 'train' ? trainAccuracy : await collect(plan.numEval, evalRng).then((e) => accuracyScore(model.predict(e.x), e.y));
   return { score: evalAccuracy, trainAccuracy, evalAccuracy, numTrain: plan.numTrain, numEval: plan.numEval, preset: plan.preset, evalMode: plan.evalMode };
 }
 
@@ -123,12 +124,6 @@ async function fitClassifier(estimator: ClassifierEstimator | undefined, x: Matr
   return estimator.fit(x, y, rng);
 }
 
-function accuracy(model: FittedClassifier, x: Matrix, y: Int32Array): number {
-  const predicted = model.predict(x);
-  let hits = 0;
-  for (let i = 0; i < y.length; i++) if (predicted[i] === y[i]) hits++;
-  return hits / y.length;
-}
 
 /**
  * mean_i |a_i − b_i| per column. With `withinBatch`, `a` alone is split into the row pairs (0,1), (2,3), …

@@ -59,7 +59,10 @@ export interface MetricDefinition {
 
 const n = (base: number, scale: number): number => Math.max(20, Math.round(base * scale));
 
-/** The registry, in table order. */
+/**
+ * The registry, in table order. Each entry hands the sampling entry everything of the run but `sampleScale`, which
+ * it turns into sample sizes: the entries refuse option names they do not know.
+ */
 export const METRICS: readonly MetricDefinition[] = [
   {
     id: 'factor-vae',
@@ -67,7 +70,7 @@ export const METRICS: readonly MetricDefinition[] = [
     headline: { field: 'evalAccuracy', column: 'FactorVAE' },
     fields: ['evalAccuracy', 'trainAccuracy'],
     demoScale: 0.03,
-    run: (a) => computeFactorVaeMetric({ ...a, numVarianceEstimate: n(10000, a.sampleScale), numTrain: n(10000, a.sampleScale), numEval: n(5000, a.sampleScale) }),
+    run: ({ sampleScale, ...a }) => computeFactorVaeMetric({ ...a, numVarianceEstimate: n(10000, sampleScale), numTrain: n(10000, sampleScale), numEval: n(5000, sampleScale) }),
   },
   {
     id: 'beta-vae',
@@ -75,7 +78,7 @@ export const METRICS: readonly MetricDefinition[] = [
     headline: { field: 'evalAccuracy', column: 'BetaVAE' },
     fields: ['evalAccuracy', 'trainAccuracy'],
     demoScale: 0.03,
-    run: (a) => computeBetaVaeMetric({ ...a, numTrain: n(10000, a.sampleScale), numEval: n(5000, a.sampleScale) }),
+    run: ({ sampleScale, ...a }) => computeBetaVaeMetric({ ...a, numTrain: n(10000, sampleScale), numEval: n(5000, sampleScale) }),
   },
   {
     id: 'mig',
@@ -83,7 +86,7 @@ export const METRICS: readonly MetricDefinition[] = [
     headline: { field: 'score', column: 'MIG' },
     fields: ['score'],
     demoScale: 0.2,
-    run: (a) => computeMig({ ...a, numTrain: n(10000, a.sampleScale) }),
+    run: ({ sampleScale, ...a }) => computeMig({ ...a, numTrain: n(10000, sampleScale) }),
   },
   {
     id: 'sap',
@@ -91,7 +94,7 @@ export const METRICS: readonly MetricDefinition[] = [
     headline: { field: 'score', column: 'SAP' },
     fields: ['score'],
     demoScale: 0.1,
-    run: (a) => computeSap({ ...a, numTrain: n(10000, a.sampleScale), numTest: n(5000, a.sampleScale) }),
+    run: ({ sampleScale, ...a }) => computeSap({ ...a, numTrain: n(10000, sampleScale), numTest: n(5000, sampleScale) }),
   },
   {
     id: 'dci',
@@ -99,7 +102,7 @@ export const METRICS: readonly MetricDefinition[] = [
     headline: { field: 'disentanglement', column: 'DCI-D' },
     fields: ['disentanglement', 'completeness', 'informativenessTest'],
     demoScale: 0.06,
-    run: (a) => computeDci({ ...a, numTrain: n(10000, a.sampleScale), numTest: n(5000, a.sampleScale) }),
+    run: ({ sampleScale, ...a }) => computeDci({ ...a, numTrain: n(10000, sampleScale), numTest: n(5000, sampleScale) }),
   },
   {
     id: 'modularity',
@@ -107,7 +110,7 @@ export const METRICS: readonly MetricDefinition[] = [
     headline: { field: 'score', column: 'Modularity' },
     fields: ['score'],
     demoScale: 0.2,
-    run: (a) => computeModularity({ ...a, numTrain: n(10000, a.sampleScale) }),
+    run: ({ sampleScale, ...a }) => computeModularity({ ...a, numTrain: n(10000, sampleScale) }),
   },
   {
     id: 'explicitness',
@@ -115,7 +118,7 @@ export const METRICS: readonly MetricDefinition[] = [
     headline: { field: 'scoreTest', column: 'Explicit.' },
     fields: ['scoreTest', 'scoreTrain'],
     demoScale: 0.1,
-    run: (a) => computeExplicitness({ ...a, numTrain: n(10000, a.sampleScale), numTest: n(5000, a.sampleScale) }),
+    run: ({ sampleScale, ...a }) => computeExplicitness({ ...a, numTrain: n(10000, sampleScale), numTest: n(5000, sampleScale) }),
   },
   {
     id: 'irs',
@@ -123,7 +126,7 @@ export const METRICS: readonly MetricDefinition[] = [
     headline: { field: 'score', column: 'IRS' },
     fields: ['score'],
     demoScale: 0.2,
-    run: (a) => computeIrs({ ...a, numTrain: n(10000, a.sampleScale) }),
+    run: ({ sampleScale, ...a }) => computeIrs({ ...a, numTrain: n(10000, sampleScale) }),
   },
   {
     id: 'unsupervised',
@@ -131,7 +134,7 @@ export const METRICS: readonly MetricDefinition[] = [
     headline: { field: 'gaussianTotalCorrelation', column: 'GaussTC↓', lowerIsBetter: true },
     fields: ['gaussianTotalCorrelation', 'gaussianWassersteinCorrelationNorm', 'mutualInfoScore'],
     demoScale: 0.2,
-    run: (a) => computeUnsupervised({ ...a, numTrain: n(10000, a.sampleScale) }),
+    run: ({ sampleScale, ...a }) => computeUnsupervised({ ...a, numTrain: n(10000, sampleScale) }),
   },
   {
     id: 'aam',
@@ -139,7 +142,7 @@ export const METRICS: readonly MetricDefinition[] = [
     headline: { field: 'score', column: 'AAM' },
     fields: ['score'],
     demoScale: 0.2,
-    run: (a) => computeAam({ ...a, numTrain: n(10000, a.sampleScale) }),
+    run: ({ sampleScale, ...a }) => computeAam({ ...a, numTrain: n(10000, sampleScale) }),
   },
   {
     id: 'dhsic',
@@ -147,7 +150,7 @@ export const METRICS: readonly MetricDefinition[] = [
     headline: { field: 'score', column: 'dHSIC↓', lowerIsBetter: true },
     fields: ['score'],
     demoScale: 0.1,
-    run: (a) => computeDhsic({ ...a, numSamples: n(5000, a.sampleScale) }),
+    run: ({ sampleScale, ...a }) => computeDhsic({ ...a, numSamples: n(5000, sampleScale) }),
   },
 ];
 

@@ -20,27 +20,6 @@ async function nodeModules(argument: string): Promise<{ fs: Fs; p: Path }> {
   }
 }
 
-/**
- * Reads a whole file (Node): `BAD_FILE` naming `argument` when it cannot be read, `UNSUPPORTED` outside Node with
- * `inBrowser` saying what to pass instead of a path.
- *
- * @example
- * const bytes = await readFileBytes('encoder.onnx', 'encoder');
- */
-export async function readFileBytes(path: string, argument = 'path', inBrowser = 'pass the bytes instead'): Promise<Uint8Array> {
-  let fs: Fs;
-  try {
-    fs = await import('node:fs/promises');
-  } catch {
-    throw new DisentangleError('UNSUPPORTED', argument, `a path needs Node (node:fs); in a browser ${inBrowser}`);
-  }
-  try {
-    return new Uint8Array(await fs.readFile(path));
-  } catch (e) {
-    throw new DisentangleError('BAD_FILE', argument, `cannot read '${path}' (${e instanceof Error ? e.message : String(e)})`);
-  }
-}
-
 /** What {@link writeFileAtomic} accepts: the whole content, or chunks produced (possibly asynchronously) on the way. */
 export type FileContent = string | Uint8Array | Iterable<Uint8Array> | AsyncIterable<Uint8Array>;
 

@@ -69,7 +69,11 @@ function tupleKeyFn(sizes: readonly number[]): (d: Int32Array, p: number) => Key
  * const result = await computeMig({ dataset: data, represent: encoder });
  */
 export function arrayDataset(options: ArrayDatasetOptions): ArrayDataset {
-  checkOptions(options, `${FN} ({ factors, observations })`);
+  checkOptions(
+    options,
+    `${FN} ({ factors, observations })`,
+    Object.keys({ factors: 0, observations: 0, factorSizes: 0, factorNames: 0, sampling: 0 } satisfies Record<keyof ArrayDatasetOptions, 0>),
+  );
   if (options.factors === undefined) throw new DisentangleError('BAD_INPUT', 'factors', 'is missing');
   if (options.observations === undefined) throw new DisentangleError('BAD_INPUT', 'observations', 'is missing');
   const sampling = enumOption(options.sampling, 'sampling', ['uniform', 'rows'] as const, 'uniform');

@@ -7,7 +7,7 @@ import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { readBlock } from '../core/tensor.js';
 import type { TensorLike } from '../core/types.js';
 import { checkFactorSizes } from '../core/validate.js';
-import { readFileBytes } from '../core/files.js';
+import { readFileBytes } from '../core/readFiles.js';
 import { CodeSource } from './codeCache.js';
 import { parseNpyHeader } from './npz.js';
 

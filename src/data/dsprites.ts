@@ -48,7 +48,7 @@ export interface DspritesDataset extends GroundTruthDataset<tf.Tensor4D> {
  * images.dispose();
  */
 export function dsprites(options: DspritesOptions = {}): DspritesDataset {
-  checkOptions(options, 'dsprites');
+  checkOptions(options, 'dsprites', Object.keys({ renderer: 0, seed: 0 } satisfies Record<keyof DspritesOptions, 0>));
   enumOption(options.renderer, 'renderer', ['procedural'] as const, 'procedural');
   if (options.seed !== undefined && (typeof options.seed !== 'number' || !Number.isFinite(options.seed))) {
     throw new DisentangleError('BAD_OPTION', 'seed', `expected a finite number, got ${String(options.seed)}`);

@@ -35,7 +35,7 @@ const MAX_TABLE_VALUES = 2 ** 28;
  * const mig = await computeMig({ dataset: dsprites(), codeTable: { data: codes, shape } });
  */
 export async function encodeDataset<Obs = TensorLike>(options: EncodeDatasetOptions<Obs>): Promise<{ codes: Float32Array; shape: [number, number] }> {
-  checkOptions(options, 'encodeDataset');
+  checkOptions(options, 'encodeDataset', Object.keys({ represent: 0, dataset: 0, batchSize: 0, onProgress: 0, signal: 0 } satisfies Record<keyof EncodeDatasetOptions, 0>));
   const ctx = samplingContext(options.dataset, options.represent, options.signal);
   const N = datasetSize(ctx.factorSizes);
   if (N === undefined) throw new DisentangleError('UNSUPPORTED', 'dataset.factorSizes', 'has more combinations than a table can hold');

@@ -1,15 +1,28 @@
-export { sampleUniformFactors, holdColumnFixed, sampleCodesAndFactors, samplingContext, drawFactors, representFactors, representFactorsRaw } from './sampling.js';
-export type { SamplingContext, RawCodes, SampleCodesOptions, CodeRouteOptions } from './sampling.js';
+/**
+ * `disentangle/data`: ground-truth datasets (procedural and real dSprites, datasets over your own arrays), the
+ * factor sampler and code sampling for your own metrics, encoding a whole dataset once, and the `.npz` reader.
+ * The sampler's internals (contexts, raw code routes) stay in their modules.
+ */
+export { sampleUniformFactors, holdColumnFixed, sampleCodesAndFactors, representFactors } from './sampling.js';
+export type { SampleCodesOptions, CodeRouteOptions } from './sampling.js';
 export { sampleTrainTest } from './trainTest.js';
 export type { SamplingMetricOptions, SampledCodes } from './trainTest.js';
 export type { CodeSource } from './codeCache.js';
+export { encodeDataset } from './encodeDataset.js';
+export type { EncodeDatasetOptions } from './encodeDataset.js';
 export { dsprites } from './dsprites.js';
 export type { DspritesOptions, DspritesDataset } from './dsprites.js';
-export { renderDspritesBatch, dspritesFactorValues, DSPRITES_FACTOR_SIZES, DSPRITES_FACTOR_NAMES, DSPRITES_IMAGE_SIZE } from './dspritesRenderer.js';
+export {
+  renderDspritesBatch,
+  dspritesFactorValues,
+  DSPRITES_FACTOR_SIZES,
+  DSPRITES_FACTOR_NAMES,
+  DSPRITES_FACTOR_VALUES,
+  DSPRITES_IMAGE_SIZE,
+} from './dspritesRenderer.js';
 export { loadDsprites } from './loadDsprites.js';
 export type { LoadDspritesOptions, LoadedDsprites } from './loadDsprites.js';
 export { readNpzStream, parseNpyHeader, encodeNpyHeader } from './npz.js';
 export type { NpyHeader, NpySink, NpzArrayHandler, ReadNpzOptions } from './npz.js';
 export { arrayDataset } from './arrayDataset.js';
 export type { ArrayDatasetOptions, ArrayDataset } from './arrayDataset.js';
-export { DSPRITES_FACTOR_VALUES } from './dspritesRenderer.js';

@@ -5,6 +5,7 @@ import type { Rng } from '../core/rng.js';
 import type { FactorBatch, GroundTruthDataset, Progress } from '../core/types.js';
 import { DSPRITES_FACTOR_NAMES } from './dspritesRenderer.js';
 import { readFactorBatch } from '../core/tensor.js';
+import { openFileStream } from '../core/readFiles.js';
 import { elementSink, readNpzStream } from './npz.js';
 import type { NpyHeader, NpySink } from './npz.js';
 import { checkOptions } from '../core/validate.js';
@@ -48,26 +49,7 @@ function* sliceBytes(bytes: Uint8Array): Generator<Uint8Array> {
 async function openSource(pathOrBytes: string | Uint8Array): Promise<{ chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>; total: number }> {
   if (pathOrBytes instanceof Uint8Array) return { chunks: sliceBytes(pathOrBytes), total: pathOrBytes.length };
   if (typeof pathOrBytes !== 'string') throw new DisentangleError('BAD_INPUT', ARG, 'expected a file path or the bytes of the .npz file (Uint8Array)');
-  const fs = await import('node:fs');
-  const fail = failFor(`'${pathOrBytes}'`);
-  let total: number;
-  try {
-    const stat = await fs.promises.stat(pathOrBytes);
-    if (!stat.isFile()) throw new Error('not a regular file');
-    total = stat.size;
-  } catch (e) {
-    throw failFor(undefined)(`cannot read '${pathOrBytes}' (${(e as Error).message})`);
-  }
-  const stream = fs.createReadStream(pathOrBytes, { highWaterMark: CHUNK }) as AsyncIterable<Uint8Array>;
-  // A read error halfway (the file removed, a disk error) is a BAD_FILE too, not a raw system error.
-  async function* chunks(): AsyncGenerator<Uint8Array> {
-    try {
-      for await (const c of stream) yield c;
-    } catch (e) {
-      throw e instanceof DisentangleError ? e : fail(`could not be read to the end (${(e as Error).message})`);
-    }
-  }
-  return { chunks: chunks(), total };
+  return openFileStream(pathOrBytes, ARG, CHUNK);
 }
 
 function expectArray(badFile: Fail, name: string, h: NpyHeader, descrs: readonly string[], rank: number): void {
@@ -171,7 +153,7 @@ function indexLayout(badFile: Fail, classes: Int32Array, values: Float64Array, n
  * const mig = await computeMig({ dataset: data, represent: encoder });
  */
 export async function loadDsprites(pathOrBytes: string | Uint8Array, options: LoadDspritesOptions = {}): Promise<LoadedDsprites> {
-  checkOptions(options, 'loadDsprites');
+  checkOptions(options, 'loadDsprites', Object.keys({ onProgress: 0, signal: 0 } satisfies Record<keyof LoadDspritesOptions, 0>));
   const { chunks, total } = await openSource(pathOrBytes);
   const badFile = failFor(typeof pathOrBytes === 'string' ? `'${pathOrBytes}'` : undefined);
   const imgs: { packed?: Uint8Array; n: number; pixels: number; stride: number } = { n: 0, pixels: 0, stride: 0 };

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError } from '../core/errors.js';
 import { recoverDirectory, writeDirectoryAtomic, writeFileAtomic } from '../core/files.js';
+import { nodeFs } from '../core/readFiles.js';
 import { MAX_MODEL_PARAMS } from './modelConfig.js';
 
 /**
@@ -171,14 +172,6 @@ export function decodeModel(modelJson: unknown, weightData: ArrayBuffer, argumen
   return { header, tensors: decodeWeightSpecs(specs, weightData) };
 }
 
-async function nodeFs(argument: string): Promise<typeof import('node:fs/promises')> {
-  try {
-    return await import('node:fs/promises');
-  } catch {
-    throw new DisentangleError('UNSUPPORTED', argument, 'saving to and loading from a directory needs Node (use encodeModel/decodeModel in a browser)');
-  }
-}
-
 /**
  * Writes `model.json` + `weights.bin` into `dir`, replacing a model already there whole or not at all (other
  * entries of the directory are kept). Node only.
@@ -206,7 +199,7 @@ export async function writeModel(dir: string, header: ModelHeader, tensors: Reco
  */
 export async function readModelFiles(dir: string, argument = 'dir'): Promise<ModelFiles> {
   if (typeof dir !== 'string' || dir.length === 0) throw new DisentangleError('BAD_OPTION', argument, `expected a directory path, got ${show(dir)}`);
-  const fs = await nodeFs(argument);
+  const fs = await nodeFs(argument, 'saving to and loading from a directory needs Node (use encodeModel/decodeModel in a browser)');
   const root = await recoverDirectory(dir, { argument });
   const file = `${dir}/model.json`;
   const fail = (what: string, e?: unknown) =>

@@ -2,10 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError } from '../core/errors.js';
 import { createRng, type Rng } from '../core/rng.js';
 import type { GenerativeModel, TensorLike } from '../core/types.js';
-import { enumOption } from '../core/validate.js';
-import { writeModel } from './checkpoint.js';
-import { loadReferenceModel } from './loadModel.js';
-import { channelList, checkModelSize, checkSide, configRecord, convWeights, denseWeights, MAX_CHANNELS, MAX_IMAGE_SIZE, seedOption, sizeOption } from './modelConfig.js';
+import { checkOptions, enumOption } from '../core/validate.js';
+import { loadReferenceModel, ReferenceModel, registerLayer } from './referenceModel.js';
+import { channelList, checkConfigNames, checkModelSize, checkSide, configRecord, convWeights, denseWeights, MAX_CHANNELS, MAX_IMAGE_SIZE, seedOption, sizeOption } from './modelConfig.js';
 import {
   conv2d,
   conv2dParams,
@@ -47,6 +46,21 @@ export interface FactorVaeConfig {
 }
 
 export type ResolvedFactorVaeConfig = Required<FactorVaeConfig> & { encoderConv: number[]; decoderDeconv: number[] };
+
+/** The field names of {@link FactorVaeConfig} (the `satisfies` keeps list and interface equal). */
+export const FACTOR_VAE_CONFIG_NAMES: readonly string[] = Object.keys({
+  imageSize: 0,
+  channels: 0,
+  latentDims: 0,
+  encoderConv: 0,
+  encoderHidden: 0,
+  decoderHidden: 0,
+  decoderReshapeChannels: 0,
+  decoderDeconv: 0,
+  discriminatorHidden: 0,
+  discriminatorLayers: 0,
+  seed: 0,
+} satisfies Record<keyof FactorVaeConfig, 0>);
 
 export const FACTOR_VAE_DEFAULTS: ResolvedFactorVaeConfig = {
   imageSize: 64,
@@ -108,21 +122,17 @@ export function factorVaeWeights(c: ResolvedFactorVaeConfig): number {
 type Encoder = { convs: Conv2dParams[]; fc: DenseParams; mu: DenseParams; logVar: DenseParams };
 type Decoder = { fc: DenseParams[]; deconvs: Deconv2dParams[] };
 
-function register(out: Params, key: string, fields: Record<string, tf.Variable>): void {
-  for (const [f, v] of Object.entries(fields)) out[`${key}/${f}`] = v;
-}
-
 /** The encoder q(z|x), the decoder p(x|z) and the TC discriminator of FactorVAE. Build with {@link buildFactorVae}. */
-export class FactorVae {
+export class FactorVae extends ReferenceModel<ResolvedFactorVaeConfig> {
   readonly kind = 'factor-vae';
   readonly config: ResolvedFactorVaeConfig;
   history: FactorVaeHistoryEntry[] = [];
-  iteration = 0;
   private readonly enc: Encoder;
   private readonly dec: Decoder;
   private readonly disc: DenseParams[];
 
   constructor(config: FactorVaeConfig = {}) {
+    super();
     const c = (this.config = resolveFactorVaeConfig(config));
     const rng = createRng(c.seed);
     const eRng = rng.fork();
@@ -195,21 +205,21 @@ export class FactorVae {
 
   private encoderParams(): Params {
     const out: Params = {};
-    this.enc.convs.forEach((p, i) => register(out, `enc/conv${i}`, p));
-    register(out, 'enc/fc', this.enc.fc);
-    register(out, 'enc/mu', this.enc.mu);
-    register(out, 'enc/logvar', this.enc.logVar);
+    this.enc.convs.forEach((p, i) => registerLayer(out, `enc/conv${i}`, p));
+    registerLayer(out, 'enc/fc', this.enc.fc);
+    registerLayer(out, 'enc/mu', this.enc.mu);
+    registerLayer(out, 'enc/logvar', this.enc.logVar);
     return out;
   }
   private decoderParams(): Params {
     const out: Params = {};
-    this.dec.fc.forEach((p, i) => register(out, `dec/fc${i}`, p));
-    this.dec.deconvs.forEach((p, i) => register(out, `dec/deconv${i}`, p));
+    this.dec.fc.forEach((p, i) => registerLayer(out, `dec/fc${i}`, p));
+    this.dec.deconvs.forEach((p, i) => registerLayer(out, `dec/deconv${i}`, p));
     return out;
   }
   private discriminatorParams(): Params {
     const out: Params = {};
-    this.disc.forEach((p, i) => register(out, `tc/fc${i}`, p));
+    this.disc.forEach((p, i) => registerLayer(out, `tc/fc${i}`, p));
     return out;
   }
 
@@ -224,6 +234,7 @@ export class FactorVae {
    */
   asGenerativeModel(options: { representation?: 'sample' | 'mean'; seed?: number } = {}): GenerativeModel<tf.Tensor4D> {
     const c = this.config;
+    checkOptions(options, 'FactorVae.asGenerativeModel', ['representation', 'seed']);
     const mode = enumOption(options.representation, 'representation', ['sample', 'mean'] as const, 'sample');
     const epsRng = createRng(options.seed ?? c.seed);
     const side = [c.imageSize, c.imageSize, c.channels];
@@ -253,18 +264,6 @@ export class FactorVae {
       },
     };
   }
-
-  /**
-   * Writes `model.json` (config + tfjs weights manifest) and `weights.bin` into `dir` (Node only), replacing a
-   * model already there whole or not at all; other entries of `dir` are kept.
-   */
-  async save(dir: string): Promise<void> {
-    await writeModel(dir, { modelType: this.kind, config: this.config, iteration: this.iteration }, this.params());
-  }
-
-  dispose(): void {
-    for (const v of Object.values(this.params())) v.dispose();
-  }
 }
 
 /** One logged FactorVAE iteration. `tc` is the objective's TC term (FactorVAE: mean(T0 − T1); β-TCVAE: MWS TC). */
@@ -289,19 +288,6 @@ export function reparameterize(mu: tf.Tensor2D, logVar: tf.Tensor2D, eps: tf.Ten
   return tf.add(mu, tf.mul(tf.exp(tf.mul(logVar, 0.5)), eps));
 }
 
-/** mean_batch Σ_pixels BCE-with-logits, in the stable form max(l, 0) − l·x + ln(1 + e^{−|l|}). */
-export function bernoulliReconstructionLoss(logits: tf.Tensor4D, x: tf.Tensor4D): tf.Scalar {
-  return tf.tidy(() => {
-    const per = tf.add(tf.sub(tf.relu(logits), tf.mul(logits, x)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))));
-    return tf.mean(tf.sum(tf.reshape(per, [x.shape[0], -1]), 1));
-  }) as tf.Scalar;
-}
-
-/** KL(q(z|x) ‖ N(0, I)) = mean_batch Σ_k ½(−1 − logvar + μ² + e^{logvar}). */
-export function gaussianKl(mu: tf.Tensor2D, logVar: tf.Tensor2D): tf.Scalar {
-  return tf.tidy(() => tf.mean(tf.sum(tf.mul(tf.add(tf.sub(tf.add(tf.square(mu), tf.exp(logVar)), logVar), -1), 0.5), 1))) as tf.Scalar;
-}
-
 /**
  * Builds FactorVAE (Kim & Mnih, ICML 2018, "Disentangling by Factorising") with the dSprites architecture of
  * reference-algorithms.md §13: encoder conv 32, 32, 64, 64 (ReLU) → FC 128 (no activation) → μ, logvar (10);
@@ -314,6 +300,7 @@ export function gaussianKl(mu: tf.Tensor2D, logVar: tf.Tensor2D): tf.Scalar {
  */
 export function buildFactorVae(config: FactorVaeConfig = {}): FactorVae {
   requireBackend('buildFactorVae');
+  checkConfigNames(config, FACTOR_VAE_CONFIG_NAMES, 'buildFactorVae');
   return new FactorVae(config);
 }
 

@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng, type Rng } from '../core/rng.js';
 import type { GenerativeModel, TensorLike } from '../core/types.js';
-import { writeModel } from './checkpoint.js';
-import { sampleUniformLatents } from './infoganCrLosses.js';
-import { loadReferenceModel } from './loadModel.js';
-import { resolveInfoGanCrConfig, type InfoGanCrConfig, type ResolvedInfoGanCrConfig } from './infoganCrConfig.js';
-import { checkSide } from './modelConfig.js';
+import { sampleUniformLatents } from './infoganCrLatents.js';
+import { loadReferenceModel, ReferenceModel, registerLayer } from './referenceModel.js';
+import { INFOGAN_CR_CONFIG_NAMES, resolveInfoGanCrConfig, type InfoGanCrConfig, type ResolvedInfoGanCrConfig } from './infoganCrConfig.js';
+import { checkConfigNames, checkSide } from './modelConfig.js';
 import {
   batchNorm,
   batchNormState,
@@ -25,24 +24,6 @@ import {
 import { toTensor } from '../core/tensor.js';
 import { spectralNormalize, spectralNormState, updateSpectralNorm, type SpectralNormState } from './spectralNorm.js';
 import { requireBackend, ensureBackend } from '../core/backend.js';
-
-export { assignParams } from './loadModel.js';
-export { checkSide } from './modelConfig.js';
-export {
-  INFOGAN_CR_DEFAULTS,
-  infoGanCrWeights,
-  resolveInfoGanCrConfig,
-  type InfoGanCrConfig,
-  type ResolvedInfoGanCrConfig,
-} from './infoganCrConfig.js';
-export {
-  discriminatorLoss,
-  generatorAdversarialLoss,
-  infoLoss,
-  sampleContrastivePairs,
-  sampleUniformLatents,
-  softmaxCrossEntropy,
-} from './infoganCrLosses.js';
 
 type SnDense = { p: DenseParams; sn: SpectralNormState };
 type SnConv = { p: Conv2dParams; sn: SpectralNormState };
@@ -78,23 +59,18 @@ function buildTrunk(rng: Rng, c: ResolvedInfoGanCrConfig, inCh: number, name: st
   };
 }
 
-function registerLayer(out: Params, key: string, fields: Record<string, tf.Variable>): void {
-  for (const [f, v] of Object.entries(fields)) out[`${key}/${f}`] = v;
-}
-
 /** The three InfoGAN-CR networks and their state. Build with {@link buildInfoGanCr}, train with `trainInfoGanCr`. */
-export class InfoGanCr {
+export class InfoGanCr extends ReferenceModel<ResolvedInfoGanCrConfig> {
   readonly kind = 'infogan-cr';
   readonly config: ResolvedInfoGanCrConfig;
   /** Losses recorded by the trainer, one entry per logged iteration. */
   history: InfoGanCrHistoryEntry[] = [];
-  /** Iterations trained so far. */
-  iteration = 0;
   private readonly g: Generator;
   private readonly dq: { trunk: Trunk; d: SnDense; qHidden: SnDense; qOut: SnDense };
   private readonly h: { trunk: Trunk; out: DenseParams };
 
   constructor(config: InfoGanCrConfig = {}) {
+    super();
     this.config = resolveInfoGanCrConfig(config);
     const rng = createRng(this.config.seed);
     const c = this.config;
@@ -253,23 +229,6 @@ export class InfoGanCr {
       },
     };
   }
-
-  /**
-   * Writes `model.json` (config + tfjs weights manifest) and `weights.bin` into `dir` (Node only), replacing a
-   * model already there whole or not at all; other entries of `dir` are kept.
-   *
-   * @example
-   * await model.save('models/infogan-cr-0');
-   * const again = await loadInfoGanCr('models/infogan-cr-0');
-   */
-  async save(dir: string): Promise<void> {
-    await writeModel(dir, { modelType: this.kind, config: this.config, iteration: this.iteration }, this.params());
-  }
-
-  /** Frees every variable. */
-  dispose(): void {
-    for (const v of Object.values(this.params())) v.dispose();
-  }
 }
 
 /** One logged iteration of InfoGAN-CR training (losses of the last step of each network). */
@@ -321,6 +280,7 @@ function trainable(p: Params): tf.Variable[] {
  */
 export function buildInfoGanCr(config: InfoGanCrConfig = {}): InfoGanCr {
   requireBackend('buildInfoGanCr');
+  checkConfigNames(config, INFOGAN_CR_CONFIG_NAMES, 'buildInfoGanCr');
   return new InfoGanCr(config);
 }
 

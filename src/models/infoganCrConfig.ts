@@ -31,6 +31,21 @@ export interface InfoGanCrConfig {
 export type ResolvedInfoGanCrConfig = Required<InfoGanCrConfig> & { generatorDeconv: number[]; trunkConv: number[] };
 
 /** The paper's dSprites sizes (§13). */
+/** The field names of {@link InfoGanCrConfig} (the `satisfies` keeps list and interface equal). */
+export const INFOGAN_CR_CONFIG_NAMES: readonly string[] = Object.keys({
+  imageSize: 0,
+  channels: 0,
+  codeDims: 0,
+  noiseDims: 0,
+  generatorHidden: 0,
+  generatorReshapeChannels: 0,
+  generatorDeconv: 0,
+  trunkConv: 0,
+  trunkHidden: 0,
+  qHidden: 0,
+  seed: 0,
+} satisfies Record<keyof InfoGanCrConfig, 0>);
+
 export const INFOGAN_CR_DEFAULTS: ResolvedInfoGanCrConfig = {
   imageSize: 64,
   channels: 1,

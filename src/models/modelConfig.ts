@@ -5,7 +5,7 @@
  * their weights with {@link denseWeights} / {@link convWeights}; tests compare the counts with the built models.
  */
 import { DisentangleError } from '../core/errors.js';
-import { intOption, numberOption } from '../core/validate.js';
+import { checkKnownOptions, intOption, numberOption } from '../core/validate.js';
 
 /** Most weights a reference model may have: 2^26, 256 MiB of float32 (training adds two Adam moments each). */
 export const MAX_MODEL_PARAMS = 2 ** 26;
@@ -24,6 +24,15 @@ export function configRecord<T extends object>(config: T | undefined | null, arg
     throw new DisentangleError('BAD_OPTION', argument, `expected a config object, got ${config === null ? 'null' : typeof config}`);
   }
   return config;
+}
+
+/**
+ * Refuses a config field the model does not have (a misspelt `latentDim` would otherwise build a default-sized
+ * model): `BAD_OPTION` naming the field and the closest valid one. Checked by the public builders; a file's config
+ * is the resolved one the model saved, so loads need no such check.
+ */
+export function checkConfigNames(config: unknown, names: readonly string[], fn: string): void {
+  if (config && typeof config === 'object' && !Array.isArray(config)) checkKnownOptions(config, names, `${fn} (config)`);
 }
 
 /** An integer size in [min, max]. */

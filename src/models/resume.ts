@@ -6,8 +6,9 @@
  */
 import type * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError } from '../core/errors.js';
+import { listDirectory } from '../core/readFiles.js';
 import { checkWeightSpecs, decodeWeightSpecs, readModelFiles, writeModel } from './checkpoint.js';
-import { checkModelType, configFromFile, type LoadableModel } from './loadModel.js';
+import { checkModelType, configFromFile, type LoadableModel } from './referenceModel.js';
 
 /** Anything with Adam-like explicit state. */
 export interface OptimizerState {
@@ -59,17 +60,10 @@ const RUN_ENTRY = /^iteration-(\d+)$|^\.iteration-(\d+)\.(?:new|old)$/;
  * there are none, `source` itself as a single checkpoint.
  */
 export async function checkpointCandidates(source: string): Promise<{ run: boolean; checkpoints: string[] }> {
-  const fs = await import('node:fs/promises').catch(() => {
-    throw new DisentangleError('UNSUPPORTED', 'resumeFrom', 'resuming from files needs Node');
-  });
   const found = new Map<string, number>();
   for (const base of [source, `${source}/checkpoints`]) {
-    let entries: string[];
-    try {
-      entries = await fs.readdir(base);
-    } catch {
-      continue;
-    }
+    const entries = await listDirectory(base, 'resumeFrom', 'resuming from files needs Node');
+    if (!entries) continue;
     for (const e of entries) {
       const m = RUN_ENTRY.exec(e);
       if (m) found.set(`${base}/iteration-${m[1] ?? m[2]}`, Number(m[1] ?? m[2]));
@@ -160,83 +154,4 @@ export async function resumeTraining<C, M extends LoadableModel, O extends Recor
     'resumeFrom',
     `no checkpoint in ${source} loads: ${skipped.map((s) => s.reason).join('; ')}`,
   );
-}
-
-/** Largest training batch: 4096 images of 64×64 already take gigabytes of activations in the first conv layers. */
-export const MAX_TRAINING_BATCH = 4096;
-
-/** Checks the callbacks, signal and paths both trainers take, so a wrong type is a `BAD_OPTION`, not a TypeError later. */
-export function checkTrainingOptions(options: {
-  onProgress?: unknown;
-  onResume?: unknown;
-  signal?: unknown;
-  checkpointDir?: unknown;
-  resumeFrom?: unknown;
-}): void {
-  for (const name of ['onProgress', 'onResume'] as const) {
-    if (options[name] !== undefined && typeof options[name] !== 'function') throw new DisentangleError('BAD_OPTION', name, `expected a function, got ${typeof options[name]}`);
-  }
-  const signal = options.signal as { aborted?: unknown } | undefined;
-  if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof signal.aborted !== 'boolean')) {
-    throw new DisentangleError('BAD_OPTION', 'signal', 'expected an AbortSignal');
-  }
-  for (const name of ['checkpointDir', 'resumeFrom'] as const) {
-    const v = options[name];
-    if (v !== undefined && (typeof v !== 'string' || v.length === 0)) throw new DisentangleError('BAD_OPTION', name, `expected a directory path, got ${JSON.stringify(v) ?? typeof v}`);
-  }
-}
-
-/** The options both trainers share for where training starts. */
-export interface StartOptions<M> {
-  model?: M;
-  resumeFrom?: string;
-  onResume?: (info: ResumeInfo) => void;
-}
-
-/**
- * The model and optimizers a trainer starts from: restored from `resumeFrom` (then `onResume` hears where from),
- * else `options.model` (the caller's, never disposed here), else a fresh model from `create`. `owned` says whether
- * the trainer must dispose the model when training fails. Nothing leaks when this throws.
- */
-export async function startTraining<C, M extends LoadableModel, O extends Record<string, OptimizerState>>(
-  options: StartOptions<M>,
-  spec: {
-    modelType: string;
-    isModel: (x: unknown) => boolean;
-    resolve: (config: never) => C;
-    build: (config: C) => M;
-    create: () => M;
-    optimizersFor: (model: M) => O;
-  },
-): Promise<{ model: M; optimizers: O; owned: boolean }> {
-  if (options.resumeFrom !== undefined) {
-    const r = await resumeTraining(options.resumeFrom, spec.modelType, spec.resolve, (config) => {
-      const model = spec.build(config);
-      try {
-        return { model, optimizers: spec.optimizersFor(model) };
-      } catch (e) {
-        model.dispose();
-        throw e;
-      }
-    });
-    try {
-      options.onResume?.(r.info);
-    } catch (e) {
-      r.model.dispose();
-      for (const opt of Object.values(r.optimizers)) opt.dispose();
-      throw e;
-    }
-    return { model: r.model, optimizers: r.optimizers, owned: true };
-  }
-  if (options.model !== undefined && !spec.isModel(options.model)) {
-    throw new DisentangleError('BAD_OPTION', 'model', `expected a ${spec.modelType} model built by this library`);
-  }
-  const owned = options.model === undefined;
-  const model = options.model ?? spec.create();
-  try {
-    return { model, optimizers: spec.optimizersFor(model), owned };
-  } catch (e) {
-    if (owned) model.dispose();
-    throw e;
-  }
 }

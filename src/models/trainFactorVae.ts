@@ -1,34 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createYielder } from '../core/batching.js';
-import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { permutation, type Rng } from '../core/rng.js';
-import type { GroundTruthDataset, RunOptions, TensorLike } from '../core/types.js';
-import { enumOption, intOption, numberOption, checkOptions } from '../core/validate.js';
+import { enumOption, numberOption, intOption, checkOptions } from '../core/validate.js';
 import { Adam } from './adam.js';
-import { checkTrainingOptions, MAX_TRAINING_BATCH, startTraining, writeCheckpoint, type ResumeInfo } from './resume.js';
-import {
-  bernoulliReconstructionLoss,
-  buildFactorVae,
-  FactorVae,
-  gaussianKl,
-  gaussianNoise,
-  reparameterize,
-  resolveFactorVaeConfig,
-  type FactorVaeConfig,
-} from './factorVae.js';
-import { softmaxCrossEntropy } from './infoganCr.js';
-import { realBatchSampler, step, trainingRng } from './trainInfoganCr.js';
-import { ensureBackend } from '../core/backend.js';
+import { buildFactorVae, FactorVae, gaussianNoise, reparameterize, resolveFactorVaeConfig, type FactorVaeConfig, type FactorVaeHistoryEntry } from './factorVae.js';
+import { bernoulliReconstructionLoss, gaussianKl, softmaxCrossEntropy } from './losses.js';
+import { checkTrainingInput, readTrainingSchedule, step, train, TRAINING_OPTION_NAMES, type TrainingOptions } from './training.js';
 
 /** The VAE objectives {@link trainFactorVae} offers. */
 export type VaeObjective = 'factor-vae' | 'beta-vae' | 'beta-tcvae';
 
-/** Options of {@link trainFactorVae}; defaults follow the ICR FactorVAE dSprites runs (§13). */
-export interface TrainFactorVaeOptions extends RunOptions {
-  dataset: GroundTruthDataset<TensorLike>;
-  model?: FactorVae;
+/** Options of {@link trainFactorVae}; defaults follow the ICR FactorVAE dSprites runs. */
+export interface TrainFactorVaeOptions extends TrainingOptions<FactorVae> {
   config?: FactorVaeConfig;
-  /** Default 'factor-vae'. */
+  /** Default 'factor-vae'; 'beta-vae' and 'beta-tcvae' train the same networks with those objectives. */
   objective?: VaeObjective;
   /** FactorVAE's TC weight γ (tc_coe ∈ {1, 10, 20, 40} in the paper's runs). Default 10. */
   gamma?: number;
@@ -36,30 +20,19 @@ export interface TrainFactorVaeOptions extends RunOptions {
   beta?: number;
   /** Default 311,040 (27 epochs of 737,280 images at batch 64). */
   iterations?: number;
-  batchSize?: number;
   /** VAE Adam: lr 1e-4, β (0.9, 0.999). TC discriminator Adam: lr 1e-4, β (0.5, 0.9). ε 1e-8. */
   learningRate?: number;
   discriminatorLr?: number;
   /** β-TCVAE's minibatch weighted sampling needs the dataset size N. Default: the product of the factor sizes. */
   datasetSize?: number;
-  checkpointEvery?: number;
-  checkpointDir?: string;
-  /**
-   * Resume from a checkpoint written by this trainer, or from a run directory (`checkpointDir`, or the folder
-   * holding it as `checkpoints/`): then from its newest checkpoint that loads, skipping torn or damaged newer
-   * ones. Resuming at or past `iterations` returns the checkpoint's model.
-   */
-  resumeFrom?: string;
-  /** Told which checkpoint a resume started from and which newer ones it skipped, and why. */
-  onResume?: (info: ResumeInfo) => void;
-  /** Record losses every N iterations in `model.history`. Default 50. */
-  logEvery?: number;
 }
 
 /**
- * Trains FactorVAE (Kim & Mnih 2018) as the ICR reference does (§13), or, with `objective`, β-VAE (Higgins et al.
- * 2017: reconstruction + β·KL) or β-TCVAE (Chen et al. 2018: reconstruction + MI + β·TC + dimension-wise KL, with
- * the minibatch-weighted-sampling estimates of disentangling-vae). Per batch: one VAE step, then (FactorVAE) one
+ * Trains one of three VAEs on the same networks (the {@link FactorVae} model): FactorVAE (Kim & Mnih 2018, the
+ * default, as the InfoGAN-CR repository's FactorVAE runs), β-VAE (`objective: 'beta-vae'`, Higgins et al. 2017:
+ * reconstruction + β·KL) or β-TCVAE (`objective: 'beta-tcvae'`, Chen et al. 2018: reconstruction + MI + β·TC +
+ * dimension-wise KL, with the minibatch-weighted-sampling estimates of disentangling-vae). The name says FactorVAE
+ * because that is the default and the model class; {@link trainVae} is the same function. Per batch: one VAE step, then (FactorVAE) one
  * TC-discriminator step on the same z and its in-batch, per-dimension permutation. Randomness of iteration i
  * depends on (seed, i) only, so resuming from a checkpoint continues exactly.
  *
@@ -68,74 +41,63 @@ export interface TrainFactorVaeOptions extends RunOptions {
  * const gm = vae.asGenerativeModel();   // sampled z as the representation
  */
 export async function trainFactorVae(options: TrainFactorVaeOptions): Promise<FactorVae> {
-  checkOptions(options, 'trainFactorVae');
+  checkOptions(options, 'trainFactorVae', OPTION_NAMES);
   const o = readOptions(options);
-  await ensureBackend();
-  const sampleReal = realBatchSampler(options.dataset, 'trainFactorVae', options.signal);
-  const datasetSize = o.datasetSize ?? options.dataset.factorSizes.reduce((a, b) => a * b, 1);
-  const { model, optimizers: opts, owned } = await startTraining(options, {
+  const spec = {
     modelType: 'factor-vae',
-    isModel: (x) => x instanceof FactorVae,
+    isModel: (x: unknown) => x instanceof FactorVae,
     resolve: resolveFactorVaeConfig,
-    build: (config) => new FactorVae(config),
+    build: (config: ReturnType<typeof resolveFactorVaeConfig>) => new FactorVae(config),
     create: () => buildFactorVae(options.config),
-    optimizersFor: (m) => ({
+    optimizersFor: (m: FactorVae) => ({
       vae: new Adam(m.vaeVariables(), { learningRate: o.learningRate, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }),
       tc: new Adam(m.discriminatorVariables(), { learningRate: o.discriminatorLr, beta1: 0.5, beta2: 0.9, epsilon: 1e-8 }),
     }),
+  };
+  return train(options, 'trainFactorVae', o, spec, (model, opts) => {
+    // Read once the dataset has been checked (by the real-batch sampler).
+    const datasetSize = o.datasetSize ?? options.dataset.factorSizes.reduce((a, b) => a * b, 1);
+    return {
+      stage: `train ${o.objective}`,
+      iterate: (it, x, rng, log) => {
+        const entry = vaeIteration(model, opts, { ...o, datasetSize }, x, rng, log);
+        return entry && { iteration: it, ...entry };
+      },
+    };
   });
-  const c = model.config;
-  const shape = [c.imageSize, c.imageSize, c.channels];
-  // Time-based, so Ctrl-C, timers and progress bars get a turn at least every ~50 ms whatever the model size.
-  const yielder = createYielder(options.signal);
-  try {
-    for (let it = model.iteration; it < o.iterations; it++) {
-      throwIfAborted(options.signal);
-      const rng = trainingRng(o.seed, it, 0);
-      const x = await sampleReal(o.batchSize, rng, shape);
-      const log = (it + 1) % o.logEvery === 0 || it === o.iterations - 1;
-      let entry: ReturnType<typeof vaeIteration>;
-      try {
-        entry = vaeIteration(model, opts, { ...o, datasetSize }, x, rng, log);
-      } finally {
-        x.dispose();
-      }
-      model.iteration = it + 1;
-      if (entry) model.history.push({ iteration: it, ...entry });
-      if (options.checkpointDir && o.checkpointEvery > 0 && (it + 1) % o.checkpointEvery === 0) {
-        await writeCheckpoint(`${options.checkpointDir}/iteration-${it}`, model, model.params(), opts, o.seed);
-      }
-      options.onProgress?.({ stage: `train ${o.objective}`, done: it + 1, total: o.iterations });
-      await yielder.maybeYield();
-    }
-  } catch (e) {
-    // A model the caller passed in stays theirs; one this run made is unreachable once we throw.
-    if (owned) model.dispose();
-    throw e;
-  } finally {
-    opts.vae.dispose();
-    opts.tc.dispose();
-  }
-  return model;
 }
 
+/**
+ * {@link trainFactorVae} under the name of what it trains whatever the `objective`: a VAE (FactorVAE, β-VAE or
+ * β-TCVAE). The same function.
+ */
+export const trainVae = trainFactorVae;
+
+/** The option names of {@link TrainFactorVaeOptions}: the shared training ones and the VAE objectives'. */
+const OPTION_NAMES = [
+  ...TRAINING_OPTION_NAMES,
+  ...Object.keys({
+    config: 0,
+    objective: 0,
+    gamma: 0,
+    beta: 0,
+    learningRate: 0,
+    discriminatorLr: 0,
+    datasetSize: 0,
+  } satisfies Record<Exclude<keyof TrainFactorVaeOptions, keyof TrainingOptions<FactorVae>>, 0>),
+];
+
 function readOptions(options: TrainFactorVaeOptions) {
-  if (!options || typeof options !== 'object') throw new DisentangleError('BAD_OPTION', 'options', 'expected an options object');
-  if (!options.dataset) throw new DisentangleError('BAD_INPUT', 'dataset', 'trainFactorVae needs a dataset of images');
-  checkTrainingOptions(options);
+  checkTrainingInput(options, 'trainFactorVae');
   const objective = enumOption(options.objective, 'objective', ['factor-vae', 'beta-vae', 'beta-tcvae'] as const, 'factor-vae');
   return {
     objective,
     gamma: numberOption(options.gamma, 'gamma', 10, 0),
     beta: numberOption(options.beta, 'beta', objective === 'beta-tcvae' ? 6 : 4, 0),
-    iterations: intOption(options.iterations, 'iterations', 311_040, 0),
-    batchSize: intOption(options.batchSize, 'batchSize', 64, 2, MAX_TRAINING_BATCH),
+    ...readTrainingSchedule(options, 311_040),
     learningRate: numberOption(options.learningRate, 'learningRate', 1e-4, 0),
     discriminatorLr: numberOption(options.discriminatorLr, 'discriminatorLr', 1e-4, 0),
     datasetSize: options.datasetSize === undefined ? undefined : intOption(options.datasetSize, 'datasetSize', 1),
-    checkpointEvery: intOption(options.checkpointEvery, 'checkpointEvery', 0, 0),
-    logEvery: intOption(options.logEvery, 'logEvery', 50, 1),
-    seed: intOption(options.seed, 'seed', 0, 0, 4294967295),
   };
 }
 
@@ -149,7 +111,7 @@ export function vaeIteration(
   x: tf.Tensor4D,
   rng: Rng,
   log: boolean,
-): Omit<import('./factorVae.js').FactorVaeHistoryEntry, 'iteration'> | undefined {
+): Omit<FactorVaeHistoryEntry, 'iteration'> | undefined {
   const n = x.shape[0];
   const D = model.config.latentDims;
   const eps = gaussianNoise(n, D, rng);

@@ -1,39 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createYielder, raceAbort } from '../core/batching.js';
-import { DisentangleError, throwIfAborted } from '../core/errors.js';
-import { createRng, type Rng } from '../core/rng.js';
-import { disposeIfTensor, toTensor } from '../core/tensor.js';
-import type { GroundTruthDataset, RunOptions, TensorLike } from '../core/types.js';
-import { checkFactorSizes, intOption, numberOption, checkOptions } from '../core/validate.js';
-import { drawFactors, toFactorBatch, type SamplingContext } from '../data/sampling.js';
+import type { Rng } from '../core/rng.js';
+import { intOption, numberOption, checkOptions } from '../core/validate.js';
 import { Adam } from './adam.js';
-import { registerGradients } from './gradients.js';
-import { checkTrainingOptions, MAX_TRAINING_BATCH, startTraining, writeCheckpoint, type ResumeInfo } from './resume.js';
-import {
-  buildInfoGanCr,
-  discriminatorLoss,
-  generatorAdversarialLoss,
-  infoLoss,
-  InfoGanCr,
-  sampleContrastivePairs,
-  sampleUniformLatents,
-  softmaxCrossEntropy,
-  resolveInfoGanCrConfig,
-  type InfoGanCrConfig,
-} from './infoganCr.js';
-import { ensureBackend } from '../core/backend.js';
+import { buildInfoGanCr, InfoGanCr } from './infoganCr.js';
+import { resolveInfoGanCrConfig, type InfoGanCrConfig } from './infoganCrConfig.js';
+import { sampleContrastivePairs, sampleUniformLatents } from './infoganCrLatents.js';
+import { discriminatorLoss, generatorAdversarialLoss, infoLoss, softmaxCrossEntropy } from './losses.js';
+import { checkTrainingInput, readTrainingSchedule, step, train, trainingRng, TRAINING_OPTION_NAMES, type TrainingOptions } from './training.js';
 
-/** Options of {@link trainInfoGanCr}; the defaults are the paper's dSprites schedule (§13). */
-export interface TrainInfoGanCrOptions extends RunOptions {
-  /** Real images come from here: uniform factors (or the dataset's own sampler), rendered each iteration. */
-  dataset: GroundTruthDataset<TensorLike>;
-  /** Continue training this model (default: a fresh `buildInfoGanCr(config)`). */
-  model?: InfoGanCr;
+/** Options of {@link trainInfoGanCr}; the defaults are the paper's dSprites schedule. */
+export interface TrainInfoGanCrOptions extends TrainingOptions<InfoGanCr> {
   config?: InfoGanCrConfig;
   /** Total iterations. Default 322,560 (28 epochs × 11,520). */
   iterations?: number;
-  /** Default 64. */
-  batchSize?: number;
   /** λ_CR is 0 before this iteration and `lambdaCr` from it on; H and its Adam state are re-initialized there. Default 288,000. */
   crStartIteration?: number;
   /** Default 2 (config.py; the `__main__` 1.0 is not what the paper ran). */
@@ -57,19 +36,6 @@ export interface TrainInfoGanCrOptions extends RunOptions {
    * Default true.
    */
   trainCrBeforeSwitch?: boolean;
-  /** Write a checkpoint every N iterations into `checkpointDir/iteration-<i>` (Node). */
-  checkpointEvery?: number;
-  checkpointDir?: string;
-  /**
-   * Resume from a checkpoint written by this trainer (weights, Adam moments and iteration), or from a run
-   * directory (`checkpointDir`, or the folder holding it as `checkpoints/`): then from its newest checkpoint that
-   * loads, skipping torn or damaged newer ones. Resuming at or past `iterations` returns the checkpoint's model.
-   */
-  resumeFrom?: string;
-  /** Told which checkpoint a resume started from and which newer ones it skipped, and why. */
-  onResume?: (info: ResumeInfo) => void;
-  /** Record losses every N iterations in `model.history` (reading them back costs a sync). Default 50. */
-  logEvery?: number;
 }
 
 /**
@@ -90,71 +56,61 @@ export interface TrainInfoGanCrOptions extends RunOptions {
  * const gm = model.asGenerativeModel();
  */
 export async function trainInfoGanCr(options: TrainInfoGanCrOptions): Promise<InfoGanCr> {
-  checkOptions(options, 'trainInfoGanCr');
+  checkOptions(options, 'trainInfoGanCr', OPTION_NAMES);
   const o = readOptions(options);
-  await ensureBackend();
-  const sampleReal = realBatchSampler(options.dataset, 'trainInfoGanCr', options.signal);
   const adam = (lr: number, vars: tf.Variable[]) => new Adam(vars, { learningRate: lr, beta1: o.beta1, beta2: o.beta2, epsilon: o.epsilon });
-  const { model, optimizers: opts, owned } = await startTraining(options, {
+  const spec = {
     modelType: 'infogan-cr',
-    isModel: (x) => x instanceof InfoGanCr,
+    isModel: (x: unknown) => x instanceof InfoGanCr,
     resolve: resolveInfoGanCrConfig,
-    build: (config) => new InfoGanCr(config),
+    build: (config: ReturnType<typeof resolveInfoGanCrConfig>) => new InfoGanCr(config),
     create: () => buildInfoGanCr(options.config),
-    optimizersFor: (m) => ({ g: adam(o.generatorLr, m.generatorVariables()), dq: adam(o.discriminatorLr, m.discriminatorVariables()), h: adam(o.crLr, m.crVariables()) }),
-  });
-  const c = model.config;
-  const shape = [c.imageSize, c.imageSize, c.channels];
-  const stage = 'train InfoGAN-CR';
-  // Time-based, so Ctrl-C, timers and progress bars get a turn at least every ~50 ms whatever the model size.
-  const yielder = createYielder(options.signal);
-  try {
-    for (let it = model.iteration; it < o.iterations; it++) {
-      throwIfAborted(options.signal);
+    optimizersFor: (m: InfoGanCr) => ({ g: adam(o.generatorLr, m.generatorVariables()), dq: adam(o.discriminatorLr, m.discriminatorVariables()), h: adam(o.crLr, m.crVariables()) }),
+  };
+  return train(options, 'trainInfoGanCr', o, spec, (model, opts) => ({
+    stage: 'train InfoGAN-CR',
+    beforeIteration: (it) => {
       if (it === o.crStartIteration && it > 0) {
         model.resetCrDiscriminator(trainingRng(o.seed, it, 1));
         opts.h.reset();
       }
+    },
+    iterate: (it, real, rng, log) => {
       const lambdaCr = it >= o.crStartIteration ? o.lambdaCr : 0;
-      const rng = trainingRng(o.seed, it, 0);
-      const real = await sampleReal(o.batchSize, rng, shape);
-      const log = (it + 1) % o.logEvery === 0 || it === o.iterations - 1;
-      let entry: ReturnType<typeof iterate>;
-      try {
-        entry = iterate(model, opts, { ...o, lambdaCr }, real, rng, log);
-      } finally {
-        real.dispose();
-      }
-      model.iteration = it + 1;
-      if (entry) model.history.push({ iteration: it, ...entry, lambdaCr });
-      if (options.checkpointDir) {
-        const every = o.checkpointEvery > 0 && (it + 1) % o.checkpointEvery === 0;
-        const baseline = it === o.crStartIteration - 1;
-        if (every || baseline) await writeCheckpoint(`${options.checkpointDir}/iteration-${it}`, model, model.params(), opts, o.seed);
-      }
-      options.onProgress?.({ stage, done: it + 1, total: o.iterations });
-      await yielder.maybeYield();
-    }
-  } catch (e) {
-    // A model the caller passed in stays theirs; one this run made is unreachable once we throw.
-    if (owned) model.dispose();
-    throw e;
-  } finally {
-    for (const opt of Object.values(opts)) opt.dispose();
-  }
-  return model;
+      const entry = iterate(model, opts, { ...o, lambdaCr }, real, rng, log);
+      return entry && { iteration: it, ...entry, lambdaCr };
+    },
+    // The iteration before the switch is the "InfoGAN (modified)" baseline.
+    checkpointAt: (it) => it === o.crStartIteration - 1,
+  }));
 }
+
+/** The option names of {@link TrainInfoGanCrOptions}: the shared training ones and InfoGAN-CR's schedule. */
+const OPTION_NAMES = [
+  ...TRAINING_OPTION_NAMES,
+  ...Object.keys({
+    config: 0,
+    crStartIteration: 0,
+    lambdaCr: 0,
+    lambdaInfo: 0,
+    gap: 0,
+    generatorLr: 0,
+    discriminatorLr: 0,
+    crLr: 0,
+    beta1: 0,
+    beta2: 0,
+    epsilon: 0,
+    generatorSteps: 0,
+    trainCrBeforeSwitch: 0,
+  } satisfies Record<Exclude<keyof TrainInfoGanCrOptions, keyof TrainingOptions<InfoGanCr>>, 0>),
+];
 
 type Resolved = ReturnType<typeof readOptions>;
 
 function readOptions(options: TrainInfoGanCrOptions) {
-  if (!options || typeof options !== 'object') throw new DisentangleError('BAD_OPTION', 'options', 'expected an options object');
-  if (!options.dataset) throw new DisentangleError('BAD_INPUT', 'dataset', 'trainInfoGanCr needs a dataset of images');
-  checkTrainingOptions(options);
-  const iterations = intOption(options.iterations, 'iterations', 322_560, 0);
+  checkTrainingInput(options, 'trainInfoGanCr');
   return {
-    iterations,
-    batchSize: intOption(options.batchSize, 'batchSize', 64, 2, MAX_TRAINING_BATCH),
+    ...readTrainingSchedule(options, 322_560),
     crStartIteration: intOption(options.crStartIteration, 'crStartIteration', 288_000, 0),
     lambdaCr: numberOption(options.lambdaCr, 'lambdaCr', 2, 0),
     lambdaInfo: numberOption(options.lambdaInfo, 'lambdaInfo', 0.05, 0),
@@ -167,9 +123,6 @@ function readOptions(options: TrainInfoGanCrOptions) {
     epsilon: numberOption(options.epsilon, 'epsilon', 1e-8, 0),
     generatorSteps: intOption(options.generatorSteps, 'generatorSteps', 2, 1),
     trainCrBeforeSwitch: options.trainCrBeforeSwitch ?? true,
-    checkpointEvery: intOption(options.checkpointEvery, 'checkpointEvery', 0, 0),
-    logEvery: intOption(options.logEvery, 'logEvery', 50, 1),
-    seed: intOption(options.seed, 'seed', 0, 0, 4294967295),
   };
 }
 
@@ -239,66 +192,4 @@ export function iterate(
     tf.dispose([z, codes, z1, z2, labels]);
   }
   return log ? losses : undefined;
-}
-
-/** One optimizer step on `vars` for the loss `f`; returns the loss through `read` before disposing it. */
-export function step(opt: Adam, vars: tf.Variable[], f: () => tf.Scalar, read: (t: tf.Tensor) => number): number {
-  registerGradients();
-  const { value, grads } = tf.variableGrads(f, vars);
-  opt.apply(grads);
-  const v = read(value);
-  tf.dispose(value);
-  tf.dispose(Object.values(grads));
-  return v;
-}
-
-/**
- * The random stream of training iteration `iteration` (`stream` separates independent uses): a function of the
- * seed and the iteration only, so a run resumed from a checkpoint draws exactly what the uninterrupted run drew.
- */
-export function trainingRng(seed: number, iteration: number, stream: number): Rng {
-  return createRng(seed * 1048576 * 4 + iteration * 4 + stream);
-}
-
-/**
- * Draws a batch of real observations: factors from the dataset's sampler (uniform by default) through the one
- * sampler of `data/sampling`, rendered by the dataset, uploaded as float32 [n, ...shape]. The caller disposes.
- * Every await of the dataset races `signal`.
- */
-export function realBatchSampler(
-  dataset: GroundTruthDataset<TensorLike>,
-  fn: string,
-  signal?: AbortSignal,
-): (n: number, rng: Rng, shape: readonly number[]) => Promise<tf.Tensor4D> {
-  if (!dataset || typeof dataset.observationsFromFactors !== 'function') {
-    throw new DisentangleError('BAD_INPUT', 'dataset', `${fn} needs a GroundTruthDataset with observationsFromFactors`);
-  }
-  const ctx: SamplingContext<TensorLike> = {
-    dataset,
-    represent: () => {
-      throw new DisentangleError('UNSUPPORTED', 'represent', 'training draws observations only');
-    },
-    factorSizes: checkFactorSizes(dataset.factorSizes, 'dataset.factorSizes'),
-    signal,
-  };
-  return async (n, rng, shape) => {
-    const factors = await drawFactors(ctx, n, rng);
-    const obs = await raceAbort(dataset.observationsFromFactors(toFactorBatch(factors), rng), signal, 'dataset.observationsFromFactors');
-    let tensor: tf.Tensor;
-    let owned: boolean;
-    try {
-      ({ tensor, owned } = toTensor(obs, shape, 'dataset.observationsFromFactors', fn));
-    } catch (e) {
-      disposeIfTensor(obs);
-      throw e;
-    }
-    if (tensor.shape[0] !== n) {
-      tensor.dispose();
-      if (owned) disposeIfTensor(obs);
-      throw new DisentangleError('CALLBACK_RESULT', 'dataset.observationsFromFactors', `${fn}: returned ${tensor.shape[0]} images for ${n} factor rows`);
-    }
-    // The dataset gives its output away: a tensor it returned is ours to dispose, and so is our converted copy.
-    if (owned) disposeIfTensor(obs);
-    return tensor as tf.Tensor4D;
-  };
 }

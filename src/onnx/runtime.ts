@@ -4,7 +4,7 @@
  * project without them must still type-check), plus loading the runtime and creating sessions.
  */
 import { DisentangleError } from '../core/errors.js';
-import { readFileBytes } from '../core/files.js';
+import { readFileBytes } from '../core/readFiles.js';
 
 /** Element types `onnxModel` feeds a model: it casts observations and latents to the input's own type. */
 export type OnnxFloatType = 'float32' | 'float64';

@@ -255,7 +255,11 @@ async function evaluateOnModel<Obs>(
  * const { selected, centrality } = await modelCentrality({ models, seed: 0 });
  */
 export async function modelCentrality<Obs = TensorLike>(options: ModelCentralityOptions<Obs>): Promise<ModelCentralityResult> {
-  checkOptions(options, 'modelCentrality');
+  checkOptions(
+    options,
+    'modelCentrality',
+    Object.keys({ models: 0, groups: 0, groupSize: 0, scaleSetSize: 0, metric: 0, seed: 0, batchSize: 0, onProgress: 0, signal: 0 } satisfies Record<keyof ModelCentralityOptions, 0>),
+  );
   await ensureBackend();
   const codeDims = checkModels(options?.models);
   const models = options.models;

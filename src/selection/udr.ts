@@ -148,7 +148,23 @@ function kept(mask: readonly boolean[]): number[] {
  * const { scores, selected } = await udr({ models, dataset, correlation: 'lasso' });
  */
 export async function udr<Obs = TensorLike>(options: UdrOptions<Obs>): Promise<UdrResult> {
-  checkOptions(options, 'udr');
+  checkOptions(
+    options,
+    'udr',
+    Object.keys({
+      models: 0,
+      dataset: 0,
+      correlation: 0,
+      numDataPoints: 0,
+      filterLowKl: 0,
+      klFilterThreshold: 0,
+      alpha: 0,
+      seed: 0,
+      batchSize: 0,
+      onProgress: 0,
+      signal: 0,
+    } satisfies Record<keyof UdrOptions, 0>),
+  );
   await ensureBackend();
   checkPopulation(options?.models, FN);
   const models = options.models;

@@ -47,6 +47,17 @@ export interface TraversalOptions {
 
 type Grid = { pixels: Uint8Array; width: number; height: number; channels: number };
 
+/** The option names of {@link TraversalOptions}, for `checkOptions` (the `satisfies` keeps list and interface equal). */
+const OPTION_NAMES = Object.keys({
+  rows: 0,
+  steps: 0,
+  range: 0,
+  seed: 0,
+  cellPadding: 0,
+  scale: 0,
+  frameDelay: 0,
+} satisfies Record<keyof TraversalOptions, 0>);
+
 interface Sweep {
   /** images[r][s]: the image of row r at step s, as 0–255 bytes h·w·c. */
   images: Uint8Array[][];
@@ -158,7 +169,7 @@ function layout(cells: Uint8Array[][], sw: Sweep, pad: number, scale: number): G
  * await fs.writeFile('traversal.png', png);
  */
 export async function latentTraversal<Obs extends TensorLike>(model: GenerativeModel<Obs>, options: TraversalOptions = {}): Promise<Uint8Array> {
-  checkOptions(options, 'latentTraversal');
+  checkOptions(options, 'latentTraversal', OPTION_NAMES);
   await ensureBackend();
   const { pad, scale } = layoutOptions(options);
   const sw = await sweep(model, options, 'latentTraversal');
@@ -174,7 +185,7 @@ export async function latentTraversal<Obs extends TensorLike>(model: GenerativeM
  * const gif = await latentTraversalGif(vae.asGenerativeModel(), { rows: [0, 1, 2], steps: 16 });
  */
 export async function latentTraversalGif<Obs extends TensorLike>(model: GenerativeModel<Obs>, options: TraversalOptions = {}): Promise<Uint8Array> {
-  checkOptions(options, 'latentTraversalGif');
+  checkOptions(options, 'latentTraversalGif', OPTION_NAMES);
   await ensureBackend();
   const { pad, scale } = layoutOptions(options);
   const delay = intOption(options.frameDelay, 'frameDelay', 120, 1, 60_000);

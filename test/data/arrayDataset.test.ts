@@ -118,3 +118,11 @@ describe('arrayDataset', () => {
     }
   });
 });
+
+describe('arrayDataset options', () => {
+  it('refuses a misspelt option name, naming the closest valid one', () => {
+    const call = () => arrayDataset({ factors: [[0], [1]], observations: [[0], [1]], factorSize: [2] } as never);
+    expect(call).toThrow(DisentangleError);
+    expect(call).toThrow(expect.objectContaining({ code: 'BAD_OPTION', argument: 'factorSize', message: expect.stringMatching(/did you mean factorSizes\?/) }));
+  });
+});

@@ -8,7 +8,7 @@ import { arrayDataset } from '../../src/data/arrayDataset.js';
 import { CodeSource } from '../../src/data/codeCache.js';
 import { dsprites } from '../../src/data/dsprites.js';
 import { sampleCodesAndFactors, samplingContext } from '../../src/data/sampling.js';
-import { imageMomentEncoder } from '../../src/models/referenceEncoders.js';
+import { imageMomentEncoder } from '../../src/models/analyticEncoders.js';
 
 beforeAll(async () => {
   await setupBackend(['cpu']);

@@ -76,3 +76,9 @@ describe('dsprites()', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('dsprites options', () => {
+  it('refuses a misspelt option name, naming the closest valid one', () => {
+    expect(() => dsprites({ sead: 1 } as never)).toThrow(expect.objectContaining({ code: 'BAD_OPTION', argument: 'sead', message: expect.stringMatching(/did you mean seed\?/) }));
+  });
+});

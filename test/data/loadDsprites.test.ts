@@ -163,3 +163,12 @@ describe('npz / npy reader', () => {
     }
   });
 });
+
+describe('loadDsprites options', () => {
+  it('refuses a misspelt option name, naming the closest valid one', async () => {
+    const e = await loadDsprites(new Uint8Array(0), { onProgres: () => undefined } as never).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(DisentangleError);
+    expect(e).toMatchObject({ code: 'BAD_OPTION', argument: 'onProgres' });
+    expect((e as Error).message).toMatch(/did you mean onProgress\?/);
+  });
+});

@@ -9,7 +9,7 @@ import type { FactorBatch, GroundTruthDataset, TensorLike } from '../../src/core
 import { dsprites } from '../../src/data/dsprites.js';
 import { encodeNpyHeader } from '../../src/data/npz.js';
 import { encodeDataset, evaluate, metricIds } from '../../src/metrics/index.js';
-import { imageMomentEncoder } from '../../src/models/referenceEncoders.js';
+import { imageMomentEncoder } from '../../src/models/analyticEncoders.js';
 
 beforeAll(async () => {
   await setupBackend(['cpu']);

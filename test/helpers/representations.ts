@@ -14,7 +14,7 @@ export {
   noisyRepresentation,
   collapsedRepresentation,
   imageMomentEncoder,
-} from '../../src/models/referenceEncoders.js';
+} from '../../src/models/analyticEncoders.js';
 
 /** dSprites' factor sizes: shape, scale, orientation, posX, posY. */
 export const DSPRITES_FACTOR_SIZES = [3, 6, 40, 32, 32] as const;

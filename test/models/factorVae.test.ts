@@ -3,7 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { createRng } from '../../src/core/rng.js';
 import { countParams } from '../../src/models/layers.js';
-import { bernoulliReconstructionLoss, buildFactorVae, gaussianKl, reparameterize } from '../../src/models/factorVae.js';
+import { buildFactorVae, reparameterize } from '../../src/models/factorVae.js';
+import { bernoulliReconstructionLoss, gaussianKl } from '../../src/models/losses.js';
 import { betaTcvaeTerms, permuteDims } from '../../src/models/trainFactorVae.js';
 import { TINY_VAE as TINY } from '../helpers/tinyModels.js';
 

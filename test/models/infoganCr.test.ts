@@ -3,14 +3,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { createRng } from '../../src/core/rng.js';
 import { countParams } from '../../src/models/layers.js';
-import {
-  buildInfoGanCr,
-  discriminatorLoss,
-  infoLoss,
-  sampleContrastivePairs,
-  softmaxCrossEntropy,
-  generatorAdversarialLoss,
-} from '../../src/models/infoganCr.js';
+import { buildInfoGanCr } from '../../src/models/infoganCr.js';
+import { sampleContrastivePairs } from '../../src/models/infoganCrLatents.js';
+import { discriminatorLoss, generatorAdversarialLoss, infoLoss, softmaxCrossEntropy } from '../../src/models/losses.js';
 import { TINY_GAN as TINY } from '../helpers/tinyModels.js';
 
 beforeAll(async () => {

@@ -4,9 +4,11 @@ import '@tensorflow/tfjs-backend-cpu';
 import type { FactorBatch } from '../../src/core/types.js';
 import { createRng } from '../../src/core/rng.js';
 import { Adam } from '../../src/models/adam.js';
-import { buildInfoGanCr, discriminatorLoss, infoLoss, generatorAdversarialLoss, softmaxCrossEntropy} from '../../src/models/infoganCr.js';
-import { buildFactorVae, bernoulliReconstructionLoss, gaussianKl, reparameterize, gaussianNoise } from '../../src/models/factorVae.js';
-import { iterate, step, trainInfoGanCr } from '../../src/models/trainInfoganCr.js';
+import { buildInfoGanCr } from '../../src/models/infoganCr.js';
+import { buildFactorVae, reparameterize, gaussianNoise } from '../../src/models/factorVae.js';
+import { bernoulliReconstructionLoss, discriminatorLoss, gaussianKl, generatorAdversarialLoss, infoLoss, softmaxCrossEntropy } from '../../src/models/losses.js';
+import { iterate, trainInfoGanCr } from '../../src/models/trainInfoganCr.js';
+import { step } from '../../src/models/training.js';
 import { trainFactorVae, vaeIteration } from '../../src/models/trainFactorVae.js';
 import { DisentangleError } from '../../src/core/errors.js';
 
@@ -200,3 +202,20 @@ describe('run options', () => {
   });
 });
 
+
+describe('option and config names', () => {
+  it('the trainers, builders and asGenerativeModel refuse a misspelt name, naming the closest valid one', async () => {
+    const bad = (argument: string, near: string) => expect.objectContaining({ code: 'BAD_OPTION', argument, message: expect.stringMatching(new RegExp(`did you mean ${near}\\?`)) });
+    await expect(trainFactorVae({ dataset: squares, config: VAE, iterations: 1, gama: 2 } as never)).rejects.toEqual(bad('gama', 'gamma'));
+    await expect(trainInfoGanCr({ dataset: squares, config: GAN, iterations: 1, lambdaCR: 2 } as never)).rejects.toEqual(bad('lambdaCR', 'lambdaCr'));
+    await expect(trainInfoGanCr({ dataset: squares, config: GAN, iterations: 1, checkpointEvry: 2 } as never)).rejects.toEqual(bad('checkpointEvry', 'checkpointEvery'));
+    const before = tf.memory().numTensors;
+    expect(() => buildFactorVae({ ...VAE, latentDim: 3 } as never)).toThrow(bad('latentDim', 'latentDims'));
+    expect(() => buildInfoGanCr({ ...GAN, codeDim: 3 } as never)).toThrow(bad('codeDim', 'codeDims'));
+    await expect(trainFactorVae({ dataset: squares, config: { ...VAE, encoderHiden: 8 }, iterations: 1 } as never)).rejects.toEqual(bad('encoderHiden', 'encoderHidden'));
+    expect(tf.memory().numTensors).toBe(before);
+    const vae = buildFactorVae(VAE);
+    expect(() => vae.asGenerativeModel({ representaton: 'mean' } as never)).toThrow(bad('representaton', 'representation'));
+    vae.dispose();
+  });
+});

@@ -223,3 +223,12 @@ describe('modelCentrality: bad input', () => {
     expect(await fails(modelCentrality({ models: [identity, identity], metric: 'mig' as never }))).toBe('BAD_OPTION metric');
   });
 });
+
+describe('modelCentrality options', () => {
+  it('refuses a misspelt option name, naming the closest valid one', async () => {
+    const e = await modelCentrality({ models: [], groupsize: 10 } as never).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(DisentangleError);
+    expect(e).toMatchObject({ code: 'BAD_OPTION', argument: 'groupsize' });
+    expect((e as Error).message).toMatch(/not an option of modelCentrality; did you mean groupSize\?/);
+  });
+});

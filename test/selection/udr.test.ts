@@ -172,3 +172,12 @@ describe('udr: bad input', () => {
     expect(await code(p)).toBe('ABORTED signal');
   });
 });
+
+describe('udr options', () => {
+  it('refuses a misspelt option name, naming the closest valid one', async () => {
+    const e = await udr({ models: [], dataset: undefined as never, correlation: 'lasso', numDataPoint: 100 } as never).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(DisentangleError);
+    expect(e).toMatchObject({ code: 'BAD_OPTION', argument: 'numDataPoint' });
+    expect((e as Error).message).toMatch(/did you mean numDataPoints\?/);
+  });
+});

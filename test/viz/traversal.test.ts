@@ -88,3 +88,10 @@ describe('traversal size bounds', () => {
     expect(generated).toBe(0);
   });
 });
+
+describe('traversal options', () => {
+  it('refuses a misspelt option name, naming the closest valid one', async () => {
+    await expect(latentTraversal(blocks, { step: 4 } as never)).rejects.toMatchObject({ code: 'BAD_OPTION', argument: 'step', message: expect.stringMatching(/did you mean steps\?/) });
+    await expect(latentTraversalGif(blocks, { frameDelai: 4 } as never)).rejects.toMatchObject({ code: 'BAD_OPTION', argument: 'frameDelai', message: expect.stringMatching(/did you mean frameDelay\?/) });
+  });
+});

@@ -1,5 +1,6 @@
 /**
- * Reference representations: analytic encoders whose disentanglement is known in advance, used by the demo,
+ * Analytic encoders: hand-written representations whose disentanglement is known in advance (no training, unlike
+ * the reference models InfoGAN-CR and FactorVAE), used by the demo,
  * the CLI and the tests to show how every metric ranks a factor-recovering code, a rotated (entangled) one,
  * a partly entangled noisy one and a collapsed one. Observations are either tfjs tensors (codes stay on the
  * device) or `{data, shape}` blocks.

@@ -1,19 +1,57 @@
 /**
- * Loading reference models and checkpoints in the one safe order: read and check the files (manifest, byte
- * count), check the model type and the config (ranges, model size) while nothing is allocated, then build the
- * model, check every weight's name and shape against it before a tensor is decoded, and copy. Any failure
- * disposes everything made so far and throws `BAD_FILE` naming the file and the field.
+ * What the reference models (InfoGAN-CR, FactorVAE) share: naming their variables by stable paths, saving and
+ * disposing them ({@link ReferenceModel}), and loading models and checkpoints in the one safe order: read and check
+ * the files (manifest, byte count), check the model type and the config (ranges, model size) while nothing is
+ * allocated, then build the model, check every weight's name and shape against it before a tensor is decoded,
+ * and copy. Any failure disposes everything made so far and throws `BAD_FILE` naming the file and the field.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError } from '../core/errors.js';
-import { checkWeightSpecs, decodeWeightSpecs, readModelFiles, type ModelFiles } from './checkpoint.js';
-import type { Params } from './layers.js';
+import { checkWeightSpecs, decodeWeightSpecs, readModelFiles, writeModel, type ModelFiles } from './checkpoint.js';
+import { disposeParams, type Params } from './layers.js';
 
 /** What a loader needs of a reference model. */
 export interface LoadableModel {
   iteration: number;
   params(): Params;
   dispose(): void;
+}
+
+/** Adds a layer's variables to `out` under `<key>/<field>` (the names in saved files and checkpoints). */
+export function registerLayer(out: Params, key: string, fields: Record<string, tf.Variable>): void {
+  for (const [f, v] of Object.entries(fields)) out[`${key}/${f}`] = v;
+}
+
+/**
+ * The part of a reference model that is the same for every kind: its type tag, config and iteration count, and
+ * saving and freeing every variable it lists in `params()`.
+ */
+export abstract class ReferenceModel<C> implements LoadableModel {
+  /** The model type written to `model.json` and checked on load. */
+  abstract readonly kind: string;
+  abstract readonly config: C;
+  /** Iterations trained so far. */
+  iteration = 0;
+
+  /** Every variable (weights and state such as BN statistics or SN vectors), keyed by a stable path. */
+  abstract params(): Params;
+
+  /**
+   * Writes `model.json` (config + tfjs weights manifest) and `weights.bin` into `dir` (Node only), replacing a
+   * model already there whole or not at all; other entries of `dir` are kept.
+   *
+   * @example
+   * await model.save('models/infogan-cr-0');
+   * const again = await loadInfoGanCr('models/infogan-cr-0');
+   */
+  async save(dir: string): Promise<void> {
+    await writeModel(dir, { modelType: this.kind, config: this.config, iteration: this.iteration }, this.params());
+  }
+
+  /** Frees every variable. */
+  dispose(): void {
+    disposeParams(this.params());
+  }
 }
 
 /** Throws `BAD_FILE` unless the file holds a model of `modelType`. */

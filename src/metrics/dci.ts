@@ -263,8 +263,7 @@ export async function dciFromCodesAsync(train: LabelledCodes, test: LabelledCode
 /** Options of {@link computeDci}. */
 export type ComputeDciOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & Omit<DciOptions, 'onProgress' | 'signal' | 'seed'>;
 
-// `sampleScale`: evaluate()'s metric table spreads it into every entry it runs; DCI does not read it.
-const COMPUTE_OPTION_NAMES = [...SAMPLING_OPTION_NAMES, ...OPTION_NAMES, 'sampleScale'];
+const COMPUTE_OPTION_NAMES = [...SAMPLING_OPTION_NAMES, ...OPTION_NAMES];
 
 /**
  * DCI on sampled data with disentanglement_lib's defaults: 10,000 train and 5,000 test points in batches of

@@ -28,8 +28,8 @@ export interface FixedFactorOptions<Obs = TensorLike> extends RunOptions, CodeRo
 
 /**
  * The option names a fixed-factor entry accepts besides its own: those of {@link FixedFactorOptions} (the
- * `satisfies` keeps list and interface equal), and what `evaluate()`'s metric table spreads into every entry it
- * runs (`sharedDraws`, `sampleScale`), which these metrics do not read.
+ * `satisfies` keeps list and interface equal), and `sharedDraws`, which `evaluate()`'s metric table hands every
+ * entry it runs and these metrics do not read (they draw no train/test split).
  */
 export const FIXED_FACTOR_OPTION_NAMES: readonly string[] = [
   ...Object.keys({
@@ -47,7 +47,6 @@ export const FIXED_FACTOR_OPTION_NAMES: readonly string[] = [
     evalMode: 0,
   } satisfies Record<keyof FixedFactorOptions, 0>),
   'sharedDraws',
-  'sampleScale',
 ];
 
 /** What a preset decides about the protocol: its defaults and how the fixed factor is chosen. */

@@ -18,7 +18,7 @@ export interface DspritesOptions {
   seed?: number;
 }
 
-/** A dSprites dataset: the api.md `GroundTruthDataset` plus a backend-free renderer. */
+/** A dSprites dataset: a `GroundTruthDataset` plus a backend-free renderer. */
 export interface DspritesDataset extends GroundTruthDataset<tf.Tensor4D> {
   readonly factorSizes: readonly number[];
   readonly factorNames: readonly string[];

@@ -6,7 +6,7 @@ export interface AdamConfig {
   learningRate: number;
   beta1?: number;
   beta2?: number;
-  /** TF1's default 1e-8, passed explicitly everywhere (§13). */
+  /** TF1's default 1e-8, passed explicitly everywhere. */
   epsilon?: number;
 }
 

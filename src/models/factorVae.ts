@@ -21,7 +21,7 @@ import {
 import { toTensor } from '../core/tensor.js';
 import { requireBackend, ensureBackend } from '../core/backend.js';
 
-/** Sizes of the FactorVAE networks; the defaults are the dSprites architecture of reference-algorithms.md §13. */
+/** Sizes of the FactorVAE networks; the defaults are the dSprites architecture of the InfoGAN-CR paper's runs. */
 export interface FactorVaeConfig {
   /** Square image side (divisible by 16 with the default layer counts). Default 64. */
   imageSize?: number;
@@ -289,10 +289,10 @@ export function reparameterize(mu: tf.Tensor2D, logVar: tf.Tensor2D, eps: tf.Ten
 }
 
 /**
- * Builds FactorVAE (Kim & Mnih, ICML 2018, "Disentangling by Factorising") with the dSprites architecture of
- * reference-algorithms.md §13: encoder conv 32, 32, 64, 64 (ReLU) → FC 128 (no activation) → μ, logvar (10);
- * decoder FC 128 → FC 1024 (ReLU) → 4×4×64 → deconv 64, 32, 32 (ReLU) → deconv 1 (logits); TC discriminator
- * 5 × [FC 1000 → LReLU 0.2] → FC 2. Weights ~ N(0, 0.02) (convs truncated), biases 0.
+ * Builds FactorVAE (Kim & Mnih, ICML 2018, "Disentangling by Factorising") with the dSprites architecture of the
+ * InfoGAN-CR paper's experiments: encoder conv 32, 32, 64, 64 (ReLU) → FC 128 (no activation) → μ, logvar (10); decoder
+ * FC 128 → FC 1024 (ReLU) → 4×4×64 → deconv 64, 32, 32 (ReLU) → deconv 1 (logits); TC discriminator 5 × [FC 1000 →
+ * LReLU 0.2] → FC 2. Weights ~ N(0, 0.02) (convs truncated), biases 0.
  *
  * @example
  * const vae = buildFactorVae({ seed: 3 });

@@ -267,12 +267,12 @@ function trainable(p: Params): tf.Variable[] {
 }
 
 /**
- * Builds InfoGAN-CR (Lin, Thekumparampil, Fanti, Oh, ICML 2020, "InfoGAN-CR and ModelCentrality: Self-supervised
- * model training and selection for disentangling GANs") with the dSprites architecture of reference-algorithms.md
- * §13: generator FC 128 → FC 1024 → 4×4×64 → deconvs 64/32/32 → 1 (BN after each activation, sigmoid output);
- * one spectrally normalized D/Q trunk (conv 32, 32, 64, 64, FC 128, LReLU 0.2, no BN) with a D head (FC 1,
- * sigmoid) and a Q head (FC 128 → LReLU → FC 5); the CR discriminator H on channel-stacked pairs with its own SN
- * trunk and an FC 5 output without SN. Weights ~ N(0, 0.02) (convs truncated). Every size is configurable.
+ * Builds InfoGAN-CR (Lin, Thekumparampil, Fanti, Oh, ICML 2020, "InfoGAN-CR and ModelCentrality: Self-supervised model
+ * training and selection for disentangling GANs") with the dSprites architecture of the InfoGAN-CR paper's runs:
+ * generator FC 128 → FC 1024 → 4×4×64 → deconvs 64/32/32 → 1 (BN after each activation, sigmoid output); one spectrally
+ * normalized D/Q trunk (conv 32, 32, 64, 64, FC 128, LReLU 0.2, no BN) with a D head (FC 1, sigmoid) and a Q head (FC
+ * 128 → LReLU → FC 5); the CR discriminator H on channel-stacked pairs with its own SN trunk and an FC 5 output without
+ * SN. Weights ~ N(0, 0.02) (convs truncated). Every size is configurable.
  *
  * @example
  * const model = buildInfoGanCr({ seed: 1 });                   // full size

@@ -1,7 +1,7 @@
 /** InfoGAN-CR's config: sizes, the paper's defaults, and the check that runs before anything is allocated. */
 import { channelList, checkModelSize, checkSide, configRecord, convWeights, denseWeights, MAX_CHANNELS, MAX_IMAGE_SIZE, seedOption, sizeOption } from './modelConfig.js';
 
-/** Sizes of the InfoGAN-CR networks; the defaults are the dSprites architecture of reference-algorithms.md §13. */
+/** Sizes of the InfoGAN-CR networks; the defaults are the dSprites architecture of the paper's runs. */
 export interface InfoGanCrConfig {
   /** Square image side; a multiple of 2^(number of up/down-sampling layers). Default 64. */
   imageSize?: number;
@@ -30,7 +30,7 @@ export interface InfoGanCrConfig {
 /** A config with every default filled in. */
 export type ResolvedInfoGanCrConfig = Required<InfoGanCrConfig> & { generatorDeconv: number[]; trunkConv: number[] };
 
-/** The paper's dSprites sizes (§13). */
+/** The paper's dSprites sizes. */
 /** The field names of {@link InfoGanCrConfig} (the `satisfies` keeps list and interface equal). */
 export const INFOGAN_CR_CONFIG_NAMES: readonly string[] = Object.keys({
   imageSize: 0,

@@ -1,5 +1,5 @@
 /**
- * InfoGAN-CR's latent draws (§13): the uniform prior and the contrastive pairs for the CR discriminator. The losses
+ * InfoGAN-CR's latent draws: the uniform prior and the contrastive pairs for the CR discriminator. The losses
  * the trainer combines are in losses.ts.
  */
 import type { Rng } from '../core/rng.js';
@@ -12,7 +12,7 @@ export function sampleUniformLatents(n: number, dims: number, rng: Rng): Float32
 }
 
 /**
- * Contrastive pairs for the CR discriminator (§13): per row a code ι ~ U{0..codeDims−1}; c_ι is identical in both
+ * Contrastive pairs for the CR discriminator: per row a code ι ~ U{0..codeDims−1}; c_ι is identical in both
  * latents; every other code is drawn independently for each (with gap α > 0 they are drawn in [−1+α/2, 1−α/2]
  * and pushed apart by α/2 each, so |c′ − c″| ≥ α); the noise dims are shared.
  */

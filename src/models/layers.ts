@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../core/rng.js';
+import { convFilterGradient, transposedConv } from './convGradients.js';
 
 /**
- * Shared building blocks of the reference models (reference-algorithms.md §13): plain functions over tfjs-core
- * ops and `tf.Variable`s, no tfjs-layers. Every initializer is seeded from our {@link Rng} (via `rng.uint32()`),
- * so a model built twice from the same seed has the same weights on every backend.
+ * Shared building blocks of the reference models (the InfoGAN-CR paper's dSprites setup): plain functions over
+ * tfjs-core ops and `tf.Variable`s, no tfjs-layers. Every initializer is seeded from our {@link Rng} (via
+ * `rng.uint32()`), so a model built twice from the same seed has the same weights on every backend.
  *
  * Convolutions carry their own filter gradient: the wasm backend has no `Conv2DBackpropFilter` kernel, so the
  * filter gradient is written as a dilated convolution of the input with the output gradient (what TF does
@@ -50,7 +51,7 @@ function seedFrom(rng: Rng): number {
 }
 
 /**
- * A fully connected layer's weights: kernel ~ N(0, std²) (§13: N(0, 0.02)), bias 0.
+ * A fully connected layer's weights: kernel ~ N(0, std²) (the references' N(0, 0.02)), bias 0.
  *
  * @example
  * const p = denseParams(createRng(0), 128, 10, 'q/out');
@@ -80,7 +81,7 @@ export function dense(x: tf.Tensor2D, p: { kernel: tf.Tensor; bias: tf.Tensor },
 }
 
 /**
- * A convolution's weights: kernel [k, k, inCh, outCh] ~ truncated N(0, 0.02²), bias 0 (§13).
+ * A convolution's weights: kernel [k, k, inCh, outCh] ~ truncated N(0, 0.02²), bias 0 (as the references).
  *
  * @example
  * const p = conv2dParams(rng, 1, 32, 'enc/conv0');   // 4×4 kernel
@@ -94,7 +95,7 @@ export function conv2dParams(rng: Rng, inCh: number, outCh: number, name: string
 }
 
 /**
- * A transposed convolution's weights: kernel [k, k, outCh, inCh] ~ truncated N(0, 0.02²), bias 0 (§13).
+ * A transposed convolution's weights: kernel [k, k, outCh, inCh] ~ truncated N(0, 0.02²), bias 0 (as the references).
  *
  * @example
  * const p = deconv2dParams(rng, 64, 32, 'g/deconv1');
@@ -111,76 +112,6 @@ function recordingGradients(): boolean {
   return (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
 }
 
-/**
- * dL/dW of a 'same' convolution with input `x` [n, H, W, ci] and output gradient `dy` [n, oh, ow, co]:
- * dW[a, b, i, o] = Σ x[n, a + s·p − padTop, b + s·q − padLeft, i] · dy[n, p, q, o], i.e. a stride-1 convolution of
- * x (batch moved to channels) with dy as the filter, dilated by the stride.
- */
-function convFilterGradient(x: tf.Tensor4D, dy: tf.Tensor4D, k: number, stride: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    const info = tf.backend_util.computeConv2DInfo(x.shape, [k, k, x.shape[3], dy.shape[3]], stride, 1, 'same');
-    const { top, bottom, left, right } = info.padInfo;
-    const xt = tf.transpose(x, [3, 1, 2, 0]); // [ci, H, W, n]
-    const dyt = tf.transpose(dy, [1, 2, 0, 3]); // [oh, ow, n, co]
-    const pad: [[number, number], [number, number], [number, number], [number, number]] = [
-      [0, 0],
-      [top, bottom],
-      [left, right],
-      [0, 0],
-    ];
-    let g = tf.conv2d(xt, dyt, 1, pad, 'NHWC', stride); // [ci, ≥k, ≥k, co]
-    if (g.shape[1] !== k || g.shape[2] !== k) g = tf.slice(g, [0, 0, 0, 0], [-1, k, k, -1]);
-    return tf.transpose(g, [1, 2, 0, 3]);
-  });
-}
-
-// Sub-pixel form of a 4×4, stride-2, 'same' transposed convolution. Output row 2m takes input rows m−1 and m
-// (kernel rows 3 and 1); row 2m+1 takes rows m and m+1 (kernel rows 2 and 0); columns likewise. So one stride-1
-// 3×3 convolution whose 4·out channels hold the four (row, column) parities, followed by interleaving, gives
-// the same result. Stride-1 convs run on XNNPACK in the wasm backend; its Conv2DBackpropInput is 2–4× slower.
-const PARITY_TAPS = [
-  [3, 1, -1],
-  [-1, 2, 0],
-];
-let paritySelection: Float32Array | undefined;
-function paritySelectionMatrix(): Float32Array {
-  if (paritySelection) return paritySelection;
-  const s = new Float32Array(36 * 16);
-  for (let ph = 0; ph < 2; ph++)
-    for (let pw = 0; pw < 2; pw++)
-      for (let th = 0; th < 3; th++)
-        for (let tw = 0; tw < 3; tw++) {
-          const ah = PARITY_TAPS[ph][th];
-          const aw = PARITY_TAPS[pw][tw];
-          if (ah >= 0 && aw >= 0) s[(((ph * 2 + pw) * 3 + th) * 3 + tw) * 16 + ah * 4 + aw] = 1;
-        }
-  paritySelection = s;
-  return s;
-}
-
-/** True when {@link transposedConv} can use the sub-pixel form (4×4 kernel, stride 2, output twice the input). */
-function subPixelApplies(k: number, stride: number, inH: number, inW: number, outH: number, outW: number): boolean {
-  return k === 4 && stride === 2 && outH === 2 * inH && outW === 2 * inW;
-}
-
-/**
- * The transposed 'same' convolution of x [n, H, W, in] with a kernel [k, k, out, in] (tfjs layout), i.e. the input
- * gradient of a stride-`stride` convolution from `outShape` to x's shape.
- */
-function transposedConv(x: tf.Tensor4D, w: tf.Tensor4D, outShape: [number, number, number, number], stride: number): tf.Tensor4D {
-  const [n, H, W] = x.shape;
-  if (!subPixelApplies(w.shape[0], stride, H, W, outShape[1], outShape[2])) return tf.conv2dTranspose(x, w, outShape, stride, 'same');
-  return tf.tidy(() => {
-    const out = w.shape[2];
-    const inCh = w.shape[3];
-    const wt = tf.reshape(tf.transpose(w, [0, 1, 3, 2]), [16, inCh * out]);
-    const phases = tf.reshape(tf.matMul(tf.tensor2d(paritySelectionMatrix(), [36, 16]), wt), [4, 3, 3, inCh, out]);
-    const filter = tf.reshape(tf.transpose(phases, [1, 2, 3, 0, 4]), [3, 3, inCh, 4 * out]) as tf.Tensor4D;
-    const z = tf.conv2d(x, filter, 1, 'same');
-    return tf.reshape(tf.transpose(tf.reshape(z, [n, H, W, 2, 2, out]), [0, 1, 3, 2, 4, 5]), [n, 2 * H, 2 * W, out]) as tf.Tensor4D;
-  });
-}
-
 function activate<T extends tf.Tensor>(y: T, activation: Activation): T {
   switch (activation) {
     case 'relu':
@@ -195,7 +126,7 @@ function activate<T extends tf.Tensor>(y: T, activation: Activation): T {
 }
 
 /**
- * 'same' convolution, NHWC, stride 2 by default (§13: 4×4 stride 2), plus bias and an optional activation.
+ * 'same' convolution, NHWC, stride 2 by default (the references' 4×4, stride 2), plus bias and an optional activation.
  * `kernel` may be any tensor of the right shape (spectral norm passes W/σ).
  *
  * @example
@@ -286,10 +217,10 @@ export interface BatchNormOptions {
 /**
  * Batch normalization over every axis but the last (channels). In training mode the batch's own mean and
  * (biased) variance normalize it and the moving averages move: m ← decay·m + (1 − decay)·batch (decay 0.9,
- * eps 1e-5, §13). In evaluation mode the moving statistics are used.
+ * eps 1e-5, as the InfoGAN-CR reference). In evaluation mode the moving statistics are used.
  *
  * @example
- * const h = batchNorm(tf.relu(x), bn, true);   // BN after the activation, as §13
+ * const h = batchNorm(tf.relu(x), bn, true);   // BN after the activation, as the InfoGAN-CR reference
  */
 export function batchNorm<T extends tf.Tensor>(x: T, state: BatchNormState, training: boolean, options: BatchNormOptions = {}): T {
   const eps = options.eps ?? 1e-5;

@@ -1,5 +1,5 @@
 /**
- * The reference models' losses, one home for both trainers: the GAN, info and CR losses of InfoGAN-CR (§13), the
+ * The reference models' losses, one home for both trainers: the GAN, info and CR losses of InfoGAN-CR, the
  * softmax cross-entropy that InfoGAN-CR's CR discriminator and FactorVAE's TC discriminator share, and the VAE
  * reconstruction and KL terms. Each returns a scalar mean over the batch.
  */
@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 const EPS = 1e-8;
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
-/** L_D = −mean ln(D(x) + ε) − mean ln(1 − D(G(z)) + ε), ε = 1e-8 (§13). */
+/** L_D = −mean ln(D(x) + ε) − mean ln(1 − D(G(z)) + ε), ε = 1e-8 (the reference code's). */
 export function discriminatorLoss(dReal: tf.Tensor, dFake: tf.Tensor): tf.Scalar {
   return tf.tidy(() =>
     tf.add(tf.neg(tf.mean(tf.log(tf.add(dReal, EPS)))), tf.neg(tf.mean(tf.log(tf.add(tf.sub(1, dFake), EPS))))),

@@ -1,5 +1,5 @@
 /**
- * The dSprites shape classifier of the InfoGAN-CR repository's sample-quality metric (reference-algorithms.md §9),
+ * The dSprites shape classifier of the InfoGAN-CR repository's sample-quality metric,
  * on tfjs-core, with weights trained by `scripts/train-shape-classifier.ts` and shipped inside the package.
  */
 import * as tf from '@tensorflow/tfjs-core';

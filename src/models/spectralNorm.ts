@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Rng } from '../core/rng.js';
 
 /**
- * Spectral normalization (Miyato et al., ICLR 2018) as the InfoGAN-CR reference uses it (reference-algorithms.md
- * §13): the kernel W is viewed as a matrix [−1, out]; a persistent vector u ∈ R^{1×out} (truncated-normal init,
- * not trainable) drives one power iteration per use,
+ * Spectral normalization (Miyato et al., ICLR 2018) as the InfoGAN-CR reference code uses it: the kernel W is viewed as
+ * a matrix [−1, out]; a persistent vector u ∈ R^{1×out} (truncated-normal init, not trainable) drives one power
+ * iteration per use,
  *   v = ℓ2(u Wᵀ),  u' = ℓ2(v W),  σ = v W u'ᵀ,
  * and the layer uses W/σ. Gradients flow through the whole iteration (the reference does not stop them). The
  * stored u changes only when {@link updateSpectralNorm} runs, once per training iteration after every update.

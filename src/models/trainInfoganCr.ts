@@ -39,7 +39,7 @@ export interface TrainInfoGanCrOptions extends TrainingOptions<InfoGanCr> {
 }
 
 /**
- * Trains InfoGAN-CR (Lin et al., ICML 2020) as the reference `INFOGAN_CR.train` does (§13): per iteration, with one
+ * Trains InfoGAN-CR (Lin et al., ICML 2020) as the reference `INFOGAN_CR.train` does: per iteration, with one
  * shared draw of z, contrastive pairs and a real batch: 1 H step, 1 D/Q step, `generatorSteps` G steps, then
  * the spectral-norm u updates. λ_CR switches on at `crStartIteration` with H and its Adam state re-initialized;
  * the iteration before the switch is the "InfoGAN (modified)" baseline (saved as a checkpoint when

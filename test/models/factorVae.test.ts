@@ -17,7 +17,7 @@ function sum(xs: tf.Variable[]): number {
   return countParams(Object.fromEntries(xs.map((v, i) => [String(i), v])));
 }
 
-describe('FactorVAE architecture (§13)', () => {
+describe('FactorVAE architecture', () => {
   it('encoder, decoder and TC discriminator shapes on a small config', () => {
     const m = buildFactorVae(TINY);
     tf.tidy(() => {
@@ -31,7 +31,7 @@ describe('FactorVAE architecture (§13)', () => {
     m.dispose();
   });
 
-  it('parameter counts of the full-size networks follow from §13', () => {
+  it('parameter counts of the full-size networks follow from the paper layer list', () => {
     const m = buildFactorVae();
     const conv = (k: number, i: number, o: number) => k * k * i * o + o;
     const fc = (i: number, o: number) => i * o + o;

@@ -17,7 +17,7 @@ function sum(xs: tf.Variable[]): number {
   return countParams(Object.fromEntries(xs.map((v, i) => [String(i), v])));
 }
 
-describe('InfoGAN-CR architecture (§13)', () => {
+describe('InfoGAN-CR architecture', () => {
   it('every network gives the expected shapes on a small config', () => {
     const m = buildInfoGanCr(TINY);
     tf.tidy(() => {
@@ -36,7 +36,7 @@ describe('InfoGAN-CR architecture (§13)', () => {
     m.dispose();
   });
 
-  it('parameter counts of the full-size networks follow from §13', () => {
+  it('parameter counts of the full-size networks follow from the paper layer list', () => {
     const m = buildInfoGanCr();
     const conv = (k: number, i: number, o: number) => k * k * i * o + o;
     const fc = (i: number, o: number) => i * o + o;

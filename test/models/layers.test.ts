@@ -29,7 +29,7 @@ function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
 }
 
 describe('layer shapes', () => {
-  it('dense, conv2d, deconv2d, flatten give the shapes of §13', () => {
+  it('dense, conv2d, deconv2d, flatten give the shapes of the reference architectures', () => {
     const rng = createRng(1);
     const d = denseParams(rng, 12, 5, 't/fc');
     const c = conv2dParams(rng, 1, 8, 't/conv');

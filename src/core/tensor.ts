@@ -202,7 +202,7 @@ export async function toMatrixAsync(x: TensorLike, argument: string, fn = '', op
 }
 
 /** Checks that a float matrix holds non-negative integers and converts it. */
-export function matrixToFactors(m: Matrix, argument: string, fn = ''): IntMatrix {
+function matrixToFactors(m: Matrix, argument: string, fn = ''): IntMatrix {
   const out = new Int32Array(m.data.length);
   for (let i = 0; i < m.data.length; i++) {
     const v = m.data[i];

@@ -1,6 +1,6 @@
 import { DisentangleError } from './errors.js';
 import type { IntMatrix, Matrix } from './matrix.js';
-import { toFactors, toMatrix } from './tensor.js';
+import { checkFactorRange, toFactors, toMatrix } from './tensor.js';
 import type { LabelledCodes, Preset } from './types.js';
 
 /** Codes and factors read, checked and paired. */
@@ -149,15 +149,7 @@ export function checkFactorSizes(sizes: readonly number[] | undefined, argument:
 
 /** Throws when a factor column exceeds its declared cardinality. */
 export function checkFactorsWithinSizes(f: IntMatrix, sizes: readonly number[], argument: string): void {
-  if (f.cols !== sizes.length) {
-    throw new DisentangleError('SHAPE_MISMATCH', argument, `has ${f.cols} factor columns, the dataset declares ${sizes.length} factor sizes`);
-  }
-  for (let i = 0; i < f.rows; i++) {
-    for (let k = 0; k < f.cols; k++) {
-      const v = f.data[i * f.cols + k];
-      if (v >= sizes[k]) throw new DisentangleError('BAD_INPUT', argument, `row ${i}, factor ${k} is ${v}, outside 0..${sizes[k] - 1}`);
-    }
-  }
+  checkFactorRange(f, sizes, argument); // one range check, shared with the datasets' factor-batch reader
 }
 
 /**

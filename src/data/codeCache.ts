@@ -12,9 +12,9 @@ import type { GroundTruthDataset, TensorLike } from '../core/types.js';
 import { intOption } from '../core/validate.js';
 
 /** Default `maxCachedRows` cap: 2 M rows of 10 float32 codes are 80 MB. */
-export const DEFAULT_MAX_CACHED_ROWS = 2_000_000;
+const DEFAULT_MAX_CACHED_ROWS = 2_000_000;
 /** Default rows per `represent` call for the rows the table lacks. */
-export const DEFAULT_ENCODE_BATCH_SIZE = 256;
+const DEFAULT_ENCODE_BATCH_SIZE = 256;
 /** Rows per storage page: pages are allocated when first written, so memory follows the rows held. */
 const PAGE_ROWS = 4096;
 

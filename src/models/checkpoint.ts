@@ -61,7 +61,7 @@ const show = (x: unknown): string => {
  * dtypes, non-negative integer shapes of bounded size) and returns its header, weight specs and the byte count
  * `weights.bin` must have. Throws `BAD_FILE` naming `where` and the field.
  */
-export function readManifest(json: unknown, where: string, argument: string): { header: ModelHeader; specs: WeightSpec[]; bytes: number } {
+function readManifest(json: unknown, where: string, argument: string): { header: ModelHeader; specs: WeightSpec[]; bytes: number } {
   const bad = (field: string, message: string) => new DisentangleError('BAD_FILE', argument, `${where}: ${field}: ${message}`);
   if (!isRecord(json)) throw bad('(top level)', `expected a JSON object, got ${show(json)}`);
   if (json.format !== FORMAT) throw bad('format', `expected '${FORMAT}', got ${show(json.format)}`);

@@ -48,7 +48,7 @@ export interface FactorVaeConfig {
 export type ResolvedFactorVaeConfig = Required<FactorVaeConfig> & { encoderConv: number[]; decoderDeconv: number[] };
 
 /** The field names of {@link FactorVaeConfig} (the `satisfies` keeps list and interface equal). */
-export const FACTOR_VAE_CONFIG_NAMES: readonly string[] = Object.keys({
+const FACTOR_VAE_CONFIG_NAMES: readonly string[] = Object.keys({
   imageSize: 0,
   channels: 0,
   latentDims: 0,

@@ -34,7 +34,7 @@ export type BatchNormState = {
 };
 
 /** LeakyReLU slope of every reference model. */
-export const LEAKY_SLOPE = 0.2;
+const LEAKY_SLOPE = 0.2;
 
 // tfjs keeps one global registry of variable names, so two models built side by side need distinct names.
 let variableCounter = 0;
@@ -261,15 +261,6 @@ export function leakyRelu<T extends tf.Tensor>(x: T, alpha = LEAKY_SLOPE): T {
 export function flatten(x: tf.Tensor): tf.Tensor2D {
   const n = x.shape[0];
   return tf.reshape(x, [n, x.size / n]);
-}
-
-/** Every variable of a list of layer parameter objects, keyed `${prefix}/${field}` for saving and optimizers. */
-export function collectParams(entries: Record<string, Record<string, tf.Variable>>): Params {
-  const out: Params = {};
-  for (const [prefix, fields] of Object.entries(entries)) {
-    for (const [field, v] of Object.entries(fields)) out[`${prefix}/${field}`] = v;
-  }
-  return out;
 }
 
 /** Disposes every variable of a parameter set. */

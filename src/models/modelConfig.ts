@@ -12,10 +12,10 @@ export const MAX_MODEL_PARAMS = 2 ** 26;
 /** Largest image side. */
 export const MAX_IMAGE_SIZE = 1024;
 /** Largest fully connected width or code count. */
-export const MAX_WIDTH = 65_536;
+const MAX_WIDTH = 65_536;
 /** Largest number of conv channels, and of conv layers in a list. */
 export const MAX_CHANNELS = 4096;
-export const MAX_CONV_LAYERS = 8;
+const MAX_CONV_LAYERS = 8;
 
 /** The config object itself: absent means all defaults; anything but a plain object is refused. */
 export function configRecord<T extends object>(config: T | undefined | null, argument = 'config'): Partial<T> {

@@ -83,7 +83,7 @@ export function configFromFile<C>(files: ModelFiles, resolve: (config: never) =>
  * Copies saved tensors into a model's variables, checking that every one is present with its shape. The tensors
  * are disposed in every case.
  */
-export function assignParams(params: Params, tensors: tf.NamedTensorMap, dir: string): void {
+function assignParams(params: Params, tensors: tf.NamedTensorMap, dir: string): void {
   try {
     for (const [key, v] of Object.entries(params)) {
       const t = tensors[key];

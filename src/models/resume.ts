@@ -59,7 +59,7 @@ const RUN_ENTRY = /^iteration-(\d+)$|^\.iteration-(\d+)\.(?:new|old)$/;
  * `source/checkpoints` (an interrupted replacement, `.iteration-<i>.new`, counts: loading recovers it), or, when
  * there are none, `source` itself as a single checkpoint.
  */
-export async function checkpointCandidates(source: string): Promise<{ run: boolean; checkpoints: string[] }> {
+async function checkpointCandidates(source: string): Promise<{ run: boolean; checkpoints: string[] }> {
   const found = new Map<string, number>();
   for (const base of [source, `${source}/checkpoints`]) {
     const entries = await listDirectory(base, 'resumeFrom', 'resuming from files needs Node');

@@ -36,7 +36,7 @@ function l2Normalize(v: tf.Tensor2D): tf.Tensor2D {
 }
 
 /** One power iteration from u: returns u' and σ for the kernel viewed as [−1, out]. */
-export function powerIteration(w: tf.Tensor, u: tf.Tensor): { uHat: tf.Tensor2D; sigma: tf.Scalar } {
+function powerIteration(w: tf.Tensor, u: tf.Tensor): { uHat: tf.Tensor2D; sigma: tf.Scalar } {
   const out = w.shape[w.shape.length - 1];
   const w2 = tf.reshape(w, [-1, out]) as tf.Tensor2D;
   const v = l2Normalize(tf.matMul(u as tf.Tensor2D, w2, false, true));

@@ -19,7 +19,7 @@ import type { LoadableModel } from './referenceModel.js';
 import { resumeTraining, writeCheckpoint, type OptimizerState, type ResumeInfo } from './resume.js';
 
 /** Largest training batch: 4096 images of 64×64 already take gigabytes of activations in the first conv layers. */
-export const MAX_TRAINING_BATCH = 4096;
+const MAX_TRAINING_BATCH = 4096;
 
 /** Options both trainers take. */
 export interface TrainingOptions<M> extends RunOptions {
@@ -72,7 +72,7 @@ export interface TrainingSchedule {
 }
 
 /** Checks the callbacks, signal and paths both trainers take, so a wrong type is a `BAD_OPTION`, not a TypeError later. */
-export function checkTrainingOptions(options: {
+function checkTrainingOptions(options: {
   onProgress?: unknown;
   onResume?: unknown;
   signal?: unknown;
@@ -125,7 +125,7 @@ export interface ModelSpec<C, M, O> {
  * else `options.model` (the caller's, never disposed here), else a fresh model from `create`. `owned` says whether
  * the trainer must dispose the model when training fails. Nothing leaks when this throws.
  */
-export async function startTraining<C, M extends LoadableModel, O extends Record<string, OptimizerState>>(
+async function startTraining<C, M extends LoadableModel, O extends Record<string, OptimizerState>>(
   options: { model?: M; resumeFrom?: string; onResume?: (info: ResumeInfo) => void },
   spec: ModelSpec<C, M, O>,
 ): Promise<{ model: M; optimizers: O; owned: boolean }> {
@@ -185,7 +185,7 @@ export function trainingRng(seed: number, iteration: number, stream: number): Rn
  * sampler of `data/sampling`, rendered by the dataset, uploaded as float32 [n, ...shape]. The caller disposes.
  * Every await of the dataset races `signal`.
  */
-export function realBatchSampler(
+function realBatchSampler(
   dataset: GroundTruthDataset<TensorLike>,
   fn: string,
   signal?: AbortSignal,

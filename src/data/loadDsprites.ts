@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { flatIndex, type IntMatrix } from '../core/matrix.js';
-import type { Rng } from '../core/rng.js';
-import type { FactorBatch, GroundTruthDataset, Progress } from '../core/types.js';
+import type { FactorBatch, Progress } from '../core/types.js';
+import type { DspritesDataset } from './dsprites.js';
 import { DSPRITES_FACTOR_NAMES } from './dspritesRenderer.js';
 import { readFactorBatch } from '../core/tensor.js';
 import { openFileStream } from '../core/readFiles.js';
@@ -18,21 +18,15 @@ export interface LoadDspritesOptions {
   signal?: AbortSignal;
 }
 
-/** dSprites backed by the real file; images stay bit-packed (one bit per pixel) until they are asked for. */
-export interface LoadedDsprites extends GroundTruthDataset<tf.Tensor4D> {
-  readonly factorSizes: readonly number[];
-  readonly factorNames: readonly string[];
-  readonly observationShape: readonly number[];
+/**
+ * dSprites backed by the real file: the {@link DspritesDataset} interface (`factorValues` are the file's
+ * `latents_values`; `renderInto` unpacks), with images kept bit-packed (one bit per pixel) until asked for.
+ */
+export interface LoadedDsprites extends DspritesDataset {
   /** Images in the file. */
   readonly numImages: number;
-  /** `factorValues[k][i]`: the real value (latents_values) of class i of factor k. */
-  readonly factorValues: readonly (readonly number[])[];
-  /** Images of the given factor indices: a float32 tensor [n, h, w, 1] of 0/1 on the current backend (caller disposes). */
-  observationsFromFactors(factors: FactorBatch, rng?: Rng): tf.Tensor4D;
   /** Bytes held by the packed images. */
   readonly packedBytes: number;
-  /** Unpacks the images of a block of factor indices into a caller-owned buffer of 0/1 values. */
-  renderInto<T extends Uint8Array | Float32Array>(factors: FactorBatch | IntMatrix, out?: T): T;
 }
 
 const ARG = 'pathOrBytes';

@@ -1,12 +1,174 @@
 /**
  * disentangle: disentanglement metrics, model selection and reference models for generative models.
- * Everything is exported here and from the subpaths `disentangle/metrics`, `/selection`, `/models`, `/data`,
- * `/estimators` and `/viz`.
+ *
+ * The root lists what a user calls: the metrics and `evaluate()`, the selectors, the datasets, the reference
+ * models, the pictures, the errors and the types they take. Building blocks live on their subpaths:
+ * `disentangle/estimators` (the classifiers, regressors and information estimators behind the metrics),
+ * `disentangle/models` (also the tfjs layers the reference models are made of), `disentangle/data` (also the
+ * sampler and the `.npz` reader for your own metrics), `disentangle/metrics` (also the metric registry) and
+ * `disentangle/onnx` (models exported from PyTorch or JAX).
  */
-export * from './core/index.js';
-export * from './estimators/index.js';
-export * from './data/index.js';
-export * from './metrics/index.js';
-export * from './selection/index.js';
-export * from './models/index.js';
-export * from './viz/index.js';
+
+// Errors, randomness, backends and the input types
+export { DisentangleError, createRng, setupBackend } from './core/index.js';
+export type {
+  DisentangleErrorCode,
+  Rng,
+  BackendName,
+  BackendEnvironment,
+  TensorLike,
+  FactorBatch,
+  GroundTruthDataset,
+  RepresentationFunction,
+  GenerativeModel,
+  LabelledCodes,
+  RunOptions,
+  Progress,
+  Preset,
+  Posterior,
+  PosteriorFunction,
+} from './core/index.js';
+
+// Metrics: a matrix entry (xFromCodes) and a sampling entry (computeX) per metric; many at once with evaluate()
+export {
+  evaluate,
+  metricIds,
+  encodeDataset,
+  computeFactorVaeMetric,
+  computeBetaVaeMetric,
+  migFromCodes,
+  computeMig,
+  sapFromCodes,
+  computeSap,
+  dciFromCodes,
+  dciFromCodesAsync,
+  dciFromImportanceMatrix,
+  computeDci,
+  modularityFromCodes,
+  modularityFromMutualInformation,
+  computeModularity,
+  explicitnessFromCodes,
+  computeExplicitness,
+  irsFromCodes,
+  computeIrs,
+  unsupervisedFromCodes,
+  unsupervisedFromCodesAsync,
+  computeUnsupervised,
+  gaussianTotalCorrelation,
+  gaussianWassersteinCorrelation,
+  aamFromCodes,
+  computeAam,
+  dhsicFromCodes,
+  computeDhsic,
+  computeVariationPredictability,
+  inceptionScoreFromProbabilities,
+  computeDspritesSampleQuality,
+  proceduralDspritesGenerator,
+  frechetDistance,
+  featureMoments,
+  clusteringAccuracy,
+  normalizedMutualInfo,
+  adjustedRandIndex,
+} from './metrics/index.js';
+export type {
+  EvaluateOptions,
+  EvaluateResult,
+  MetricId,
+  MetricResult,
+  EncodeDatasetOptions,
+  FactorVaeMetricOptions,
+  FactorVaeMetricResult,
+  FixedFactorPreset,
+  BetaVaeMetricOptions,
+  BetaVaeMetricResult,
+  MigOptions,
+  MigResult,
+  ComputeMigOptions,
+  SapOptions,
+  SapResult,
+  ComputeSapOptions,
+  DciOptions,
+  DciScoreOptions,
+  DciScores,
+  DciResult,
+  DciPreset,
+  ComputeDciOptions,
+  ModularityOptions,
+  ModularityResult,
+  ComputeModularityOptions,
+  ExplicitnessOptions,
+  ExplicitnessResult,
+  ComputeExplicitnessOptions,
+  IrsOptions,
+  IrsResult,
+  ComputeIrsOptions,
+  UnsupervisedOptions,
+  UnsupervisedAsyncOptions,
+  UnsupervisedResult,
+  ComputeUnsupervisedOptions,
+  AamOptions,
+  AamResult,
+  ComputeAamOptions,
+  DhsicOptions,
+  DhsicResult,
+  ComputeDhsicOptions,
+  VariationPredictabilityOptions,
+  VariationPredictabilityResult,
+  InceptionScoreResult,
+  DspritesSampleQualityOptions,
+  DspritesSampleQualityResult,
+  ProceduralDspritesGeneratorOptions,
+  GaussianMoments,
+  FeaturesOrMoments,
+  LabelVector,
+} from './metrics/index.js';
+
+// Model selection
+export { modelCentrality, udr } from './selection/index.js';
+export type { ModelCentralityOptions, ModelCentralityResult, PairwiseMetric, PairwiseMetricInput, UdrModel, UdrOutput, UdrOptions, UdrResult } from './selection/index.js';
+
+// Datasets
+export { dsprites, loadDsprites, arrayDataset, dspritesFactorValues, DSPRITES_FACTOR_SIZES, DSPRITES_FACTOR_NAMES, DSPRITES_FACTOR_VALUES, DSPRITES_IMAGE_SIZE } from './data/index.js';
+export type { DspritesOptions, DspritesDataset, LoadDspritesOptions, LoadedDsprites, ArrayDatasetOptions, ArrayDataset } from './data/index.js';
+
+// Reference models, the shape classifier and the analytic encoders
+export {
+  InfoGanCr,
+  buildInfoGanCr,
+  loadInfoGanCr,
+  trainInfoGanCr,
+  FactorVae,
+  buildFactorVae,
+  loadFactorVae,
+  trainFactorVae,
+  trainVae,
+  readModel,
+  writeModel,
+  registerGradients,
+  loadShapeClassifier,
+  classifyShapes,
+  identityRepresentation,
+  randomRotation,
+  linearRepresentation,
+  rotatedRepresentation,
+  noisyRepresentation,
+  collapsedRepresentation,
+  imageMomentEncoder,
+} from './models/index.js';
+export type {
+  InfoGanCrConfig,
+  InfoGanCrHistoryEntry,
+  TrainInfoGanCrOptions,
+  FactorVaeConfig,
+  FactorVaeHistoryEntry,
+  TrainFactorVaeOptions,
+  VaeObjective,
+  TrainingOptions,
+  ResumeInfo,
+  ShapeClassifier,
+  ShapeClassifierOutput,
+} from './models/index.js';
+
+// Pictures
+export { latentTraversal, latentTraversalGif } from './viz/index.js';
+export type { TraversalOptions } from './viz/index.js';

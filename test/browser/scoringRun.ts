@@ -4,7 +4,8 @@
  * migFromCodes. Imports only the library's public entry points.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { computeFactorVaeMetric, createRng, dsprites, imageMomentEncoder, migFromCodes, sampleUniformFactors } from '../../src/index.js';
+import { computeFactorVaeMetric, createRng, dsprites, imageMomentEncoder, migFromCodes } from '../../src/index.js';
+import { sampleUniformFactors } from '../../src/data/index.js';
 
 export interface ScoringRunResult {
   backend: string;

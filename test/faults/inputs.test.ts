@@ -8,6 +8,9 @@ import { setupBackend } from '../../src/core/backend.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import type { LabelledCodes } from '../../src/core/types.js';
 import * as lib from '../../src/index.js';
+// building blocks live on their subpaths (disentangle/estimators, disentangle/data), not at the root
+import * as est from '../../src/estimators/index.js';
+import * as data from '../../src/data/index.js';
 
 beforeAll(async () => {
   await setupBackend(['cpu']);
@@ -69,19 +72,19 @@ const entries: [string, (o: unknown) => unknown][] = [
   ['dsprites', (o) => lib.dsprites(o as never)],
   ['arrayDataset', (o) => lib.arrayDataset(o as never)],
   ['loadDsprites', (o) => lib.loadDsprites(new Uint8Array(4), o as never)],
-  ['readNpzStream', (o) => lib.readNpzStream([], () => undefined, o as never)],
-  ['fitRandomForest', (o) => lib.fitRandomForest(x, y, o as never)],
-  ['randomForestClassifier', (o) => lib.randomForestClassifier(o as never)],
-  ['fitLasso', (o) => lib.fitLasso(x, Float64Array.from(y), o as never)],
-  ['lasso', (o) => lib.lasso(o as never)],
-  ['fitLogisticRegression', (o) => lib.fitLogisticRegression(x, y, o as never)],
-  ['logisticRegression', (o) => lib.logisticRegression(o as never)],
-  ['fitLinearSvc', (o) => lib.fitLinearSvc(x, y, o as never)],
-  ['linearSvc', (o) => lib.linearSvc(o as never)],
-  ['fitGradientBoosting', (o) => lib.fitGradientBoosting(x, y, o as never)],
-  ['fitGradientBoostingAsync', (o) => lib.fitGradientBoostingAsync(x, y, o as never)],
-  ['gradientBoostingClassifier', (o) => lib.gradientBoostingClassifier(o as never)],
-  ['dhsicVStatistic', (o) => lib.dhsicVStatistic(x, Float64Array.of(1, 1), o as never)],
+  ['readNpzStream', (o) => data.readNpzStream([], () => undefined, o as never)],
+  ['fitRandomForest', (o) => est.fitRandomForest(x, y, o as never)],
+  ['randomForestClassifier', (o) => est.randomForestClassifier(o as never)],
+  ['fitLasso', (o) => est.fitLasso(x, Float64Array.from(y), o as never)],
+  ['lasso', (o) => est.lasso(o as never)],
+  ['fitLogisticRegression', (o) => est.fitLogisticRegression(x, y, o as never)],
+  ['logisticRegression', (o) => est.logisticRegression(o as never)],
+  ['fitLinearSvc', (o) => est.fitLinearSvc(x, y, o as never)],
+  ['linearSvc', (o) => est.linearSvc(o as never)],
+  ['fitGradientBoosting', (o) => est.fitGradientBoosting(x, y, o as never)],
+  ['fitGradientBoostingAsync', (o) => est.fitGradientBoostingAsync(x, y, o as never)],
+  ['gradientBoostingClassifier', (o) => est.gradientBoostingClassifier(o as never)],
+  ['dhsicVStatistic', (o) => est.dhsicVStatistic(x, Float64Array.of(1, 1), o as never)],
 ];
 
 describe('options objects at every public entry', () => {

@@ -219,16 +219,18 @@ function editDistance(a: string, b: string): number {
  * Reads the optional tail of a matrix entry `xFromCodes(train, test?, options?)`: the second argument is the
  * test split when it holds `codes` or `factors`, otherwise it is the options (so `sapFromCodes(train, { preset })`
  * needs no `undefined` placeholder). Passing options in both places is a `BAD_OPTION`. Bare codes (an array of
- * rows, or anything with a `shape` or `dims`) count as a split too: the entries over codes alone take
+ * row arrays, or anything with a `shape` or `dims`) count as a split too: the entries over codes alone take
  * `(codes, testCodes)`, and the others refuse them as a test split missing its `codes` rather than as options.
  *
  * @example
  * const { test, options } = testAndOptions<SapOptions>(second, third, 'sapFromCodes');
  */
 export function testAndOptions<O extends object>(second: unknown, third: O | undefined, fn: string): { test?: LabelledCodes; options: O } {
-  const isSplit =
-    Array.isArray(second) || (second !== null && typeof second === 'object' && ('codes' in second || 'factors' in second || 'shape' in second || 'dims' in second));
-  if (second === undefined || second === null || isSplit) return { test: (second ?? undefined) as LabelledCodes | undefined, options: third ?? ({} as O) };
+  const rows = Array.isArray(second) && (second.length === 0 || Array.isArray(second[0]));
+  const isSplit = rows || (second !== null && typeof second === 'object' && !Array.isArray(second) && ('codes' in second || 'factors' in second || 'shape' in second || 'dims' in second));
+  // `(train, null)` is a null options object (refused by checkOptions); `(train, null, options)` a null test
+  if (second === null && third === undefined) return { options: null as unknown as O };
+  if (second === undefined || second === null || isSplit) return { test: (second ?? undefined) as LabelledCodes | undefined, options: third === undefined ? ({} as O) : third };
   if (third !== undefined) throw new DisentangleError('BAD_OPTION', 'options', `${fn} got options both as its second and its third argument; pass (train, test, options) or (train, options)`);
   return { options: second as O };
 }

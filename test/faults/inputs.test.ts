@@ -92,7 +92,9 @@ describe('options objects at every public entry', () => {
     const before = tf.memory().numTensors;
     for (const [name, call] of entries) {
       for (const bad of [null, 5, 'fast', [1]]) {
-        const e = await errorOf(() => call(bad));
+        const e = await errorOf(() => call(bad)).catch((err: unknown) => {
+          throw new Error(`${name} ${JSON.stringify(bad)}: ${String(err)}`);
+        });
         expect(`${name} ${JSON.stringify(bad)}: ${e.code} ${e.argument}`).toBe(`${name} ${JSON.stringify(bad)}: BAD_OPTION options`);
       }
     }
@@ -102,7 +104,7 @@ describe('options objects at every public entry', () => {
   it('a non-function onProgress and a signal that is not an AbortSignal are BAD_OPTION naming them', async () => {
     const withProgress = ['unsupervisedFromCodesAsync', 'computeMig', 'computeDci', 'computeFactorVaeMetric', 'computeDspritesSampleQuality', 'modelCentrality', 'udr', 'trainFactorVae', 'loadDsprites', 'latentTraversal'];
     for (const [name, call] of entries.filter(([n]) => withProgress.includes(n))) {
-      const base = name.startsWith('compute') ? sampling() : {};
+      const base = name === 'computeDspritesSampleQuality' ? { model: lib.proceduralDspritesGenerator() } : name.startsWith('compute') ? sampling() : {};
       expect((await errorOf(() => call({ ...base, onProgress: 5 }))).argument, name).toBe('onProgress');
       expect((await errorOf(() => call({ ...base, signal: { aborted: false } }))).argument, name).toBe('signal');
     }

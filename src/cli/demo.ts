@@ -5,28 +5,35 @@
  * Sample sizes are reduced from disentanglement_lib's so the whole run fits in a few minutes on 2 cores.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { writeFileAtomic } from '../core/files.js';
 import type { GroundTruthDataset, RepresentationFunction, TensorLike } from '../core/types.js';
 import { dsprites } from '../data/index.js';
 import { collapsedRepresentation, imageMomentEncoder, noisyRepresentation, rotatedRepresentation } from '../models/index.js';
 import { modelCentrality, udr } from '../selection/index.js';
-import { argmaxFirst } from '../selection/modelCentrality.js';
+import { argmaxFirst } from '../selection/ranking.js';
 import { latentTraversal } from '../viz/index.js';
 import { loadCliModel, type CliModel } from './models.js';
+import { shippedPopulationDir } from './packageRoot.js';
 import { progressBar } from './progress.js';
-import { evaluate, METRICS, headlineNumbers, type MetricId, type MetricResult } from '../metrics/index.js';
+import { evaluate, METRICS, headlineNumbers, type MetricResult } from '../metrics/index.js';
 import { formatTable } from './table.js';
-
-/** BetaVAE's reference batch of 64 pairs per point dominates the demo's encoder time; 16 keeps its signal. */
-const DEMO_BATCH: Partial<Record<MetricId, number>> = { 'beta-vae': 16 };
 
 /** Trained conv encoders cost ~1 ms per image on one wasm thread: score them on a third of the demo sizes. */
 const TRAINED_FACTOR = 0.3;
 
 type Represent = RepresentationFunction<TensorLike>;
+
+/** A population model's name without its folder (`factor-vae-g10-s0`), as tables and file names show it. */
+function shortName(m: CliModel): string {
+  return basename(m.name);
+}
+
+/** The results-table row of a population model. */
+function trainedRow(m: CliModel): string {
+  return `trained: ${shortName(m)}`;
+}
 
 /** Chains two representations, disposing the intermediate tensor. */
 function compose(outer: (x: TensorLike) => TensorLike, inner: (x: TensorLike) => TensorLike): Represent {
@@ -46,17 +53,6 @@ function referenceRepresentations(): [string, () => Represent, boolean][] {
     ['noisy, partly entangled', () => compose(noisyRepresentation(5, { leak: 0.6, noise: 0.3 }), imageMomentEncoder()), true],
     ['collapsed', () => collapsedRepresentation(5), false],
   ];
-}
-
-/** Finds the shipped population (models/population/<name>/model.json) next to the package root. */
-export function shippedPopulationDir(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, 'models', 'population');
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  return undefined;
 }
 
 export interface DemoOptions {
@@ -122,9 +118,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoResults> {
   try {
     const reps: [string, () => Represent, boolean][] = [
       ...referenceRepresentations(),
-      ...population.map((m): [string, () => Represent, boolean] => [`trained: ${m.name.split('/').pop()}`, () => m.represent, !!m.stochastic]),
+      ...population.map((m): [string, () => Represent, boolean] => [trainedRow(m), () => m.represent, !!m.stochastic]),
     ];
-    const trained = new Set(population.map((m) => `trained: ${m.name.split('/').pop()}`));
+    const trained = new Set(population.map(trainedRow));
     const header = ['representation', ...METRICS.map((m) => m.headline.column)];
     const rows: (string | number | undefined)[][] = [];
     const all: Record<string, Record<string, Record<string, number>>> = {};
@@ -132,7 +128,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResults> {
       const row: (string | number | undefined)[] = [name];
       all[name] = {};
       const scale = factor * (trained.has(name) ? TRAINED_FACTOR : 1);
-      const metricOptions = Object.fromEntries(METRICS.map((m) => [m.id, { sampleScale: m.demoScale * scale, batchSize: DEMO_BATCH[m.id] }]));
+      const metricOptions = Object.fromEntries(METRICS.map((m) => [m.id, { sampleScale: m.demoScale * scale, batchSize: m.demoBatchSize }]));
       // A deterministic representation is scored in one evaluate() run, so the metrics share a code table and
       // each image is encoded once; seeded noise restarts per metric, as it always did, with one run per metric.
       const groups = stochastic ? METRICS.map((m) => [m]) : [METRICS];
@@ -167,12 +163,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoResults> {
     }
     const out: string[] = [];
     out.push(`\ndisentangle demo — procedural dSprites (64×64×1, factors shape, scale, orientation, posX, posY), seed 0, backend ${tf.getBackend()}`);
-    out.push(`Sample sizes: ${options.quick ? 'a quarter of ' : ''}these fractions of disentanglement_lib's defaults: ${METRICS.map((m) => `${m.id} ${m.demoScale}`).join(', ')}${population.length ? `; trained models ×${TRAINED_FACTOR}` : ''}; BetaVAE batches of 16.`);
+    out.push(`Sample sizes: ${options.quick ? 'a quarter of ' : ''}these fractions of disentanglement_lib's defaults: ${METRICS.map((m) => `${m.id} ${m.demoScale}`).join(', ')}${population.length ? `; trained models ×${TRAINED_FACTOR}` : ''}${METRICS.filter((m) => m.demoBatchSize).map((m) => `; ${m.label} batches of ${m.demoBatchSize}`).join('')}.`);
     out.push('');
     out.push(formatTable(header, rows));
     results.representations = reps.map(([name]) => name);
     results.values = all;
-    out.push('↓ = lower is better (Gaussian total correlation and dHSIC measure dependence between code dims).');
+    const lower = METRICS.filter((m) => m.headline.lowerIsBetter).map((m) => m.headline.column.replace(/↓$/, ''));
+    if (lower.length) out.push(`↓ = lower is better (${lower.join(', ')}: dependence between code dims).`);
     if (population.length) {
       out.push('The "trained" rows are the shipped population: narrow InfoGAN, InfoGAN-CR and FactorVAE models trained for 600 to 5,000');
       out.push('iterations by scripts/reproduce-infogan-cr.ts (settings in models/population/index.json, results in docs/reproduction.md),');
@@ -181,13 +178,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoResults> {
 
     if (population.length >= 2) {
       out.push('');
-      const supervised = population.map((m) => all[`trained: ${m.name.split('/').pop()}`]?.['factor-vae']?.evalAccuracy ?? Number.NaN);
+      const fvae = METRICS.find((m) => m.id === 'factor-vae');
+      const supervised = population.map((m) => (fvae ? all[trainedRow(m)]?.[fvae.id]?.[fvae.headline.field] : undefined) ?? Number.NaN);
       const selection = await selectionSummary(population, dataset, quiet, options.signal, factor, supervised);
       results.selection = selection.results;
       out.push(selection.text);
       for (const m of population) {
         if (!m.generative) continue;
-        const file = resolve(options.outDir, `traversal-${m.name.split('/').pop()}.png`);
+        const file = resolve(options.outDir, `traversal-${shortName(m)}.png`);
         await writeFileAtomic(file, await latentTraversal(m.generative, { steps: 8, seed: 0, scale: 1 }), 'outDir');
       }
       out.push(`\nTraversals written to ${options.outDir}/.`);
@@ -214,7 +212,7 @@ async function selectionSummary(
   factor: number,
   supervised: number[],
 ): Promise<{ text: string; results: SelectionResults }> {
-  const names = population.map((m) => m.name.split('/').pop() ?? m.name);
+  const names = population.map(shortName);
   const codeDims = population.map((m) => m.generative?.codeDims ?? m.generative?.latentDims ?? 0);
   const results: SelectionResults = { models: names, codeDims, centrality: [], udrLasso: [], udrSpearman: [], supervised, families: [] };
   const widths = new Map<number, number[]>();

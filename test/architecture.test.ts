@@ -46,6 +46,35 @@ describe('architecture', () => {
     expect(violations).toEqual([]);
   });
 
+  // Within a layer: metrics reach into models only for the two networks they run themselves, and a metric file
+  // imports a sibling only for that sibling's public entry (sample quality scores with IS and Fréchet) or a
+  // shared module that is not a metric; aggregators (index, registry, evaluate) import every metric.
+  const siblingEdges: Record<string, RegExp> = {
+    'metrics→models': /^models\/(shapeClassifier|variationPredictor)\.ts$/,
+    'metrics→metrics': /^metrics\/(fixedFactor|dciScores)\.ts$/,
+    'selection→selection': /^selection\/(ranking|codeReductions)\.ts$/,
+  };
+  const aggregators = new Set(['metrics/index.ts', 'metrics/registry.ts', 'metrics/evaluate.ts', 'selection/index.ts']);
+  const publicUses = new Set(['metrics/dspritesSampleQuality.ts → metrics/inceptionScore.ts', 'metrics/dspritesSampleQuality.ts → metrics/frechetDistance.ts', 'metrics/dci.ts → metrics/dciScores.ts']);
+
+  it('keeps metric and selection files from serving as libraries for their siblings', () => {
+    const violations: string[] = [];
+    for (const f of all) {
+      const from = relative(SRC, f);
+      const layer = layerOf(f);
+      if (!['metrics', 'selection'].includes(layer) || aggregators.has(from)) continue;
+      for (const m of readFileSync(f, 'utf8').matchAll(/(?:import|export)[^'"]*?from\s+['"](\.[^'"]+)['"]/g)) {
+        const to = relative(SRC, resolve(dirname(f), m[1])).replace(/\.js$/, '.ts');
+        const edge = `${layer}→${layerOf(join(SRC, to))}`;
+        const rule = siblingEdges[edge];
+        if (!(edge in siblingEdges) && layerOf(join(SRC, to)) !== layer) continue; // the layer rule above covers it
+        if (rule?.test(to) || publicUses.has(`${from} → ${to}`) || to === from) continue;
+        violations.push(`${from} → ${to}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
   it('keeps onnx out of the root entry point (onnxruntime is optional)', () => {
     const index = readFileSync(join(SRC, 'index.ts'), 'utf8');
     expect(index).not.toMatch(/['"]\.\/onnx\//);

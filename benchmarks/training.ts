@@ -1,5 +1,5 @@
 /**
- * Training speed of the reference models at the paper's sizes (reference-algorithms.md §13): one InfoGAN-CR
+ * Training speed of the reference models at the paper's sizes (the dSprites architectures of docs/reference-models.md): one InfoGAN-CR
  * iteration (1 H step, 1 D/Q step, 2 G steps, SN updates) and one FactorVAE iteration (VAE step + TC
  * discriminator step) at batch 64 on procedural dSprites, and images per second through each encoder.
  *

@@ -1,5 +1,5 @@
 /**
- * Trains the dSprites shape classifier (reference-algorithms.md §9) on procedural dSprites and writes its
+ * Trains the dSprites shape classifier of the InfoGAN-CR sample-quality metric on procedural dSprites and writes its
  * weights into src/models/shapeClassifierWeights.ts as a base64 float32 blob.
  *
  *   npx tsx scripts/train-shape-classifier.ts [--backend wasm|cpu] [--seed 0] [--lr 0.01] [--max-steps 6000]

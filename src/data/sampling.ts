@@ -30,7 +30,7 @@ export function holdColumnFixed<M extends IntMatrix | Matrix>(block: M, k: numbe
   return block;
 }
 
-/** Hands a factor block to a dataset in the api.md form. */
+/** Hands a factor block to a dataset in the public `FactorBatch` form. */
 export function toFactorBatch(f: IntMatrix): FactorBatch {
   return { data: f.data, shape: [f.rows, f.cols] };
 }

@@ -1,59 +1,77 @@
 /**
- * Builds and checks the user documentation.
+ * Writes the API reference: markdown pages in docs/api/ (one per import path: `disentangle`,
+ * `disentangle/metrics`, …), made by TypeDoc with typedoc-plugin-markdown from the TSDoc comments of src/, so
+ * the reference ships in the npm package beside the guides and reads on GitHub as it does in node_modules.
  *
- *   npx tsx scripts/make-docs.ts                 run every ```ts example of docs/getting-started.md and docs/metrics/
- *   npx tsx scripts/make-docs.ts docs/metrics/mig.md   only the examples of the given pages
- *   npx tsx scripts/make-docs.ts --api           also regenerate the API reference (typedoc → docs/api)
+ *   npm run docs                              regenerate docs/api/ (commit the result)
+ *   npx tsx scripts/make-docs.ts --out <dir>  write it elsewhere (test/docs/apiReference.test.ts compares)
  *
- * Each example is written to tmp/doc-examples/ (git-ignored) with `from 'disentangle'` rewritten to the source
- * tree, and run with tsx; a block containing the comment `// not run` is skipped (it needs a file, a browser or a
- * package the repository does not have). Exits non-zero when an example fails, so the pages cannot rot silently.
+ * The settings live in typedoc.json. The code snippets of README.md and docs/ are checked by test/docs/.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Application } from 'typedoc';
 
-const OUT_DIR = 'tmp/doc-examples';
+const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 
-function defaultPages(): string[] {
-  const metrics = readdirSync('docs/metrics')
-    .filter((f) => f.endsWith('.md'))
-    .map((f) => join('docs/metrics', f));
-  return ['docs/getting-started.md', ...metrics.sort()];
+/** The page of each entry point and the import path a reader writes (TypeDoc names a page after its file). */
+export const API_PAGES: readonly { page: string; importPath: string; what: string }[] = [
+  { page: 'index.md', importPath: 'disentangle', what: 'everything a user calls: metrics, selection, datasets, models, `evaluate`, errors, types' },
+  { page: 'metrics.md', importPath: 'disentangle/metrics', what: 'the disentanglement and sample-quality metrics and their registry' },
+  { page: 'selection.md', importPath: 'disentangle/selection', what: 'ModelCentrality and UDR' },
+  { page: 'models.md', importPath: 'disentangle/models', what: 'the reference InfoGAN-CR and FactorVAE models, their trainers and the shape classifier' },
+  { page: 'data.md', importPath: 'disentangle/data', what: 'dSprites (procedural and the real file), array datasets, sampling' },
+  { page: 'viz.md', importPath: 'disentangle/viz', what: 'latent traversals as PNG and GIF' },
+  { page: 'estimators.md', importPath: 'disentangle/estimators', what: 'the scikit-learn-exact classifiers and regressors behind the metrics' },
+  { page: 'onnx.md', importPath: 'disentangle/onnx', what: 'ONNX encoders and decoders through onnxruntime (optional peer dependency)' },
+];
+
+function indexPage(): string {
+  return [
+    '# API reference',
+    '',
+    'One page per import path, generated from the TSDoc comments of the source by `npm run docs`',
+    '(TypeDoc with typedoc-plugin-markdown). The guides start at [the README](../../README.md) and',
+    '[getting started](../getting-started.md).',
+    '',
+    '| import | what is there |',
+    '|---|---|',
+    ...API_PAGES.map((p) => `| [\`${p.importPath}\`](${p.page}) | ${p.what} |`),
+    '',
+    'A name exported from several paths is documented on the first page above that has it; the others link to it.',
+    '',
+  ].join('\n');
 }
 
-function examples(page: string): string[] {
-  return [...readFileSync(page, 'utf8').matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]);
-}
-
-function runExample(page: string, index: number, code: string): boolean {
-  // The scratch file sits two levels below the repository root.
-  const source = code.replace(/from 'disentangle(\/[a-z]+)?'/g, "from '../../src/index.ts'");
-  const file = join(OUT_DIR, `${basename(page, '.md')}-${index}.mts`);
-  writeFileSync(file, source);
-  try {
-    execFileSync('npx', ['tsx', file], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 600_000 });
-    console.log(`ok    ${page} #${index}`);
-    return true;
-  } catch (e) {
-    const stderr = String((e as { stderr?: unknown }).stderr ?? e);
-    const tail = stderr.split('\n').filter((l) => l.length < 400 && !l.startsWith('npm warn')).slice(-12);
-    console.log(`FAIL  ${page} #${index}\n${tail.join('\n')}`);
-    return false;
+/** TypeDoc titles a page after its file name ('index', 'metrics'); the reader imports 'disentangle/metrics'. */
+function retitle(dir: string): void {
+  for (const { page, importPath } of API_PAGES) {
+    const file = join(dir, page);
+    const text = readFileSync(file, 'utf8');
+    writeFileSync(file, text.replace(/^# .*$/m, `# ${importPath}`));
   }
 }
 
-const args = process.argv.slice(2);
-const pages = args.filter((a) => a.endsWith('.md'));
-mkdirSync(OUT_DIR, { recursive: true });
-let failures = 0;
-let skipped = 0;
-for (const page of pages.length ? pages : defaultPages()) {
-  examples(page).forEach((code, i) => {
-    if (code.includes('// not run')) skipped++;
-    else if (!runExample(page, i, code)) failures++;
-  });
+/** Regenerates the reference in `out` (default docs/api/), replacing what was there. */
+export async function makeApiReference(out = join(ROOT, 'docs/api')): Promise<string[]> {
+  rmSync(out, { recursive: true, force: true });
+  const app = await Application.bootstrapWithPlugins({ options: join(ROOT, 'typedoc.json'), tsconfig: join(ROOT, 'tsconfig.json'), out, logLevel: 'Error' });
+  app.options.setValue('entryPoints', (app.options.getValue('entryPoints') as string[]).map((e) => resolve(ROOT, e)));
+  const project = await app.convert();
+  if (!project) throw new Error('TypeDoc could not convert the project (see the messages above)');
+  await app.generateOutputs(project);
+  retitle(out);
+  writeFileSync(join(out, 'README.md'), indexPage());
+  const pages = readdirSync(out).sort();
+  const expected = ['README.md', ...API_PAGES.map((p) => p.page)].sort();
+  if (pages.join() !== expected.join()) throw new Error(`expected the pages ${expected.join(', ')}, TypeDoc wrote ${pages.join(', ')}`);
+  return pages;
 }
-console.log(`${failures} failed, ${skipped} skipped (marked "// not run")`);
-if (args.includes('--api')) execFileSync('npx', ['typedoc'], { stdio: 'inherit' });
-process.exitCode = failures ? 1 : 0;
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const i = process.argv.indexOf('--out');
+  const out = i >= 0 ? resolve(process.argv[i + 1]) : undefined;
+  const pages = await makeApiReference(out);
+  console.log(`wrote ${pages.length} pages to ${out ?? 'docs/api'}`);
+}

@@ -133,7 +133,7 @@ export function writeReproductionDoc(run: ReproductionRun): string {
   out.push('');
   out.push(`- **InfoGAN-CR**, ${s.seeds} seed(s): ${s.ganIterations} iterations of batch ${s.batchSize} (the paper: 322,560 of batch 64), λ_CR = 2 switched on for the last ${Math.round(s.crFraction * 100)}% with H and its Adam state reset (the paper: the last 11%), two G steps per iteration, the paper's Adam settings. The checkpoint just before the switch is the **InfoGAN (modified)** baseline of the same run, exactly as the paper takes its baseline.`);
   out.push(`- **FactorVAE**, γ ∈ {${s.gammas.join(', ')}}: ${s.vaeIterations} iterations of batch ${s.batchSize}, Adam 1e-3 (the paper: 1e-4 for 27 epochs ≈ 311,000 iterations).`);
-  out.push('- Every network has the layer structure of reference-algorithms.md §13 with fewer channels (conv 16-16-32-32, 64-unit hidden layers); `settings.widths` in the JSON lists them.');
+  out.push('- Every network has the layer structure of the reference models ([reference-models.md](reference-models.md): the dSprites networks of the InfoGAN-CR repository) with fewer channels (conv 16-16-32-32, 64-unit hidden layers); `settings.widths` in the JSON lists them.');
   out.push(`- Scores: the CLI's metric registry at ${s.scoreScale}× disentanglement_lib's sample sizes, FactorVAE models represented by μ (disentanglement_lib's choice; ICR used a sampled z).`);
   out.push('');
   out.push('At this scale the models are at the very start of the paper\'s training curves, so absolute numbers are far below the paper\'s. What this run can test is the machinery end to end and whether the orderings appear early.');

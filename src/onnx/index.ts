@@ -3,6 +3,6 @@
  * onnxruntime-node) is an optional peer dependency: install one of them to use this entry point.
  */
 export { onnxModel } from './onnxModel.js';
-export type { OnnxModel, OnnxModelOptions, OnnxCodes } from './onnxModel.js';
+export type { OnnxModel, OnnxModelOptions, OnnxCodes, OnnxPosterior } from './onnxModel.js';
 export type { OnnxLayout } from './layout.js';
 export type { OnnxSession, OnnxTensor, OnnxValueMetadata, OrtModule, OnnxFloatType } from './runtime.js';

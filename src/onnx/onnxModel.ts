@@ -4,7 +4,7 @@
  */
 import { DisentangleError } from '../core/errors.js';
 import { readBlock } from '../core/tensor.js';
-import type { GenerativeModel, RepresentationFunction, TensorLike } from '../core/types.js';
+import type { GenerativeModel, Posterior, RepresentationFunction, TensorLike } from '../core/types.js';
 import { intOption, enumOption } from '../core/validate.js';
 import { createDecoder, type Decoder } from './decoder.js';
 import { inputType, layoutFromShape, staticDim, toModelInput, type OnnxLayout } from './layout.js';
@@ -41,12 +41,21 @@ export interface OnnxCodes {
   shape: [number, number];
 }
 
+/** A {@link Posterior} whose blocks are the float32 arrays onnxruntime returns. */
+export interface OnnxPosterior extends Posterior {
+  mean: OnnxCodes;
+  logVar?: OnnxCodes;
+}
+
 /** What {@link onnxModel} returns. */
 export interface OnnxModel {
   /** Observations (n×h×w×c, or n×h×w for one channel) → the `codes` output, n×D. */
   represent: RepresentationFunction;
-  /** A UDR model: the code output as `mean`, and `logVar` when the encoder has one. */
-  posterior(observations: TensorLike): Promise<{ mean: OnnxCodes; logVar?: OnnxCodes }>;
+  /**
+   * The encoder's posterior (the library's one `PosteriorFunction` shape, so it is a UDR model and AAM's
+   * `posterior`): the code output as `mean`, and `logVar` when the encoder has one.
+   */
+  posterior(observations: TensorLike): Promise<OnnxPosterior>;
   /** The decoder with an N(0, I) prior and the encoder as `represent`; BAD_OPTION without a decoder. */
   asGenerativeModel(): GenerativeModel;
   /** Releases the sessions `onnxModel` created (not sessions you passed in); later calls fail. */
@@ -170,7 +179,7 @@ async function build(
     if (disposed) throw new DisentangleError('BAD_INPUT', what, 'the ONNX model was disposed');
   };
 
-  async function encode(observations: TensorLike, withLogVar: boolean, fn: string): Promise<{ mean: OnnxCodes; logVar?: OnnxCodes }> {
+  async function encode(observations: TensorLike, withLogVar: boolean, fn: string): Promise<OnnxPosterior> {
     alive(fn);
     const block = await readBlock(observations, 'observations', fn);
     const rank = meta?.shape?.length;

@@ -9,6 +9,8 @@ import { onnxModel, type OnnxModel, type OnnxSession, type OrtModule } from '../
 import { isOrtModule, isSession, loadOrt } from '../../src/onnx/runtime.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
+import type { PosteriorFunction } from '../../src/core/types.js';
+import type { UdrModel } from '../../src/selection/udr.js';
 import { computeMig } from '../../src/metrics/mig.js';
 import { dsprites } from '../../src/data/dsprites.js';
 
@@ -64,6 +66,10 @@ describe('onnxModel on the PyTorch Burgess fixtures (scripts/fixtures/onnx_burge
   });
 
   it('posterior reproduces PyTorch mu and logvar to 1e-4 (a UDR model)', async () => {
+    // the one posterior shape of the library: a UDR model and AAM's posterior (checked by the type-check test)
+    const asUdr: UdrModel = model.posterior;
+    const asPosterior: PosteriorFunction = model.posterior;
+    expect([typeof asUdr, typeof asPosterior]).toEqual(['function', 'function']);
     const p = await model.posterior(images());
     expect(p.mean.shape).toEqual([N, 10]);
     expect(p.logVar?.shape).toEqual([N, 10]);

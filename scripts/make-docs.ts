@@ -17,7 +17,7 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 
 /** The page of each entry point and the import path a reader writes (TypeDoc names a page after its file). */
 export const API_PAGES: readonly { page: string; importPath: string; what: string }[] = [
-  { page: 'index.md', importPath: 'disentangle', what: 'everything a user calls: metrics, selection, datasets, models, `evaluate`, errors, types' },
+  { page: 'index.md', importPath: 'disentangle', what: 'what a user calls: metrics and `evaluate`, selectors, datasets, reference models, pictures, errors, types' },
   { page: 'metrics.md', importPath: 'disentangle/metrics', what: 'the disentanglement and sample-quality metrics and their registry' },
   { page: 'selection.md', importPath: 'disentangle/selection', what: 'ModelCentrality and UDR' },
   { page: 'models.md', importPath: 'disentangle/models', what: 'the reference InfoGAN-CR and FactorVAE models, their trainers and the shape classifier' },
@@ -39,7 +39,7 @@ function indexPage(): string {
     '|---|---|',
     ...API_PAGES.map((p) => `| [\`${p.importPath}\`](${p.page}) | ${p.what} |`),
     '',
-    'A name exported from several paths is documented on the first page above that has it; the others link to it.',
+    'A name exported from several paths is documented on the first page above that has it (the root first); the others link to it.',
     '',
   ].join('\n');
 }

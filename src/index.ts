@@ -21,6 +21,7 @@ export type {
   GroundTruthDataset,
   RepresentationFunction,
   GenerativeModel,
+  Generator,
   LabelledCodes,
   RunOptions,
   Progress,

@@ -50,6 +50,13 @@ export interface GenerativeModel<Obs = TensorLike> {
   represent: RepresentationFunction<Obs>;
 }
 
+/**
+ * The generating half of a {@link GenerativeModel}: a prior and a generator, no encoder. What the metrics that
+ * only look at generated images take (sample quality, variation predictability), so any `GenerativeModel` —
+ * whatever its observation type — can be passed as it is.
+ */
+export type Generator<Obs = TensorLike> = Pick<GenerativeModel<Obs>, 'latentDims' | 'codeDims' | 'sampleLatents' | 'generate'>;
+
 /** Precomputed codes and factors (rows are samples). */
 export interface LabelledCodes {
   codes: TensorLike;

@@ -12,7 +12,7 @@ import { createRng } from '../core/rng.js';
 import type { Rng } from '../core/rng.js';
 import { RunningCovariance } from '../core/stats.js';
 import { disposeIfTensor, toMatrixAsync } from '../core/tensor.js';
-import type { GenerativeModel, Progress, TensorLike } from '../core/types.js';
+import type { GenerativeModel, Generator, Progress, TensorLike } from '../core/types.js';
 import { intOption, checkOptions } from '../core/validate.js';
 import { dsprites } from '../data/dsprites.js';
 import { rejectDisposed, sampleUniformFactors } from '../data/sampling.js';
@@ -33,7 +33,8 @@ const FN = 'computeDspritesSampleQuality';
 /** Options of {@link computeDspritesSampleQuality}. */
 export interface DspritesSampleQualityOptions {
   /** The generator: its prior and `generate` (images [n, 64, 64, 1] in [0, 1]); `represent` is not used. */
-  model: GenerativeModel;
+  /** A generator (any `GenerativeModel` will do: only `latentDims`, `codeDims`, `sampleLatents` and `generate` are used). */
+  model: Generator;
   /** Generated samples, and as many real ones for the Fréchet distance (default 50,000, as the reference). */
   numSamples?: number;
   /** Images per batch (default 500). Memory grows with this, not with `numSamples`. */
@@ -88,7 +89,7 @@ async function classifyBatch(net: ShapeClassifier, images: tf.Tensor4D, into: Co
   }
 }
 
-async function generateBatch(model: GenerativeModel, n: number, rng: Rng, signal: AbortSignal | undefined): Promise<tf.Tensor4D> {
+async function generateBatch(model: Generator, n: number, rng: Rng, signal: AbortSignal | undefined): Promise<tf.Tensor4D> {
   const z = await raceAbort(model.sampleLatents(n, rng), signal, 'model.sampleLatents');
   let images: TensorLike | undefined;
   try {
@@ -111,7 +112,7 @@ async function generateBatch(model: GenerativeModel, n: number, rng: Rng, signal
   }
 }
 
-function checkModel(model: GenerativeModel | undefined): GenerativeModel {
+function checkModel(model: Generator | undefined): Generator {
   if (!model || typeof model !== 'object') throw new DisentangleError('BAD_INPUT', `model (in ${FN})`, 'expected a GenerativeModel');
   if (typeof model.sampleLatents !== 'function') throw new DisentangleError('BAD_INPUT', `model.sampleLatents (in ${FN})`, 'must be a function (n, rng) => latents');
   if (typeof model.generate !== 'function') throw new DisentangleError('BAD_INPUT', `model.generate (in ${FN})`, 'must be a function (latents) => images');

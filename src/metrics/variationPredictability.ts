@@ -11,7 +11,7 @@ import { createRng, permutation } from '../core/rng.js';
 import type { Rng } from '../core/rng.js';
 import { disposeIfTensor, readBlock, toMatrixAsync } from '../core/tensor.js';
 import { rejectDisposed } from '../data/sampling.js';
-import type { GenerativeModel, Progress, TensorLike } from '../core/types.js';
+import type { Generator, Progress, TensorLike } from '../core/types.js';
 import { enumOption, intOption, numberOption, checkOptions } from '../core/validate.js';
 import {
   buildVariationPredictor,
@@ -26,7 +26,8 @@ const FN = 'computeVariationPredictability';
 
 /** Options of {@link computeVariationPredictability}; defaults are the reference's. */
 export interface VariationPredictabilityOptions {
-  model: GenerativeModel;
+  /** A generator (any `GenerativeModel` will do: only `latentDims`, `codeDims`, `sampleLatents` and `generate` are used). */
+  model: Generator;
   /** Latent dims whose variation is predicted (default: the first `model.codeDims ?? model.latentDims`). */
   dims?: readonly number[];
   /** Image pairs, one per (group, dim); rounded down to a multiple of `dims.length` (default 10,000). */
@@ -115,7 +116,7 @@ async function readImages(images: TensorLike, expected: number): Promise<{ data:
   return { data: b.data, shape: [b.shape[1], b.shape[2], b.shape[3] ?? 1] };
 }
 
-async function generate(model: GenerativeModel, latents: Float64Array, rows: number, cols: number, signal?: AbortSignal): Promise<{ data: ArrayLike<number>; shape: [number, number, number] }> {
+async function generate(model: Generator, latents: Float64Array, rows: number, cols: number, signal?: AbortSignal): Promise<{ data: ArrayLike<number>; shape: [number, number, number] }> {
   const z = tf.tensor2d(Float32Array.from(latents), [rows, cols]);
   let images: TensorLike | undefined;
   try {
@@ -130,7 +131,7 @@ async function generate(model: GenerativeModel, latents: Float64Array, rows: num
 }
 
 /** `n` latents from the model's prior as float64; a tensor it returns is read and disposed. */
-async function drawLatents(model: GenerativeModel, n: number, L: number, rng: Rng, signal?: AbortSignal): Promise<{ data: Float64Array }> {
+async function drawLatents(model: Generator, n: number, L: number, rng: Rng, signal?: AbortSignal): Promise<{ data: Float64Array }> {
   const raw = await raceAbort(model.sampleLatents(n, rng), signal, 'model.sampleLatents');
   try {
     rejectDisposed(raw, 'model.sampleLatents');
@@ -145,7 +146,7 @@ async function drawLatents(model: GenerativeModel, n: number, L: number, rng: Rn
  * d, z′ = z with dim d replaced by a fresh prior draw; the input is x(z) − x(z′) (or both, stacked), scaled as
  * the reference's Normalize(0.5, 0.5) scales images to [−1, 1]; the label is d's position in `dims`.
  */
-async function buildPairs(model: GenerativeModel, dims: number[], groups: number, groupBatch: number, rng: Rng, mode: 'diff' | 'concat', onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<PairSet> {
+async function buildPairs(model: Generator, dims: number[], groups: number, groupBatch: number, rng: Rng, mode: 'diff' | 'concat', onProgress?: (p: Progress) => void, signal?: AbortSignal): Promise<PairSet> {
   const L = model.latentDims;
   const m = dims.length;
   const n = groups * m;

@@ -68,8 +68,9 @@ describe('disentangle CLI with ONNX models', () => {
     expect(saved.encoder).toBe(ENCODER);
     expect(saved.model).toBeNull();
     expect(saved.seed).toBe(2);
-    // MIG and Modularity draw the same train sample: the second metric finds every code in the table
-    expect(saved.drawnImages).toBe(200);
+    // MIG and Modularity ask for the same train sample: MIG draws it, Modularity gets it from MIG
+    expect(saved.drawnImages).toBe(100);
+    expect(saved.sharedImages).toBe(100);
     expect(saved.encodedImages).toBeGreaterThan(0);
     expect(saved.encodedImages).toBeLessThanOrEqual(100);
     for (const id of ['mig', 'modularity']) expect(Number.isFinite(saved.results[id].score)).toBe(true);

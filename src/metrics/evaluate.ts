@@ -48,6 +48,23 @@ export interface EvaluateOptions<Obs = TensorLike> {
   signal?: AbortSignal;
 }
 
+const EVALUATE_OPTION_NAMES = Object.keys({
+  represent: 0,
+  model: 0,
+  codeTable: 0,
+  dataset: 0,
+  metrics: 0,
+  seed: 0,
+  sampleScale: 0,
+  encodeBatchSize: 0,
+  cache: 0,
+  maxCachedRows: 0,
+  shareDraws: 0,
+  metricOptions: 0,
+  onProgress: 0,
+  signal: 0,
+} satisfies Record<keyof EvaluateOptions, 0>);
+
 /** Result of {@link evaluate}. */
 export interface EvaluateResult {
   /** Each metric's full result, with its headline number as `score`. */
@@ -77,7 +94,7 @@ export interface EvaluateResult {
  * results.mig?.score;
  */
 export async function evaluate<Obs = TensorLike>(options: EvaluateOptions<Obs>): Promise<EvaluateResult> {
-  checkOptions(options, 'evaluate');
+  checkOptions(options, 'evaluate', EVALUATE_OPTION_NAMES);
   const started = performance.now();
   const routes = [options.represent !== undefined, options.model !== undefined, options.codeTable !== undefined].filter(Boolean).length;
   if (routes !== 1) throw new DisentangleError('BAD_OPTION', 'represent', `give exactly one of represent, model and codeTable (got ${routes})`);

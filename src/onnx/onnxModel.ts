@@ -5,7 +5,7 @@
 import { DisentangleError } from '../core/errors.js';
 import { readBlock } from '../core/tensor.js';
 import type { GenerativeModel, Posterior, RepresentationFunction, TensorLike } from '../core/types.js';
-import { intOption, enumOption } from '../core/validate.js';
+import { checkKnownOptions, intOption, enumOption } from '../core/validate.js';
 import { createDecoder, type Decoder } from './decoder.js';
 import { inputType, layoutFromShape, staticDim, toModelInput, type OnnxLayout } from './layout.js';
 import { SessionRunner, rowWidth } from './runner.js';
@@ -68,7 +68,7 @@ export interface OnnxModel {
   readonly logVarOutput: string | undefined;
 }
 
-const KNOWN = new Set(['encoder', 'decoder', 'ort', 'layout', 'codes', 'logVar', 'executionProviders', 'batchSize', 'latentDims']);
+const KNOWN = Object.keys({ encoder: 0, decoder: 0, ort: 0, layout: 0, codes: 0, logVar: 0, executionProviders: 0, batchSize: 0, latentDims: 0 } satisfies Record<keyof OnnxModelOptions, 0>);
 
 /**
  * Loads an ONNX encoder (and optionally decoder) and wraps it for the library's metrics and selectors. Nothing
@@ -88,9 +88,7 @@ export async function onnxModel(options: OnnxModelOptions): Promise<OnnxModel> {
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new DisentangleError('BAD_OPTION', 'options', `${FN} expects an options object with at least encoder`);
   }
-  for (const k of Object.keys(options)) {
-    if (!KNOWN.has(k)) throw new DisentangleError('BAD_OPTION', k, `unknown option of ${FN}; known: ${[...KNOWN].join(', ')}`);
-  }
+  checkKnownOptions(options, KNOWN, FN);
   if (options.encoder === undefined) throw new DisentangleError('BAD_OPTION', 'encoder', 'is required: a path, bytes or an InferenceSession');
   const batchSize = intOption(options.batchSize, 'batchSize', 256);
   const layoutOption = options.layout === undefined ? undefined : enumOption(options.layout, 'layout', ['nchw', 'nhwc'] as const, 'nchw');

@@ -166,6 +166,8 @@ describe('evaluate', () => {
     expect(await code(evaluate({ codeTable: { data: new Float32Array(10), shape: [5, 2] }, dataset: data, metrics: ['mig'] }))).toBe('SHAPE_MISMATCH codeTable');
     expect(await code(evaluate({ represent, dataset: data, metrics: ['mig'], maxCachedRows: -3 }))).toBe('BAD_OPTION maxCachedRows');
     expect(await code(evaluate({ represent, dataset: data, metrics: ['mig'], encodeBatchSize: 0 }))).toBe('BAD_OPTION encodeBatchSize');
+    expect(await code(evaluate({ represent, dataset: data, metrics: ['mig'], sampleScal: 0.1 } as never))).toBe('BAD_OPTION sampleScal');
+    await expect(evaluate({ represent, dataset: data, metrics: ['mig'], sharedraws: false } as never)).rejects.toThrow(/did you mean shareDraws\?/);
   });
 
   it('stops on abort with ABORTED, mid-run, leaking no tensors, and reports progress per metric', async () => {

@@ -118,6 +118,11 @@ describe('onnxModel on the PyTorch Burgess fixtures (scripts/fixtures/onnx_burge
     await expectError(Promise.resolve().then(() => g.generate({ data: new Float32Array(9), shape: [1, 9] })), 'SHAPE_MISMATCH', /latents/);
   });
 
+  it('refuses a misspelt option, naming the closest valid one', async () => {
+    const e = await expectError(onnxModel({ encoder: file('burgess_encoder.onnx'), ort, layuot: 'nhwc' } as never), 'BAD_OPTION', /^layuot$/, /did you mean layout\?/);
+    expect(e.message).toMatch(/onnxModel/);
+  });
+
   it('refuses images the model cannot take, naming the argument', async () => {
     await expectError(model.represent({ data: new Float32Array(2 * 32 * 32), shape: [2, 32, 32, 1] }) as Promise<unknown>, 'SHAPE_MISMATCH', /observations/, /1,64,64|NCHW/);
     await expectError(model.represent({ data: new Float32Array(0), shape: [0, 64, 64, 1] }) as Promise<unknown>, 'EMPTY', /observations/);

@@ -16,8 +16,9 @@ export {
   imageMomentEncoder,
 } from '../../src/models/analyticEncoders.js';
 
-/** dSprites' factor sizes: shape, scale, orientation, posX, posY. */
-export const DSPRITES_FACTOR_SIZES = [3, 6, 40, 32, 32] as const;
+// dSprites' factor sizes (shape, scale, orientation, posX, posY), from their one home in the renderer
+export { DSPRITES_FACTOR_SIZES } from '../../src/data/dspritesRenderer.js';
+import { DSPRITES_FACTOR_SIZES } from '../../src/data/dspritesRenderer.js';
 
 /** Observations of the factor-vector dataset: factor index / (size − 1), so each column spans [0, 1]. */
 export interface FactorVectorObservations {

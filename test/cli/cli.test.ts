@@ -55,6 +55,20 @@ describe('disentangle CLI', () => {
     expect(saved.encodedImages).toBeLessThanOrEqual(100);
   });
 
+  it('shares one draw between metrics for a mean representation, and none for a sampled one', () => {
+    const counts = (representation: string): { drawnImages: number; sharedImages: number; encodedImages: number } => {
+      const json = join(out, `fvae-${representation}.json`);
+      const r = run('evaluate', '--model', 'models/population/factor-vae-g10-s0', '--representation', representation, '--metrics', 'mig,modularity', '--sample-scale', '0.01', '--json', json, '--quiet');
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      return JSON.parse(readFileSync(json, 'utf8'));
+    };
+    // the mean is a function of the image: MIG's 100 rows are handed on to Modularity and encoded once
+    expect(counts('mean')).toMatchObject({ drawnImages: 100, sharedImages: 100 });
+    // sampled codes differ at every call: each metric draws and encodes its own rows, with no table
+    expect(counts('sample')).toEqual(expect.objectContaining({ drawnImages: 200, sharedImages: 0, encodedImages: 200 }));
+  });
+
   it('gives the same numbers for the same seed', () => {
     const a = run('evaluate', '-m', 'test/cli/fixtures/centroidEncoder.mjs', '--metrics', 'mig', '--sample-scale', '0.02', '--quiet');
     const b = run('evaluate', '-m', 'test/cli/fixtures/centroidEncoder.mjs', '--metrics', 'mig', '--sample-scale', '0.02', '--quiet');

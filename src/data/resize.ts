@@ -1,0 +1,181 @@
+/**
+ * Pillow's image resize, bit for bit: the separable convolution of `Image.resize(size, Image.LANCZOS)` (alias
+ * `ANTIALIAS`) in Pillow's `libImaging/Resample.c`, so that images the reference loaders shrank with PIL can be
+ * reproduced without Python.
+ *
+ * How Pillow resizes (one axis at a time, horizontal pass first, then vertical):
+ * - scale = inSize / outSize; the filter is stretched by max(1, scale), so its support is 3·max(1, scale) for
+ *   Lanczos-3; output pixel i is centred at (i + 0.5)·scale in input coordinates and takes input pixels
+ *   x ∈ [⌊centre − support + 0.5⌋, ⌊centre + support + 0.5⌋) clipped to the image, weighted by
+ *   L((x − centre + 0.5) / max(1, scale)) with L(t) = sinc(t)·sinc(t / 3) on [−3, 3), normalised to sum to 1;
+ * - 8-bit images ('L', 'RGB'): weights become fixed-point integers with 22 fraction bits (rounded half away from
+ *   zero), the sum starts at 2^21 (rounding), and each pass clamps its result to 0…255 (the horizontal pass's
+ *   clamped 8-bit result is what the vertical pass reads);
+ * - 32-bit integer images ('I', what `Image.fromarray` makes of an int8 array): double weights, each pass rounds
+ *   half away from zero and nothing is clamped, so Lanczos' overshoot survives (values below 0 or above 255).
+ */
+import { DisentangleError } from '../core/errors.js';
+
+/** Which of Pillow's integer code paths to follow: `'uint8'` (modes L / RGB, clamped) or `'int32'` (mode I). */
+export type PilResizeMode = 'uint8' | 'int32';
+
+const PRECISION_BITS = 32 - 8 - 2;
+const SUPPORT = 3;
+
+function sinc(x: number): number {
+  if (x === 0) return 1;
+  const px = x * Math.PI;
+  return Math.sin(px) / px;
+}
+
+function lanczos(x: number): number {
+  return -3 <= x && x < 3 ? sinc(x) * sinc(x / 3) : 0;
+}
+
+/** One axis' weights: per output pixel the first input index, the tap count and `ksize` weights. */
+export interface ResampleCoefficients {
+  ksize: number;
+  bounds: Int32Array;
+  weights: Float64Array;
+}
+
+/** Pillow's `precompute_coeffs` for a Lanczos-3 filter over the whole axis (box = 0…inSize). */
+export function lanczosCoefficients(inSize: number, outSize: number): ResampleCoefficients {
+  const scale = inSize / outSize;
+  const filterScale = Math.max(1, scale);
+  const support = SUPPORT * filterScale;
+  const ksize = Math.ceil(support) * 2 + 1;
+  const bounds = new Int32Array(outSize * 2);
+  const weights = new Float64Array(outSize * ksize);
+  const ss = 1 / filterScale;
+  for (let xx = 0; xx < outSize; xx++) {
+    const center = 0 + (xx + 0.5) * scale;
+    // C's (int) cast truncates toward zero.
+    const xmin = Math.max(0, Math.trunc(center - support + 0.5));
+    const xmax = Math.min(inSize, Math.trunc(center + support + 0.5)) - xmin;
+    let ww = 0;
+    const base = xx * ksize;
+    for (let x = 0; x < xmax; x++) {
+      const w = lanczos((x + xmin - center + 0.5) * ss);
+      weights[base + x] = w;
+      ww += w;
+    }
+    if (ww !== 0) for (let x = 0; x < xmax; x++) weights[base + x] /= ww;
+    bounds[xx * 2] = xmin;
+    bounds[xx * 2 + 1] = xmax;
+  }
+  return { ksize, bounds, weights };
+}
+
+/** Pillow's `normalize_coeffs_8bpc`: weights as 22-bit fixed point, rounded half away from zero. */
+function fixedPoint(c: ResampleCoefficients): Int32Array {
+  const out = new Int32Array(c.weights.length);
+  const one = 1 << PRECISION_BITS;
+  for (let i = 0; i < out.length; i++) {
+    const w = c.weights[i];
+    out[i] = w < 0 ? Math.trunc(-0.5 + w * one) : Math.trunc(0.5 + w * one);
+  }
+  return out;
+}
+
+/** Pillow's ROUND_UP: half away from zero, then C's truncating (int) cast. */
+const roundUp = (f: number): number => Math.trunc(f >= 0 ? f + 0.5 : f - 0.5);
+
+/** `clip8`: the fixed-point sum shifted down and clamped to 0…255. */
+function clip8(sum: number): number {
+  const v = sum >> PRECISION_BITS;
+  return v < 0 ? 0 : v > 255 ? 255 : v;
+}
+
+/**
+ * A reusable resizer for one input and output size: resize many images of the same shape without recomputing
+ * the filter. `resize(src, dst)` reads an h×w×c image (row-major, channels last) from `src` and writes the
+ * outH×outW×c result into `dst`.
+ */
+export interface PilResizer {
+  readonly inShape: readonly [number, number, number];
+  readonly outShape: readonly [number, number, number];
+  resize(src: ArrayLike<number>, dst: { [i: number]: number; length: number }, srcOffset?: number, dstOffset?: number): void;
+}
+
+/**
+ * Builds a {@link PilResizer} equal to Pillow 9.4's `Image.resize((outW, outH), Image.LANCZOS)` on an image of
+ * `channels` 8-bit bands ('L' for 1, 'RGB' for 3) in `mode: 'uint8'` (the default), or on a 32-bit integer image
+ * (mode 'I', one band) in `mode: 'int32'` — what disentanglement_lib's SmallNORB loader gets by passing an int8
+ * array to `Image.fromarray` (the bytes read back unsigned, results not clamped to 0…255).
+ *
+ * @example
+ * const r = pilLanczosResizer(96, 96, 1, 64, 64);
+ * const small = new Uint8Array(64 * 64);
+ * r.resize(norbImage, small); // equals np.asarray(Image.fromarray(norbImage).resize((64, 64), Image.LANCZOS))
+ */
+export function pilLanczosResizer(inH: number, inW: number, channels: number, outH: number, outW: number, mode: PilResizeMode = 'uint8'): PilResizer {
+  for (const [name, v] of [['inH', inH], ['inW', inW], ['channels', channels], ['outH', outH], ['outW', outW]] as const) {
+    if (!Number.isSafeInteger(v) || v < 1 || v > 1 << 16) throw new DisentangleError('BAD_OPTION', name, `expected an integer in 1…65536, got ${String(v)}`);
+  }
+  if (mode !== 'uint8' && mode !== 'int32') throw new DisentangleError('BAD_OPTION', 'mode', `expected 'uint8' or 'int32', got ${String(mode)}`);
+  if (mode === 'int32' && channels !== 1) throw new DisentangleError('BAD_OPTION', 'channels', "mode 'int32' (Pillow's mode I) has one band");
+  const c = channels;
+  const needH = outW !== inW;
+  const needV = outH !== inH;
+  const vert = lanczosCoefficients(inH, outH);
+  const horiz = lanczosCoefficients(inW, outW);
+  // Rows of the input the vertical pass reads (Pillow only resamples those horizontally).
+  const yFirst = vert.bounds[0];
+  const yLast = vert.bounds[(outH - 1) * 2] + vert.bounds[(outH - 1) * 2 + 1];
+  const midRows = needH ? yLast - yFirst : inH;
+  const midW = needH ? outW : inW;
+  const mid = mode === 'uint8' ? new Uint8Array(midRows * midW * c) : new Float64Array(midRows * midW);
+  const hk = mode === 'uint8' ? fixedPoint(horiz) : horiz.weights;
+  const vk = mode === 'uint8' ? fixedPoint(vert) : vert.weights;
+  const half = 1 << (PRECISION_BITS - 1);
+  const fin = mode === 'uint8' ? clip8 : roundUp;
+  const start = mode === 'uint8' ? half : 0;
+
+  function horizontal(src: ArrayLike<number>, off: number): void {
+    for (let y = 0; y < midRows; y++) {
+      const row = off + (y + yFirst) * inW * c;
+      for (let xx = 0; xx < outW; xx++) {
+        const xmin = horiz.bounds[xx * 2];
+        const xmax = horiz.bounds[xx * 2 + 1];
+        const kb = xx * horiz.ksize;
+        for (let b = 0; b < c; b++) {
+          let s = start;
+          for (let x = 0; x < xmax; x++) s += src[row + (x + xmin) * c + b] * hk[kb + x];
+          mid[(y * outW + xx) * c + b] = fin(s);
+        }
+      }
+    }
+  }
+
+  function vertical(src: ArrayLike<number>, off: number, rowShift: number, dst: { [i: number]: number }, dOff: number): void {
+    for (let yy = 0; yy < outH; yy++) {
+      const ymin = vert.bounds[yy * 2] - rowShift;
+      const ymax = vert.bounds[yy * 2 + 1];
+      const kb = yy * vert.ksize;
+      for (let xx = 0; xx < midW * c; xx++) {
+        let s = start;
+        for (let y = 0; y < ymax; y++) s += src[off + (y + ymin) * midW * c + xx] * vk[kb + y];
+        dst[dOff + yy * midW * c + xx] = fin(s);
+      }
+    }
+  }
+
+  return {
+    inShape: [inH, inW, c],
+    outShape: [outH, outW, c],
+    resize(src, dst, srcOffset = 0, dstOffset = 0): void {
+      if (srcOffset + inH * inW * c > src.length) throw new DisentangleError('SHAPE_MISMATCH', 'src', `expected ${inH * inW * c} values from offset ${srcOffset}, got ${src.length}`);
+      if (dstOffset + outH * outW * c > dst.length) throw new DisentangleError('SHAPE_MISMATCH', 'dst', `expected room for ${outH * outW * c} values from offset ${dstOffset}`);
+      if (needH) horizontal(src, srcOffset);
+      if (needV) {
+        if (needH) vertical(mid, 0, yFirst, dst, dstOffset);
+        else vertical(src, srcOffset, 0, dst, dstOffset);
+      } else {
+        const from = needH ? mid : src;
+        const fromOff = needH ? 0 : srcOffset;
+        for (let i = 0; i < outH * outW * c; i++) dst[dstOffset + i] = from[fromOff + i];
+      }
+    },
+  };
+}

@@ -20,7 +20,6 @@ import { DisentangleError } from '../core/errors.js';
 export type PilResizeMode = 'uint8' | 'int32';
 
 const PRECISION_BITS = 32 - 8 - 2;
-const SUPPORT = 3;
 
 function sinc(x: number): number {
   if (x === 0) return 1;
@@ -32,6 +31,23 @@ function lanczos(x: number): number {
   return -3 <= x && x < 3 ? sinc(x) * sinc(x / 3) : 0;
 }
 
+/** Pillow's bicubic kernel (a = −0.5), support 2. */
+function bicubic(x: number): number {
+  const a = -0.5;
+  const t = x < 0 ? -x : x;
+  if (t < 1) return ((a + 2) * t - (a + 3)) * t * t + 1;
+  if (t < 2) return (((t - 5) * t + 8) * t - 4) * a;
+  return 0;
+}
+
+/** The resampling filters implemented: Pillow's `LANCZOS` (= `ANTIALIAS`) and `BICUBIC`. */
+export type PilFilter = 'lanczos' | 'bicubic';
+
+const FILTERS: Record<PilFilter, { fn: (x: number) => number; support: number }> = {
+  lanczos: { fn: lanczos, support: 3 },
+  bicubic: { fn: bicubic, support: 2 },
+};
+
 /** One axis' weights: per output pixel the first input index, the tap count and `ksize` weights. */
 export interface ResampleCoefficients {
   ksize: number;
@@ -39,32 +55,43 @@ export interface ResampleCoefficients {
   weights: Float64Array;
 }
 
-/** Pillow's `precompute_coeffs` for a Lanczos-3 filter over the whole axis (box = 0…inSize). */
-export function lanczosCoefficients(inSize: number, outSize: number): ResampleCoefficients {
-  const scale = inSize / outSize;
+/**
+ * Pillow's `precompute_coeffs` for one axis: output pixels over the input span [in0, in1) (Pillow's `box`, held
+ * as float32 there; default the whole axis).
+ */
+export function resampleCoefficients(inSize: number, outSize: number, filter: PilFilter = 'lanczos', in0 = 0, in1 = inSize): ResampleCoefficients {
+  const f0 = Math.fround(in0);
+  const scale = Math.fround(Math.fround(in1) - f0) / outSize;
   const filterScale = Math.max(1, scale);
-  const support = SUPPORT * filterScale;
+  const { fn, support: base } = FILTERS[filter];
+  const support = base * filterScale;
   const ksize = Math.ceil(support) * 2 + 1;
   const bounds = new Int32Array(outSize * 2);
   const weights = new Float64Array(outSize * ksize);
   const ss = 1 / filterScale;
   for (let xx = 0; xx < outSize; xx++) {
-    const center = 0 + (xx + 0.5) * scale;
+    const center = f0 + (xx + 0.5) * scale;
     // C's (int) cast truncates toward zero.
     const xmin = Math.max(0, Math.trunc(center - support + 0.5));
     const xmax = Math.min(inSize, Math.trunc(center + support + 0.5)) - xmin;
     let ww = 0;
     const base = xx * ksize;
     for (let x = 0; x < xmax; x++) {
-      const w = lanczos((x + xmin - center + 0.5) * ss);
+      const w = fn((x + xmin - center + 0.5) * ss);
       weights[base + x] = w;
       ww += w;
     }
+    // Remaining weights stay 0 when xmax < ksize.
     if (ww !== 0) for (let x = 0; x < xmax; x++) weights[base + x] /= ww;
     bounds[xx * 2] = xmin;
     bounds[xx * 2 + 1] = xmax;
   }
   return { ksize, bounds, weights };
+}
+
+/** {@link resampleCoefficients} for Lanczos-3 over the whole axis. */
+export function lanczosCoefficients(inSize: number, outSize: number): ResampleCoefficients {
+  return resampleCoefficients(inSize, outSize, 'lanczos');
 }
 
 /** Pillow's `normalize_coeffs_8bpc`: weights as 22-bit fixed point, rounded half away from zero. */
@@ -98,28 +125,46 @@ export interface PilResizer {
   resize(src: ArrayLike<number>, dst: { [i: number]: number; length: number }, srcOffset?: number, dstOffset?: number): void;
 }
 
+/** Options of {@link pilResizer}. */
+export interface PilResizerOptions {
+  /** `'uint8'` (default; Pillow modes L / RGB, each pass clamped) or `'int32'` (mode I, unclamped). */
+  mode?: PilResizeMode;
+  /** Default `'lanczos'` (Pillow's `LANCZOS`, alias `ANTIALIAS`). */
+  filter?: PilFilter;
+  /** Pillow's `box` argument `[x0, y0, x1, y1]`: the input region to resize (default the whole image). */
+  box?: readonly [number, number, number, number];
+}
+
 /**
- * Builds a {@link PilResizer} equal to Pillow 9.4's `Image.resize((outW, outH), Image.LANCZOS)` on an image of
+ * Builds a {@link PilResizer} equal to Pillow 9.4's `Image.resize((outW, outH), filter, box)` on an image of
  * `channels` 8-bit bands ('L' for 1, 'RGB' for 3) in `mode: 'uint8'` (the default), or on a 32-bit integer image
  * (mode 'I', one band) in `mode: 'int32'` — what disentanglement_lib's SmallNORB loader gets by passing an int8
  * array to `Image.fromarray` (the bytes read back unsigned, results not clamped to 0…255).
  *
  * @example
- * const r = pilLanczosResizer(96, 96, 1, 64, 64);
+ * const r = pilResizer(96, 96, 1, 64, 64);
  * const small = new Uint8Array(64 * 64);
  * r.resize(norbImage, small); // equals np.asarray(Image.fromarray(norbImage).resize((64, 64), Image.LANCZOS))
  */
-export function pilLanczosResizer(inH: number, inW: number, channels: number, outH: number, outW: number, mode: PilResizeMode = 'uint8'): PilResizer {
+export function pilResizer(inH: number, inW: number, channels: number, outH: number, outW: number, options: PilResizerOptions = {}): PilResizer {
+  const mode = options.mode ?? 'uint8';
+  const filter = options.filter ?? 'lanczos';
   for (const [name, v] of [['inH', inH], ['inW', inW], ['channels', channels], ['outH', outH], ['outW', outW]] as const) {
     if (!Number.isSafeInteger(v) || v < 1 || v > 1 << 16) throw new DisentangleError('BAD_OPTION', name, `expected an integer in 1…65536, got ${String(v)}`);
   }
   if (mode !== 'uint8' && mode !== 'int32') throw new DisentangleError('BAD_OPTION', 'mode', `expected 'uint8' or 'int32', got ${String(mode)}`);
+  if (!(filter in FILTERS)) throw new DisentangleError('BAD_OPTION', 'filter', `expected 'lanczos' or 'bicubic', got ${String(filter)}`);
   if (mode === 'int32' && channels !== 1) throw new DisentangleError('BAD_OPTION', 'channels', "mode 'int32' (Pillow's mode I) has one band");
+  const box = options.box ?? [0, 0, inW, inH];
+  if (box.length !== 4 || !box.every(Number.isFinite) || box[0] < 0 || box[1] < 0 || box[2] > inW || box[3] > inH || box[2] <= box[0] || box[3] <= box[1]) {
+    throw new DisentangleError('BAD_OPTION', 'box', `expected [x0, y0, x1, y1] inside the ${inW}×${inH} image, got [${String(box)}]`);
+  }
   const c = channels;
-  const needH = outW !== inW;
-  const needV = outH !== inH;
-  const vert = lanczosCoefficients(inH, outH);
-  const horiz = lanczosCoefficients(inW, outW);
+  // Pillow's own test (it compares box[2] with the output width).
+  const needH = outW !== inW || box[0] !== 0 || box[2] !== outW;
+  const needV = outH !== inH || box[1] !== 0 || box[3] !== outH;
+  const vert = resampleCoefficients(inH, outH, filter, box[1], box[3]);
+  const horiz = resampleCoefficients(inW, outW, filter, box[0], box[2]);
   // Rows of the input the vertical pass reads (Pillow only resamples those horizontally).
   const yFirst = vert.bounds[0];
   const yLast = vert.bounds[(outH - 1) * 2] + vert.bounds[(outH - 1) * 2 + 1];
@@ -178,4 +223,21 @@ export function pilLanczosResizer(inH: number, inW: number, channels: number, ou
       }
     },
   };
+}
+
+/** {@link pilResizer} with Pillow's `LANCZOS` filter (`Image.ANTIALIAS` before Pillow 10). */
+export function pilLanczosResizer(inH: number, inW: number, channels: number, outH: number, outW: number, mode: PilResizeMode = 'uint8'): PilResizer {
+  return pilResizer(inH, inW, channels, outH, outW, { mode });
+}
+
+/**
+ * An 8-bit RGB image resized as Pillow's `Image.fromarray(rgb).resize((outW, outH), Image.BICUBIC)`.
+ *
+ * @example
+ * const small = resizeBicubicRgb8(rgb, 600, 800, 274, 350);
+ */
+export function resizeBicubicRgb8(rgb: ArrayLike<number>, inH: number, inW: number, outH: number, outW: number): Uint8Array {
+  const out = new Uint8Array(outH * outW * 3);
+  pilResizer(inH, inW, 3, outH, outW, { filter: 'bicubic' }).resize(rgb, out);
+  return out;
 }

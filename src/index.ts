@@ -130,7 +130,7 @@ export type { ModelCentralityOptions, ModelCentralityResult, PairwiseMetric, Pai
 
 // Datasets
 export { dsprites, loadDsprites, arrayDataset, dspritesFactorValues, DSPRITES_FACTOR_SIZES, DSPRITES_FACTOR_NAMES, DSPRITES_FACTOR_VALUES, DSPRITES_IMAGE_SIZE } from './data/index.js';
-export type { DspritesOptions, DspritesDataset, LoadDspritesOptions, LoadedDsprites, ArrayDatasetOptions, ArrayDataset } from './data/index.js';
+export type { DspritesOptions, DspritesDataset, DspritesVariant, ScreamImage, LoadDspritesOptions, LoadedDsprites, ArrayDatasetOptions, ArrayDataset } from './data/index.js';
 
 // Reference models, the shape classifier and the analytic encoders
 export {

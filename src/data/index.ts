@@ -12,6 +12,8 @@ export { encodeDataset } from './encodeDataset.js';
 export type { EncodeDatasetOptions } from './encodeDataset.js';
 export { dsprites } from './dsprites.js';
 export type { DspritesOptions, DspritesDataset } from './dsprites.js';
+export type { DspritesVariant } from './dspritesVariants.js';
+export type { ScreamImage } from './screamImage.js';
 export {
   renderDspritesBatch,
   dspritesFactorValues,

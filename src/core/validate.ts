@@ -1,6 +1,6 @@
 import { DisentangleError } from './errors.js';
 import type { IntMatrix, Matrix } from './matrix.js';
-import { checkFactorRange, toFactors, toMatrix } from './tensor.js';
+import { checkFactorRange, toMatrix } from './tensor.js';
 import type { LabelledCodes, Preset } from './types.js';
 
 /** Codes and factors read, checked and paired. */
@@ -10,17 +10,56 @@ export interface CodesAndFactors {
 }
 
 /**
+ * How measured (continuous) factor values become the class indices the metrics need: a number B cuts each
+ * factor column into B equal-width bins (disentanglement_lib's histogram discretizer, the one the codes go
+ * through), a function maps a whole column of values to non-negative integer indices.
+ */
+export type FactorDiscretizer = number | ((column: Float64Array) => Int32Array);
+
+/** The option every matrix entry over codes and factors takes. */
+export interface FactorOptions {
+  /**
+   * Turns float factor values into indices: a number of equal-width bins per factor column (20 is
+   * disentanglement_lib's bin count for codes), or a function `(column) => indices`. Without it factors must be
+   * non-negative integer indices, read as they are. Train and test rows are binned together (one set of edges).
+   */
+  factorDiscretizer?: FactorDiscretizer;
+}
+
+/** Codes and factors read, checked and paired. */
+export interface CodesAndFactors {
+  codes: Matrix;
+  factors: IntMatrix;
+}
+
+/** Codes and the factors' values (any finite numbers), read and paired, before they become indices. */
+export interface CodesAndFactorValues {
+  codes: Matrix;
+  factors: Matrix;
+}
+
+/**
  * Reads `{codes, factors}`: codes n×D finite floats, factors n×K non-negative integers, equal row counts.
- * `argument` names the split ('train', 'test', 'codes') in errors.
+ * `argument` names the split ('train', 'test', 'codes') in errors; a factor value that is not a non-negative
+ * integer is `BAD_INPUT` that points to the `factorDiscretizer` option.
  */
 export function readLabelledCodes(value: LabelledCodes | undefined, argument: string, fn: string): CodesAndFactors {
+  const read = readLabelledValues(value, argument, fn);
+  return { codes: read.codes, factors: factorsFromValues(read.factors, `${argument}.factors`, fn) };
+}
+
+/**
+ * Reads `{codes, factors}` with the factors as finite floats (measured values or indices alike): the first half of
+ * {@link readLabelledCodes}, for entries that discretize factor values before scoring.
+ */
+export function readLabelledValues(value: LabelledCodes | undefined, argument: string, fn: string): CodesAndFactorValues {
   if (!value || typeof value !== 'object') {
     throw new DisentangleError('BAD_INPUT', `${argument} (in ${fn})`, 'expected { codes, factors }');
   }
   if (value.codes === undefined) throw new DisentangleError('BAD_INPUT', `${argument}.codes (in ${fn})`, 'is missing');
   if (value.factors === undefined) throw new DisentangleError('BAD_INPUT', `${argument}.factors (in ${fn})`, 'is missing');
   const codes = toMatrix(value.codes, `${argument}.codes`, fn);
-  const factors = toFactors(value.factors, `${argument}.factors`, fn);
+  const factors = toMatrix(value.factors, `${argument}.factors`, fn);
   if (codes.rows !== factors.rows) {
     throw new DisentangleError(
       'SHAPE_MISMATCH',
@@ -31,8 +70,68 @@ export function readLabelledCodes(value: LabelledCodes | undefined, argument: st
   return { codes, factors };
 }
 
+/**
+ * Factor values that must already be indices: non-negative integers, else `BAD_INPUT` naming the cell and the
+ * `factorDiscretizer` option. Columns flagged in `keep` (SAP's continuous factors, scored on their values) are
+ * not checked and read as 0 in the result: take them from the values.
+ */
+export function factorsFromValues(values: Matrix, argument: string, fn: string, keep?: readonly boolean[]): IntMatrix {
+  const { rows, cols, data } = values;
+  const out = new Int32Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    if (keep?.[i % cols]) continue;
+    const v = data[i];
+    if (!Number.isInteger(v) || v < 0 || v > 2147483647) {
+      const hint = Number.isInteger(v) ? '' : '; for measured (continuous) factor values pass factorDiscretizer (a number of equal-width bins such as 20, or a function from a column of values to indices)';
+      throw new DisentangleError('BAD_INPUT', `${argument} (in ${fn})`, `row ${Math.floor(i / cols)}, column ${i % cols} is ${v}; factors must be non-negative integer class indices${hint}`);
+    }
+    out[i] = v;
+  }
+  return { data: out, rows, cols };
+}
+
+/** Validates a `factorDiscretizer` option: undefined, an integer number of bins in [2, {@link MAX_BINS}], or a function. */
+export function factorDiscretizerOption(value: unknown, name = 'factorDiscretizer'): FactorDiscretizer | undefined {
+  if (value === undefined || typeof value === 'function') return value as FactorDiscretizer | undefined;
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 2 && value <= MAX_BINS) return value;
+  throw new DisentangleError('BAD_OPTION', name, `expected a number of equal-width bins (an integer in [2, ${MAX_BINS}]) or a function (column: Float64Array) => Int32Array, got ${value === null ? 'null' : typeof value === 'number' ? String(value) : typeof value}`);
+}
+
+/**
+ * Checks what a user's `factorDiscretizer` function returned for one factor column of `length` values: an array
+ * (preferably an Int32Array) of that many non-negative integers, else `CALLBACK_RESULT`.
+ */
+export function checkDiscretizedColumn(result: unknown, length: number, factor: number, name = 'factorDiscretizer'): Int32Array {
+  const what = `for factor ${factor}`;
+  if (result !== null && typeof result === 'object' && typeof (result as { then?: unknown }).then === 'function') {
+    throw new DisentangleError('CALLBACK_RESULT', name, `returned a Promise ${what}; it must return the indices synchronously`);
+  }
+  if (!(Array.isArray(result) || (ArrayBuffer.isView(result) && !(result instanceof DataView)))) {
+    throw new DisentangleError('CALLBACK_RESULT', name, `returned ${result === null ? 'null' : typeof result} ${what}; expected an Int32Array of ${length} indices`);
+  }
+  const arr = result as ArrayLike<unknown>;
+  if (arr.length !== length) {
+    throw new DisentangleError('CALLBACK_RESULT', name, `returned ${arr.length} indices ${what}, expected ${length} (one per row)`);
+  }
+  const out = new Int32Array(length);
+  for (let i = 0; i < length; i++) {
+    const v = arr[i];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 2147483647) {
+      throw new DisentangleError('CALLBACK_RESULT', name, `returned ${String(v)} at row ${i} ${what}; indices must be non-negative integers`);
+    }
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Anything with codes and factors of known widths (a split read as indices or as values). */
+export interface SplitWidths {
+  codes: { cols: number };
+  factors: { cols: number };
+}
+
 /** Checks that a test split has the same code and factor widths as the training split. */
-export function checkSameWidths(train: CodesAndFactors, test: CodesAndFactors, fn: string): void {
+export function checkSameWidths(train: SplitWidths, test: SplitWidths, fn: string): void {
   if (test.codes.cols !== train.codes.cols) {
     throw new DisentangleError('SHAPE_MISMATCH', `test.codes (in ${fn})`, `has ${test.codes.cols} code dims, train has ${train.codes.cols}`);
   }
@@ -156,10 +255,12 @@ export function checkFactorsWithinSizes(f: IntMatrix, sizes: readonly number[], 
  * The one rule for degenerate factors in every metric over codes and factors: a factor column that takes a single
  * value is `BAD_INPUT` naming the factor. Nothing about the codes can be related to a factor that never changes:
  * a classifier cannot be fitted on it (SAP, DCI, explicitness), its entropy is 0 (MIG divides by it), and where a
- * formula would still give a number (modularity, IRS, AAM) that number only reflects the empty column.
+ * formula would still give a number (modularity, IRS, AAM) that number only reflects the empty column. Columns
+ * flagged in `skip` are not checked.
  */
-export function checkFactorsVary(f: IntMatrix, argument: string, fn: string): void {
+export function checkFactorsVary(f: IntMatrix | Matrix, argument: string, fn: string, skip?: readonly boolean[]): void {
   for (let j = 0; j < f.cols; j++) {
+    if (skip?.[j]) continue;
     const first = f.data[j];
     let varies = false;
     for (let i = 1; i < f.rows && !varies; i++) varies = f.data[i * f.cols + j] !== first;

@@ -8,7 +8,8 @@ import { concatRows, toRows, unflatIndex, type Matrix } from '../core/matrix.js'
 import { createRng, type Rng } from '../core/rng.js';
 import { disposeIfTensor, toMatrixAsync } from '../core/tensor.js';
 import type { LabelledCodes, Posterior, PosteriorFunction, TensorLike } from '../core/types.js';
-import { checkFactorSizes, intOption, readLabelledCodes, checkOptions, checkFactorsVary, testAndOptions } from '../core/validate.js';
+import { checkFactorSizes, intOption, checkOptions, checkFactorsVary, testAndOptions, type FactorOptions } from '../core/validate.js';
+import { readFactorSplits } from '../estimators/information/discretize.js';
 import {
   discretizedMutualInformation,
   sampledMutualInformation,
@@ -18,7 +19,7 @@ import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } fr
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link aamFromCodes}. */
-export interface AamOptions {
+export interface AamOptions extends FactorOptions {
   /** Equal-width bins per code dim, default 20. */
   numBins?: number;
 }
@@ -58,8 +59,11 @@ export function axisAlignedScore(informations: readonly number[]): number {
  * AAM is computed on the training split alone: a `test` split, accepted so every matrix entry has the same
  * `(train, test?, options?)` form, is ignored. Options may also come second.
  *
- * @param train `{ codes: n×D, factors: n×K integer indices }`.
- * @param options `numBins` (default 20); an unknown name is `BAD_OPTION`.
+ * Measured (float) factor values need `factorDiscretizer`: a number of equal-width bins per factor (as the codes
+ * are binned) or a function from a column of values to indices; without it a non-integer factor is `BAD_INPUT`.
+ *
+ * @param train `{ codes: n×D, factors: n×K integer indices, or values with factorDiscretizer }`.
+ * @param options `numBins` (default 20), `factorDiscretizer`; an unknown name is `BAD_OPTION`.
  * @example
  * const { score, perFactor } = aamFromCodes({ codes, factors }, { numBins: 20 });
  */
@@ -69,12 +73,12 @@ export function aamFromCodes(train: LabelledCodes, test: LabelledCodes | undefin
 export function aamFromCodes(train: LabelledCodes, second?: LabelledCodes | AamOptions, third?: AamOptions): AamResult {
   const fn = 'aamFromCodes';
   const { options } = testAndOptions<AamOptions>(second, third, fn);
-  checkOptions(options, fn, OPTION_NAMES);
+  checkOptions(options, fn, ENTRY_OPTION_NAMES);
   return aam(train, options, fn);
 }
 
 function aam(train: LabelledCodes, options: AamOptions, fn: string): AamResult {
-  const { codes, factors } = readLabelledCodes(train, 'train', fn);
+  const { codes, factors } = readFactorSplits([[train, 'train']], fn, options.factorDiscretizer)[0]!;
   checkFactorsVary(factors, 'train.factors', fn);
   const numBins = intOption(options.numBins, 'numBins', 20);
   const info = discretizedMutualInformation(codes, factors, numBins);
@@ -90,7 +94,7 @@ function fromInformation(mi: Matrix): AamResult {
 
 /** Options of {@link computeAam}. */
 export type ComputeAamOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> &
-  AamOptions & {
+  Omit<AamOptions, keyof FactorOptions> & {
     /**
      * When given, AAM uses disentangling-vae's own sampled-entropy mutual information over the full factor grid
      * (every one of Π factorSizes points is encoded; `represent` is not called) instead of the discrete estimate.
@@ -101,7 +105,9 @@ export type ComputeAamOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> &
     numEntropySamples?: number;
   };
 
-const OPTION_NAMES = Object.keys({ numBins: 0 } satisfies Record<keyof AamOptions, 0>);
+const OPTION_NAMES = Object.keys({ numBins: 0 } satisfies Record<Exclude<keyof AamOptions, keyof FactorOptions>, 0>);
+/** The matrix entry's names: the sampling entry draws factor indices and has nothing to discretize. */
+const ENTRY_OPTION_NAMES = [...OPTION_NAMES, 'factorDiscretizer'];
 const SAMPLED_ENTROPY_OPTION_NAMES = Object.keys({ posterior: 0, numEntropySamples: 0 } satisfies Record<Exclude<keyof ComputeAamOptions, keyof SamplingMetricOptions | keyof AamOptions>, 0>);
 
 /**

@@ -7,7 +7,8 @@ import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { column, toRows, type Matrix } from '../core/matrix.js';
 import { createRng, type Rng } from '../core/rng.js';
 import type { LabelledCodes, Preset, Progress, TensorLike } from '../core/types.js';
-import { checkFactorsVary, checkOptions, checkSameWidths, numberOption, readLabelledCodes, testAndOptions, type CodesAndFactors } from '../core/validate.js';
+import { checkFactorsVary, checkOptions, checkSameWidths, numberOption, testAndOptions, type CodesAndFactors, type FactorOptions } from '../core/validate.js';
+import { readFactorSplits } from '../estimators/information/discretize.js';
 import { yieldToEventLoop } from '../core/batching.js';
 import { gradientBoostingClassifier } from '../estimators/trees/gradientBoostingClassifier.js';
 import { lasso } from '../estimators/linear/lasso.js';
@@ -25,7 +26,7 @@ export { dciFromImportanceMatrix, type DciScoreOptions, type DciScores } from '.
 export type DciPreset = Preset;
 
 /** Options of {@link dciFromCodes}. */
-export interface DciOptions extends DciScoreOptions {
+export interface DciOptions extends DciScoreOptions, FactorOptions {
   /**
    * Importance model per factor: 'gradient-boosting' (disentanglement_lib's default, scikit-learn
    * `GradientBoostingClassifier()`), 'random-forest', 'lasso' (InfoGAN-CR: Lasso(α) on z-scored codes and factors;
@@ -59,7 +60,9 @@ const OPTION_NAMES = Object.keys({
   workers: 0,
   onProgress: 0,
   signal: 0,
-} satisfies Record<keyof DciOptions, 0>);
+} satisfies Record<Exclude<keyof DciOptions, keyof FactorOptions>, 0>);
+/** The matrix entries' names: the sampling entry draws factor indices and has nothing to discretize. */
+const ENTRY_OPTION_NAMES = [...OPTION_NAMES, 'factorDiscretizer'];
 
 /** Result of {@link dciFromCodes} / {@link computeDci}. */
 export interface DciResult extends DciScores {
@@ -197,10 +200,9 @@ function finishDci(plan: DciPlan, fits: FactorFit[]): DciResult {
 /** The splits and options of a matrix entry, read and checked (the test split is required). */
 function readEntry(train: LabelledCodes, second: unknown, third: DciOptions | undefined, fn: string): { plan: DciPlan; options: DciOptions } {
   const { test, options } = testAndOptions<DciOptions>(second, third, fn);
-  checkOptions(options, fn, OPTION_NAMES);
+  checkOptions(options, fn, ENTRY_OPTION_NAMES);
   if (test === undefined) throw new DisentangleError('BAD_INPUT', `test (in ${fn})`, `is missing; DCI needs a test split for informativenessTest: ${fn}(train, test, options)`);
-  const tr = readLabelledCodes(train, 'train', fn);
-  const te = readLabelledCodes(test, 'test', fn);
+  const [tr, te] = readFactorSplits([[train, 'train'], [test, 'test']], fn, options.factorDiscretizer) as CodesAndFactors[];
   return { plan: planDci(tr, te, options, createRng(numberOption(options.seed, 'seed', 0)), fn), options };
 }
 
@@ -226,7 +228,12 @@ async function runDci(plan: DciPlan, options: DciOptions): Promise<DciResult> {
  * with the plain-mean completeness. Synchronous, like every matrix entry; {@link dciFromCodesAsync} does the
  * same work but yields between factors, reports progress and honours an AbortSignal (and takes async estimators).
  *
- * @param train `{ codes: n×D, factors: n×K integer indices }` that the models are fitted on.
+ * Measured (float) factor values need `factorDiscretizer`: a number of equal-width bins per factor (train and
+ * test rows binned together, so a bin is the same class in both) or a function from a column of values to
+ * indices; without it a non-integer factor is `BAD_INPUT`.
+ *
+ * @param train `{ codes: n×D, factors: n×K integer indices, or values with factorDiscretizer }` that the models
+ * are fitted on.
  * @param test the held-out split for `informativenessTest` (required, as in disentanglement_lib).
  * @example
  * const { disentanglement, completeness, importanceMatrix } = dciFromCodes(train, test);
@@ -261,7 +268,7 @@ export async function dciFromCodesAsync(train: LabelledCodes, test: LabelledCode
 }
 
 /** Options of {@link computeDci}. */
-export type ComputeDciOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & Omit<DciOptions, 'onProgress' | 'signal' | 'seed'>;
+export type ComputeDciOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & Omit<DciOptions, 'onProgress' | 'signal' | 'seed' | keyof FactorOptions>;
 
 const COMPUTE_OPTION_NAMES = [...SAMPLING_OPTION_NAMES, ...OPTION_NAMES];
 

@@ -7,7 +7,8 @@ import { DisentangleError } from '../core/errors.js';
 import { column, type Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, Preset, TensorLike } from '../core/types.js';
-import { checkFactorsVary, checkSameWidths, numberOption, presetOption, readLabelledCodes, testAndOptions, checkOptions } from '../core/validate.js';
+import { checkFactorsVary, numberOption, presetOption, testAndOptions, checkOptions, type CodesAndFactors, type FactorOptions } from '../core/validate.js';
+import { readFactorSplits } from '../estimators/information/discretize.js';
 import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { fitLogisticRegression } from '../estimators/linear/logisticRegression.js';
 import { rocAucOneVsRestMacro } from '../estimators/rocAuc.js';
@@ -15,7 +16,7 @@ import { standardScaler } from '../estimators/linear/standardize.js';
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link explicitnessFromCodes}. */
-export interface ExplicitnessOptions {
+export interface ExplicitnessOptions extends FactorOptions {
   /** 'disentanglement_lib' (default): z-scored codes, train and test AUC; 'infogan-cr': raw codes, training AUC. */
   preset?: Preset;
   /** Inverse L2 strength of the logistic regression (default 1, scikit-learn's default). */
@@ -43,7 +44,9 @@ export interface ExplicitnessResult {
   preset: Preset;
 }
 
-const OPTION_NAMES = Object.keys({ preset: 0, C: 0, tol: 0 } satisfies Record<keyof ExplicitnessOptions, 0>);
+const OPTION_NAMES = Object.keys({ preset: 0, C: 0, tol: 0 } satisfies Record<Exclude<keyof ExplicitnessOptions, keyof FactorOptions>, 0>);
+/** The matrix entry's names: the sampling entry draws factor indices and has nothing to discretize. */
+const ENTRY_OPTION_NAMES = [...OPTION_NAMES, 'factorDiscretizer'];
 
 /**
  * Explicitness from precomputed codes and factors: per factor, a multinomial L2 logistic regression
@@ -62,9 +65,13 @@ const OPTION_NAMES = Object.keys({ preset: 0, C: 0, tol: 0 } satisfies Record<ke
  * given, is scored with the same model. Without a test split the options may come second:
  * `explicitnessFromCodes(train, { preset: 'infogan-cr' })`.
  *
- * @param train `{ codes: n×D, factors: n×K integer indices }`.
+ * Measured (float) factor values need `factorDiscretizer`: a number of equal-width bins per factor (train and
+ * test rows binned together, so a bin is the same class in both) or a function from a column of values to
+ * indices; without it a non-integer factor is `BAD_INPUT`.
+ *
+ * @param train `{ codes: n×D, factors: n×K integer indices, or values with factorDiscretizer }`.
  * @param test held-out split with the same widths.
- * @param options `preset`, `C`, `tol`; an unknown name is `BAD_OPTION`.
+ * @param options `preset`, `C`, `tol`, `factorDiscretizer`; an unknown name is `BAD_OPTION`.
  * @example
  * const { score, scoreTest, perFactorTest } = explicitnessFromCodes(train, test); // score === scoreTest
  */
@@ -74,7 +81,7 @@ export function explicitnessFromCodes(train: LabelledCodes, options?: Explicitne
 export function explicitnessFromCodes(train: LabelledCodes, second?: LabelledCodes | ExplicitnessOptions, third?: ExplicitnessOptions): ExplicitnessResult {
   const fn = 'explicitnessFromCodes';
   const { test, options } = testAndOptions<ExplicitnessOptions>(second, third, fn);
-  checkOptions(options, fn, OPTION_NAMES);
+  checkOptions(options, fn, ENTRY_OPTION_NAMES);
   return runSteps(explicitnessSteps(train, test, options, presetOption(options.preset), fn));
 }
 
@@ -82,12 +89,10 @@ export function explicitnessFromCodes(train: LabelledCodes, second?: LabelledCod
 function* explicitnessSteps(train: LabelledCodes, test: LabelledCodes | undefined, options: ExplicitnessOptions, preset: Preset, fn: string): Steps<ExplicitnessResult> {
   const C = numberOption(options.C, 'C', 1, Number.MIN_VALUE);
   const tol = numberOption(options.tol, 'tol', 1e-8, 0);
-  const tr = readLabelledCodes(train, 'train', fn);
+  const [tr, te] = readFactorSplits([[train, 'train'], [test, 'test']], fn, options.factorDiscretizer) as [CodesAndFactors, CodesAndFactors?];
   if (test === undefined && preset === 'disentanglement_lib') {
     throw new DisentangleError('BAD_INPUT', `test (in ${fn})`, 'is required: disentanglement_lib scores a held-out split (or use preset: "infogan-cr")');
   }
-  const te = test === undefined ? undefined : readLabelledCodes(test, 'test', fn);
-  if (te) checkSameWidths(tr, te, fn);
   checkFactorsVary(tr.factors, 'train.factors', fn);
 
   let xTrain: Matrix = tr.codes;
@@ -126,7 +131,7 @@ function mean(v: number[]): number {
 }
 
 /** Options of {@link computeExplicitness}. */
-export type ComputeExplicitnessOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & ExplicitnessOptions;
+export type ComputeExplicitnessOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & Omit<ExplicitnessOptions, keyof FactorOptions>;
 
 /**
  * Explicitness on sampled codes: `numTrain` = 10,000 and `numTest` = 5,000 points in batches of 16

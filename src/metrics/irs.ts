@@ -5,13 +5,13 @@
 import { column, selectColumns, varyingColumns, type IntMatrix, type Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { intOption, numberOption, readLabelledCodes, checkOptions, checkFactorsVary, testAndOptions } from '../core/validate.js';
-import { histogramDiscretize } from '../estimators/information/discretize.js';
+import { intOption, numberOption, checkOptions, checkFactorsVary, testAndOptions, type FactorOptions } from '../core/validate.js';
+import { histogramDiscretize, readFactorSplits } from '../estimators/information/discretize.js';
 import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link irsFromCodes}. */
-export interface IrsOptions {
+export interface IrsOptions extends FactorOptions {
   /** Quantile of the within-group deviations taken as "the" deviation, default 0.99 (1 = the paper's max). */
   diffQuantile?: number;
   /** Equal-width bins applied to the factor values, default 20 (disentanglement_lib discretizes factors too). */
@@ -41,7 +41,9 @@ export interface IrsResult {
   maxDeviations: number[];
 }
 
-const OPTION_NAMES = Object.keys({ diffQuantile: 0, numBins: 0 } satisfies Record<keyof IrsOptions, 0>);
+const OPTION_NAMES = Object.keys({ diffQuantile: 0, numBins: 0 } satisfies Record<Exclude<keyof IrsOptions, keyof FactorOptions>, 0>);
+/** The matrix entry's names: the sampling entry draws factor indices and has nothing to discretize. */
+const ENTRY_OPTION_NAMES = [...OPTION_NAMES, 'factorDiscretizer'];
 
 /**
  * numpy `quantile(values, q)` with the default 'linear' method: virtual index (n − 1)·q, and numpy's
@@ -148,8 +150,12 @@ function median3(a: number, b: number, c: number): number {
  * IRS is computed on the training split alone (as disentanglement_lib): a `test` split, accepted so every matrix
  * entry has the same `(train, test?, options?)` form, is ignored.
  *
- * @param train `{ codes: n×D, factors: n×K integer indices }`.
- * @param options `diffQuantile` (default 0.99), `numBins` (default 20); an unknown name is `BAD_OPTION`.
+ * Measured (float) factor values need `factorDiscretizer`: a number of equal-width bins per factor (then binned
+ * again by `numBins`, as integer factors are) or a function from a column of values to indices; without it a non-integer factor is `BAD_INPUT`.
+ *
+ * @param train `{ codes: n×D, factors: n×K integer indices, or values with factorDiscretizer }`.
+ * @param options `diffQuantile` (default 0.99), `numBins` (default 20), `factorDiscretizer`; an unknown name is
+ * `BAD_OPTION`.
  * @example
  * const { score, irsMatrix } = irsFromCodes({ codes, factors }, { diffQuantile: 0.99 });
  */
@@ -159,12 +165,12 @@ export function irsFromCodes(train: LabelledCodes, test: LabelledCodes | undefin
 export function irsFromCodes(train: LabelledCodes, second?: LabelledCodes | IrsOptions, third?: IrsOptions): IrsResult {
   const fn = 'irsFromCodes';
   const { options } = testAndOptions<IrsOptions>(second, third, fn);
-  checkOptions(options, fn, OPTION_NAMES);
+  checkOptions(options, fn, ENTRY_OPTION_NAMES);
   return irs(train, options, fn);
 }
 
 function irs(train: LabelledCodes, options: IrsOptions, fn: string): IrsResult {
-  const { codes, factors } = readLabelledCodes(train, 'train', fn);
+  const { codes, factors } = readFactorSplits([[train, 'train']], fn, options.factorDiscretizer)[0]!;
   checkFactorsVary(factors, 'train.factors', fn);
   const q = numberOption(options.diffQuantile, 'diffQuantile', 0.99, 0, 1);
   const numBins = intOption(options.numBins, 'numBins', 20);
@@ -250,7 +256,7 @@ function groupRows(y: IntMatrix, j: number): { order: Int32Array; starts: number
 }
 
 /** Options of {@link computeIrs}. */
-export type ComputeIrsOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & IrsOptions;
+export type ComputeIrsOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & Omit<IrsOptions, keyof FactorOptions>;
 
 /**
  * IRS on `numTrain` sampled points (default 10,000, batch 16, as disentanglement_lib).

@@ -5,7 +5,8 @@
 import { DisentangleError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { intOption, readLabelledCodes, checkOptions, testAndOptions } from '../core/validate.js';
+import { intOption, checkOptions, testAndOptions, type FactorOptions } from '../core/validate.js';
+import { readFactorSplits } from '../estimators/information/discretize.js';
 import { toRows } from '../core/matrix.js';
 import { discretizedMutualInformation, requireVaryingFactors } from '../estimators/information/codeFactorInformation.js';
 import { topTwoGap } from '../estimators/topTwoGap.js';
@@ -13,7 +14,7 @@ import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } fr
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link migFromCodes}. */
-export interface MigOptions {
+export interface MigOptions extends FactorOptions {
   /** Equal-width bins per code dim, default 20. */
   numBins?: number;
 }
@@ -30,7 +31,9 @@ export interface MigResult {
   factorEntropy: number[];
 }
 
-const OPTION_NAMES = Object.keys({ numBins: 0 } satisfies Record<keyof MigOptions, 0>);
+const OPTION_NAMES = Object.keys({ numBins: 0 } satisfies Record<Exclude<keyof MigOptions, keyof FactorOptions>, 0>);
+/** The matrix entry's names: the sampling entry draws factor indices and has nothing to discretize. */
+const ENTRY_OPTION_NAMES = [...OPTION_NAMES, 'factorDiscretizer'];
 
 /**
  * MIG from precomputed codes and factors: discretize each code into 20 equal-width bins, take the D×K mutual
@@ -44,8 +47,11 @@ const OPTION_NAMES = Object.keys({ numBins: 0 } satisfies Record<keyof MigOption
  * A factor that takes one value has entropy 0 and makes the ratio undefined (disentanglement_lib returns
  * NaN); we throw `BAD_INPUT` naming `train.factors` instead. At least two code dims are needed for a gap.
  *
- * @param train `{ codes: n×D, factors: n×K integer indices }`.
- * @param options `numBins` (default 20); an unknown name is `BAD_OPTION`.
+ * Measured (float) factor values need `factorDiscretizer`: a number of equal-width bins per factor (as the codes
+ * are binned) or a function from a column of values to indices; without it a non-integer factor is `BAD_INPUT`.
+ *
+ * @param train `{ codes: n×D, factors: n×K integer indices, or values with factorDiscretizer }`.
+ * @param options `numBins` (default 20), `factorDiscretizer`; an unknown name is `BAD_OPTION`.
  * @example
  * // code 0 tracks the factor, code 1 is noise: MIG = 1
  * const codes = [[0, 1], [0, 2], [0.5, 1], [0.5, 2], [1, 1], [1, 2]];
@@ -57,12 +63,12 @@ export function migFromCodes(train: LabelledCodes, test: LabelledCodes | undefin
 export function migFromCodes(train: LabelledCodes, second?: LabelledCodes | MigOptions, third?: MigOptions): MigResult {
   const fn = 'migFromCodes';
   const { options } = testAndOptions<MigOptions>(second, third, fn);
-  checkOptions(options, fn, OPTION_NAMES);
+  checkOptions(options, fn, ENTRY_OPTION_NAMES);
   return mig(train, options, fn);
 }
 
 function mig(train: LabelledCodes, options: MigOptions, fn: string): MigResult {
-  const { codes, factors } = readLabelledCodes(train, 'train', fn);
+  const { codes, factors } = readFactorSplits([[train, 'train']], fn, options.factorDiscretizer)[0]!;
   const numBins = intOption(options.numBins, 'numBins', 20);
   if (codes.cols < 2) {
     throw new DisentangleError('SHAPE_MISMATCH', `train.codes (in ${fn})`, `has ${codes.cols} code dim; the gap between the two most informative codes needs at least 2`);
@@ -79,7 +85,7 @@ function mig(train: LabelledCodes, options: MigOptions, fn: string): MigResult {
 }
 
 /** Options of {@link computeMig}: the sampling options plus {@link MigOptions}. */
-export type ComputeMigOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & MigOptions;
+export type ComputeMigOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & Omit<MigOptions, keyof FactorOptions>;
 
 /**
  * MIG on `numTrain` points (default 10,000, batch 16, as disentanglement_lib) drawn from `dataset` and

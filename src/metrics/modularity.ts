@@ -6,13 +6,14 @@ import { DisentangleError } from '../core/errors.js';
 import { toRows, type Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { intOption, readLabelledCodes, checkOptions, checkFactorsVary, testAndOptions } from '../core/validate.js';
+import { intOption, checkOptions, checkFactorsVary, testAndOptions, type FactorOptions } from '../core/validate.js';
+import { readFactorSplits } from '../estimators/information/discretize.js';
 import { discretizedMutualInformation } from '../estimators/information/codeFactorInformation.js';
 import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link modularityFromCodes}. */
-export interface ModularityOptions {
+export interface ModularityOptions extends FactorOptions {
   /** Equal-width bins per code dim, default 20. */
   numBins?: number;
 }
@@ -27,7 +28,9 @@ export interface ModularityResult {
   mutualInformation: number[][];
 }
 
-const OPTION_NAMES = Object.keys({ numBins: 0 } satisfies Record<keyof ModularityOptions, 0>);
+const OPTION_NAMES = Object.keys({ numBins: 0 } satisfies Record<Exclude<keyof ModularityOptions, keyof FactorOptions>, 0>);
+/** The matrix entry's names: the sampling entry draws factor indices and has nothing to discretize. */
+const ENTRY_OPTION_NAMES = [...OPTION_NAMES, 'factorDiscretizer'];
 
 /**
  * Modularity of a D×K mutual-information matrix: for code i, θ_i = max_j MI_ij and
@@ -69,8 +72,11 @@ export function modularityFromMutualInformation(mi: Matrix): { score: number; pe
  * Modularity is computed on the training split alone (as disentanglement_lib): a `test` split, accepted so every
  * matrix entry has the same `(train, test?, options?)` form, is ignored. Options may also come second.
  *
- * @param train `{ codes: n×D, factors: n×K integer indices }`.
- * @param options `numBins` (default 20); an unknown name is `BAD_OPTION`.
+ * Measured (float) factor values need `factorDiscretizer`: a number of equal-width bins per factor (as the codes
+ * are binned) or a function from a column of values to indices; without it a non-integer factor is `BAD_INPUT`.
+ *
+ * @param train `{ codes: n×D, factors: n×K integer indices, or values with factorDiscretizer }`.
+ * @param options `numBins` (default 20), `factorDiscretizer`; an unknown name is `BAD_OPTION`.
  * @example
  * const { score, perCode } = modularityFromCodes({ codes, factors }, { numBins: 20 });
  */
@@ -80,12 +86,12 @@ export function modularityFromCodes(train: LabelledCodes, test: LabelledCodes | 
 export function modularityFromCodes(train: LabelledCodes, second?: LabelledCodes | ModularityOptions, third?: ModularityOptions): ModularityResult {
   const fn = 'modularityFromCodes';
   const { options } = testAndOptions<ModularityOptions>(second, third, fn);
-  checkOptions(options, fn, OPTION_NAMES);
+  checkOptions(options, fn, ENTRY_OPTION_NAMES);
   return modularity(train, options, fn);
 }
 
 function modularity(train: LabelledCodes, options: ModularityOptions, fn: string): ModularityResult {
-  const { codes, factors } = readLabelledCodes(train, 'train', fn);
+  const { codes, factors } = readFactorSplits([[train, 'train']], fn, options.factorDiscretizer)[0]!;
   checkFactorsVary(factors, 'train.factors', fn);
   const numBins = intOption(options.numBins, 'numBins', 20);
   const info = discretizedMutualInformation(codes, factors, numBins);
@@ -95,7 +101,7 @@ function modularity(train: LabelledCodes, options: ModularityOptions, fn: string
 }
 
 /** Options of {@link computeModularity}. */
-export type ComputeModularityOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & ModularityOptions;
+export type ComputeModularityOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & Omit<ModularityOptions, keyof FactorOptions>;
 
 /**
  * Modularity on `numTrain` sampled points (default 10,000, batch 16, as disentanglement_lib).

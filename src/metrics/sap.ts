@@ -4,10 +4,22 @@
  * plus the InfoGAN-CR repository's variant.
  */
 import { DisentangleError } from '../core/errors.js';
-import { column, type Matrix } from '../core/matrix.js';
+import { column, type IntMatrix, type Matrix } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import type { LabelledCodes, Preset, TensorLike } from '../core/types.js';
-import { checkFactorsVary, checkSameWidths, numberOption, presetOption, readLabelledCodes, testAndOptions, type CodesAndFactors, checkOptions } from '../core/validate.js';
+import {
+  checkFactorsVary,
+  checkSameWidths,
+  factorDiscretizerOption,
+  numberOption,
+  presetOption,
+  readLabelledValues,
+  testAndOptions,
+  checkOptions,
+  type CodesAndFactorValues,
+  type FactorOptions,
+} from '../core/validate.js';
+import { factorIndices } from '../estimators/information/discretize.js';
 import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { fitSingleFeatureSvc, sortFeature } from '../estimators/linear/singleFeatureSvm.js';
 import { centredSums } from '../estimators/rankCorrelation.js';
@@ -16,7 +28,7 @@ import { topTwoGap } from '../estimators/topTwoGap.js';
 import { ensureBackend } from '../core/backend.js';
 
 /** Options of {@link sapFromCodes}. */
-export interface SapOptions {
+export interface SapOptions extends FactorOptions {
   /**
    * Which factors are continuous (squared correlation) rather than discrete (linear SVM accuracy): one flag for
    * all, or one per factor. Default false (disentanglement_lib); `preset: 'infogan-cr'` defaults to
@@ -43,7 +55,9 @@ export interface SapResult {
 }
 
 const DSPRITES_ICR_FLAGS = [false, true, true, true, true];
-const OPTION_NAMES = Object.keys({ continuousFactors: 0, preset: 0, C: 0 } satisfies Record<keyof SapOptions, 0>);
+const OPTION_NAMES = Object.keys({ continuousFactors: 0, preset: 0, C: 0 } satisfies Record<Exclude<keyof SapOptions, keyof FactorOptions>, 0>);
+/** The matrix entry's names: the sampling entry draws factor indices and has nothing to discretize. */
+const ENTRY_OPTION_NAMES = [...OPTION_NAMES, 'factorDiscretizer'];
 
 /**
  * SAP from precomputed codes and factors. For every code i and factor j a score S_ij says how well code i
@@ -60,9 +74,14 @@ const OPTION_NAMES = Object.keys({ continuousFactors: 0, preset: 0, C: 0 } satis
  *
  * The options may come second when there is no test split: `sapFromCodes(points, { preset: 'infogan-cr' })`.
  *
- * @param train `{ codes: n×D, factors: n×K integer indices }`.
+ * Continuous factors are scored on their values, floats included. Measured (float) values of a discrete factor
+ * need `factorDiscretizer`: a number of equal-width bins (train and test rows binned together) or a function
+ * from a column of values to indices; without it a non-integer discrete factor is `BAD_INPUT`. The discretizer
+ * never touches the continuous factors.
+ *
+ * @param train `{ codes: n×D, factors: n×K integer indices, or values (continuous / with factorDiscretizer) }`.
  * @param test held-out split with the same widths (discrete factors, disentanglement_lib preset).
- * @param options `continuousFactors`, `preset`, `C`; an unknown name is `BAD_OPTION`.
+ * @param options `continuousFactors`, `preset`, `C`, `factorDiscretizer`; an unknown name is `BAD_OPTION`.
  * @example
  * const { score, scoreMatrix } = sapFromCodes(train, test);
  * const icr = sapFromCodes(points, { preset: 'infogan-cr' });
@@ -73,13 +92,14 @@ export function sapFromCodes(train: LabelledCodes, options?: SapOptions): SapRes
 export function sapFromCodes(train: LabelledCodes, second?: LabelledCodes | SapOptions, third?: SapOptions): SapResult {
   const fn = 'sapFromCodes';
   const { test, options } = testAndOptions<SapOptions>(second, third, fn);
-  checkOptions(options, fn, OPTION_NAMES);
+  checkOptions(options, fn, ENTRY_OPTION_NAMES);
   return sap(train, test, options, presetOption(options.preset), fn);
 }
 
 function sap(train: LabelledCodes, test: LabelledCodes | undefined, options: SapOptions, preset: Preset, fn: string): SapResult {
   const C = numberOption(options.C, 'C', 0.01, Number.MIN_VALUE);
-  const tr = readLabelledCodes(train, 'train', fn);
+  const discretizer = factorDiscretizerOption(options.factorDiscretizer);
+  const tr = readLabelledValues(train, 'train', fn);
   const numCodes = tr.codes.cols;
   const numFactors = tr.factors.cols;
   if (numCodes < 2) throw new DisentangleError('BAD_INPUT', `train.codes (in ${fn})`, `SAP compares the two best codes per factor and needs at least 2 code dims, got ${numCodes}`);
@@ -88,15 +108,19 @@ function sap(train: LabelledCodes, test: LabelledCodes | undefined, options: Sap
   checkFactorsVary(tr.factors, 'train.factors', fn);
 
   const heldOut = preset === 'disentanglement_lib' && flags.some((c) => !c);
-  let te: CodesAndFactors = tr;
+  let te: CodesAndFactorValues = tr;
   if (heldOut) {
     if (test === undefined) {
       throw new DisentangleError('BAD_INPUT', `test (in ${fn})`, 'is required: discrete factors are scored on a held-out split (pass { codes, factors })');
     }
-    te = readLabelledCodes(test, 'test', fn);
+    te = readLabelledValues(test, 'test', fn);
     checkSameWidths(tr, te, fn);
   }
-  const matrix = scoreMatrix(tr, te, flags, C, preset === 'disentanglement_lib' ? 1e-12 : 0);
+  // Discrete factors become indices (train and test binned together); continuous ones keep their values.
+  const indices = factorIndices(te === tr ? [tr] : [tr, te], ['train', 'test'], fn, discretizer, flags);
+  if (typeof discretizer === 'function') checkFactorsVary(indices[0], 'train.factors', fn, flags);
+  const splits: ScoredSplit[] = indices.map((factors, k) => ({ codes: (k === 0 ? tr : te).codes, factors, values: (k === 0 ? tr : te).factors }));
+  const matrix = scoreMatrix(splits[0], splits[splits.length - 1], flags, C, preset === 'disentanglement_lib' ? 1e-12 : 0);
   const flat = Float64Array.from(matrix.flat());
   const perFactor = Array.from({ length: numFactors }, (_, j) => topTwoGap(flat, numCodes, numFactors, j));
   return {
@@ -123,11 +147,19 @@ function continuousFlags(value: SapOptions['continuousFactors'], preset: Preset,
   return [...value];
 }
 
-function scoreMatrix(tr: CodesAndFactors, te: CodesAndFactors, continuous: boolean[], C: number, varianceFloor: number): number[][] {
+/** A split as SAP scores it: discrete factors as indices, continuous ones as their values. */
+interface ScoredSplit {
+  codes: Matrix;
+  factors: IntMatrix;
+  values: Matrix;
+}
+
+function scoreMatrix(tr: ScoredSplit, te: ScoredSplit, continuous: boolean[], C: number, varianceFloor: number): number[][] {
   const d = tr.codes.cols;
   const k = tr.factors.cols;
   const out = Array.from({ length: d }, () => new Array<number>(k).fill(0));
   const trainFactors = Array.from({ length: k }, (_, j) => column(tr.factors, j));
+  const trainValues = Array.from({ length: k }, (_, j) => (continuous[j] ? column(tr.values, j) : new Float64Array(0)));
   const testFactors = Array.from({ length: k }, (_, j) => column(te.factors, j));
   for (let i = 0; i < d; i++) {
     const z = column(tr.codes, i);
@@ -135,7 +167,7 @@ function scoreMatrix(tr: CodesAndFactors, te: CodesAndFactors, continuous: boole
     const sorted = continuous.every(Boolean) ? undefined : sortFeature(z);
     for (let j = 0; j < k; j++) {
       if (continuous[j]) {
-        out[i][j] = squaredCorrelation(z, trainFactors[j], varianceFloor);
+        out[i][j] = squaredCorrelation(z, trainValues[j], varianceFloor);
       } else {
         const svm = fitSingleFeatureSvc(sorted!, trainFactors[j], { C, classWeight: 'balanced' });
         out[i][j] = accuracyScore(svm.predict(zTest), testFactors[j]);
@@ -146,7 +178,7 @@ function scoreMatrix(tr: CodesAndFactors, te: CodesAndFactors, continuous: boole
 }
 
 /** cov(z, y)² / (var z · var y) with ddof 1 (which cancels); 0 when var z ≤ floor (or is exactly 0). */
-function squaredCorrelation(z: Float64Array, y: Int32Array, floor: number): number {
+function squaredCorrelation(z: Float64Array, y: Float64Array, floor: number): number {
   const n = z.length;
   const { sab: szy, saa: szz, sbb: syy } = centredSums(z, y);
   const varZ = szz / (n - 1);
@@ -155,7 +187,7 @@ function squaredCorrelation(z: Float64Array, y: Int32Array, floor: number): numb
 }
 
 /** Options of {@link computeSap}. */
-export type ComputeSapOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & SapOptions;
+export type ComputeSapOptions<Obs = TensorLike> = SamplingMetricOptions<Obs> & Omit<SapOptions, keyof FactorOptions>;
 
 /**
  * SAP on sampled codes: `numTrain` = 10,000 and `numTest` = 5,000 points drawn in batches of 16

@@ -28,6 +28,8 @@ export type {
   Preset,
   Posterior,
   PosteriorFunction,
+  FactorDiscretizer,
+  FactorOptions,
 } from './core/index.js';
 
 // Metrics: a matrix entry (xFromCodes) and a sampling entry (computeX) per metric; many at once with evaluate()

@@ -8,4 +8,5 @@ export type { BackendName, BackendEnvironment } from './backend.js';
 export { readBlock, readBlockSync, toMatrix, toMatrixAsync, toFactors } from './tensor.js';
 export { columnMoments } from './stats.js';
 export type { Block, ReadMatrixOptions } from './tensor.js';
+export type { FactorDiscretizer, FactorOptions } from './validate.js';
 export type { Matrix, IntMatrix } from './matrix.js';

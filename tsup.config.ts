@@ -27,7 +27,7 @@ export default defineConfig([
     splitting: true,
     noExternal,
     // Optional peer dependencies of disentangle/onnx: loaded at run time when installed, never bundled.
-    external: ['onnxruntime-web', 'onnxruntime-node'],
+    external: ['onnxruntime-web', 'onnxruntime-node', 'h5wasm', 'h5wasm/node'],
   },
   {
     // The CLI is ESM only; esbuild keeps the shebang of the entry.

@@ -14,9 +14,10 @@ const only = onlyAt >= 0 ? new Set((args[onlyAt + 1] ?? '').split(',')) : undefi
 const quick = args.includes('--quick');
 // Every script here only measures and writes benchmarks/results/; what trains models or writes docs lives in
 // scripts/. Opt-in only (name it with --only): the loader benchmark writes and reads a full-size 737,280-image
-// file (about 8 minutes). evaluate-onnx runs its 0.1 sample scale here; its full-size run (`--scale 1`, 10+
+// file (about 8 minutes); so does datasets, for every data set loader. evaluate-onnx runs its 0.1 sample scale here; its full-size run (`--scale 1`, 10+
 // minutes) is opt-in by hand. Modules the benchmarks import live in lib/.
-const slow = new Set(['dsprites-loader']);
+// datasets writes full-size stand-ins of the published files (Shapes3D 480,000 and MPI3D 1,036,800 images).
+const slow = new Set(['dsprites-loader', 'datasets']);
 const helpers = new Set(['run-all']);
 
 const names = readdirSync(dir)

@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setupBackend } from '../../src/core/backend.js';
+import { DisentangleError } from '../../src/core/errors.js';
+import { flatIndex, unflatIndex } from '../../src/core/matrix.js';
+import { loadMpi3d, MPI3D_FACTOR_NAMES, type LoadMpi3dOptions } from '../../src/data/mpi3d.js';
+import { encodeNpyHeader } from '../../src/data/npz.js';
+
+const IMAGE = 64 * 64 * 3;
+const FULL = 1_036_800;
+const SIZES = [6, 6, 2, 3, 3, 40, 40];
+
+/** Image of row `i`: every byte encodes the row and the pixel, so a wrong offset or a factor mix-up shows. */
+function rowImage(i: number): Uint8Array {
+  const img = new Uint8Array(IMAGE);
+  for (let p = 0; p < IMAGE; p++) img[p] = (i * 131 + p * 7 + (i >> 8)) & 255;
+  return img;
+}
+
+/** The rows written into the sparse stand-ins (every other row reads back as zeros). */
+const WRITTEN = [0, 1, 1599, 1600, 14_400, 28_800, 115_200, 500_123, FULL - 1];
+
+/**
+ * A sparse file laid out as np.savez writes a large array: a stored member 'images.npy' with a zip64 local header,
+ * a central directory record with zip64 sizes, the zip64 end record, its locator and the end record.
+ */
+function writeSavezLike(path: string, rows: number, shape: number[] = [rows, 64, 64, 3]): void {
+  const npy = encodeNpyHeader('|u1', shape);
+  const size = npy.length + shape.reduce((a, b) => a * b, 1);
+  const name = Buffer.from('images.npy');
+  const fd = openSync(path, 'w');
+  const local = Buffer.alloc(30 + name.length + 20);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(45, 4);
+  local.writeUInt16LE(0x21, 12);
+  local.writeUInt32LE(0xffffffff, 18);
+  local.writeUInt32LE(0xffffffff, 22);
+  local.writeUInt16LE(name.length, 26);
+  local.writeUInt16LE(20, 28);
+  name.copy(local, 30);
+  local.writeUInt16LE(1, 40);
+  local.writeUInt16LE(16, 42);
+  local.writeBigUInt64LE(BigInt(size), 44);
+  local.writeBigUInt64LE(BigInt(size), 52);
+  writeSync(fd, local, 0, local.length, 0);
+  const data = local.length;
+  writeSync(fd, npy, 0, npy.length, data);
+  for (const r of WRITTEN) if (r < rows) writeSync(fd, rowImage(r), 0, IMAGE, data + npy.length + r * IMAGE);
+  const cdOff = data + size;
+  const cd = Buffer.alloc(46 + name.length + 20);
+  cd.writeUInt32LE(0x02014b50, 0);
+  cd.writeUInt16LE(0x0314, 4);
+  cd.writeUInt16LE(45, 6);
+  cd.writeUInt16LE(0x21, 14);
+  cd.writeUInt32LE(0xffffffff, 20);
+  cd.writeUInt32LE(0xffffffff, 24);
+  cd.writeUInt16LE(name.length, 28);
+  cd.writeUInt16LE(20, 30);
+  cd.writeUInt32LE(0x01800000, 38);
+  name.copy(cd, 46);
+  cd.writeUInt16LE(1, 56);
+  cd.writeUInt16LE(16, 58);
+  cd.writeBigUInt64LE(BigInt(size), 60);
+  cd.writeBigUInt64LE(BigInt(size), 68);
+  const end = Buffer.alloc(56 + 20 + 22);
+  end.writeUInt32LE(0x06064b50, 0);
+  end.writeBigUInt64LE(44n, 4);
+  end.writeUInt16LE(45, 12);
+  end.writeUInt16LE(45, 14);
+  end.writeBigUInt64LE(1n, 24);
+  end.writeBigUInt64LE(1n, 32);
+  end.writeBigUInt64LE(BigInt(cd.length), 40);
+  end.writeBigUInt64LE(BigInt(cdOff), 48);
+  end.writeUInt32LE(0x07064b50, 56);
+  end.writeBigUInt64LE(BigInt(cdOff + cd.length), 64);
+  end.writeUInt32LE(1, 72);
+  end.writeUInt32LE(0x06054b50, 76);
+  end.writeUInt16LE(1, 84);
+  end.writeUInt16LE(1, 86);
+  end.writeUInt32LE(cd.length, 88);
+  end.writeUInt32LE(0xffffffff, 92);
+  writeSync(fd, cd, 0, cd.length, cdOff);
+  writeSync(fd, end, 0, end.length, cdOff + cd.length);
+  ftruncateSync(fd, cdOff + cd.length + end.length);
+  closeSync(fd);
+}
+
+let dir = '';
+beforeAll(async () => {
+  await setupBackend(['cpu']);
+  dir = mkdtempSync(join(tmpdir(), 'mpi3d-'));
+  writeSavezLike(join(dir, 'mpi3d_toy.npz'), FULL);
+  writeSavezLike(join(dir, 'complex.npz'), 460_800);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function loadError(input: Parameters<typeof loadMpi3d>[0], options: LoadMpi3dOptions): Promise<DisentangleError> {
+  try {
+    await loadMpi3d(input, options);
+  } catch (e) {
+    expect(e).toBeInstanceOf(DisentangleError);
+    return e as DisentangleError;
+  }
+  throw new Error('expected an error');
+}
+
+const factorsOf = (rows: number[], sizes = SIZES): Int32Array => {
+  const out = new Int32Array(rows.length * sizes.length);
+  rows.forEach((r, i) => unflatIndex(sizes, r, out, i * sizes.length));
+  return out;
+};
+
+describe('loadMpi3d on a full-size (12.7 GB, sparse) stand-in in np.savez layout', () => {
+  it('has the published factors and reads each image at its C-order flat index', async () => {
+    const mpi = await loadMpi3d(join(dir, 'mpi3d_toy.npz'), { variant: 'toy' });
+    try {
+      expect(mpi.factorSizes).toEqual(SIZES);
+      expect(mpi.factorNames).toEqual([...MPI3D_FACTOR_NAMES]);
+      expect(mpi.numImages).toBe(FULL);
+      expect(mpi.observationShape).toEqual([64, 64, 3]);
+      expect(mpi.deterministicObservations).toBe(true);
+      // Shuffled order and a repeat: every image must come back in the caller's row order.
+      const rows = [FULL - 1, 1600, 0, 500_123, 1599, 14_400, 1, 28_800, 115_200, 1600, 7];
+      const f = factorsOf(rows);
+      expect(flatIndex(SIZES, f, 3 * 7)).toBe(500_123);
+      expect(Array.from(f.subarray(7, 14))).toEqual([0, 0, 0, 0, 1, 0, 0]); // row 1600 = background_color 1
+      const bytes = await mpi.readImages({ data: f, shape: [rows.length, 7] });
+      rows.forEach((r, i) => {
+        const want = WRITTEN.includes(r) ? rowImage(r) : new Uint8Array(IMAGE);
+        expect(Buffer.compare(Buffer.from(bytes.subarray(i * IMAGE, (i + 1) * IMAGE)), Buffer.from(want)), `row ${r}`).toBe(0);
+      });
+      const before = tf.memory().numTensors;
+      const obs = await mpi.observationsFromFactors({ data: f.subarray(0, 14), shape: [2, 7] });
+      expect(obs.shape).toEqual([2, 64, 64, 3]);
+      const px = obs.dataSync();
+      obs.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      expect(px[5]).toBe(Math.fround(rowImage(FULL - 1)[5] / 255));
+      expect(px[IMAGE + 9]).toBe(Math.fround(rowImage(1600)[9] / 255));
+    } finally {
+      await mpi.close();
+    }
+  });
+
+  it("variant 'complex' reads a 460,800-image file with sizes [4, 4, 2, 3, 3, 40, 40]", async () => {
+    const mpi = await loadMpi3d(join(dir, 'complex.npz'), { variant: 'complex' });
+    expect(mpi.factorSizes).toEqual([4, 4, 2, 3, 3, 40, 40]);
+    const sizes = [4, 4, 2, 3, 3, 40, 40];
+    const bytes = await mpi.readImages({ data: factorsOf([115_200], sizes), shape: [1, 7] });
+    expect(Buffer.compare(Buffer.from(bytes), Buffer.from(rowImage(115_200)))).toBe(0);
+    await mpi.close();
+    await expect(mpi.readImages({ data: factorsOf([0], sizes), shape: [1, 7] })).rejects.toThrow(/closed/);
+  });
+});
+
+describe('loadMpi3d refuses what it cannot read by offset', () => {
+  it('a wrong image count names the count and the releases', async () => {
+    const e = await loadError(join(dir, 'complex.npz'), { variant: 'toy' });
+    expect(e.code).toBe('BAD_FILE');
+    expect(e.message).toMatch(/'images' holds 460800 images; variant 'toy' has 1036800 \(6×6×2×3×3×40×40\); 460,800 images is the complex release or the old 4×4 toy release/);
+  });
+
+  it("numpy's own np.savez file (4 images) parses up to its count, from a path, bytes or a Blob", async () => {
+    const path = join(__dirname, '../fixtures/datasets/mpi3d-4-stored.npz');
+    const bytes = new Uint8Array(readFileSync(path));
+    for (const input of [path, bytes, new Blob([bytes])]) {
+      const e = await loadError(input, { variant: 'real' });
+      expect(e.message).toMatch(/'images' holds 4 images; variant 'real' has 1036800/);
+    }
+  });
+
+  it('np.savez_compressed: cannot be read by offset, and says how to re-save', async () => {
+    const e = await loadError(join(__dirname, '../fixtures/datasets/mpi3d-4-deflated.npz'), { variant: 'toy' });
+    expect(e.code).toBe('BAD_FILE');
+    expect(e.message).toMatch(/compressed \(zip method 8.*cannot be read by offset; re-save it uncompressed: .*np\.savez\(/);
+  });
+
+  it('a truncated file, a wrong shape, a missing file, not a zip, bad options', async () => {
+    const cut = join(dir, 'cut.npz');
+    writeSavezLike(cut, 20, [20, 64, 64, 3]);
+    const fd = openSync(cut, 'r+');
+    ftruncateSync(fd, 5000);
+    closeSync(fd);
+    expect((await loadError(cut, { variant: 'toy' })).message).toMatch(/no end-of-central-directory record/);
+    const gray = join(dir, 'gray.npz');
+    writeSavezLike(gray, FULL, [FULL, 64, 64, 1]);
+    expect((await loadError(gray, { variant: 'toy' })).message).toMatch(/'images' has shape \(1036800, 64, 64, 1\), expected \(1036800, 64, 64, 3\)/);
+    rmSync(gray);
+    expect((await loadError(join(dir, 'missing.npz'), { variant: 'toy' })).message).toMatch(/cannot read/);
+    expect((await loadError(new Uint8Array(100), { variant: 'toy' })).message).toMatch(/not a zip archive/);
+    await expect(loadMpi3d(cut, { variant: 'old' as 'toy' })).rejects.toThrow(/variant/);
+    await expect(loadMpi3d(cut, { variant: 'toy', cache: 1 } as LoadMpi3dOptions)).rejects.toThrow(DisentangleError);
+  });
+});

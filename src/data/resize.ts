@@ -170,59 +170,125 @@ export function pilResizer(inH: number, inW: number, channels: number, outH: num
   const yLast = vert.bounds[(outH - 1) * 2] + vert.bounds[(outH - 1) * 2 + 1];
   const midRows = needH ? yLast - yFirst : inH;
   const midW = needH ? outW : inW;
-  const mid = mode === 'uint8' ? new Uint8Array(midRows * midW * c) : new Float64Array(midRows * midW);
-  const hk = mode === 'uint8' ? fixedPoint(horiz) : horiz.weights;
-  const vk = mode === 'uint8' ? fixedPoint(vert) : vert.weights;
-  const half = 1 << (PRECISION_BITS - 1);
-  const fin = mode === 'uint8' ? clip8 : roundUp;
-  const start = mode === 'uint8' ? half : 0;
-
-  function horizontal(src: ArrayLike<number>, off: number): void {
-    for (let y = 0; y < midRows; y++) {
-      const row = off + (y + yFirst) * inW * c;
-      for (let xx = 0; xx < outW; xx++) {
-        const xmin = horiz.bounds[xx * 2];
-        const xmax = horiz.bounds[xx * 2 + 1];
-        const kb = xx * horiz.ksize;
-        for (let b = 0; b < c; b++) {
-          let s = start;
-          for (let x = 0; x < xmax; x++) s += src[row + (x + xmin) * c + b] * hk[kb + x];
-          mid[(y * outW + xx) * c + b] = fin(s);
-        }
-      }
-    }
-  }
-
-  function vertical(src: ArrayLike<number>, off: number, rowShift: number, dst: { [i: number]: number }, dOff: number): void {
-    for (let yy = 0; yy < outH; yy++) {
-      const ymin = vert.bounds[yy * 2] - rowShift;
-      const ymax = vert.bounds[yy * 2 + 1];
-      const kb = yy * vert.ksize;
-      for (let xx = 0; xx < midW * c; xx++) {
-        let s = start;
-        for (let y = 0; y < ymax; y++) s += src[off + (y + ymin) * midW * c + xx] * vk[kb + y];
-        dst[dOff + yy * midW * c + xx] = fin(s);
-      }
-    }
-  }
+  const p: Plan = { c, inW, outW, outH, midRows, midW, yFirst, hb: horiz.bounds, hks: horiz.ksize, vb: vert.bounds, vks: vert.ksize };
+  const n = inH * inW * c;
+  const m = outH * outW * c;
+  const u8 = mode === 'uint8';
+  const hk8 = fixedPoint(horiz);
+  const vk8 = fixedPoint(vert);
+  const in8 = new Uint8Array(n);
+  const mid8 = new Uint8Array(midRows * midW * c);
+  const out8 = new Uint8Array(m);
+  const inF = u8 ? new Float64Array(0) : new Float64Array(n);
+  const midF = u8 ? new Float64Array(0) : new Float64Array(midRows * midW);
+  const outF = u8 ? new Float64Array(0) : new Float64Array(m);
 
   return {
     inShape: [inH, inW, c],
     outShape: [outH, outW, c],
     resize(src, dst, srcOffset = 0, dstOffset = 0): void {
-      if (srcOffset + inH * inW * c > src.length) throw new DisentangleError('SHAPE_MISMATCH', 'src', `expected ${inH * inW * c} values from offset ${srcOffset}, got ${src.length}`);
-      if (dstOffset + outH * outW * c > dst.length) throw new DisentangleError('SHAPE_MISMATCH', 'dst', `expected room for ${outH * outW * c} values from offset ${dstOffset}`);
-      if (needH) horizontal(src, srcOffset);
-      if (needV) {
-        if (needH) vertical(mid, 0, yFirst, dst, dstOffset);
-        else vertical(src, srcOffset, 0, dst, dstOffset);
+      if (srcOffset + n > src.length) throw new DisentangleError('SHAPE_MISMATCH', 'src', `expected ${n} values from offset ${srcOffset}, got ${src.length}`);
+      if (dstOffset + m > dst.length) throw new DisentangleError('SHAPE_MISMATCH', 'dst', `expected room for ${m} values from offset ${dstOffset}`);
+      // Monomorphic typed copies keep the kernels fast whatever array types the caller passes.
+      let out: Uint8Array | Float64Array;
+      if (u8) {
+        const inp = src instanceof Uint8Array ? src.subarray(srcOffset, srcOffset + n) : copyInto(in8, src, srcOffset);
+        if (needH) h8(inp, p, hk8, mid8);
+        if (needV) v8(needH ? mid8 : inp, needH ? yFirst : 0, p, vk8, out8);
+        out = needV ? out8 : needH ? mid8 : inp;
       } else {
-        const from = needH ? mid : src;
-        const fromOff = needH ? 0 : srcOffset;
-        for (let i = 0; i < outH * outW * c; i++) dst[dstOffset + i] = from[fromOff + i];
+        const inp = copyInto(inF, src, srcOffset);
+        if (needH) h32(inp, p, horiz.weights, midF);
+        if (needV) v32(needH ? midF : inp, needH ? yFirst : 0, p, vert.weights, outF);
+        out = needV ? outF : needH ? midF : inp;
       }
+      if (dst instanceof Uint8Array || dst instanceof Int16Array || dst instanceof Int32Array || dst instanceof Float32Array || dst instanceof Float64Array) dst.set(out.subarray(0, m), dstOffset);
+      else for (let i = 0; i < m; i++) dst[dstOffset + i] = out[i];
     },
   };
+}
+
+/** Sizes and bounds the pass kernels share. */
+interface Plan {
+  c: number;
+  inW: number;
+  outW: number;
+  outH: number;
+  midRows: number;
+  midW: number;
+  yFirst: number;
+  hb: Int32Array;
+  hks: number;
+  vb: Int32Array;
+  vks: number;
+}
+
+function copyInto<T extends Uint8Array | Float64Array>(buf: T, src: ArrayLike<number>, off: number): T {
+  for (let i = 0; i < buf.length; i++) buf[i] = src[off + i];
+  return buf;
+}
+
+const HALF = 1 << (PRECISION_BITS - 1);
+
+function h8(src: Uint8Array, p: Plan, k: Int32Array, mid: Uint8Array): void {
+  const { c, inW, outW, midRows, yFirst, hb, hks } = p;
+  for (let y = 0; y < midRows; y++) {
+    const row = (y + yFirst) * inW * c;
+    for (let xx = 0; xx < outW; xx++) {
+      const xmin = hb[xx * 2];
+      const xmax = hb[xx * 2 + 1];
+      const kb = xx * hks;
+      for (let b = 0; b < c; b++) {
+        let s = HALF;
+        for (let x = 0, q = row + xmin * c + b; x < xmax; x++, q += c) s += src[q] * k[kb + x];
+        mid[(y * outW + xx) * c + b] = clip8(s);
+      }
+    }
+  }
+}
+
+function v8(src: Uint8Array, rowShift: number, p: Plan, k: Int32Array, out: Uint8Array): void {
+  const { c, outH, midW, vb, vks } = p;
+  const stride = midW * c;
+  for (let yy = 0; yy < outH; yy++) {
+    const ymin = vb[yy * 2] - rowShift;
+    const ymax = vb[yy * 2 + 1];
+    const kb = yy * vks;
+    for (let xx = 0; xx < stride; xx++) {
+      let s = HALF;
+      for (let y = 0, q = ymin * stride + xx; y < ymax; y++, q += stride) s += src[q] * k[kb + y];
+      out[yy * stride + xx] = clip8(s);
+    }
+  }
+}
+
+function h32(src: Float64Array, p: Plan, k: Float64Array, mid: Float64Array): void {
+  const { inW, outW, midRows, yFirst, hb, hks } = p;
+  for (let y = 0; y < midRows; y++) {
+    const row = (y + yFirst) * inW;
+    for (let xx = 0; xx < outW; xx++) {
+      const xmin = hb[xx * 2];
+      const xmax = hb[xx * 2 + 1];
+      const kb = xx * hks;
+      let s = 0;
+      for (let x = 0; x < xmax; x++) s += src[row + x + xmin] * k[kb + x];
+      mid[y * outW + xx] = roundUp(s);
+    }
+  }
+}
+
+function v32(src: Float64Array, rowShift: number, p: Plan, k: Float64Array, out: Float64Array): void {
+  const { outH, midW, vb, vks } = p;
+  for (let yy = 0; yy < outH; yy++) {
+    const ymin = vb[yy * 2] - rowShift;
+    const ymax = vb[yy * 2 + 1];
+    const kb = yy * vks;
+    for (let xx = 0; xx < midW; xx++) {
+      let s = 0;
+      for (let y = 0; y < ymax; y++) s += src[(y + ymin) * midW + xx] * k[kb + y];
+      out[yy * midW + xx] = roundUp(s);
+    }
+  }
 }
 
 /** {@link pilResizer} with Pillow's `LANCZOS` filter (`Image.ANTIALIAS` before Pillow 10). */

@@ -132,6 +132,8 @@ export type { ModelCentralityOptions, ModelCentralityResult, PairwiseMetric, Pai
 
 // Datasets
 export { dsprites, loadDsprites, arrayDataset, dspritesFactorValues, DSPRITES_FACTOR_SIZES, DSPRITES_FACTOR_NAMES, DSPRITES_FACTOR_VALUES, DSPRITES_IMAGE_SIZE } from './data/index.js';
+export { loadSmallNorb, loadMpi3d, MPI3D_FACTOR_NAMES, MPI3D_FACTOR_SIZES } from './data/index.js';
+export type { LoadSmallNorbOptions, SmallNorbDataset, LoadMpi3dOptions, Mpi3dDataset, Mpi3dVariant, FileInput } from './data/index.js';
 export type { DspritesOptions, DspritesDataset, DspritesVariant, ScreamImage, LoadDspritesOptions, LoadedDsprites, ArrayDatasetOptions, ArrayDataset } from './data/index.js';
 
 // Reference models, the shape classifier and the analytic encoders

@@ -13,6 +13,7 @@ import { listDirectory, readFileBytes } from '../core/readFiles.js';
 import type { FactorBatch, GroundTruthDataset, Progress } from '../core/types.js';
 import { readMatV5 } from './matV5.js';
 import { pilResizer } from './resize.js';
+import type { FileInput } from './byteSource.js';
 
 /** Factor names of Cars3D in disentanglement_lib's order. */
 export const CARS3D_FACTOR_NAMES = Object.freeze(['elevation', 'azimuth', 'object'] as const);
@@ -26,6 +27,9 @@ export interface Cars3dFile {
   readonly data?: Uint8Array | Blob;
   arrayBuffer?(): Promise<ArrayBuffer>;
 }
+
+/** A directory path (Node), the files as `{ name, data }` / `File` objects, or `{ [fileName]: bytes | Blob | path }`. */
+export type Cars3dInput = string | readonly Cars3dFile[] | Readonly<Record<string, FileInput>>;
 
 /** Options of {@link loadCars3d}. */
 export interface LoadCars3dOptions {
@@ -63,12 +67,13 @@ const IMAGE = 64 * 64 * 3;
  * bit for bit. Every file is checked (`im` present, uint8, 128×128×3×24×4; exactly 183 `.mat` files) with
  * `BAD_FILE` naming the file and what differs. Memory: the 64×64 bytes, ≈ 216 MB; one file inflated at a time.
  *
- * @param dirOrFiles a directory path (Node) or the `.mat` files as `{ name, data }` / `File` objects.
+ * @param dirOrFiles a directory path (Node), the `.mat` files as `{ name, data }` / `File` objects, or
+ *   `{ [fileName]: bytes | Blob | path }`.
  * @example
  * const cars = await loadCars3d('data/cars');
  * const mig = await computeMig({ dataset: cars, represent: encoder });
  */
-export async function loadCars3d(dirOrFiles: string | readonly Cars3dFile[], options: LoadCars3dOptions = {}): Promise<Cars3dDataset> {
+export async function loadCars3d(dirOrFiles: Cars3dInput, options: LoadCars3dOptions = {}): Promise<Cars3dDataset> {
   return openCars3d(dirOrFiles, options, CARS3D_FACTOR_SIZES[2]);
 }
 
@@ -77,15 +82,25 @@ interface Source {
   read(): Promise<Uint8Array>;
 }
 
-async function sources(dirOrFiles: string | readonly Cars3dFile[]): Promise<Source[]> {
+async function sources(dirOrFiles: Cars3dInput): Promise<Source[]> {
   if (typeof dirOrFiles === 'string') {
     const names = await listDirectory(dirOrFiles, ARG, 'a directory path needs Node; in a browser pass the files');
     if (!names) throw new DisentangleError('BAD_FILE', ARG, `cannot list the directory '${dirOrFiles}'`);
     const dir = dirOrFiles.replace(/[\\/]+$/, '');
     return names.filter((n) => n.toLowerCase().endsWith('.mat')).map((name) => ({ name, read: () => readFileBytes(`${dir}/${name}`, ARG) }));
   }
-  if (!Array.isArray(dirOrFiles)) throw new DisentangleError('BAD_INPUT', ARG, 'expected a directory path or an array of { name, data } files');
-  return dirOrFiles
+  if (dirOrFiles && typeof dirOrFiles === 'object' && !Array.isArray(dirOrFiles)) {
+    // { 'car_001_mesh.mat': bytes | Blob | path }, the form loadSmallNorb takes.
+    const record = dirOrFiles as Readonly<Record<string, FileInput>>;
+    return Object.keys(record)
+      .filter((name) => name.toLowerCase().endsWith('.mat'))
+      .map((name) => {
+        const v = record[name];
+        return { name, read: () => (typeof v === 'string' ? readFileBytes(v, ARG) : v instanceof Uint8Array ? Promise.resolve(v) : v.arrayBuffer().then((b) => new Uint8Array(b))) };
+      });
+  }
+  if (!Array.isArray(dirOrFiles)) throw new DisentangleError('BAD_INPUT', ARG, 'expected a directory path, an array of { name, data } files or { name: bytes }');
+  return (dirOrFiles as readonly Cars3dFile[])
     .filter((f) => typeof f?.name === 'string' && f.name.toLowerCase().endsWith('.mat'))
     .map((f) => ({
       name: f.name,
@@ -99,7 +114,7 @@ async function sources(dirOrFiles: string | readonly Cars3dFile[]): Promise<Sour
 }
 
 /** {@link loadCars3d} expecting `numCars` files (the published set has 183; tests use fewer). */
-export async function openCars3d(dirOrFiles: string | readonly Cars3dFile[], options: LoadCars3dOptions, numCars: number): Promise<Cars3dDataset> {
+export async function openCars3d(dirOrFiles: Cars3dInput, options: LoadCars3dOptions, numCars: number): Promise<Cars3dDataset> {
   checkOptions(options, 'loadCars3d', KNOWN);
   throwIfAborted(options.signal);
   const files = (await sources(dirOrFiles)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));

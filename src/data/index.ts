@@ -36,7 +36,7 @@ export { loadShapes3d, SHAPES3D_FACTOR_NAMES, SHAPES3D_FACTOR_SIZES, SHAPES3D_FA
 export type { LoadShapes3dOptions, Shapes3dDataset } from './shapes3d.js';
 export type { ChunkCacheStats } from './chunkedImages.js';
 export { loadCars3d, CARS3D_FACTOR_NAMES, CARS3D_FACTOR_SIZES } from './cars3d.js';
-export type { LoadCars3dOptions, Cars3dDataset, Cars3dFile } from './cars3d.js';
+export type { LoadCars3dOptions, Cars3dDataset, Cars3dFile, Cars3dInput } from './cars3d.js';
 export type { FileInput } from './byteSource.js';
 export { pilResizer, pilLanczosResizer, resizeBicubicRgb8 } from './resize.js';
 export type { PilResizer, PilResizerOptions, PilResizeMode, PilFilter } from './resize.js';

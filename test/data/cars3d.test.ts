@@ -127,6 +127,8 @@ describe('loadCars3d', () => {
     files.push({ name: 'README.txt', data: new Uint8Array(3) }); // not a .mat: ignored
     const data = await openCars3d(files, {}, NCARS);
     expect(data.fileNames).toEqual(fixture.names);
+    const byName = await openCars3d(Object.fromEntries(names.map((n, i) => [n, i === 0 ? join(DIR, n) : readFileSync(join(DIR, n))])), {}, NCARS);
+    expect(Buffer.compare(byName.imagesFromFactors(allFactors()), data.imagesFromFactors(allFactors()))).toBe(0);
     const p = fixture.picks[1];
     const before = tf.memory().numTensors;
     const t = data.observationsFromFactors({ data: Int32Array.from([...p.factors, ...fixture.picks[0].factors]), shape: [2, 3] });

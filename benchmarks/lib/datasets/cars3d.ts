@@ -1,0 +1,93 @@
+/**
+ * Cars3D loader: load time (inflate 183 MAT files, Lanczos-resize 17,568 images 128→64), peak RSS, and images per
+ * second for random batches of 64, on a full-size stand-in: 183 `car_NNN_mesh.mat` files (MAT v5, one
+ * miCOMPRESSED `im`, 128×128×3×24×4 uint8, zlib level 6 like scipy's savemat) with synthetic gradients, written
+ * here in JS. Set CARS3D_DIR to time another directory (e.g. the published files). quick: the 3-file fixture.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { zlibSync } from 'fflate';
+import { setupBackend } from '../../../src/core/backend.js';
+import { createRng } from '../../../src/core/rng.js';
+import { sampleUniformFactors } from '../../../src/data/sampling.js';
+import { loadCars3d, openCars3d, type Cars3dDataset } from '../../../src/data/cars3d.js';
+
+const ROOT = join(import.meta.dirname, '../../..');
+
+function element(type: number, payload: Uint8Array, padTo8 = true): Uint8Array {
+  const out = new Uint8Array(8 + (padTo8 ? Math.ceil(payload.length / 8) * 8 : payload.length));
+  new DataView(out.buffer).setUint32(0, type, true);
+  new DataView(out.buffer).setUint32(4, payload.length, true);
+  out.set(payload, 8);
+  return out;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** One stand-in car file: im(a, b, c, az, el) = (car·40 + el·60 + az·9 + a + 2b + 50c) mod 256, column-major. */
+function carFile(car: number): Uint8Array {
+  const im = new Uint8Array(128 * 128 * 3 * 24 * 4);
+  let i = 0;
+  for (let el = 0; el < 4; el++) for (let az = 0; az < 24; az++) for (let c = 0; c < 3; c++) for (let b = 0; b < 128; b++) for (let a = 0; a < 128; a++) im[i++] = (car * 40 + el * 60 + az * 9 + a + 2 * b + 50 * c) % 256;
+  const header = new Uint8Array(128).fill(32);
+  header.set(new TextEncoder().encode('MATLAB 5.0 MAT-file, stand-in'));
+  new DataView(header.buffer).setUint16(124, 0x0100, true);
+  header.set([73, 77], 126);
+  const flags = new Uint8Array(8);
+  flags[0] = 9; // mxUINT8_CLASS
+  const dims = new Uint8Array(20);
+  [128, 128, 3, 24, 4].forEach((d, k) => new DataView(dims.buffer).setInt32(k * 4, d, true));
+  const matrix = element(14, concat([element(6, flags), element(5, dims), element(1, new TextEncoder().encode('im')), element(2, im)]));
+  return concat([header, element(15, zlibSync(matrix, { level: 6 }), false)]);
+}
+
+export async function run(quick: boolean): Promise<Record<string, unknown>> {
+  await setupBackend(['cpu']);
+  let peak = process.memoryUsage().rss;
+  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+  try {
+    let dir = process.env.CARS3D_DIR ?? '';
+    let generateSeconds = 0;
+    if (!quick && !dir) {
+      const g = performance.now();
+      dir = mkdtempSync(join(tmpdir(), 'cars3d-bench-'));
+      for (let car = 1; car <= 183; car++) writeFileSync(join(dir, `car_${String(car).padStart(3, '0')}_mesh.mat`), carFile(car));
+      generateSeconds = (performance.now() - g) / 1000;
+    }
+    const t0 = performance.now();
+    const data: Cars3dDataset = quick ? await openCars3d(join(ROOT, 'test/fixtures/datasets/cars3d'), {}, 3) : await loadCars3d(dir);
+    const loadSeconds = (performance.now() - t0) / 1000;
+    const rng = createRng(0);
+    const batches = 20;
+    const t1 = performance.now();
+    for (let b = 0; b < batches; b++) {
+      const f = sampleUniformFactors(data.factorSizes, 64, rng);
+      data.observationsFromFactors({ data: f.data, shape: [f.rows, f.cols] }).dispose();
+    }
+    const drawSeconds = (performance.now() - t1) / 1000;
+    return {
+      files: quick ? 'test fixture (3 cars)' : process.env.CARS3D_DIR ? dir : 'full-size stand-in (183 files, written in JS)',
+      numImages: data.numImages,
+      generateSeconds,
+      loadSeconds,
+      imagesPerSecond: (64 * batches) / drawSeconds,
+      heldMB: (data.numImages * 12288) / 2 ** 20,
+      peakRssMB: peak / 2 ** 20,
+    };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  run(process.argv.includes('--quick')).then((r) => console.log(JSON.stringify(r, null, 2)));
+}

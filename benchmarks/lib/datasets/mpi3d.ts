@@ -1,0 +1,117 @@
+/**
+ * MPI3D loader: load time (zip directory and `.npy` header only), peak RSS, and images per second for random
+ * batches of 64 (what a sampling metric draws; one 12 KB read per image), on a full-size stand-in of
+ * `mpi3d_toy.npz` in np.savez's layout (1,036,800 images, stored member, zip64 records; 12.7 GB). quick: the
+ * stand-in is sparse (pixels never written: reads are served without touching the disk); full: every image is
+ * written, so reads hit the page cache or the disk. Set MPI3D_NPZ (and MPI3D_VARIANT) to time a published file.
+ */
+import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setupBackend } from '../../../src/core/backend.js';
+import { createRng } from '../../../src/core/rng.js';
+import { sampleUniformFactors } from '../../../src/data/sampling.js';
+import { loadMpi3d, type Mpi3dVariant } from '../../../src/data/mpi3d.js';
+import { encodeNpyHeader } from '../../../src/data/npz.js';
+
+const IMAGE = 64 * 64 * 3;
+const N = 1_036_800;
+
+function writeStandIn(path: string, dense: boolean): void {
+  const npy = encodeNpyHeader('|u1', [N, 64, 64, 3]);
+  const size = BigInt(npy.length) + BigInt(N) * BigInt(IMAGE);
+  const name = Buffer.from('images.npy');
+  const local = Buffer.alloc(60);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(45, 4);
+  local.writeUInt32LE(0xffffffff, 18);
+  local.writeUInt32LE(0xffffffff, 22);
+  local.writeUInt16LE(10, 26);
+  local.writeUInt16LE(20, 28);
+  name.copy(local, 30);
+  local.writeUInt16LE(1, 40);
+  local.writeUInt16LE(16, 42);
+  local.writeBigUInt64LE(size, 44);
+  local.writeBigUInt64LE(size, 52);
+  const fd = openSync(path, 'w');
+  writeSync(fd, local, 0, 60, 0);
+  writeSync(fd, npy, 0, npy.length, 60);
+  if (dense) {
+    const per = 1024;
+    const buf = new Uint8Array(per * IMAGE);
+    for (let r0 = 0; r0 < N; r0 += per) {
+      for (let i = 0; i < per; i++) buf.fill((r0 + i) & 255, i * IMAGE, (i + 1) * IMAGE);
+      writeSync(fd, buf, 0, buf.length, 60 + npy.length + r0 * IMAGE);
+    }
+  }
+  const cdOff = 60 + Number(size);
+  const cd = Buffer.alloc(76);
+  cd.writeUInt32LE(0x02014b50, 0);
+  cd.writeUInt16LE(45, 6);
+  cd.writeUInt32LE(0xffffffff, 20);
+  cd.writeUInt32LE(0xffffffff, 24);
+  cd.writeUInt16LE(10, 28);
+  cd.writeUInt16LE(20, 30);
+  name.copy(cd, 46);
+  cd.writeUInt16LE(1, 56);
+  cd.writeUInt16LE(16, 58);
+  cd.writeBigUInt64LE(size, 60);
+  cd.writeBigUInt64LE(size, 68);
+  const end = Buffer.alloc(98);
+  end.writeUInt32LE(0x06064b50, 0);
+  end.writeBigUInt64LE(44n, 4);
+  end.writeBigUInt64LE(1n, 24);
+  end.writeBigUInt64LE(1n, 32);
+  end.writeBigUInt64LE(76n, 40);
+  end.writeBigUInt64LE(BigInt(cdOff), 48);
+  end.writeUInt32LE(0x07064b50, 56);
+  end.writeBigUInt64LE(BigInt(cdOff + 76), 64);
+  end.writeUInt32LE(1, 72);
+  end.writeUInt32LE(0x06054b50, 76);
+  end.writeUInt16LE(1, 84);
+  end.writeUInt16LE(1, 86);
+  end.writeUInt32LE(76, 88);
+  end.writeUInt32LE(0xffffffff, 92);
+  writeSync(fd, cd, 0, 76, cdOff);
+  writeSync(fd, end, 0, end.length, cdOff + 76);
+  ftruncateSync(fd, cdOff + 76 + end.length);
+  closeSync(fd);
+}
+
+export async function run(quick: boolean): Promise<Record<string, unknown>> {
+  await setupBackend(['cpu']);
+  const given = process.env.MPI3D_NPZ;
+  const dir = given ? undefined : mkdtempSync(join(tmpdir(), 'mpi3d-bench-'));
+  const file = given ?? join(dir as string, 'mpi3d_toy.npz');
+  try {
+    const tw = performance.now();
+    if (!given) writeStandIn(file, !quick);
+    const writeSeconds = (performance.now() - tw) / 1000;
+    let peak = process.memoryUsage().rss;
+    const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
+    const t0 = performance.now();
+    const mpi = await loadMpi3d(file, { variant: (process.env.MPI3D_VARIANT as Mpi3dVariant | undefined) ?? 'toy' });
+    const loadSeconds = (performance.now() - t0) / 1000;
+    const rng = createRng(0);
+    const batches = quick ? 50 : 300;
+    const t1 = performance.now();
+    for (let b = 0; b < batches; b++) {
+      const f = sampleUniformFactors(mpi.factorSizes, 64, rng);
+      (await mpi.observationsFromFactors({ data: f.data, shape: [f.rows, f.cols] })).dispose();
+    }
+    const drawSeconds = (performance.now() - t1) / 1000;
+    await mpi.close();
+    clearInterval(timer);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    return {
+      file: given ?? (quick ? 'full-size np.savez-layout stand-in, sparse (12.7 GB, pixels unwritten)' : 'full-size np.savez-layout stand-in, every image written (12.7 GB)'),
+      numImages: mpi.numImages,
+      standInWriteSeconds: Number(writeSeconds.toFixed(1)),
+      loadSeconds: Number(loadSeconds.toFixed(3)),
+      peakRssMB: Number((peak / 2 ** 20).toFixed(0)),
+      imagesPerSecond: Math.round((batches * 64) / drawSeconds),
+    };
+  } finally {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -134,7 +134,7 @@ export type { ModelCentralityOptions, ModelCentralityResult, PairwiseMetric, Pai
 export { dsprites, loadDsprites, arrayDataset, dspritesFactorValues, DSPRITES_FACTOR_SIZES, DSPRITES_FACTOR_NAMES, DSPRITES_FACTOR_VALUES, DSPRITES_IMAGE_SIZE } from './data/index.js';
 export { loadSmallNorb, loadMpi3d, MPI3D_FACTOR_NAMES, MPI3D_FACTOR_SIZES } from './data/index.js';
 export type { LoadSmallNorbOptions, SmallNorbDataset, LoadMpi3dOptions, Mpi3dDataset, Mpi3dVariant, FileInput } from './data/index.js';
-export { loadShapes3d, SHAPES3D_FACTOR_NAMES, SHAPES3D_FACTOR_SIZES, SHAPES3D_FACTOR_VALUES, loadCars3d, CARS3D_FACTOR_NAMES, CARS3D_FACTOR_SIZES } from './data/index.js';
+export { loadShapes3d, SHAPES3D_FACTOR_NAMES, SHAPES3D_FACTOR_SIZES, SHAPES3D_FACTOR_VALUES, SHAPES3D_SHA256, loadCars3d, CARS3D_FACTOR_NAMES, CARS3D_FACTOR_SIZES } from './data/index.js';
 export type { LoadShapes3dOptions, Shapes3dDataset, ChunkCacheStats, LoadCars3dOptions, Cars3dDataset, Cars3dFile, Cars3dInput } from './data/index.js';
 export type { DspritesOptions, DspritesDataset, DspritesVariant, ScreamImage, LoadDspritesOptions, LoadedDsprites, ArrayDatasetOptions, ArrayDataset } from './data/index.js';
 

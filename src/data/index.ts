@@ -32,7 +32,7 @@ export { loadSmallNorb, SMALL_NORB_CHUNKS } from './smallNorb.js';
 export type { LoadSmallNorbOptions, SmallNorbDataset } from './smallNorb.js';
 export { loadMpi3d, MPI3D_FACTOR_NAMES, MPI3D_FACTOR_SIZES } from './mpi3d.js';
 export type { LoadMpi3dOptions, Mpi3dDataset, Mpi3dVariant } from './mpi3d.js';
-export { loadShapes3d, SHAPES3D_FACTOR_NAMES, SHAPES3D_FACTOR_SIZES, SHAPES3D_FACTOR_VALUES } from './shapes3d.js';
+export { loadShapes3d, SHAPES3D_FACTOR_NAMES, SHAPES3D_FACTOR_SIZES, SHAPES3D_FACTOR_VALUES, SHAPES3D_SHA256 } from './shapes3d.js';
 export type { LoadShapes3dOptions, Shapes3dDataset } from './shapes3d.js';
 export type { ChunkCacheStats } from './chunkedImages.js';
 export { loadCars3d, CARS3D_FACTOR_NAMES, CARS3D_FACTOR_SIZES } from './cars3d.js';

@@ -9,6 +9,7 @@ import { flatIndex, unflatIndex } from '../core/matrix.js';
 import { readFactorBatch } from '../core/tensor.js';
 import { requireBackend } from '../core/backend.js';
 import { checkOptions } from '../core/validate.js';
+import { readFileBytes } from '../core/readFiles.js';
 import type { FactorBatch, GroundTruthDataset, Progress } from '../core/types.js';
 import { openHdf5, type Hdf5Array, type Hdf5File } from './hdf5.js';
 import { chunkedImages, type ChunkCacheStats } from './chunkedImages.js';
@@ -37,7 +38,19 @@ export interface LoadShapes3dOptions {
    * (184 MB inflated); a cache of 6 GB holds the whole data set.
    */
   cacheBytes?: number;
+  /**
+   * The file's expected SHA-256 (hex). When given, the whole file is hashed first (WebCrypto; a path is read
+   * into memory once, 268 MB for the published file) and a different digest is `BAD_FILE`. The published file's
+   * digest is {@link SHAPES3D_SHA256}.
+   */
+  sha256?: string;
 }
+
+/**
+ * SHA-256 of the published `3dshapes.h5` (267,573,662 bytes), as recorded by third-party loaders (its MD5,
+ * 099a2078d58cec4daad0702c55d06868, is also the one disent records); not checked unless passed as `sha256`.
+ */
+export const SHAPES3D_SHA256 = '0a0f6ed98baff276a50f3a081a7434d788da63cb135a98189b2a5b5769be1785';
 
 /** Shapes3D read from `3dshapes.h5`: a ground-truth dataset whose images are read by chunk on demand. */
 export interface Shapes3dDataset extends GroundTruthDataset<tf.Tensor4D> {
@@ -67,7 +80,7 @@ export interface Shapes3dLayout {
 
 const PUBLISHED: Shapes3dLayout = { sizes: SHAPES3D_FACTOR_SIZES, names: SHAPES3D_FACTOR_NAMES, values: SHAPES3D_FACTOR_VALUES };
 const ARG = 'pathOrBytes';
-const KNOWN = Object.keys({ onProgress: 0, signal: 0, cacheBytes: 0 } satisfies Record<keyof LoadShapes3dOptions, 0>);
+const KNOWN = Object.keys({ onProgress: 0, signal: 0, cacheBytes: 0, sha256: 0 } satisfies Record<keyof LoadShapes3dOptions, 0>);
 const LABEL_TOL = 1e-6;
 
 /**
@@ -94,6 +107,11 @@ export async function openShapes3d(pathOrBytes: string | Uint8Array | Blob, opti
   checkOptions(options, 'loadShapes3d', KNOWN);
   const cacheBytes = options.cacheBytes ?? 512 * 2 ** 20;
   if (typeof cacheBytes !== 'number' || !(cacheBytes >= 0)) throw new DisentangleError('BAD_OPTION', 'cacheBytes', `expected a number of bytes ≥ 0, got ${String(cacheBytes)}`);
+  if (options.sha256 !== undefined && (typeof options.sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(options.sha256))) {
+    throw new DisentangleError('BAD_OPTION', 'sha256', `expected 64 hex digits, got ${String(options.sha256)}`);
+  }
+  throwIfAborted(options.signal);
+  if (options.sha256 !== undefined) await checkSha256(pathOrBytes, options.sha256.toLowerCase());
   throwIfAborted(options.signal);
   const file = await openHdf5(pathOrBytes, ARG, 'loadShapes3d');
   try {
@@ -106,6 +124,14 @@ export async function openShapes3d(pathOrBytes: string | Uint8Array | Blob, opti
     file.close();
     throw e;
   }
+}
+
+async function checkSha256(src: string | Uint8Array | Blob, expected: string): Promise<void> {
+  const bytes = typeof src === 'string' ? await readFileBytes(src, ARG) : src instanceof Uint8Array ? src : new Uint8Array(await src.arrayBuffer());
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
+  const got = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  const label = typeof src === 'string' ? `'${src}' ` : '';
+  if (got !== expected) throw new DisentangleError('BAD_FILE', ARG, `${label}has SHA-256 ${got}, expected ${expected}`);
 }
 
 function checkArrays(file: Hdf5File, layout: Shapes3dLayout, fail: (m: string) => DisentangleError): { images: Hdf5Array; labels: Hdf5Array } {

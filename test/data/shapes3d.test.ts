@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { setupBackend } from '../../src/core/backend.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { unflatIndex } from '../../src/core/matrix.js';
-import { loadShapes3d, openShapes3d, SHAPES3D_FACTOR_NAMES, SHAPES3D_FACTOR_SIZES, SHAPES3D_FACTOR_VALUES, type Shapes3dLayout } from '../../src/data/shapes3d.js';
+import { loadShapes3d, openShapes3d, SHAPES3D_FACTOR_NAMES, SHAPES3D_FACTOR_SIZES, SHAPES3D_FACTOR_VALUES, SHAPES3D_SHA256, type Shapes3dLayout } from '../../src/data/shapes3d.js';
 import type { FactorBatch } from '../../src/core/types.js';
 
 // Written by scripts/fixtures/shapes3d_standin.py: the published layout (uint8 images, float64 labels, gzip,
@@ -139,6 +139,17 @@ describe('loadShapes3d', () => {
       expect(e.message).toMatch(/cannot be opened as HDF5 \(.+\)/);
     }
     expect((await failure(openShapes3d(cut, {}, LAYOUT))).message).toMatch(/truncated/);
+  });
+
+  it('checks an expected SHA-256 when given', async () => {
+    const { createHash } = await import('node:crypto');
+    const digest = createHash('sha256').update(readFileSync(FILE)).digest('hex');
+    const data = await openShapes3d(FILE, { sha256: digest.toUpperCase() }, LAYOUT);
+    data.close();
+    const e = await failure(openShapes3d(new Blob([readFileSync(FILE)]), { sha256: SHAPES3D_SHA256 }, LAYOUT));
+    expect(e.code).toBe('BAD_FILE');
+    expect(e.message).toBe(`pathOrBytes: has SHA-256 ${digest}, expected ${SHAPES3D_SHA256}`);
+    expect((await failure(loadShapes3d(FILE, { sha256: 'abc' }))).code).toBe('BAD_OPTION');
   });
 
   it('checks options and factor batches', async () => {

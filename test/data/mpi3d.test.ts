@@ -4,6 +4,7 @@ import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupBackend } from '../../src/core/backend.js';
+import { computeMig } from '../../src/metrics/mig.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { flatIndex, unflatIndex } from '../../src/core/matrix.js';
 import { loadMpi3d, MPI3D_FACTOR_NAMES, type LoadMpi3dOptions } from '../../src/data/mpi3d.js';
@@ -194,4 +195,18 @@ describe('loadMpi3d refuses what it cannot read by offset', () => {
     await expect(loadMpi3d(cut, { variant: 'old' as 'toy' })).rejects.toThrow(/variant/);
     await expect(loadMpi3d(cut, { variant: 'toy', cache: 1 } as LoadMpi3dOptions)).rejects.toThrow(DisentangleError);
   });
+});
+
+describe('a sampling metric draws from the dataset', () => {
+  it('computeMig runs through it without leaking tensors', async () => {
+    const data = await loadMpi3d(join(dir, 'mpi3d_toy.npz'), { variant: 'toy' });
+    const before = tf.memory().numTensors;
+    // Codes: each image's mean pixel and the mean of its first row, so they depend on what was read.
+    const represent = (x: tf.Tensor4D): tf.Tensor2D =>
+      tf.tidy(() => tf.stack([tf.mean(x, [1, 2, 3]), tf.mean(tf.slice(x, [0, 0, 0, 0], [-1, 1, -1, -1]), [1, 2, 3])], 1) as tf.Tensor2D);
+    const r = await computeMig({ dataset: data, represent, numTrain: 256, batchSize: 64, seed: 1 });
+    expect(Number.isFinite(r.score)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+    await data.close();
+  }, 120_000);
 });

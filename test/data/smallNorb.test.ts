@@ -4,6 +4,7 @@ import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupBackend } from '../../src/core/backend.js';
+import { computeMig } from '../../src/metrics/mig.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
 import { loadSmallNorb, SMALL_NORB_CHUNKS, type SmallNorbDataset } from '../../src/data/smallNorb.js';
@@ -238,4 +239,18 @@ describe('loadSmallNorb refuses damaged files', () => {
     await expect(loadSmallNorb(dir, { pixels: 'raw' as 'clamped' })).rejects.toThrow(/pixels/);
     await expect(loadSmallNorb(dir, { pixel: 'clamped' } as object)).rejects.toThrow(DisentangleError);
   });
+});
+
+describe('a sampling metric draws from the dataset', () => {
+  it('computeMig runs through it without leaking tensors', async () => {
+    const data = norb;
+    const before = tf.memory().numTensors;
+    // Codes: each image's mean pixel and the mean of its first row, so they depend on what was read.
+    const represent = (x: tf.Tensor4D): tf.Tensor2D =>
+      tf.tidy(() => tf.stack([tf.mean(x, [1, 2, 3]), tf.mean(tf.slice(x, [0, 0, 0, 0], [-1, 1, -1, -1]), [1, 2, 3])], 1) as tf.Tensor2D);
+    const r = await computeMig({ dataset: data, represent, numTrain: 256, batchSize: 64, seed: 1 });
+    expect(Number.isFinite(r.score)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+    
+  }, 120_000);
 });

@@ -128,7 +128,7 @@ export async function openShapes3d(pathOrBytes: string | Uint8Array | Blob, opti
 
 async function checkSha256(src: string | Uint8Array | Blob, expected: string): Promise<void> {
   const bytes = typeof src === 'string' ? await readFileBytes(src, ARG) : src instanceof Uint8Array ? src : new Uint8Array(await src.arrayBuffer());
-  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes));
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>));
   const got = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
   const label = typeof src === 'string' ? `'${src}' ` : '';
   if (got !== expected) throw new DisentangleError('BAD_FILE', ARG, `${label}has SHA-256 ${got}, expected ${expected}`);

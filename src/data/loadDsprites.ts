@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { flatIndex, type IntMatrix } from '../core/matrix.js';
 import type { FactorBatch, Progress } from '../core/types.js';
+import type { Rng } from '../core/rng.js';
 import type { DspritesDataset } from './dsprites.js';
 import { DSPRITES_FACTOR_NAMES } from './dspritesRenderer.js';
 import { readFactorBatch } from '../core/tensor.js';
@@ -217,7 +218,12 @@ function packedDataset(packed: Uint8Array, stride: number, imageShape: number[],
     numImages: packed.length / stride,
     factorValues: factorValues.map((v) => Object.freeze(v)),
     packedBytes: packed.byteLength,
+    variant: 'binary', // the published file holds the binary images only
     deterministicObservations: true, // one image per factor combination
+    renderObservations(factors: FactorBatch | IntMatrix, _rng?: Rng, out?: Float32Array): Float32Array {
+      const f = readFactorBatch(factors, sizes);
+      return renderInto(f, out ?? new Float32Array(f.rows * pixels));
+    },
     observationsFromFactors(factors: FactorBatch): tf.Tensor4D {
       const f = readFactorBatch(factors, sizes);
       requireBackend('observationsFromFactors');

@@ -9,6 +9,7 @@ import { DisentangleError } from '../../src/core/errors.js';
 import { CARS3D_FACTOR_NAMES, CARS3D_FACTOR_SIZES, loadCars3d, openCars3d, type Cars3dFile } from '../../src/data/cars3d.js';
 import { readMatV5 } from '../../src/data/matV5.js';
 import type { FactorBatch } from '../../src/core/types.js';
+import { computeMig } from '../../src/metrics/mig.js';
 
 // Written by scripts/fixtures/cars3d_standin.py: three car_NNN_mesh.mat files (scipy savemat, compressed) in the
 // published layout, and the images its replica of disentanglement_lib's loader (PIL Lanczos 128→64) gives.
@@ -168,4 +169,18 @@ describe('loadCars3d', () => {
     ac.abort();
     expect((await failure(openCars3d(DIR, { signal: ac.signal }, NCARS))).code).toBe('ABORTED');
   });
+});
+
+describe('a sampling metric draws from Cars3D', () => {
+  it('computeMig runs through it without leaking tensors, and loading reports progress per file', async () => {
+    const progress: number[] = [];
+    const data = await openCars3d(DIR, { onProgress: (p) => progress.push(p.done) }, NCARS);
+    expect(progress).toEqual([0, 1, 2, 3]);
+    const before = tf.memory().numTensors;
+    const represent = (x: tf.Tensor4D): tf.Tensor2D =>
+      tf.tidy(() => tf.stack([tf.mean(x, [1, 2, 3]), tf.mean(tf.slice(x, [0, 0, 0, 0], [-1, 1, -1, -1]), [1, 2, 3])], 1) as tf.Tensor2D);
+    const r = await computeMig({ dataset: data, represent, numTrain: 256, batchSize: 64, seed: 1 });
+    expect(Number.isFinite(r.score)).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+  }, 120_000);
 });

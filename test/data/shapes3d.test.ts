@@ -8,6 +8,7 @@ import { DisentangleError } from '../../src/core/errors.js';
 import { unflatIndex } from '../../src/core/matrix.js';
 import { loadShapes3d, openShapes3d, SHAPES3D_FACTOR_NAMES, SHAPES3D_FACTOR_SIZES, SHAPES3D_FACTOR_VALUES, SHAPES3D_SHA256, type Shapes3dLayout } from '../../src/data/shapes3d.js';
 import type { FactorBatch } from '../../src/core/types.js';
+import { computeMig } from '../../src/metrics/mig.js';
 
 // Written by scripts/fixtures/shapes3d_standin.py: the published layout (uint8 images, float64 labels, gzip,
 // chunks spanning several images) with reduced factor sizes; pixel rows encode the factor indices.
@@ -158,8 +159,25 @@ describe('loadShapes3d', () => {
     const ac = new AbortController();
     ac.abort();
     expect((await failure(loadShapes3d(FILE, { signal: ac.signal }))).code).toBe('ABORTED');
-    const data = await openShapes3d(FILE, {}, LAYOUT);
+    const progress: [number, number][] = [];
+    const data = await openShapes3d(FILE, { onProgress: (p) => progress.push([p.done, p.total]) }, LAYOUT);
+    expect(progress[0]).toEqual([0, N]);
+    expect(progress[progress.length - 1]).toEqual([N, N]);
     await expect(data.imagesFromFactors(batch([[0, 0, 0]]))).rejects.toThrow(DisentangleError);
     data.close();
   });
+});
+
+describe('a sampling metric draws from Shapes3D', () => {
+  it('computeMig runs through it with codes read off the pixels, without leaking tensors', async () => {
+    const data = await openShapes3d(FILE, {}, LAYOUT);
+    const before = tf.memory().numTensors;
+    // Code k: pixel (11k, 0, red) = factor k's index · 17 / 255, so each code carries exactly one factor.
+    const represent = (x: tf.Tensor4D): tf.Tensor2D =>
+      tf.tidy(() => tf.concat([0, 1, 2, 3, 4, 5].map((k) => tf.reshape(tf.slice(x, [0, 11 * k, 0, 0], [-1, 1, 1, 1]), [-1, 1])), 1) as tf.Tensor2D);
+    const r = await computeMig({ dataset: data, represent, numTrain: 256, batchSize: 64, seed: 1 });
+    expect(r.score).toBeGreaterThan(0.8);
+    expect(tf.memory().numTensors).toBe(before);
+    data.close();
+  }, 120_000);
 });

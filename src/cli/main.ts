@@ -7,7 +7,7 @@ import { DisentangleError } from '../core/errors.js';
 import { setupBackend } from '../core/backend.js';
 import { checkWritable, writeFileAtomic } from '../core/files.js';
 import type { GroundTruthDataset, TensorLike } from '../core/types.js';
-import { dsprites, loadDsprites } from '../data/index.js';
+import { dsprites } from '../data/index.js';
 import { modelCentrality, udr } from '../selection/index.js';
 import { trainFactorVae, trainInfoGanCr } from '../models/index.js';
 import type { ResumeInfo, VaeObjective } from '../models/index.js';
@@ -20,11 +20,7 @@ import { evaluate, headlineNumbers, selectMetrics, type MetricResult } from '../
 import { formatTable } from './table.js';
 import { runDemo } from './demo.js';
 import { packageVersion } from './packageRoot.js';
-
-async function loadDataset(spec: string): Promise<GroundTruthDataset<TensorLike>> {
-  if (spec === 'dsprites') return dsprites() as unknown as GroundTruthDataset<TensorLike>;
-  return (await loadDsprites(spec)) as unknown as GroundTruthDataset<TensorLike>;
-}
+import { datasetHelp, loadCliDataset } from './datasets.js';
 
 /** Adds the ONNX reading options to a command. */
 function withOnnxFlags(cmd: Command): Command {
@@ -66,7 +62,7 @@ export function buildProgram(): Command {
       .option('--decoder <file.onnx>', "with --encoder: the ONNX decoder; its input width tells a single [mu, logvar] output's halves apart"),
   )
     .option('--codes <file.npy>', 'instead of a model: an N×D float32/float64 .npy of codes for every factor combination of the dataset, in C-order (numpy.ravel_multi_index)')
-    .option('-d, --dataset <name|file.npz>', "'dsprites' (procedural) or the real dsprites_ndarray_*.npz", 'dsprites')
+    .option('-d, --dataset <name[:file]>', "the ground-truth dataset: 'dsprites' (procedural), a variant or a published file (see below)", 'dsprites')
     .option('--metrics <ids>', 'comma-separated metric ids, or all', 'all')
     .option('--seed <n>', 'seed of every random choice', seedArg, 0)
     .option('--sample-scale <x>', 'multiplies the reference sample sizes (1 = disentanglement_lib defaults; > 0, at most 10)', numIn('--sample-scale', 0, 10, true), 1)
@@ -74,7 +70,7 @@ export function buildProgram(): Command {
     .option('--json <file>', 'also write the results as JSON')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ disentangle evaluate --model node_modules/disentangle/models/population/factor-vae-g10-s0 --metrics factor-vae,mig,dci --sample-scale 0.1 --json scores.json\n  $ disentangle evaluate --encoder encoder.onnx --metrics all --sample-scale 0.1 --json scores.json\n  $ disentangle evaluate --encoder encoder.onnx --layout nhwc --output z_mean --log-var z_logvar\n  $ disentangle evaluate --codes codes.npy --dataset dsprites --metrics all\n\nThe trained models the package ships lie in node_modules/disentangle/models/population/.',
+      `\nExamples:\n  $ disentangle evaluate --model node_modules/disentangle/models/population/factor-vae-g10-s0 --metrics factor-vae,mig,dci --sample-scale 0.1 --json scores.json\n  $ disentangle evaluate --encoder encoder.onnx --metrics all --sample-scale 0.1 --json scores.json\n  $ disentangle evaluate --encoder encoder.onnx --layout nhwc --output z_mean --log-var z_logvar\n  $ disentangle evaluate --codes codes.npy --dataset dsprites --metrics all\n  $ disentangle evaluate --encoder encoder.onnx --dataset shapes3d:/data/3dshapes.h5 --metrics mig,dci\n\nThe trained models the package ships lie in node_modules/disentangle/models/population/.\n\nDatasets (--dataset):\n${datasetHelp()}`,
     )
     .action(async (o: OnnxFlags & { model?: string; encoder?: string; decoder?: string; codes?: string; dataset: string; metrics: string; seed: number; sampleScale: number; representation: 'sample' | 'mean'; json?: string }) => {
       const quiet = !!program.opts().quiet;
@@ -84,7 +80,7 @@ export function buildProgram(): Command {
       if (stray) throw new DisentangleError('BAD_OPTION', stray, 'applies to an ONNX model: use it with --encoder');
       const metrics = selectMetrics(o.metrics.split(',').map((s) => s.trim()).filter(Boolean));
       if (o.json) await checkWritable(o.json, 'file', '--json');
-      const dataset = await loadDataset(o.dataset);
+      const dataset = await loadCliDataset(o.dataset);
       const signal = abortOnSigint();
       const score = async (route: { represent?: CliModel['represent']; codeTable?: string; cache?: boolean; shareDraws?: boolean }): Promise<void> => {
         let bar: ReturnType<typeof progressBar> | undefined;
@@ -135,7 +131,7 @@ export function buildProgram(): Command {
       .option('--decoder <file.onnx>', 'ModelCentrality: the decoder of each .onnx model, repeated once per .onnx model in the same order', (v: string, prev: string[]) => [...prev, v], [] as string[]),
   )
     .option('--method <name>', 'model-centrality, udr-lasso or udr-spearman', oneOf('--method', ['model-centrality', 'udr-lasso', 'udr-spearman'] as const), 'model-centrality')
-    .option('-d, --dataset <name|file.npz>', 'observations for UDR', 'dsprites')
+    .option('-d, --dataset <name[:file]>', 'observations for UDR (the names of evaluate --help)', 'dsprites')
     .option('--seed <n>', 'seed', seedArg, 0)
     .option('--groups <n>', 'ModelCentrality: fixed-code groups per model', intIn('--groups', 1, 10_000))
     .option('--group-size <n>', 'ModelCentrality: samples per group', intIn('--group-size', 2, 100_000))
@@ -189,7 +185,7 @@ export function buildProgram(): Command {
           } else {
             const r = await udr({
               models: models.map((m) => m.udr!),
-              dataset: await loadDataset(o.dataset),
+              dataset: await loadCliDataset(o.dataset),
               correlation: o.method === 'udr-lasso' ? 'lasso' : 'spearman',
               seed: o.seed,
               onProgress: bar.onProgress,

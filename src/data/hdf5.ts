@@ -43,13 +43,16 @@ export interface Hdf5File {
 
 const INSTALL = 'reading HDF5 needs the optional peer dependency h5wasm (npm install h5wasm)';
 const modules = new Map<string, Promise<H5Module>>();
+// A specifier in a variable: bundlers leave the import to run time (h5wasm is ESM-only, so the CommonJS build
+// must not turn it into require()).
+const importByName = (specifier: string): Promise<unknown> => import(/* @vite-ignore */ specifier);
 let memCounter = 0;
 
 async function h5wasmModule(specifier: 'h5wasm' | 'h5wasm/node', argument: string, fn: string): Promise<H5Module> {
   let p = modules.get(specifier);
   if (!p) {
     p = (async () => {
-      const mod = (specifier === 'h5wasm' ? await import('h5wasm') : await import('h5wasm/node')).default;
+      const mod = ((await importByName(specifier)) as { default: H5Module }).default;
       const M = await mod.ready;
       M.activate_throwing_error_handler(); // HDF5 errors become exceptions instead of text on stderr
       return mod;

@@ -35,7 +35,7 @@ export interface LoadShapes3dOptions {
   /**
    * Bytes of inflated image chunks kept between calls (default 512 MiB). The published file's chunks span
    * 15,000 images × 4×4 pixels × 1 channel, so one image needs the 768 chunks of its 15,000-image block
-   * (184 MB inflated); a cache of 6 GB holds the whole data set.
+   * (184 MB inflated); `6.5e9` holds the whole data set (5.9 GB) once it has been read.
    */
   cacheBytes?: number;
   /**

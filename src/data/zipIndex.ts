@@ -6,7 +6,7 @@
  */
 import { DisentangleError } from '../core/errors.js';
 import type { ByteSource } from './byteSource.js';
-import { Fields, U16_MAX, U32_MAX } from './zipParts.js';
+import { Fields, U16_MAX, U32_MAX, ZIP_CENTRAL, ZIP_END, ZIP_END64, ZIP_LOCAL, ZIP_LOCATOR64 } from './zipParts.js';
 
 /** A member as the central directory lists it. */
 export interface ZipDirectoryEntry {
@@ -20,11 +20,6 @@ export interface ZipDirectoryEntry {
   localOffset: number;
 }
 
-const END = 0x06054b50;
-const END64 = 0x06064b50;
-const LOCATOR64 = 0x07064b50;
-const CENTRAL = 0x02014b50;
-const LOCAL = 0x04034b50;
 const MAX_DIRECTORY = 8 << 20;
 
 /**
@@ -38,7 +33,7 @@ export async function readZipDirectory(src: ByteSource, argument: string): Promi
   const tail = new Fields(await src.read(tailStart, tailLen), fail, 'the end of the zip archive');
   let at = -1;
   for (let q = tailLen - 22; q >= 0; q--) {
-    if (tail.u32(q) === END && q + 22 + tail.u16(q + 20) === tailLen) {
+    if (tail.u32(q) === ZIP_END && q + 22 + tail.u16(q + 20) === tailLen) {
       at = q;
       break;
     }
@@ -48,11 +43,11 @@ export async function readZipDirectory(src: ByteSource, argument: string): Promi
   let dirSize = tail.u32(at + 12);
   let dirOffset = tail.u32(at + 16);
   if (count === U16_MAX || dirSize === U32_MAX || dirOffset === U32_MAX) {
-    if (at < 20 || tail.u32(at - 20) !== LOCATOR64) throw fail('needs a zip64 end record but has no zip64 locator');
+    if (at < 20 || tail.u32(at - 20) !== ZIP_LOCATOR64) throw fail('needs a zip64 end record but has no zip64 locator');
     const end64 = tail.u64(at - 20 + 8, 'zip64 end record offset');
     if (end64 + 56 > src.size) throw fail("the zip64 locator's field 'zip64 end record offset' points past the end of the file");
     const rec = new Fields(await src.read(end64, 56), fail, 'the zip64 end record');
-    if (rec.u32(0) !== END64) throw fail(`has no zip64 end record at byte ${end64}`);
+    if (rec.u32(0) !== ZIP_END64) throw fail(`has no zip64 end record at byte ${end64}`);
     count = rec.u64(32, 'total entries');
     dirSize = rec.u64(40, 'central directory size');
     dirOffset = rec.u64(48, 'central directory offset');
@@ -61,7 +56,7 @@ export async function readZipDirectory(src: ByteSource, argument: string): Promi
   const dir = new Fields(await src.read(dirOffset, dirSize), fail, 'the central directory');
   const entries: ZipDirectoryEntry[] = [];
   for (let q = 0, i = 0; i < count; i++) {
-    if (dir.u32(q) !== CENTRAL) throw fail(`central directory record ${i} has a bad signature`);
+    if (dir.u32(q) !== ZIP_CENTRAL) throw fail(`central directory record ${i} has a bad signature`);
     const flags = dir.u16(q + 8);
     const nameLen = dir.u16(q + 28);
     const extraLen = dir.u16(q + 30);
@@ -84,7 +79,7 @@ export async function memberDataOffset(src: ByteSource, entry: ZipDirectoryEntry
   const fail = (m: string): DisentangleError => new DisentangleError('BAD_FILE', argument, `${src.label} ${m}`);
   if (entry.localOffset + 30 > src.size) throw fail(`member '${entry.name}': field 'local header offset' points past the end of the file`);
   const head = new Fields(await src.read(entry.localOffset, 30), fail, `the local header of '${entry.name}'`);
-  if (head.u32(0) !== LOCAL) throw fail(`member '${entry.name}' has no local header at byte ${entry.localOffset}`);
+  if (head.u32(0) !== ZIP_LOCAL) throw fail(`member '${entry.name}' has no local header at byte ${entry.localOffset}`);
   if (head.u16(8) !== entry.method) throw fail(`member '${entry.name}': field 'compression method' differs between its local header and the central directory`);
   const start = entry.localOffset + 30 + head.u16(26) + head.u16(28);
   if (start + entry.compressedSize > src.size) throw fail(`member '${entry.name}' runs past the end of the file (the file is truncated)`);

@@ -26,6 +26,12 @@ export interface ZipEntryConsumer {
   end(): void;
 }
 
+/** Record signatures of the zip format (APPNOTE 4.3): local header, central directory record, end records. */
+export const ZIP_LOCAL = 0x04034b50;
+export const ZIP_CENTRAL = 0x02014b50;
+export const ZIP_END = 0x06054b50;
+export const ZIP_END64 = 0x06064b50;
+export const ZIP_LOCATOR64 = 0x07064b50;
 export const U16_MAX = 0xffff;
 export const U32_MAX = 0xffffffff;
 /** Compressed bytes handed to the inflater at a time: bounds each inflated piece (dSprites images shrink ~180×). */

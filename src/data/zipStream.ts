@@ -9,7 +9,7 @@
  * then optionally the zip64 end record and its locator, then the end-of-central-directory record.
  */
 import { DisentangleError } from '../core/errors.js';
-import { EntryDecoder, Fields, U16_MAX, U32_MAX, type LocalEntry, type ZipEntryConsumer, type ZipEntryInfo } from './zipParts.js';
+import { EntryDecoder, Fields, U16_MAX, U32_MAX, ZIP_CENTRAL, ZIP_END, ZIP_END64, ZIP_LOCAL, ZIP_LOCATOR64, type LocalEntry, type ZipEntryConsumer, type ZipEntryInfo } from './zipParts.js';
 
 export type { ZipEntryConsumer, ZipEntryInfo } from './zipParts.js';
 
@@ -23,11 +23,6 @@ export interface ZipReaderOptions {
   totalBytes?: number;
 }
 
-const LOCAL = 0x04034b50;
-const CENTRAL = 0x02014b50;
-const END = 0x06054b50;
-const END64 = 0x06064b50;
-const LOCATOR64 = 0x07064b50;
 /** Deflate cannot expand more than 1032:1 (a 258-byte match in two one-bit codes). */
 const MAX_DEFLATE_RATIO = 1032;
 /** Largest central directory accepted: ~80,000 members, far beyond any `.npz`. */
@@ -103,9 +98,9 @@ export class ZipStreamReader {
     const b = this.pending;
     if (b.length < 4) return undefined;
     const sig = new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true);
-    if (sig !== LOCAL) {
+    if (sig !== ZIP_LOCAL) {
       if (this.entries.length === 0) throw this.fail('is not a .npz archive (no zip signature at the start)');
-      if (sig !== CENTRAL) throw this.fail(`has no member header or central directory at byte ${this.pos} (signature ${sig.toString(16)})`);
+      if (sig !== ZIP_CENTRAL) throw this.fail(`has no member header or central directory at byte ${this.pos} (signature ${sig.toString(16)})`);
       this.state = 'tail';
       this.centralOffset = this.pos;
       if (b.length > MAX_TAIL) throw this.fail(`has a central directory larger than ${MAX_TAIL} bytes`);
@@ -174,7 +169,7 @@ export class ZipStreamReader {
     const byOffset = new Map(this.entries.map((e) => [e.offset, e]));
     const seen = new Set<number>();
     let q = 0;
-    while (q + 4 <= this.pending.length && f.u32(q) === CENTRAL) {
+    while (q + 4 <= this.pending.length && f.u32(q) === ZIP_CENTRAL) {
       q = this.checkCentral(f, q, byOffset, seen);
     }
     if (seen.size !== this.entries.length) {
@@ -220,7 +215,7 @@ export class ZipStreamReader {
     const centralSize = q;
     const count = this.entries.length;
     let z64: { count: number; size: number; offset: number } | undefined;
-    if (q + 4 <= f.bytes.length && f.u32(q) === END64) {
+    if (q + 4 <= f.bytes.length && f.u32(q) === ZIP_END64) {
       const at = this.centralOffset + q;
       const recordSize = f.u64(q + 4, 'size of zip64 end record');
       if (recordSize < 44 || q + 12 + recordSize > f.bytes.length) throw this.fail(`the zip64 end record: field 'size of zip64 end record' (${recordSize}) is wrong`);
@@ -228,13 +223,13 @@ export class ZipStreamReader {
       z64 = { count: f.u64(q + 32, 'total entries'), size: f.u64(q + 40, 'central directory size'), offset: f.u64(q + 48, 'central directory offset') };
       if (f.u64(q + 24, 'entries on this disk') !== z64.count) throw this.fail("the zip64 end record: fields 'entries on this disk' and 'total entries' differ");
       q += 12 + recordSize;
-      if (f.u32(q) !== LOCATOR64) throw this.fail('the zip64 end record is not followed by its locator');
+      if (f.u32(q) !== ZIP_LOCATOR64) throw this.fail('the zip64 end record is not followed by its locator');
       if (f.u32(q + 4) !== 0 || f.u64(q + 8, 'zip64 end record offset') !== at || f.u32(q + 16) !== 1) {
         throw this.fail("the zip64 locator: fields 'disk', 'zip64 end record offset' or 'total disks' are wrong");
       }
       q += 20;
     }
-    if (q + 4 > f.bytes.length || f.u32(q) !== END) throw this.fail(`has no end-of-central-directory record after its central directory (byte ${this.centralOffset + q})`);
+    if (q + 4 > f.bytes.length || f.u32(q) !== ZIP_END) throw this.fail(`has no end-of-central-directory record after its central directory (byte ${this.centralOffset + q})`);
     const checks: [string, number, number, number | undefined][] = [
       ['disk number', f.u16(q + 4), 0, z64 && 0],
       ['central directory disk', f.u16(q + 6), 0, z64 && 0],

@@ -12,7 +12,8 @@ import { checkOptions } from '../core/validate.js';
 import { readFileBytes } from '../core/readFiles.js';
 import type { FactorBatch, GroundTruthDataset, Progress } from '../core/types.js';
 import { openHdf5, type Hdf5Array, type Hdf5File } from './hdf5.js';
-import { chunkedImages, type ChunkCacheStats } from './chunkedImages.js';
+import { chunkedImages, type ChunkCacheStats, type ChunkedImages } from './chunkedImages.js';
+import { openImageCopy } from './imageCopy.js';
 
 /** Factor names of Shapes3D in the file's (and disentanglement_lib's) order. */
 export const SHAPES3D_FACTOR_NAMES = Object.freeze(['floor_hue', 'wall_hue', 'object_hue', 'scale', 'shape', 'orientation'] as const);
@@ -44,6 +45,16 @@ export interface LoadShapes3dOptions {
    * digest is {@link SHAPES3D_SHA256}.
    */
   sha256?: string;
+  /**
+   * Path of an uncompressed copy of the images (Node; `pathOrBytes` must be a path), e.g.
+   * `'3dshapes.images.u8'`. When it is missing or stale (made from another file, or truncated), the images are
+   * streamed into it once — each 15,000-image block inflated once, 5.9 GB written to a temporary file in the same
+   * folder, flushed and renamed into place; `onProgress` reports `{ stage: 'convert', done, total }` in images and
+   * an abort leaves no file under this name — and images are then read by offset from it, 12,288 bytes each,
+   * instead of by chunk. A file at this path that is not such a copy is `BAD_FILE` (never overwritten). Labels
+   * are still checked from the `.h5`.
+   */
+  uncompressedCopy?: string;
 }
 
 /**
@@ -65,7 +76,9 @@ export interface Shapes3dDataset extends GroundTruthDataset<tf.Tensor4D> {
   observationsFromFactors(factors: FactorBatch): Promise<tf.Tensor4D>;
   /** The images of `factors` as raw bytes (n·64·64·3), without tfjs. */
   imagesFromFactors(factors: FactorBatch, signal?: AbortSignal): Promise<Uint8Array>;
-  /** Chunk cache counters. */
+  /** Whether this load wrote the {@link LoadShapes3dOptions.uncompressedCopy} (`false` without one, or when reused). */
+  readonly copyBuilt: boolean;
+  /** Chunk cache counters (all 0 when images come from an uncompressed copy: no chunk is read). */
   cacheStats(): ChunkCacheStats;
   /** Closes the file; later reads throw. */
   close(): void;
@@ -80,7 +93,7 @@ export interface Shapes3dLayout {
 
 const PUBLISHED: Shapes3dLayout = { sizes: SHAPES3D_FACTOR_SIZES, names: SHAPES3D_FACTOR_NAMES, values: SHAPES3D_FACTOR_VALUES };
 const ARG = 'pathOrBytes';
-const KNOWN = Object.keys({ onProgress: 0, signal: 0, cacheBytes: 0, sha256: 0 } satisfies Record<keyof LoadShapes3dOptions, 0>);
+const KNOWN = Object.keys({ onProgress: 0, signal: 0, cacheBytes: 0, sha256: 0, uncompressedCopy: 0 } satisfies Record<keyof LoadShapes3dOptions, 0>);
 const LABEL_TOL = 1e-6;
 
 /**
@@ -89,14 +102,18 @@ const LABEL_TOL = 1e-6;
  * scale 8, shape 4, orientation 15; image row = C-order flat index over those sizes. The file is checked on load:
  * `images` 480,000×64×64×3 uint8 and `labels` 480,000×6 float, every label row equal to its factor values
  * (within 1e-6), else `BAD_FILE` naming what differs. Images are read by HDF5 chunk on demand through a
- * bounded cache ({@link LoadShapes3dOptions.cacheBytes}); the 5.9 GB array is never inflated whole. Needs the
- * optional peer dependency `h5wasm`.
+ * bounded cache ({@link LoadShapes3dOptions.cacheBytes}); the 5.9 GB array is never inflated whole. The
+ * published chunks make that slow for random draws (a few images per second); pass
+ * {@link LoadShapes3dOptions.uncompressedCopy} to convert the images once into a plain file read by offset
+ * (thousands of images per second). Needs the optional peer dependency `h5wasm`.
  *
  * @param pathOrBytes a path (Node; read in place) or the file's bytes / a `Blob` (held in memory, compressed).
  * @example
  * const shapes = await loadShapes3d('3dshapes.h5');
  * const mig = await computeMig({ dataset: shapes, represent: encoder });
  * shapes.close();
+ * // Random draws at disk speed after a one-time 5.9 GB conversion (reused by later loads):
+ * const fast = await loadShapes3d('3dshapes.h5', { uncompressedCopy: '3dshapes.images.u8' });
  */
 export async function loadShapes3d(pathOrBytes: string | Uint8Array | Blob, options: LoadShapes3dOptions = {}): Promise<Shapes3dDataset> {
   return openShapes3d(pathOrBytes, options, PUBLISHED);
@@ -110,6 +127,11 @@ export async function openShapes3d(pathOrBytes: string | Uint8Array | Blob, opti
   if (options.sha256 !== undefined && (typeof options.sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(options.sha256))) {
     throw new DisentangleError('BAD_OPTION', 'sha256', `expected 64 hex digits, got ${String(options.sha256)}`);
   }
+  const copyPath = options.uncompressedCopy;
+  if (copyPath !== undefined) {
+    if (typeof copyPath !== 'string' || copyPath.length === 0) throw new DisentangleError('BAD_OPTION', 'uncompressedCopy', `expected a file path, got ${String(copyPath)}`);
+    if (typeof pathOrBytes !== 'string') throw new DisentangleError('BAD_OPTION', 'uncompressedCopy', 'needs pathOrBytes to be a path (the copy is identified by the .h5 file\'s size and modification time)');
+  }
   throwIfAborted(options.signal);
   if (options.sha256 !== undefined) await checkSha256(pathOrBytes, options.sha256.toLowerCase());
   throwIfAborted(options.signal);
@@ -119,7 +141,13 @@ export async function openShapes3d(pathOrBytes: string | Uint8Array | Blob, opti
     const fail = (m: string): DisentangleError => new DisentangleError('BAD_FILE', ARG, `${label}${m}`);
     const { images, labels } = checkArrays(file, layout, fail);
     await checkLabels(labels, layout, fail, options);
-    return makeDataset(file, images, layout, cacheBytes);
+    if (copyPath !== undefined) {
+      const { onProgress, signal } = options;
+      const copy = await openImageCopy({ copyPath, sourcePath: pathOrBytes as string, images, dataset: 'shapes3d', factorSizes: layout.sizes, onProgress, signal });
+      file.close();
+      return makeDataset(copy, images.shape[0], layout, copy.built, () => void copy.close());
+    }
+    return makeDataset(chunkedImages(images, cacheBytes), images.shape[0], layout, false, () => file.close());
   } catch (e) {
     file.close();
     throw e;
@@ -174,10 +202,9 @@ async function checkLabels(labels: Hdf5Array, layout: Shapes3dLayout, fail: (m: 
   }
 }
 
-function makeDataset(file: Hdf5File, images: Hdf5Array, layout: Shapes3dLayout, cacheBytes: number): Shapes3dDataset {
+function makeDataset(reader: ChunkedImages, numImages: number, layout: Shapes3dLayout, copyBuilt: boolean, release: () => void): Shapes3dDataset {
   const sizes = Object.freeze([...layout.sizes]);
   const K = sizes.length;
-  const reader = chunkedImages(images, cacheBytes);
   let closed = false;
   const imageBytes = 64 * 64 * 3;
   const rowsOf = (factors: FactorBatch): Int32Array => {
@@ -196,7 +223,8 @@ function makeDataset(file: Hdf5File, images: Hdf5Array, layout: Shapes3dLayout, 
     factorNames: Object.freeze([...layout.names]),
     observationShape: Object.freeze([64, 64, 3]),
     factorValues: layout.values,
-    numImages: images.shape[0],
+    numImages,
+    copyBuilt,
     deterministicObservations: true,
     async observationsFromFactors(factors) {
       const rows = rowsOf(factors);
@@ -212,7 +240,7 @@ function makeDataset(file: Hdf5File, images: Hdf5Array, layout: Shapes3dLayout, 
     close() {
       closed = true;
       reader.clear();
-      file.close();
+      release();
     },
   };
 }

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupBackend } from '../../src/core/backend.js';
@@ -8,6 +8,7 @@ import { DisentangleError } from '../../src/core/errors.js';
 import { unflatIndex } from '../../src/core/matrix.js';
 import { loadShapes3d, openShapes3d, SHAPES3D_FACTOR_NAMES, SHAPES3D_FACTOR_SIZES, SHAPES3D_FACTOR_VALUES, SHAPES3D_SHA256, type Shapes3dLayout } from '../../src/data/shapes3d.js';
 import type { FactorBatch } from '../../src/core/types.js';
+import { IMAGE_COPY_HEADER_BYTES } from '../../src/data/imageCopy.js';
 import { computeMig } from '../../src/metrics/mig.js';
 
 // Written by scripts/fixtures/shapes3d_standin.py: the published layout (uint8 images, float64 labels, gzip,
@@ -180,4 +181,95 @@ describe('a sampling metric draws from Shapes3D', () => {
     expect(tf.memory().numTensors).toBe(before);
     data.close();
   }, 120_000);
+});
+
+describe('loadShapes3d with an uncompressed copy', () => {
+  const all: number[][] = [];
+  for (let i = 0; i < N; i++) all.push(Array.from(unflatIndex(fixture.sizes, i, new Int32Array(6))));
+  /** A private copy of the stand-in (mtime is part of the copy's identity) and the copy's path beside it. */
+  function setup(): { dir: string; h5: string; copy: string } {
+    const dir = mkdtempSync(join(tmpdir(), 'shapes3d-copy-'));
+    const h5 = join(dir, 'small.h5');
+    writeFileSync(h5, readFileSync(FILE));
+    return { dir, h5, copy: join(dir, 'sub', 'small.images.u8') };
+  }
+
+  it('writes the copy once (progress per block) and reads every image from it equal to the h5 path', async () => {
+    const { h5, copy } = setup();
+    const convert: number[] = [];
+    const data = await openShapes3d(h5, { uncompressedCopy: copy, onProgress: (p) => p.stage === 'convert' && convert.push(p.done) }, LAYOUT);
+    expect(data.copyBuilt).toBe(true);
+    expect(convert).toEqual([0, 20, 40, 60, 80, 100, 120, 140, 144]); // blocks of 20 rows (the fixture's chunk rows)
+    expect(statSync(copy).size).toBe(IMAGE_COPY_HEADER_BYTES + N * 12288);
+    const direct = await openShapes3d(h5, {}, LAYOUT);
+    const order = [...all].reverse().concat([all[7], all[7], all[8], all[100]]); // any order, repeats, runs
+    const [a, b] = [await data.imagesFromFactors(batch(order)), await direct.imagesFromFactors(batch(order))];
+    for (let i = 0; i < order.length; i++) {
+      if (!a.subarray(i * 12288, (i + 1) * 12288).every((v, j) => v === b[i * 12288 + j])) throw new Error(`row ${i} differs`);
+    }
+    const before = tf.memory().numTensors;
+    const t = await data.observationsFromFactors(batch(all.slice(0, 5)));
+    expect(Array.from(t.dataSync().subarray(0, 100), (v) => Math.round(v * 255))).toEqual(Array.from(a.subarray(143 * 12288, 143 * 12288 + 100))); // order[143] is all[0]
+    t.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    direct.close();
+    data.close();
+    // The second load reuses the copy: nothing rewritten, no chunk read.
+    const mtime = statSync(copy).mtimeMs;
+    const again = await openShapes3d(h5, { uncompressedCopy: copy, onProgress: (p) => expect(p.stage).toBe('load') }, LAYOUT);
+    expect(again.copyBuilt).toBe(false);
+    const c = await again.imagesFromFactors(batch(order));
+    expect(again.cacheStats().chunkReads).toBe(0);
+    expect(Buffer.from(c).equals(Buffer.from(a))).toBe(true);
+    expect(statSync(copy).mtimeMs).toBe(mtime);
+    again.close();
+  });
+
+  it('a truncated copy, or one made from another file, is rebuilt; a foreign file is refused', async () => {
+    const { h5, copy } = setup();
+    (await openShapes3d(h5, { uncompressedCopy: copy }, LAYOUT)).close();
+    const good = readFileSync(copy);
+    writeFileSync(copy, good.subarray(0, good.length - 1));
+    const rebuilt = await openShapes3d(h5, { uncompressedCopy: copy }, LAYOUT);
+    expect(rebuilt.copyBuilt).toBe(true);
+    rebuilt.close();
+    expect(readFileSync(copy).equals(good)).toBe(true);
+    // The same bytes under another source identity (the h5 touched): stale, rebuilt with the new mtime.
+    utimesSync(h5, new Date(2001, 1, 1), new Date(2001, 1, 1));
+    const touched = await openShapes3d(h5, { uncompressedCopy: copy }, LAYOUT);
+    expect(touched.copyBuilt).toBe(true);
+    touched.close();
+    expect(readFileSync(copy).subarray(0, 4096).toString()).toMatch(new RegExp(`"sourceMtimeMs":${statSync(h5).mtimeMs}`));
+    // A header edited to another image count is stale too.
+    const edited = readFileSync(copy);
+    edited.write(edited.subarray(0, 4096).toString().replace('"numImages":144', '"numImages":145'), 0);
+    writeFileSync(copy, edited);
+    const again = await openShapes3d(h5, { uncompressedCopy: copy }, LAYOUT);
+    expect(again.copyBuilt).toBe(true);
+    again.close();
+    // Without the magic line it is not ours: BAD_FILE, left as it was.
+    const foreign = Buffer.from(readFileSync(copy));
+    foreign[0] = 0x58;
+    writeFileSync(copy, foreign);
+    const e = await failure(openShapes3d(h5, { uncompressedCopy: copy }, LAYOUT));
+    expect(e.code).toBe('BAD_FILE');
+    expect(e.argument).toBe('uncompressedCopy');
+    expect(e.message).toMatch(/is not an image copy written by disentangle/);
+    expect(readFileSync(copy).equals(foreign)).toBe(true);
+  });
+
+  it('an abort mid-conversion leaves no file under the final name and no temporary file', async () => {
+    const { dir, h5 } = setup();
+    const copy = join(dir, 'small.images.u8');
+    const ac = new AbortController();
+    const p = openShapes3d(h5, { uncompressedCopy: copy, signal: ac.signal, onProgress: (q) => q.stage === 'convert' && q.done >= 60 && ac.abort() }, LAYOUT);
+    expect((await failure(p)).code).toBe('ABORTED');
+    expect(existsSync(copy)).toBe(false);
+    expect(readdirSync(dir).sort()).toEqual(['small.h5']);
+  });
+
+  it('checks the option', async () => {
+    expect((await failure(openShapes3d(new Uint8Array(readFileSync(FILE)), { uncompressedCopy: '/tmp/x.u8' }, LAYOUT))).code).toBe('BAD_OPTION');
+    expect((await failure(loadShapes3d(FILE, { uncompressedCopy: '' }))).code).toBe('BAD_OPTION');
+  });
 });

@@ -19,6 +19,8 @@ import type { FactorBatch, GroundTruthDataset, Progress } from '../core/types.js
 import { checkOptions, enumOption } from '../core/validate.js';
 import { openByteSource, type ByteSource, type FileInput } from './byteSource.js';
 import { pilLanczosResizer } from './resize.js';
+import { gunzipByteSource } from './gunzipSource.js';
+import { nodeFs } from '../core/readFiles.js';
 
 /** Options of {@link loadSmallNorb}. */
 export interface LoadSmallNorbOptions {
@@ -103,17 +105,29 @@ async function readInt32s(src: ByteSource, h: Header): Promise<Int32Array> {
   return out;
 }
 
+async function isFile(path: string): Promise<boolean> {
+  const fs = await nodeFs(ARG, 'a directory path needs Node; in a browser pass the files as bytes or Blobs');
+  return fs.stat(path).then((st) => st.isFile(), () => false);
+}
+
 async function openAll(dirOrFiles: string | Record<string, FileInput>): Promise<Map<string, ByteSource>> {
   const names = SMALL_NORB_CHUNKS.flatMap((c) => KINDS.map((k) => `smallnorb-${c}-${k}.mat`));
   const out = new Map<string, ByteSource>();
   try {
     for (const name of names) {
       let input: FileInput | undefined;
-      if (typeof dirOrFiles === 'string') input = `${dirOrFiles.replace(/[\\/]+$/, '')}/${name}`;
-      else if (dirOrFiles !== null && typeof dirOrFiles === 'object') input = dirOrFiles[name];
-      else throw new DisentangleError('BAD_INPUT', ARG, 'expected a directory path or an object mapping the six SmallNORB file names to bytes or Blobs');
-      if (input === undefined) throw bad(`has no '${name}'; SmallNORB needs the six files ${names.join(', ')}`);
-      out.set(name, await openByteSource(input, ARG, `'${name}'`));
+      let gz = false;
+      if (typeof dirOrFiles === 'string') {
+        const path = `${dirOrFiles.replace(/[\\/]+$/, '')}/${name}`;
+        gz = !(await isFile(path)) && (await isFile(`${path}.gz`)); // the NORB site publishes `<name>.gz`
+        input = gz ? `${path}.gz` : path;
+      } else if (dirOrFiles !== null && typeof dirOrFiles === 'object') {
+        gz = dirOrFiles[name] === undefined && dirOrFiles[`${name}.gz`] !== undefined;
+        input = gz ? dirOrFiles[`${name}.gz`] : dirOrFiles[name];
+      } else throw new DisentangleError('BAD_INPUT', ARG, 'expected a directory path or an object mapping the six SmallNORB file names to bytes or Blobs');
+      if (input === undefined) throw bad(`has no '${name}' (nor '${name}.gz'); SmallNORB needs the six files ${names.join(', ')}`);
+      const src = await openByteSource(input, ARG, `'${gz ? `${name}.gz` : name}'`);
+      out.set(name, gz ? await gunzipByteSource(src, ARG).catch(async (e: unknown) => { await src.close(); throw e; }) : src);
     }
   } catch (e) {
     await Promise.all([...out.values()].map((s) => s.close()));

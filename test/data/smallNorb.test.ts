@@ -254,3 +254,48 @@ describe('a sampling metric draws from the dataset', () => {
     
   }, 120_000);
 });
+
+describe('loadSmallNorb from the published gzip files (<name>.mat.gz)', () => {
+  it('reads gzip-compressed stand-ins streaming, with the same images as the plain files; a corrupt gzip is BAD_FILE', async () => {
+    const { pipeline } = await import('node:stream/promises');
+    const { createReadStream, createWriteStream } = await import('node:fs');
+    const { createGzip, gzipSync } = await import('node:zlib');
+    const gzDir = mkdtempSync(join(tmpdir(), 'smallnorb-gz-'));
+    try {
+      for (let s = 0; s < 2; s++) {
+        for (const kind of ['dat', 'cat', 'info']) {
+          await pipeline(createReadStream(join(dir, fileName(s, kind))), createGzip({ level: 1 }), createWriteStream(join(gzDir, `${fileName(s, kind)}.gz`)));
+        }
+      }
+      const progress: number[] = [];
+      const gz = await loadSmallNorb(gzDir, { onProgress: (p) => progress.push(p.done) });
+      expect(progress[progress.length - 1]).toBe(2 * ROWS * 2 * SIDE * SIDE);
+      const all = new Int32Array(fixture.rows.flatMap((r) => r.features));
+      const batch = { data: all, shape: [fixture.rows.length, 5] as [number, number] };
+      const want = norb.renderInto(batch, new Int16Array(fixture.rows.length * 4096));
+      expect(Array.from(gz.renderInto(batch, new Int16Array(fixture.rows.length * 4096)))).toEqual(Array.from(want));
+
+      // Bytes given by name, plain and gzip mixed; a gzip whose trailer CRC differs, or that is cut short, is BAD_FILE.
+      const files: Record<string, string | Uint8Array> = {};
+      for (let s = 0; s < 2; s++) for (const kind of ['dat', 'cat', 'info']) files[fileName(s, kind)] = join(dir, fileName(s, kind));
+      const cat = readFileSync(join(dir, fileName(0, 'cat')));
+      const catGz = new Uint8Array(gzipSync(cat));
+      delete files[fileName(0, 'cat')];
+      const badCrc = catGz.slice();
+      badCrc[badCrc.length - 8] ^= 1;
+      let e = await loadError({ ...files, [`${fileName(0, 'cat')}.gz`]: badCrc });
+      expect(e.code).toBe('BAD_FILE');
+      expect(e.message).toMatch(/\.mat\.gz' is a corrupt gzip file: it inflates to \d+ bytes with CRC-32 [0-9a-f]+, its trailer records/);
+      e = await loadError({ ...files, [`${fileName(0, 'cat')}.gz`]: catGz.slice(0, catGz.length >> 1) });
+      expect(e.code).toBe('BAD_FILE');
+      expect(e.message).toContain(`${fileName(0, 'cat')}.gz`);
+      e = await loadError({ ...files, [`${fileName(0, 'cat')}.gz`]: cat });
+      expect(e.message).toMatch(/is not gzip data/);
+      // The size check applies after inflation: a gzip of a truncated .mat names the data field.
+      e = await loadError({ ...files, [`${fileName(0, 'cat')}.gz`]: new Uint8Array(gzipSync(cat.subarray(0, cat.length - 4))) });
+      expect(e.message).toMatch(/cat\.mat\.gz': field 'data' holds 97196 bytes, dims \[24300\] need 97200 \(the file is truncated\)/);
+    } finally {
+      rmSync(gzDir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});

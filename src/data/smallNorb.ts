@@ -137,8 +137,9 @@ async function openAll(dirOrFiles: string | Record<string, FileInput>): Promise<
 }
 
 /**
- * Loads SmallNORB from the six files of https://cs.nyu.edu/~ylclab/data/norb-v1.0-small/ (uncompressed:
- * `smallnorb-5x46789x9x18x6x2x96x96-training-{dat,cat,info}.mat` and `smallnorb-5x01235x9x18x6x2x96x96-testing-…`).
+ * Loads SmallNORB from the six files of https://cs.nyu.edu/~ylclab/data/norb-v1.0-small/
+ * (`smallnorb-5x46789x9x18x6x2x96x96-training-{dat,cat,info}.mat` and `smallnorb-5x01235x9x18x6x2x96x96-testing-…`),
+ * each either uncompressed or as published (`<name>.mat.gz`, inflated as a stream; `.mat` is preferred when both are there).
  * The `.dat` files (448 MB each) are streamed in 4 MB pieces; only the left image of each pair is kept, resized
  * to 64×64 uint8 at once (a 199 MB table; 398 MB with `pixels: 'reference'`). Factor order and sizes follow
  * disentanglement_lib: category 5, elevation 9, azimuth 18 (the file's 0, 2, …, 34 halved), lighting 6; each

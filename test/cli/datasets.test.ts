@@ -5,27 +5,14 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cliInProcess } from '../helpers/cliInProcess.js';
 import { CLI_DATASETS, loadCliDataset } from '../../src/cli/datasets.js';
 
 const out = mkdtempSync(join(tmpdir(), 'disentangle-datasets-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-async function cli(...args: string[]): Promise<{ stdout: string; stderr: string; code: number | undefined }> {
-  let stderr = '';
-  let stdout = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  try {
-    await main(['node', 'disentangle', '--backend', 'cpu', '--quiet', ...args]);
-  } finally {
-    vi.restoreAllMocks();
-  }
-  const code = process.exitCode as number | undefined;
-  process.exitCode = undefined;
-  return { stdout, stderr, code };
-}
+const cli = cliInProcess;
 
 describe('--dataset', () => {
   it('scores a generated dSprites variant: colour images, no code table, MIG\'s draw handed on', async () => {

@@ -2,26 +2,13 @@
 import { mkdtempSync, readFileSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cliInProcess } from '../helpers/cliInProcess.js';
 
 const out = mkdtempSync(join(tmpdir(), 'disentangle-cli-resume-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
-async function cli(...args: string[]): Promise<{ stderr: string; stdout: string; code: number | undefined }> {
-  let stderr = '';
-  let stdout = '';
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  try {
-    await main(['node', 'disentangle', '--backend', 'cpu', '--quiet', ...args]);
-  } finally {
-    vi.restoreAllMocks();
-  }
-  const code = process.exitCode as number | undefined;
-  process.exitCode = undefined;
-  return { stderr, stdout, code };
-}
+const cli = cliInProcess;
 
 describe('train --resume with a run directory', () => {
   it('skips the torn newest checkpoint, says so on stderr, and the saved model keeps its checkpoints', async () => {

@@ -1,7 +1,7 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { zlibSync } from 'fflate';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupBackend } from '../../src/core/backend.js';
@@ -147,6 +147,7 @@ describe('loadCars3d', () => {
     expect(e.code).toBe('BAD_FILE');
     expect(e.message).toMatch(/holds 3 \.mat files, expected 183/);
     const dir = mkdtempSync(join(tmpdir(), 'cars3d-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     for (const n of fixture.names.slice(1)) copyFileSync(join(DIR, n), join(dir, n));
     const cases: [Uint8Array, RegExp][] = [
       [matFile('im', 9, [128, 128, 3, 24, 3], 2, new Uint8Array(128 * 128 * 3 * 24 * 3)), /'im' of dimensions \[128×128×3×24×3\]/],

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupBackend } from '../../src/core/backend.js';
@@ -8,7 +8,7 @@ import { computeMig } from '../../src/metrics/mig.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { flatIndex, unflatIndex } from '../../src/core/matrix.js';
 import { loadMpi3d, MPI3D_FACTOR_NAMES, type LoadMpi3dOptions } from '../../src/data/mpi3d.js';
-import { encodeNpyHeader } from '../../src/data/npz.js';
+import { writeSavezStandIn } from '../helpers/savezStandIn.js';
 
 const IMAGE = 64 * 64 * 3;
 const FULL = 1_036_800;
@@ -24,69 +24,11 @@ function rowImage(i: number): Uint8Array {
 /** The rows written into the sparse stand-ins (every other row reads back as zeros). */
 const WRITTEN = [0, 1, 1599, 1600, 14_400, 28_800, 115_200, 500_123, FULL - 1];
 
-/**
- * A sparse file laid out as np.savez writes a large array: a stored member 'images.npy' with a zip64 local header,
- * a central directory record with zip64 sizes, the zip64 end record, its locator and the end record.
- */
+/** A sparse np.savez-layout file of `rows` images (only the WRITTEN rows hold bytes). */
 function writeSavezLike(path: string, rows: number, shape: number[] = [rows, 64, 64, 3]): void {
-  const npy = encodeNpyHeader('|u1', shape);
-  const size = npy.length + shape.reduce((a, b) => a * b, 1);
-  const name = Buffer.from('images.npy');
-  const fd = openSync(path, 'w');
-  const local = Buffer.alloc(30 + name.length + 20);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(45, 4);
-  local.writeUInt16LE(0x21, 12);
-  local.writeUInt32LE(0xffffffff, 18);
-  local.writeUInt32LE(0xffffffff, 22);
-  local.writeUInt16LE(name.length, 26);
-  local.writeUInt16LE(20, 28);
-  name.copy(local, 30);
-  local.writeUInt16LE(1, 40);
-  local.writeUInt16LE(16, 42);
-  local.writeBigUInt64LE(BigInt(size), 44);
-  local.writeBigUInt64LE(BigInt(size), 52);
-  writeSync(fd, local, 0, local.length, 0);
-  const data = local.length;
-  writeSync(fd, npy, 0, npy.length, data);
-  for (const r of WRITTEN) if (r < rows) writeSync(fd, rowImage(r), 0, IMAGE, data + npy.length + r * IMAGE);
-  const cdOff = data + size;
-  const cd = Buffer.alloc(46 + name.length + 20);
-  cd.writeUInt32LE(0x02014b50, 0);
-  cd.writeUInt16LE(0x0314, 4);
-  cd.writeUInt16LE(45, 6);
-  cd.writeUInt16LE(0x21, 14);
-  cd.writeUInt32LE(0xffffffff, 20);
-  cd.writeUInt32LE(0xffffffff, 24);
-  cd.writeUInt16LE(name.length, 28);
-  cd.writeUInt16LE(20, 30);
-  cd.writeUInt32LE(0x01800000, 38);
-  name.copy(cd, 46);
-  cd.writeUInt16LE(1, 56);
-  cd.writeUInt16LE(16, 58);
-  cd.writeBigUInt64LE(BigInt(size), 60);
-  cd.writeBigUInt64LE(BigInt(size), 68);
-  const end = Buffer.alloc(56 + 20 + 22);
-  end.writeUInt32LE(0x06064b50, 0);
-  end.writeBigUInt64LE(44n, 4);
-  end.writeUInt16LE(45, 12);
-  end.writeUInt16LE(45, 14);
-  end.writeBigUInt64LE(1n, 24);
-  end.writeBigUInt64LE(1n, 32);
-  end.writeBigUInt64LE(BigInt(cd.length), 40);
-  end.writeBigUInt64LE(BigInt(cdOff), 48);
-  end.writeUInt32LE(0x07064b50, 56);
-  end.writeBigUInt64LE(BigInt(cdOff + cd.length), 64);
-  end.writeUInt32LE(1, 72);
-  end.writeUInt32LE(0x06054b50, 76);
-  end.writeUInt16LE(1, 84);
-  end.writeUInt16LE(1, 86);
-  end.writeUInt32LE(cd.length, 88);
-  end.writeUInt32LE(0xffffffff, 92);
-  writeSync(fd, cd, 0, cd.length, cdOff);
-  writeSync(fd, end, 0, end.length, cdOff + cd.length);
-  ftruncateSync(fd, cdOff + cd.length + end.length);
-  closeSync(fd);
+  writeSavezStandIn(path, shape, (write) => {
+    for (const r of WRITTEN) if (r < rows) write(r, rowImage(r));
+  });
 }
 
 let dir = '';

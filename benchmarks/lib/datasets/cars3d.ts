@@ -4,7 +4,7 @@
  * miCOMPRESSED `im`, 128×128×3×24×4 uint8, zlib level 6 like scipy's savemat) with synthetic gradients, written
  * here in JS. Set CARS3D_DIR to time another directory (e.g. the published files). quick: the 3-file fixture.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zlibSync } from 'fflate';
@@ -53,13 +53,14 @@ function carFile(car: number): Uint8Array {
 export async function run(quick: boolean): Promise<Record<string, unknown>> {
   await setupBackend(['cpu']);
   let peak = process.memoryUsage().rss;
+  let made: string | undefined; // the stand-in folder this run wrote, removed at the end
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   try {
     let dir = process.env.CARS3D_DIR ?? '';
     let generateSeconds = 0;
     if (!quick && !dir) {
       const g = performance.now();
-      dir = mkdtempSync(join(tmpdir(), 'cars3d-bench-'));
+      dir = made = mkdtempSync(join(tmpdir(), 'cars3d-bench-'));
       for (let car = 1; car <= 183; car++) writeFileSync(join(dir, `car_${String(car).padStart(3, '0')}_mesh.mat`), carFile(car));
       generateSeconds = (performance.now() - g) / 1000;
     }
@@ -85,6 +86,7 @@ export async function run(quick: boolean): Promise<Record<string, unknown>> {
     };
   } finally {
     clearInterval(timer);
+    if (made) rmSync(made, { recursive: true, force: true });
   }
 }
 

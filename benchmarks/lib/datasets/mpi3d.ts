@@ -5,77 +5,29 @@
  * stand-in is sparse (pixels never written: reads are served without touching the disk); full: every image is
  * written, so reads hit the page cache or the disk. Set MPI3D_NPZ (and MPI3D_VARIANT) to time a published file.
  */
-import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupBackend } from '../../../src/core/backend.js';
 import { createRng } from '../../../src/core/rng.js';
 import { sampleUniformFactors } from '../../../src/data/sampling.js';
 import { loadMpi3d, type Mpi3dVariant } from '../../../src/data/mpi3d.js';
-import { encodeNpyHeader } from '../../../src/data/npz.js';
+import { writeSavezStandIn } from '../../../test/helpers/savezStandIn.js';
 
 const IMAGE = 64 * 64 * 3;
 const N = 1_036_800;
 
+/** The full-size stand-in: every image written (`dense`, a distinct byte per row) or none (sparse). */
 function writeStandIn(path: string, dense: boolean): void {
-  const npy = encodeNpyHeader('|u1', [N, 64, 64, 3]);
-  const size = BigInt(npy.length) + BigInt(N) * BigInt(IMAGE);
-  const name = Buffer.from('images.npy');
-  const local = Buffer.alloc(60);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(45, 4);
-  local.writeUInt32LE(0xffffffff, 18);
-  local.writeUInt32LE(0xffffffff, 22);
-  local.writeUInt16LE(10, 26);
-  local.writeUInt16LE(20, 28);
-  name.copy(local, 30);
-  local.writeUInt16LE(1, 40);
-  local.writeUInt16LE(16, 42);
-  local.writeBigUInt64LE(size, 44);
-  local.writeBigUInt64LE(size, 52);
-  const fd = openSync(path, 'w');
-  writeSync(fd, local, 0, 60, 0);
-  writeSync(fd, npy, 0, npy.length, 60);
-  if (dense) {
+  writeSavezStandIn(path, [N, 64, 64, 3], (write) => {
+    if (!dense) return;
     const per = 1024;
     const buf = new Uint8Array(per * IMAGE);
     for (let r0 = 0; r0 < N; r0 += per) {
       for (let i = 0; i < per; i++) buf.fill((r0 + i) & 255, i * IMAGE, (i + 1) * IMAGE);
-      writeSync(fd, buf, 0, buf.length, 60 + npy.length + r0 * IMAGE);
+      write(r0, buf.subarray(0, Math.min(per, N - r0) * IMAGE));
     }
-  }
-  const cdOff = 60 + Number(size);
-  const cd = Buffer.alloc(76);
-  cd.writeUInt32LE(0x02014b50, 0);
-  cd.writeUInt16LE(45, 6);
-  cd.writeUInt32LE(0xffffffff, 20);
-  cd.writeUInt32LE(0xffffffff, 24);
-  cd.writeUInt16LE(10, 28);
-  cd.writeUInt16LE(20, 30);
-  name.copy(cd, 46);
-  cd.writeUInt16LE(1, 56);
-  cd.writeUInt16LE(16, 58);
-  cd.writeBigUInt64LE(size, 60);
-  cd.writeBigUInt64LE(size, 68);
-  const end = Buffer.alloc(98);
-  end.writeUInt32LE(0x06064b50, 0);
-  end.writeBigUInt64LE(44n, 4);
-  end.writeBigUInt64LE(1n, 24);
-  end.writeBigUInt64LE(1n, 32);
-  end.writeBigUInt64LE(76n, 40);
-  end.writeBigUInt64LE(BigInt(cdOff), 48);
-  end.writeUInt32LE(0x07064b50, 56);
-  end.writeBigUInt64LE(BigInt(cdOff + 76), 64);
-  end.writeUInt32LE(1, 72);
-  end.writeUInt32LE(0x06054b50, 76);
-  end.writeUInt16LE(1, 84);
-  end.writeUInt16LE(1, 86);
-  end.writeUInt32LE(76, 88);
-  end.writeUInt32LE(0xffffffff, 92);
-  writeSync(fd, cd, 0, 76, cdOff);
-  writeSync(fd, end, 0, end.length, cdOff + 76);
-  ftruncateSync(fd, cdOff + 76 + end.length);
-  closeSync(fd);
+  });
 }
 
 export async function run(quick: boolean): Promise<Record<string, unknown>> {

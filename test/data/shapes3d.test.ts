@@ -1,6 +1,6 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { existsSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupBackend } from '../../src/core/backend.js';
@@ -133,6 +133,7 @@ describe('loadShapes3d', () => {
     expect((await failure(openShapes3d(join(DIR, 'shapes3d_small_nolabels.h5'), {}, LAYOUT))).message).toMatch(/has no 'labels' dataset/);
     const bytes = readFileSync(FILE);
     const dir = mkdtempSync(join(tmpdir(), 'shapes3d-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const cut = join(dir, 'cut.h5');
     writeFileSync(cut, bytes.subarray(0, bytes.length >> 1));
     for (const src of [cut, new Uint8Array(bytes.subarray(0, bytes.length >> 1)), new TextEncoder().encode('not hdf5 at all'), join(dir, 'missing.h5')]) {
@@ -189,6 +190,7 @@ describe('loadShapes3d with an uncompressed copy', () => {
   /** A private copy of the stand-in (mtime is part of the copy's identity) and the copy's path beside it. */
   function setup(): { dir: string; h5: string; copy: string } {
     const dir = mkdtempSync(join(tmpdir(), 'shapes3d-copy-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const h5 = join(dir, 'small.h5');
     writeFileSync(h5, readFileSync(FILE));
     return { dir, h5, copy: join(dir, 'sub', 'small.images.u8') };

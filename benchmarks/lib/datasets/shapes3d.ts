@@ -66,6 +66,8 @@ export async function run(quick: boolean): Promise<Record<string, unknown>> {
     const copyReused = !reused.copyBuilt;
     reused.close();
     if (!process.env.SHAPES3D_H5 || quick) rmSync(copyPath, { force: true });
+    // the stand-in this run generated (not a file given in SHAPES3D_H5)
+    if (quick || !process.env.SHAPES3D_H5) rmSync(dirname(file), { recursive: true, force: true });
     return {
       file: quick ? 'test fixture (144 images)' : process.env.SHAPES3D_H5 ? file : 'full-size stand-in (480,000 images, published chunking)',
       numImages: data.numImages,

@@ -139,6 +139,40 @@ describe('loadMpi3d refuses what it cannot read by offset', () => {
   });
 });
 
+describe('loadMpi3d sha256 option', () => {
+  const path = join(__dirname, '../fixtures/datasets/mpi3d-4-stored.npz');
+  const hex = async (b: Uint8Array): Promise<string> =>
+    Array.from(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', b as Uint8Array<ArrayBuffer>)), (x) => x.toString(16).padStart(2, '0')).join('');
+
+  it('the right digest passes (the load goes on to the header checks), a wrong one is BAD_FILE naming both', async () => {
+    const bytes = new Uint8Array(readFileSync(path));
+    const digest = await hex(bytes);
+    const stages: string[] = [];
+    const ok = await loadError(path, { variant: 'real', sha256: digest.toUpperCase(), onProgress: (p) => stages.push(p.stage) });
+    expect(ok.message).toMatch(/'images' holds 4 images/);
+    expect(stages[0]).toBe('sha256');
+    expect(stages).toContain('load');
+    const wrong = 'ab'.repeat(32);
+    for (const input of [path, bytes, new Blob([bytes])]) {
+      const e = await loadError(input, { variant: 'real', sha256: wrong });
+      expect(e.code).toBe('BAD_FILE');
+      expect(e.message).toContain(`has SHA-256 ${digest}, expected ${wrong}`);
+    }
+    expect((await loadError(path, { variant: 'real', sha256: wrong })).message).toContain(`'${path}' has SHA-256`);
+  });
+
+  it('a malformed digest is BAD_OPTION; an abort stops the hashing', async () => {
+    for (const sha256 of ['abc', 'z'.repeat(64), 12 as unknown as string]) {
+      const e = await loadError(path, { variant: 'real', sha256 });
+      expect(e.code).toBe('BAD_OPTION');
+      expect(e.argument).toBe('sha256');
+    }
+    const ac = new AbortController();
+    ac.abort();
+    expect((await loadError(path, { variant: 'real', sha256: 'ab'.repeat(32), signal: ac.signal })).code).toBe('ABORTED');
+  });
+});
+
 describe('a sampling metric draws from the dataset', () => {
   it('computeMig runs through it without leaking tensors', async () => {
     const data = await loadMpi3d(join(dir, 'mpi3d_toy.npz'), { variant: 'toy' });

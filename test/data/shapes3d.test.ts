@@ -151,8 +151,16 @@ describe('loadShapes3d', () => {
     data.close();
     const e = await failure(openShapes3d(new Blob([readFileSync(FILE)]), { sha256: SHAPES3D_SHA256 }, LAYOUT));
     expect(e.code).toBe('BAD_FILE');
-    expect(e.message).toBe(`pathOrBytes: has SHA-256 ${digest}, expected ${SHAPES3D_SHA256}`);
+    expect(e.message).toBe(`pathOrBytes: 'blob' has SHA-256 ${digest}, expected ${SHAPES3D_SHA256}`);
+    const onPath = await failure(openShapes3d(FILE, { sha256: SHAPES3D_SHA256 }, LAYOUT));
+    expect(onPath.code).toBe('BAD_FILE');
+    expect(onPath.message).toContain(`'${FILE}' has SHA-256 ${digest}`);
+    const stages: string[] = [];
+    (await openShapes3d(new Uint8Array(readFileSync(FILE)), { sha256: digest, onProgress: (p) => stages.push(p.stage) }, LAYOUT)).close();
+    expect(stages[0]).toBe('sha256');
+    expect(stages).toContain('load');
     expect((await failure(loadShapes3d(FILE, { sha256: 'abc' }))).code).toBe('BAD_OPTION');
+    expect((await failure(loadShapes3d(FILE, { sha256: 'g'.repeat(64) }))).code).toBe('BAD_OPTION');
   });
 
   it('checks options and factor batches', async () => {

@@ -58,3 +58,44 @@ export async function checkSha256(src: ByteSource, expected: string, argument: s
   const got = hash.digestHex();
   if (got !== want) throw new DisentangleError('BAD_FILE', argument, `${src.label} has SHA-256 ${got}, expected ${want}`);
 }
+
+/**
+ * Reads a `{ [fileName]: sha256 }` option: `BAD_OPTION` naming `option` unless it is a plain object whose keys are
+ * among `names` (the message lists them) and whose values are 64 hex digits. Returns the digests in lowercase.
+ *
+ * @example
+ * const digests = parseSha256Map(options.sha256, ['a.mat', 'b.mat'], 'sha256'); // Map { 'a.mat' => '…' }
+ */
+export function parseSha256Map(value: unknown, names: readonly string[], option: string): Map<string, string> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new DisentangleError('BAD_OPTION', option, `expected an object mapping file names to SHA-256 digests, got ${Array.isArray(value) ? 'an array' : String(value)}`);
+  }
+  const out = new Map<string, string>();
+  const known = new Set(names);
+  for (const [name, digest] of Object.entries(value)) {
+    if (!known.has(name)) {
+      const list = names.length > 12 ? `${names.slice(0, 12).join(', ')}, … (${names.length} in all)` : names.join(', ');
+      throw new DisentangleError('BAD_OPTION', option, `names '${name}', which is not one of the files: ${list}`);
+    }
+    out.set(name, parseSha256Option(digest, `${option}['${name}']`));
+  }
+  return out;
+}
+
+/**
+ * {@link checkSha256} over several files, with one progress bar: `{ stage: 'sha256', done, total }` in bytes over
+ * all of them, hashed one after the other.
+ *
+ * @example
+ * await checkSha256Files([{ src, expected }], 'dirOrFiles', { signal });
+ */
+export async function checkSha256Files(files: readonly { src: ByteSource; expected: string }[], argument: string, options: CheckSha256Options = {}): Promise<void> {
+  const total = files.reduce((a, f) => a + f.src.size, 0);
+  let before = 0;
+  const { onProgress, signal } = options;
+  for (const { src, expected } of files) {
+    const base = before;
+    await checkSha256(src, expected, argument, { signal, onProgress: onProgress && ((p) => onProgress({ stage: 'sha256', done: base + p.done, total })) });
+    before += src.size;
+  }
+}

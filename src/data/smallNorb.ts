@@ -20,6 +20,7 @@ import { checkOptions, enumOption } from '../core/validate.js';
 import { openByteSource, type ByteSource, type FileInput } from './byteSource.js';
 import { pilLanczosResizer } from './resize.js';
 import { gunzipByteSource } from './gunzipSource.js';
+import { checkSha256Files, parseSha256Map } from './fileDigest.js';
 import { nodeFs } from '../core/readFiles.js';
 
 /** Options of {@link loadSmallNorb}. */
@@ -33,6 +34,15 @@ export interface LoadSmallNorbOptions {
   /** Reports `{ stage: 'load', done, total }` in bytes of the two `.dat` files read. */
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /**
+   * Expected SHA-256 (64 hex digits) of some or all of the files, keyed by the name of the file as given
+   * (`smallnorb-…-dat.mat`, or `smallnorb-…-dat.mat.gz` for a published gzip file: the bytes as they are on disk).
+   * The files named are hashed after they are opened and before anything else is read — streamed in 4 MiB
+   * pieces, reporting `{ stage: 'sha256', done, total }` in bytes over them all — and a different digest is
+   * `BAD_FILE` naming the file and both digests. A name that is not one of the twelve, or a file that was not
+   * the one read (`.mat` named when `.mat.gz` was read), is `BAD_OPTION`. The publishers give no digests.
+   */
+  sha256?: Record<string, string>;
 }
 
 /** SmallNORB as a dataset over the four latent factors, plus a renderer over all five. */
@@ -110,9 +120,11 @@ async function isFile(path: string): Promise<boolean> {
   return fs.stat(path).then((st) => st.isFile(), () => false);
 }
 
-async function openAll(dirOrFiles: string | Record<string, FileInput>): Promise<Map<string, ByteSource>> {
+async function openAll(dirOrFiles: string | Record<string, FileInput>, digests: Map<string, string> | undefined, options: LoadSmallNorbOptions): Promise<Map<string, ByteSource>> {
   const names = SMALL_NORB_CHUNKS.flatMap((c) => KINDS.map((k) => `smallnorb-${c}-${k}.mat`));
   const out = new Map<string, ByteSource>();
+  const toHash: { src: ByteSource; expected: string }[] = [];
+  const given: string[] = [];
   try {
     for (const name of names) {
       let input: FileInput | undefined;
@@ -127,8 +139,15 @@ async function openAll(dirOrFiles: string | Record<string, FileInput>): Promise<
       } else throw new DisentangleError('BAD_INPUT', ARG, 'expected a directory path or an object mapping the six SmallNORB file names to bytes or Blobs');
       if (input === undefined) throw bad(`has no '${name}' (nor '${name}.gz'); SmallNORB needs the six files ${names.join(', ')}`);
       const src = await openByteSource(input, ARG, `'${gz ? `${name}.gz` : name}'`);
+      const expected = digests?.get(gz ? `${name}.gz` : name);
+      if (expected !== undefined) toHash.push({ src, expected });
+      given.push(gz ? `${name}.gz` : name);
       out.set(name, gz ? await gunzipByteSource(src, ARG).catch(async (e: unknown) => { await src.close(); throw e; }) : src);
     }
+    for (const key of digests?.keys() ?? []) {
+      if (!given.includes(key)) throw new DisentangleError('BAD_OPTION', 'sha256', `names '${key}', but the file read was '${given.find((g) => g.replace(/\.gz$/, '') === key.replace(/\.gz$/, ''))}'`);
+    }
+    await checkSha256Files(toHash, ARG, options);
   } catch (e) {
     await Promise.all([...out.values()].map((s) => s.close()));
     throw e;
@@ -145,7 +164,7 @@ async function openAll(dirOrFiles: string | Record<string, FileInput>): Promise<
  * disentanglement_lib: category 5, elevation 9, azimuth 18 (the file's 0, 2, …, 34 halved), lighting 6; each
  * observation draws the instance uniformly from 10 with `rng`, so `deterministicObservations` is false.
  * Headers, sizes and every factor combination (each must appear exactly once over the two splits) are checked:
- * `BAD_FILE` names the file and field.
+ * `BAD_FILE` names the file and field. {@link LoadSmallNorbOptions.sha256} checks the files' digests first.
  *
  * @param dirOrFiles the directory holding the six files (Node), or an object mapping each file name to its bytes
  *   or a `Blob`.
@@ -154,10 +173,12 @@ async function openAll(dirOrFiles: string | Record<string, FileInput>): Promise<
  * const mig = await computeMig({ dataset: norb, represent: encoder });
  */
 export async function loadSmallNorb(dirOrFiles: string | Record<string, FileInput>, options: LoadSmallNorbOptions = {}): Promise<SmallNorbDataset> {
-  checkOptions(options, 'loadSmallNorb', Object.keys({ pixels: 0, onProgress: 0, signal: 0 } satisfies Record<keyof LoadSmallNorbOptions, 0>));
+  checkOptions(options, 'loadSmallNorb', Object.keys({ pixels: 0, onProgress: 0, signal: 0, sha256: 0 } satisfies Record<keyof LoadSmallNorbOptions, 0>));
   const pixels = enumOption(options.pixels, 'pixels', ['clamped', 'reference'] as const, 'clamped');
+  const names = SMALL_NORB_CHUNKS.flatMap((c) => KINDS.map((k) => `smallnorb-${c}-${k}.mat`));
+  const digests = options.sha256 === undefined ? undefined : parseSha256Map(options.sha256, [...names, ...names.map((n) => `${n}.gz`)], 'sha256');
   throwIfAborted(options.signal);
-  const files = await openAll(dirOrFiles);
+  const files = await openAll(dirOrFiles, digests, options);
   try {
     const file = (chunk: string, kind: string): ByteSource => files.get(`smallnorb-${chunk}-${kind}.mat`) as ByteSource;
     // Every header first, so a wrong or truncated file fails before the long read.

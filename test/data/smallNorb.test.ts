@@ -241,6 +241,50 @@ describe('loadSmallNorb refuses damaged files', () => {
   });
 });
 
+describe('loadSmallNorb sha256 option', () => {
+  const hex = async (b: Uint8Array): Promise<string> =>
+    Array.from(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', b as Uint8Array<ArrayBuffer>)), (x) => x.toString(16).padStart(2, '0')).join('');
+  const failure = async (input: Parameters<typeof loadSmallNorb>[0], options: Parameters<typeof loadSmallNorb>[1]): Promise<DisentangleError> => {
+    const e = await loadSmallNorb(input, options).then(() => undefined, (x: unknown) => x);
+    expect(e).toBeInstanceOf(DisentangleError);
+    return e as DisentangleError;
+  };
+
+  it('right digests pass (the load goes on to the headers), a wrong one is BAD_FILE naming the file and digests', async () => {
+    const { gzipSync } = await import('node:zlib');
+    // Paths for the big .dat files; the first .dat has a wrong magic, so a load that gets past the digests stops there.
+    const files: Record<string, string | Uint8Array> = {};
+    for (let s = 0; s < 2; s++) for (const kind of ['dat', 'cat', 'info']) files[fileName(s, kind)] = join(dir, fileName(s, kind));
+    files[fileName(0, 'dat')] = header(0x1e3d4c54, [ROWS, 2, SIDE, SIDE]);
+    const cat0 = new Uint8Array(readFileSync(join(dir, fileName(0, 'cat'))));
+    const info1 = new Uint8Array(readFileSync(join(dir, fileName(1, 'info'))));
+    const catGz = new Uint8Array(gzipSync(new Uint8Array(readFileSync(join(dir, fileName(1, 'cat'))))));
+    delete files[fileName(1, 'cat')];
+    files[`${fileName(1, 'cat')}.gz`] = catGz;
+    const sha256 = { [fileName(0, 'cat')]: (await hex(cat0)).toUpperCase(), [fileName(1, 'info')]: await hex(info1), [`${fileName(1, 'cat')}.gz`]: await hex(catGz) };
+    const progress: { stage: string; done: number; total: number }[] = [];
+    const ok = await failure(files, { sha256, onProgress: (p) => progress.push(p) });
+    expect(ok.message).toMatch(/field 'magic'/);
+    expect(progress.at(-1)).toEqual({ stage: 'sha256', done: cat0.length + info1.length + catGz.length, total: cat0.length + info1.length + catGz.length });
+    const wrong = 'cd'.repeat(32);
+    const e = await failure(files, { sha256: { ...sha256, [fileName(1, 'info')]: wrong } });
+    expect(e.code).toBe('BAD_FILE');
+    expect(e.message).toContain(`'${fileName(1, 'info')}' has SHA-256 ${await hex(info1)}, expected ${wrong}`);
+  });
+
+  it('malformed digests, unknown names and a name other than the file read are BAD_OPTION', async () => {
+    const codes = async (sha256: unknown): Promise<DisentangleError> => failure(dir, { sha256: sha256 as Record<string, string> });
+    expect((await codes({ [fileName(0, 'cat')]: 'abc' })).code).toBe('BAD_OPTION');
+    const unknown = await codes({ 'car_001_mesh.mat': 'ab'.repeat(32) });
+    expect(unknown.code).toBe('BAD_OPTION');
+    expect(unknown.message).toContain(fileName(1, 'info'));
+    expect((await codes('ab'.repeat(32))).code).toBe('BAD_OPTION');
+    const gz = await codes({ [`${fileName(0, 'cat')}.gz`]: 'ab'.repeat(32) });
+    expect(gz.code).toBe('BAD_OPTION');
+    expect(gz.message).toContain(`the file read was '${fileName(0, 'cat')}'`);
+  });
+});
+
 describe('a sampling metric draws from the dataset', () => {
   it('computeMig runs through it without leaking tensors', async () => {
     const data = norb;

@@ -13,7 +13,8 @@ import { listDirectory, readFileBytes } from '../core/readFiles.js';
 import type { FactorBatch, GroundTruthDataset, Progress } from '../core/types.js';
 import { readMatV5 } from './matV5.js';
 import { pilResizer } from './resize.js';
-import type { FileInput } from './byteSource.js';
+import { openByteSource, type FileInput } from './byteSource.js';
+import { checkSha256, parseSha256Map } from './fileDigest.js';
 
 /** Factor names of Cars3D in disentanglement_lib's order. */
 export const CARS3D_FACTOR_NAMES = Object.freeze(['elevation', 'azimuth', 'object'] as const);
@@ -36,6 +37,13 @@ export interface LoadCars3dOptions {
   /** Reports `{ stage: 'load', done, total }` in files read. */
   onProgress?: (p: Progress) => void;
   signal?: AbortSignal;
+  /**
+   * Expected SHA-256 (64 hex digits) of some or all of the `.mat` files, keyed by file name. Each file named is
+   * hashed as soon as its bytes are read, before it is parsed, and a different digest is `BAD_FILE` naming the
+   * file and both digests; a name that is not one of the files found is `BAD_OPTION` (listing them). The
+   * publishers give no digests.
+   */
+  sha256?: Record<string, string>;
 }
 
 /** Cars3D held in memory as 64×64 RGB bytes (17,568 × 12,288 B ≈ 216 MB). */
@@ -54,7 +62,7 @@ export interface Cars3dDataset extends GroundTruthDataset<tf.Tensor4D> {
 }
 
 const ARG = 'dirOrFiles';
-const KNOWN = Object.keys({ onProgress: 0, signal: 0 } satisfies Record<keyof LoadCars3dOptions, 0>);
+const KNOWN = Object.keys({ onProgress: 0, signal: 0, sha256: 0 } satisfies Record<keyof LoadCars3dOptions, 0>);
 const IM_DIMS = [128, 128, 3, 24, 4];
 const IMAGE = 64 * 64 * 3;
 
@@ -66,6 +74,7 @@ const IMAGE = 64 * 64 * 3;
  * index C-order over those sizes; `im[:, :, :, azimuth, elevation]` resized 128→64 with Pillow's Lanczos filter
  * bit for bit. Every file is checked (`im` present, uint8, 128×128×3×24×4; exactly 183 `.mat` files) with
  * `BAD_FILE` naming the file and what differs. Memory: the 64×64 bytes, ≈ 216 MB; one file inflated at a time.
+ * {@link LoadCars3dOptions.sha256} checks the files' digests as they are read.
  *
  * @param dirOrFiles a directory path (Node), the `.mat` files as `{ name, data }` / `File` objects, or
  *   `{ [fileName]: bytes | Blob | path }`.
@@ -120,6 +129,7 @@ export async function openCars3d(dirOrFiles: Cars3dInput, options: LoadCars3dOpt
   const files = (await sources(dirOrFiles)).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const where = typeof dirOrFiles === 'string' ? `'${dirOrFiles}' holds` : 'got';
   if (files.length !== numCars) throw new DisentangleError('BAD_FILE', ARG, `${where} ${files.length} .mat files, expected ${numCars} (one car_NNN_mesh.mat per car)`);
+  const digests = options.sha256 === undefined ? undefined : parseSha256Map(options.sha256, files.map((f) => f.name), 'sha256');
   const sizes = [IM_DIMS[4], IM_DIMS[3], numCars];
   const images = new Uint8Array(sizes[0] * sizes[1] * numCars * IMAGE);
   const resizer = pilResizer(128, 128, 3, 64, 64);
@@ -129,7 +139,10 @@ export async function openCars3d(dirOrFiles: Cars3dInput, options: LoadCars3dOpt
   for (let car = 0; car < numCars; car++) {
     const file = files[car];
     const fail = (m: string): Error => new DisentangleError('BAD_FILE', ARG, `'${file.name}' ${m}`);
-    const [im] = readMatV5(await file.read(), fail, 'im');
+    const bytes = await file.read();
+    const expected = digests?.get(file.name);
+    if (expected !== undefined) await checkSha256(await openByteSource(bytes, ARG, `'${file.name}'`), expected, ARG, { signal: options.signal });
+    const [im] = readMatV5(bytes, fail, 'im');
     if (!im) throw fail("holds no numeric array 'im'");
     if (im.dims.length !== 5 || im.dims.some((d, k) => d !== IM_DIMS[k])) throw fail(`has 'im' of dimensions [${im.dims.join('×')}], expected [${IM_DIMS.join('×')}]`);
     if (im.className !== 'uint8') throw fail(`has 'im' of class ${im.className}, expected uint8`);

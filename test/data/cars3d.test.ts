@@ -170,6 +170,25 @@ describe('loadCars3d', () => {
     ac.abort();
     expect((await failure(openCars3d(DIR, { signal: ac.signal }, NCARS))).code).toBe('ABORTED');
   });
+
+  it('checks expected SHA-256 digests of the named files', async () => {
+    const hex = async (b: Uint8Array): Promise<string> =>
+      Array.from(new Uint8Array(await globalThis.crypto.subtle.digest('SHA-256', b as Uint8Array<ArrayBuffer>)), (x) => x.toString(16).padStart(2, '0')).join('');
+    const names = fixture.names;
+    const digests = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await hex(new Uint8Array(readFileSync(join(DIR, n))))] as const)));
+    const data = await openCars3d(DIR, { sha256: { ...digests, [names[0]]: digests[names[0]].toUpperCase() } }, NCARS);
+    expect(data.numImages).toBe(N);
+    const wrong = 'ef'.repeat(32);
+    const e = await failure(openCars3d(DIR, { sha256: { [names[1]]: wrong } }, NCARS));
+    expect(e.code).toBe('BAD_FILE');
+    expect(e.message).toBe(`dirOrFiles: '${names[1]}' has SHA-256 ${digests[names[1]]}, expected ${wrong}`);
+    const bad = await failure(openCars3d(DIR, { sha256: { [names[0]]: 'xyz' } }, NCARS));
+    expect(bad.code).toBe('BAD_OPTION');
+    const unknown = await failure(openCars3d(DIR, { sha256: { 'car_999_mesh.mat': wrong } }, NCARS));
+    expect(unknown.code).toBe('BAD_OPTION');
+    expect(unknown.message).toContain(names.join(', '));
+    expect((await failure(openCars3d(DIR, { sha256: [wrong] as unknown as Record<string, string> }, NCARS))).code).toBe('BAD_OPTION');
+  });
 });
 
 describe('a sampling metric draws from Cars3D', () => {

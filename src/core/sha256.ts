@@ -25,7 +25,7 @@ const K = new Int32Array([
 const H0 = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
 
 /**
- * Creates an incremental SHA-256 hash (FIPS 180-4). Throughput is a few hundred MB/s in Node.
+ * Creates an incremental SHA-256 hash (FIPS 180-4). Throughput is about 150 MB/s in Node (measured on a shared 2-core machine).
  *
  * @example
  * const h = createSha256();

@@ -4,6 +4,8 @@ export { computeBetaVaeMetric } from './betaVae.js';
 export type { BetaVaeMetricOptions, BetaVaeMetricResult } from './betaVae.js';
 export { migFromCodes, computeMig } from './mig.js';
 export type { MigOptions, MigResult, ComputeMigOptions } from './mig.js';
+export { migSupFromCodes, computeMigSup } from './migSup.js';
+export type { MigSupOptions, MigSupResult, ComputeMigSupOptions } from './migSup.js';
 export { modularityFromCodes, modularityFromMutualInformation, computeModularity } from './modularity.js';
 export type { ModularityOptions, ModularityResult, ComputeModularityOptions } from './modularity.js';
 export { aamFromCodes, computeAam } from './aam.js';

@@ -43,6 +43,8 @@ export {
   computeMig,
   migSupFromCodes,
   computeMigSup,
+  mccFromCodes,
+  computeMcc,
   sapFromCodes,
   computeSap,
   dciFromCodes,

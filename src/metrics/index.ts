@@ -6,6 +6,8 @@ export { migFromCodes, computeMig } from './mig.js';
 export type { MigOptions, MigResult, ComputeMigOptions } from './mig.js';
 export { migSupFromCodes, computeMigSup } from './migSup.js';
 export type { MigSupOptions, MigSupResult, ComputeMigSupOptions } from './migSup.js';
+export { dcimigFromCodes, computeDcimig } from './dcimig.js';
+export type { DcimigOptions, DcimigResult, ComputeDcimigOptions } from './dcimig.js';
 export { mccFromCodes, computeMcc } from './mcc.js';
 export type { MccOptions, MccResult, ComputeMccOptions } from './mcc.js';
 export { modularityFromCodes, modularityFromMutualInformation, computeModularity } from './modularity.js';

@@ -102,6 +102,14 @@ describe('mccFromCodes invariants', () => {
     expect(mccFromCodes(train, {}).score).toBeCloseTo(1, 12);
   });
 
+  it('breaks ties as scipy does: an all-equal matrix matches the diagonal', () => {
+    // every code equals every factor: C is all ones; scipy's linear_sum_assignment(-C) returns (0, 0), (1, 1)
+    const rows = [[0, 0, 0], [1, 1, 1], [2, 2, 2], [5, 5, 5]];
+    const r = mccFromCodes({ codes: rows.map((x) => x.slice(0, 2)), factors: rows });
+    expect(r.assignment).toEqual([[0, 0], [1, 1]]);
+    expect(r.score).toBeCloseTo(1, 12);
+  });
+
   it('reads float factor values as they are', () => {
     const factors = [[0.1], [0.7], [0.2], [1.9]];
     expect(mccFromCodes({ codes: factors.map(([v]) => [-2 * v]), factors }).score).toBeCloseTo(1, 12);

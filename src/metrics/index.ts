@@ -8,6 +8,8 @@ export { migSupFromCodes, computeMigSup } from './migSup.js';
 export type { MigSupOptions, MigSupResult, ComputeMigSupOptions } from './migSup.js';
 export { dcimigFromCodes, computeDcimig } from './dcimig.js';
 export type { DcimigOptions, DcimigResult, ComputeDcimigOptions } from './dcimig.js';
+export { jemmigFromCodes, computeJemmig } from './jemmig.js';
+export type { JemmigOptions, JemmigResult, ComputeJemmigOptions } from './jemmig.js';
 export { mccFromCodes, computeMcc } from './mcc.js';
 export type { MccOptions, MccResult, ComputeMccOptions } from './mcc.js';
 export { modularityFromCodes, modularityFromMutualInformation, computeModularity } from './modularity.js';

@@ -17,9 +17,28 @@ import { computeMig } from './mig.js';
 import { computeModularity } from './modularity.js';
 import { computeSap } from './sap.js';
 import { computeUnsupervised } from './unsupervised.js';
+import { computeMigSup } from './migSup.js';
+import { computeDcimig } from './dcimig.js';
+import { computeJemmig } from './jemmig.js';
+import { computeMcc } from './mcc.js';
 
 /** Ids of the metrics in the registry, in table order. */
-export type MetricId = 'factor-vae' | 'beta-vae' | 'mig' | 'sap' | 'dci' | 'modularity' | 'explicitness' | 'irs' | 'unsupervised' | 'aam' | 'dhsic';
+export type MetricId =
+  | 'factor-vae'
+  | 'beta-vae'
+  | 'mig'
+  | 'sap'
+  | 'dci'
+  | 'modularity'
+  | 'explicitness'
+  | 'irs'
+  | 'unsupervised'
+  | 'aam'
+  | 'dhsic'
+  | 'mig-sup'
+  | 'dcimig'
+  | 'jemmig'
+  | 'mcc';
 
 /** What a registry entry receives. */
 export interface MetricRun {
@@ -156,13 +175,46 @@ export const METRICS: readonly MetricDefinition[] = [
     demoScale: 0.1,
     run: ({ sampleScale, ...a }) => computeDhsic({ ...a, numSamples: n(5000, sampleScale) }),
   },
+  // The newer MI metrics and MCC score the same 10,000-row training split as MIG (one shared draw).
+  {
+    id: 'mig-sup',
+    label: 'MIG-sup',
+    headline: { field: 'score', column: 'MIG-sup' },
+    fields: ['score'],
+    demoScale: 0.2,
+    run: ({ sampleScale, ...a }) => computeMigSup({ ...a, numTrain: n(10000, sampleScale) }),
+  },
+  {
+    id: 'dcimig',
+    label: 'DCIMIG',
+    headline: { field: 'score', column: 'DCIMIG' },
+    fields: ['score'],
+    demoScale: 0.2,
+    run: ({ sampleScale, ...a }) => computeDcimig({ ...a, numTrain: n(10000, sampleScale) }),
+  },
+  {
+    id: 'jemmig',
+    label: 'JEMMIG',
+    headline: { field: 'score', column: 'JEMMIG' },
+    fields: ['score'],
+    demoScale: 0.2,
+    run: ({ sampleScale, ...a }) => computeJemmig({ ...a, numTrain: n(10000, sampleScale) }),
+  },
+  {
+    id: 'mcc',
+    label: 'MCC',
+    headline: { field: 'score', column: 'MCC' },
+    fields: ['score', 'pearson', 'spearman'],
+    demoScale: 0.2,
+    run: ({ sampleScale, ...a }) => computeMcc({ ...a, numTrain: n(10000, sampleScale) }),
+  },
 ];
 
 /**
  * The ids of every metric `evaluate()` can run, in table order.
  *
  * @example
- * metricIds(); // ['factor-vae', 'beta-vae', 'mig', …, 'dhsic']
+ * metricIds(); // ['factor-vae', 'beta-vae', 'mig', …, 'dhsic', 'mig-sup', 'dcimig', 'jemmig', 'mcc']
  */
 export function metricIds(): MetricId[] {
   return METRICS.map((m) => m.id);

@@ -3,14 +3,11 @@
  * learning disentangled representations", ICLR), compared in Carbonneau et al. 2020, with the binned estimator
  * of ubisoft-laforge-disentanglement-metrics' `jemmig.py`.
  */
-import { DisentangleError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import { toRows } from '../core/matrix.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { intOption, checkOptions, testAndOptions, MAX_BINS, type FactorOptions } from '../core/validate.js';
-import { readFactorSplits } from '../estimators/information/discretize.js';
-import { requireVaryingFactors } from '../estimators/information/codeFactorInformation.js';
-import { binnedInformation } from '../estimators/information/minMaxBins.js';
+import { checkOptions, testAndOptions, type FactorOptions } from '../core/validate.js';
+import { readBinnedInformation } from '../estimators/information/minMaxBins.js';
 import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
@@ -65,13 +62,7 @@ export function jemmigFromCodes(train: LabelledCodes, second?: LabelledCodes | J
 }
 
 function jemmig(train: LabelledCodes, options: JemmigOptions, fn: string): JemmigResult {
-  const { codes, factors } = readFactorSplits([[train, 'train']], fn, options.factorDiscretizer)[0]!;
-  const numBins = intOption(options.numBins, 'numBins', 10, 1, MAX_BINS);
-  if (codes.cols < 2) {
-    throw new DisentangleError('SHAPE_MISMATCH', `train.codes (in ${fn})`, `has ${codes.cols} code dim; the gap between the two codes most informative about a factor needs at least 2`);
-  }
-  const info = binnedInformation(codes, factors, numBins);
-  requireVaryingFactors(info.factorEntropy, `train.factors (in ${fn})`);
+  const info = readBinnedInformation(train, options, fn, 'codes');
   const D = info.numCodes;
   const K = info.numFactors;
   const mi = info.mutualInformation;
@@ -96,7 +87,7 @@ function jemmig(train: LabelledCodes, options: JemmigOptions, fn: string): Jemmi
     const joint = hf + info.codeEntropy[best] - first;
     const term = joint - first + second;
     unnormalised.push(term);
-    perFactor.push(1 - term / (hf + Math.log(numBins)));
+    perFactor.push(1 - term / (hf + Math.log(info.numBins)));
     topCode.push(best);
   }
   return {

@@ -3,14 +3,11 @@
  * "MIG over codes" compared in Carbonneau et al. 2020 ("Measuring disentanglement: a review of metrics"), with
  * the binned estimator of ubisoft-laforge-disentanglement-metrics' `mig_sup.py`.
  */
-import { DisentangleError } from '../core/errors.js';
 import { createRng } from '../core/rng.js';
 import { toRows } from '../core/matrix.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
-import { intOption, checkOptions, testAndOptions, MAX_BINS, type FactorOptions } from '../core/validate.js';
-import { readFactorSplits } from '../estimators/information/discretize.js';
-import { requireVaryingFactors } from '../estimators/information/codeFactorInformation.js';
-import { binnedInformation } from '../estimators/information/minMaxBins.js';
+import { checkOptions, testAndOptions, type FactorOptions } from '../core/validate.js';
+import { readBinnedInformation } from '../estimators/information/minMaxBins.js';
 import { topTwoGap } from '../estimators/topTwoGap.js';
 import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
@@ -64,13 +61,7 @@ export function migSupFromCodes(train: LabelledCodes, second?: LabelledCodes | M
 }
 
 function migSup(train: LabelledCodes, options: MigSupOptions, fn: string): MigSupResult {
-  const { codes, factors } = readFactorSplits([[train, 'train']], fn, options.factorDiscretizer)[0]!;
-  const numBins = intOption(options.numBins, 'numBins', 10, 1, MAX_BINS);
-  if (factors.cols < 2) {
-    throw new DisentangleError('SHAPE_MISMATCH', `train.factors (in ${fn})`, `has ${factors.cols} factor; the gap between the two factors a code informs about most needs at least 2`);
-  }
-  const info = binnedInformation(codes, factors, numBins);
-  requireVaryingFactors(info.factorEntropy, `train.factors (in ${fn})`);
+  const info = readBinnedInformation(train, options, fn, 'factors');
   const D = info.numCodes;
   const K = info.numFactors;
   const normalised = new Float64Array(D * K);

@@ -5,6 +5,10 @@
  */
 import { DisentangleError } from '../../core/errors.js';
 import type { IntMatrix, Matrix } from '../../core/matrix.js';
+import type { LabelledCodes } from '../../core/types.js';
+import { intOption, MAX_BINS, type FactorOptions } from '../../core/validate.js';
+import { requireVaryingFactors } from './codeFactorInformation.js';
+import { readFactorSplits } from './discretize.js';
 import { discreteEntropies, discreteMutualInfoMatrix } from './mutualInformation.js';
 
 /** scikit-learn's threshold under which a range counts as zero (`10 · eps`): the column is then left unscaled. */
@@ -83,4 +87,32 @@ export function binnedInformation(codes: Matrix, factors: IntMatrix, numBins: nu
     numCodes: codes.cols,
     numFactors: factors.cols,
   };
+}
+
+/**
+ * The first step the binned MI metrics (MIG-sup, DCIMIG, JEMMIG) share: read `train` (factor values through
+ * `factorDiscretizer`), check there are two of what the metric takes a gap over (`gapOver`: the factors a code
+ * informs about, or the codes informative about a factor), bin the codes into `numBins` (default 10) and
+ * tabulate the information; a constant factor is `BAD_INPUT` (the library's one rule for degenerate factors).
+ *
+ * @example
+ * const info = readBinnedInformation(train, options, 'migSupFromCodes', 'factors');
+ */
+export function readBinnedInformation(
+  train: LabelledCodes,
+  options: { numBins?: number } & FactorOptions,
+  fn: string,
+  gapOver: 'factors' | 'codes',
+): BinnedInformation & { numBins: number } {
+  const { codes, factors } = readFactorSplits([[train, 'train']], fn, options.factorDiscretizer)[0]!;
+  const numBins = intOption(options.numBins, 'numBins', 10, 1, MAX_BINS);
+  if (gapOver === 'factors' && factors.cols < 2) {
+    throw new DisentangleError('SHAPE_MISMATCH', `train.factors (in ${fn})`, `has ${factors.cols} factor; the gap between the two factors a code informs about most needs at least 2`);
+  }
+  if (gapOver === 'codes' && codes.cols < 2) {
+    throw new DisentangleError('SHAPE_MISMATCH', `train.codes (in ${fn})`, `has ${codes.cols} code dim; the gap between the two codes most informative about a factor needs at least 2`);
+  }
+  const info = binnedInformation(codes, factors, numBins);
+  requireVaryingFactors(info.factorEntropy, `train.factors (in ${fn})`);
+  return { ...info, numBins };
 }

@@ -9,8 +9,8 @@ import { explicitnessFromCodes, computeExplicitness } from '../../src/metrics/ex
 import { irsFromCodes, computeIrs } from '../../src/metrics/irs.js';
 import { aamFromCodes, computeAam } from '../../src/metrics/aam.js';
 import { factorIndices } from '../../src/estimators/information/discretize.js';
-import { DisentangleError } from '../../src/core/errors.js';
 import type { LabelledCodes } from '../../src/core/types.js';
+import { expectError } from '../helpers/errors.js';
 
 // Float factor values and their indices in equal-width bins, from scripts/fixtures/factor_discretize.py (numpy
 // histogram edges + digitize, computed apart from the library).
@@ -32,19 +32,6 @@ const idx = (b: '5' | '20') => ({
 const toMatrix = (rows: Rows) => ({ data: Float64Array.from(rows.flat()), rows: rows.length, cols: rows[0].length });
 const toRows = (m: { data: Int32Array; cols: number }): Rows =>
   Array.from({ length: m.data.length / m.cols }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
-
-function expectError(f: () => unknown, code: string, argument: RegExp, message?: RegExp): void {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DisentangleError);
-    expect((e as DisentangleError).code).toBe(code);
-    expect((e as DisentangleError).argument).toMatch(argument);
-    if (message) expect((e as DisentangleError).message).toMatch(message);
-    return;
-  }
-  throw new Error(`expected a DisentangleError ${code}`);
-}
 
 describe('factorIndices: equal-width bins of numpy histogram + digitize', () => {
   for (const b of ['5', '20'] as const) {

@@ -4,9 +4,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import fixture from '../fixtures/icebeem-mcc.json' with { type: 'json' };
 import { computeMcc, mccFromCodes } from '../../src/metrics/mcc.js';
-import { DisentangleError } from '../../src/core/errors.js';
 import { dsprites } from '../../src/data/dsprites.js';
 import { imageMomentEncoder } from '../../src/models/analyticEncoders.js';
+import { expectError } from '../helpers/errors.js';
 
 interface MccCase {
   name: string;
@@ -21,18 +21,6 @@ interface MccCase {
   assignment: { rows: number[]; cols: number[] };
 }
 const cases = (fixture as { cases: MccCase[] }).cases;
-
-const expectError = (f: () => unknown, code: string, argument: RegExp): void => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DisentangleError);
-    expect((e as DisentangleError).code).toBe(code);
-    expect((e as DisentangleError).argument).toMatch(argument);
-    return;
-  }
-  throw new Error('expected a DisentangleError');
-};
 
 describe('mccFromCodes against ilkhem/icebeem metrics/mcc.py (scripts/fixtures/icebeem_mcc.py)', () => {
   for (const c of cases) {

@@ -6,9 +6,9 @@ import fixtures from '../fixtures/mig_codes_metrics.json' with { type: 'json' };
 import randomFixtures from '../fixtures/mig_random_cases.json' with { type: 'json' };
 import { computeMig, migFromCodes } from '../../src/metrics/mig.js';
 import { topTwoGap } from '../../src/estimators/topTwoGap.js';
-import { DisentangleError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
 import { factorVectorDataset, identityRepresentation, rotatedRepresentation } from '../helpers/representations.js';
+import { expectError } from '../helpers/errors.js';
 
 interface LabelledFixture {
   name: string;
@@ -23,18 +23,6 @@ function factorGrid(n: number, K: number, values: number, seed: number): number[
   const rng = createRng(seed);
   return Array.from({ length: n }, () => Array.from({ length: K }, () => rng.int(values)));
 }
-
-const expectError = (f: () => unknown, code: string, argument: RegExp): void => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DisentangleError);
-    expect((e as DisentangleError).code).toBe(code);
-    expect((e as DisentangleError).argument).toMatch(argument);
-    return;
-  }
-  throw new Error('expected a DisentangleError');
-};
 
 describe('migFromCodes against the disentanglement_lib formulas (scripts/fixtures/codes_metrics.py)', () => {
   for (const c of cases) {

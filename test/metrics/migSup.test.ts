@@ -8,21 +8,10 @@ import { minMaxBins } from '../../src/estimators/information/minMaxBins.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { dsprites } from '../../src/data/dsprites.js';
 import { imageMomentEncoder } from '../../src/models/analyticEncoders.js';
+import { expectError } from '../helpers/errors.js';
 
 interface Case { name: string; codes: number[][]; factors: number[][]; migSup: number; migSup_bins5: number }
 const cases = (fixtures as unknown as { cases: Case[] }).cases;
-
-const expectError = (f: () => unknown, code: string, argument: RegExp): void => {
-  try {
-    f();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DisentangleError);
-    expect((e as DisentangleError).code).toBe(code);
-    expect((e as DisentangleError).argument).toMatch(argument);
-    return;
-  }
-  throw new Error('expected a DisentangleError');
-};
 
 describe('migSupFromCodes against ubisoft mig_sup.py (scripts/fixtures/ubisoft_mi_metrics.py)', () => {
   for (const c of cases) {

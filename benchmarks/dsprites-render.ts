@@ -15,17 +15,12 @@ import { dsprites } from '../src/data/dsprites.js';
 import { DSPRITES_FACTOR_SIZES, renderDspritesBatch } from '../src/data/dspritesRenderer.js';
 import { sampleUniformFactors } from '../src/data/sampling.js';
 import { writeFileAtomic } from '../src/core/files.js';
+import { median } from './lib/median.js';
 
 const quick = process.argv.includes('--quick');
 const BATCH = 1024;
 const PASSES = quick ? 3 : 7;
 const BATCHES_PER_PASS = quick ? 8 : 32;
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** Images per second of `body(batchIndex)` over BATCHES_PER_PASS batches, median over passes. */
 interface Rate {

@@ -17,6 +17,7 @@ import { availableThreads } from '../src/core/threads.js';
 import { fitGradientBoostingAsync } from '../src/estimators/trees/gradientBoostingAsync.js';
 import { FACTOR_SIZES, NUM_CODES } from './lib/dsprites-like-codes.js';
 import { writeFileAtomic } from '../src/core/files.js';
+import { median } from './lib/median.js';
 
 const quick = process.argv.includes('--quick');
 const onlyArg = process.argv.indexOf('--only');
@@ -57,12 +58,6 @@ function generate(n: number, seed: number): { codes: { data: Float64Array; shape
     }
   }
   return { codes: { data: codes, shape: [n, NUM_CODES] }, factors: { data: factors, shape: [n, K] } };
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 type Run = () => unknown;

@@ -17,17 +17,12 @@ import { createRng } from '../src/core/rng.js';
 import { DSPRITES_FACTOR_SIZES, renderDspritesBatch } from '../src/data/dspritesRenderer.js';
 import { sampleUniformFactors } from '../src/data/sampling.js';
 import { onnxModel } from '../src/onnx/index.js';
+import { median } from './lib/median.js';
 
 const quick = process.argv.includes('--quick');
 const IMAGES = quick ? 512 : 2048;
 const PASSES = quick ? 3 : 5;
 const ENCODER = 'test/fixtures/onnx/burgess_encoder.onnx';
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 interface Rate {
   imagesPerSecond: number;

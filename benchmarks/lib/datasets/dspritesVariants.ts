@@ -14,14 +14,9 @@ import { dsprites } from '../../../src/data/dsprites.js';
 import { DSPRITES_FACTOR_SIZES } from '../../../src/data/dspritesRenderer.js';
 import { sampleUniformFactors } from '../../../src/data/sampling.js';
 import { prepareScreamImage } from '../../../src/data/screamImage.js';
+import { median } from '../median.js';
 
 const BATCH = 64;
-
-function median(v: number[]): number {
-  const s = [...v].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
 
 /** Wall-clock images per second, and per second of this process's CPU time (steady under a loaded machine). */
 interface Rate {

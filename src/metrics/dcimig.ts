@@ -8,6 +8,7 @@ import { toRows } from '../core/matrix.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
 import { checkOptions, testAndOptions, type FactorOptions } from '../core/validate.js';
 import { readBinnedInformation } from '../estimators/information/minMaxBins.js';
+import { topTwo } from '../estimators/topTwoGap.js';
 import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
@@ -70,19 +71,7 @@ function dcimig(train: LabelledCodes, options: DcimigOptions, fn: string): Dcimi
   const codeFactor: number[] = [];
   const perFactor = new Array<number>(K).fill(0);
   for (let i = 0; i < D; i++) {
-    let best = 0;
-    let first = -Infinity;
-    let second = -Infinity;
-    for (let j = 0; j < K; j++) {
-      const v = mi[i * K + j];
-      if (v > first) {
-        second = first;
-        first = v;
-        best = j;
-      } else if (v > second) {
-        second = v;
-      }
-    }
+    const { first, second, index: best } = topTwo(mi, i * K, K, 1); // code i's row, first factor on ties
     const gap = first - second;
     codeGap.push(gap);
     codeFactor.push(best);

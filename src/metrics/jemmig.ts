@@ -8,6 +8,7 @@ import { toRows } from '../core/matrix.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
 import { checkOptions, testAndOptions, type FactorOptions } from '../core/validate.js';
 import { readBinnedInformation } from '../estimators/information/minMaxBins.js';
+import { topTwo } from '../estimators/topTwoGap.js';
 import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
@@ -70,19 +71,8 @@ function jemmig(train: LabelledCodes, options: JemmigOptions, fn: string): Jemmi
   const unnormalised: number[] = [];
   const topCode: number[] = [];
   for (let j = 0; j < K; j++) {
-    let best = 0;
-    let first = -Infinity;
-    let second = -Infinity;
-    for (let i = 0; i < D; i++) {
-      const v = mi[i * K + j];
-      if (v >= first) {
-        second = first;
-        first = v;
-        best = i;
-      } else if (v > second) {
-        second = v;
-      }
-    }
+    // factor j's column; on tied maxima the last code is the top one (JEMMIG's rule, unchanged)
+    const { first, second, index: best } = topTwo(mi, j, D, K, 'last');
     const hf = info.factorEntropy[j];
     const joint = hf + info.codeEntropy[best] - first;
     const term = joint - first + second;

@@ -8,7 +8,7 @@ import { toRows } from '../core/matrix.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
 import { checkOptions, testAndOptions, type FactorOptions } from '../core/validate.js';
 import { readBinnedInformation } from '../estimators/information/minMaxBins.js';
-import { topTwoGap } from '../estimators/topTwoGap.js';
+import { topTwo } from '../estimators/topTwoGap.js';
 import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
@@ -69,10 +69,10 @@ function migSup(train: LabelledCodes, options: MigSupOptions, fn: string): MigSu
     const h = info.codeEntropy[i];
     for (let j = 0; j < K; j++) normalised[i * K + j] = h > 0 ? info.mutualInformation[i * K + j] / h : 0;
   }
-  // topTwoGap reduces a column; the transpose view (K×D) makes code i column i.
-  const byFactor = new Float64Array(K * D);
-  for (let i = 0; i < D; i++) for (let j = 0; j < K; j++) byFactor[j * D + i] = normalised[i * K + j];
-  const perCode = Array.from({ length: D }, (_, i) => topTwoGap(byFactor, K, D, i));
+  const perCode = Array.from({ length: D }, (_, i) => {
+    const { first, second } = topTwo(normalised, i * K, K, 1); // code i's row
+    return first - second;
+  });
   return {
     score: perCode.reduce((a, b) => a + b, 0) / D,
     perCode,

@@ -1,4 +1,4 @@
-export { modelCentrality } from './modelCentrality.js';
-export type { ModelCentralityOptions, ModelCentralityResult, PairwiseMetric, PairwiseMetricInput } from './modelCentrality.js';
-export { udr } from './udr.js';
-export type { UdrModel, UdrOutput, UdrOptions, UdrResult } from './udr.js';
+export { modelCentrality, modelCentralityColumn, centralityFromPairwise } from './modelCentrality.js';
+export type { ModelCentralityOptions, ModelCentralityResult, ModelCentralityColumnOptions, ModelCentralityColumn, PairwiseMetric, PairwiseMetricInput } from './modelCentrality.js';
+export { udr, udrRepresentation, udrFromRepresentations } from './udr.js';
+export type { UdrModel, UdrOutput, UdrOptions, UdrResult, UdrRepresentation, UdrRepresentationOptions, UdrScoreOptions } from './udr.js';

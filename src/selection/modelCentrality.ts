@@ -2,42 +2,16 @@
  * ModelCentrality (Lin et al. 2020, "InfoGAN-CR and ModelCentrality", arXiv 1906.06034): unsupervised model
  * selection by picking the medoid of a population, as in the InfoGAN-CR repository's `main_mc*.py` scripts.
  */
-import { createYielder, forEachBatch, raceAbort, type Yielder } from '../core/batching.js';
+import { createYielder } from '../core/batching.js';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
-import type { IntMatrix, Matrix } from '../core/matrix.js';
-import { sliceRows, toRows } from '../core/matrix.js';
-import { createRng, type Rng } from '../core/rng.js';
-// Edited latents go back to the generator in the form its prior produced them.
-import { disposeIfTensor, hasShape, likeInput as asModelLatents, shapeOf, toMatrixAsync } from '../core/tensor.js';
+import { toRows } from '../core/matrix.js';
 import type { GenerativeModel, RunOptions, TensorLike } from '../core/types.js';
 import { intOption, checkOptions } from '../core/validate.js';
-import { holdColumnFixed, rejectDisposed } from '../data/sampling.js';
-import { mergeMoments, type RunningMoments } from '../core/stats.js';
-import { codeMoments, groupVariances } from './codeReductions.js';
-import { argmaxFirst, checkPopulation, rankDescending } from './ranking.js';
-import { castLowestVarianceVote, majorityVoteAccuracy, majorityVoteMapping, majorityVoteTopAccuracy } from '../estimators/majorityVote.js';
+import { argmaxFirst, rankDescending } from './ranking.js';
 import { ensureBackend } from '../core/backend.js';
+import { centralitySettings, checkModels, columnRng, evaluateOnModel, type Encoder, type PairwiseMetric, type RunControl } from './centralityColumn.js';
 
-const FN = 'modelCentrality';
-
-/** What a pairwise metric sees of one (encoder i, data model j) pair. */
-export interface PairwiseMetricInput {
-  /** K_j × D_i votes: row k = code dim of model j held fixed, column d = model i's lowest-variance dim. */
-  votes: IntMatrix;
-  /** G_j × D_i: each group's variance of model i's codes divided by their variance on j's scale set. */
-  normalizedVariances: Matrix;
-  /** The code dim of model j held fixed in each group. */
-  labels: Int32Array;
-  encoder: number;
-  data: number;
-}
-
-/**
- * How d[i][j] is scored. `'factorvae'` (default): InfoGAN-CR's FactorVAE metric, Σ_d max_k votes / total,
- * fitted and scored on the same groups. `'factorvae-revised'`: InfoGAN-CR's `factorVAE_metric_revised`, only
- * the K_j best code dims get credit. A function receives the votes and normalized variances.
- */
-export type PairwiseMetric = 'factorvae' | 'factorvae-revised' | ((input: PairwiseMetricInput) => number);
+export type { PairwiseMetric, PairwiseMetricInput } from './centralityColumn.js';
 
 /** Options of {@link modelCentrality}. */
 export interface ModelCentralityOptions<Obs = TensorLike> extends RunOptions {
@@ -71,169 +45,17 @@ export interface ModelCentralityResult {
   encodes: number;
 }
 
-interface EncoderState {
-  dims?: number;
-}
-
-/** Draws latents from model j's prior and checks them; returns them as a matrix and in the model's own form. */
-async function drawLatents<Obs>(model: GenerativeModel<Obs>, j: number, n: number, rng: Rng, signal: AbortSignal | undefined): Promise<{ raw: TensorLike; matrix: () => Promise<Matrix> }> {
-  const arg = `models[${j}].sampleLatents`;
-  throwIfAborted(signal);
-  const raw = await raceAbort(model.sampleLatents(n, rng), signal, arg);
-  if (raw == null) throw new DisentangleError('CALLBACK_RESULT', arg, `returned ${String(raw)}; expected ${n}×${model.latentDims} latents`);
-  rejectDisposed(raw, arg);
-  const shape = shapeOf(raw, arg, FN);
-  if (shape.length !== 2 || shape[0] !== n || shape[1] !== model.latentDims) {
-    disposeIfTensor(raw);
-    throw new DisentangleError('CALLBACK_RESULT', arg, `returned shape [${shape}] for ${n} samples; expected [${n}, ${model.latentDims}]`);
-  }
-  return { raw, matrix: () => toMatrixAsync(raw, arg, FN, { rows: n, cols: model.latentDims }) };
-}
-
-/** The abort signal and the event-loop turns shared by every step of one run. */
-interface RunControl {
-  signal?: AbortSignal;
-  yielder: Yielder;
-}
-
-/**
- * Generates one batch from model j and encodes it with every model in turn; `reduce(i, codes)` must reduce
- * the codes before the next encoder runs, so at most one batch of images and one of codes are alive. Takes
- * ownership of `latents`: they are disposed whatever happens, a failing or abandoned `generate` included.
- */
-async function encodeWithAll<Obs>(
-  models: readonly GenerativeModel<Obs>[],
-  states: EncoderState[],
-  j: number,
-  latents: TensorLike,
-  rows: number,
-  run: RunControl,
-  reduce: (i: number, codes: TensorLike, dims: number) => Promise<void>,
-): Promise<number> {
-  const owned = new Set<unknown>([latents]);
-  try {
-    throwIfAborted(run.signal); // a synchronous callback cannot be interrupted: do not start one after an abort
-    const obs = await raceAbort(models[j].generate(latents), run.signal, `models[${j}].generate`);
-    owned.add(obs);
-    if (obs == null) throw new DisentangleError('CALLBACK_RESULT', `models[${j}].generate`, `returned ${String(obs)}; expected a batch of ${rows} observations`);
-    rejectDisposed(obs, `models[${j}].generate`);
-    if (hasShape(obs)) {
-      const shape = shapeOf(obs as unknown as TensorLike, `models[${j}].generate`, FN);
-      if (shape[0] !== rows) {
-        throw new DisentangleError('CALLBACK_RESULT', `models[${j}].generate`, `returned ${shape[0]} observations for ${rows} latents; it must return one per latent row`);
-      }
-    }
-    await run.yielder.maybeYield();
-    for (let i = 0; i < models.length; i++) {
-      const arg = `models[${i}].represent`;
-      const codes = await raceAbort(models[i].represent(obs), run.signal, arg);
-      try {
-        if (codes == null) throw new DisentangleError('CALLBACK_RESULT', arg, `returned ${String(codes)}; expected ${rows}×D codes`);
-        rejectDisposed(codes, arg);
-        const shape = shapeOf(codes, arg, FN);
-        if (shape.length !== 2 || shape[0] !== rows || shape[1] < 1) {
-          throw new DisentangleError('CALLBACK_RESULT', arg, `returned shape [${shape}] for ${rows} observations; expected [${rows}, D]`);
-        }
-        if (states[i].dims === undefined) states[i].dims = shape[1];
-        else if (states[i].dims !== shape[1]) {
-          throw new DisentangleError('CALLBACK_RESULT', arg, `returned ${shape[1]} code dims, earlier batches had ${states[i].dims}`);
-        }
-        await reduce(i, codes, shape[1]);
-      } finally {
-        if (!owned.has(codes)) disposeIfTensor(codes);
-      }
-      // One encoder call can take long (a conv net on a big batch): each is a chance to yield and stop.
-      await run.yielder.maybeYield();
-    }
-    return models.length;
-  } finally {
-    for (const t of owned) disposeIfTensor(t);
-  }
-}
-
-function scoreVotes(metric: PairwiseMetric, input: PairwiseMetricInput): number {
-  if (metric === 'factorvae') return majorityVoteAccuracy(input.votes, majorityVoteMapping(input.votes));
-  if (metric === 'factorvae-revised') return majorityVoteTopAccuracy(input.votes, input.votes.rows);
-  const s = metric(input);
-  if (typeof s !== 'number' || Number.isNaN(s)) throw new DisentangleError('CALLBACK_RESULT', 'metric', `returned ${String(s)}; expected a number`);
-  return s;
-}
-
-function checkModels<Obs>(models: readonly GenerativeModel<Obs>[] | undefined): number[] {
-  checkPopulation(models, FN);
-  return models!.map((m, j) => {
-    const arg = `models[${j}]`;
-    if (!m || typeof m !== 'object') throw new DisentangleError('BAD_INPUT', arg, 'expected a GenerativeModel');
-    for (const f of ['sampleLatents', 'generate', 'represent'] as const) {
-      if (typeof m[f] !== 'function') throw new DisentangleError('BAD_INPUT', `${arg}.${f}`, 'must be a function');
-    }
-    if (m.latentDims === undefined) throw new DisentangleError('BAD_INPUT', `${arg}.latentDims`, 'is missing; it is the width of z passed to generate');
-    const latentDims = intOption(m.latentDims, `${arg}.latentDims`, 1, 1);
-    return intOption(m.codeDims, `${arg}.codeDims`, latentDims, 1, latentDims);
-  });
-}
-
-/** Everything model j's generated data contributes: d[·][j]. */
-async function evaluateOnModel<Obs>(
-  models: readonly GenerativeModel<Obs>[],
-  states: EncoderState[],
-  j: number,
-  codeDims: number,
-  cfg: { groups: number; groupSize: number; scaleSetSize: number; batchSize: number; metric: PairwiseMetric; run: RunControl; onRows?: (done: number, total: number) => void },
-  rng: Rng,
-): Promise<{ scores: number[]; votes: IntMatrix[]; encodes: number }> {
-  const n = models.length;
-  const scaleRng = rng.fork();
-  const groupRng = rng.fork();
-  let encodes = 0;
-  const moments: (RunningMoments | undefined)[] = new Array(n).fill(undefined);
-  const rowsTotal = cfg.scaleSetSize + cfg.groups * cfg.groupSize;
-  const scaleRows = cfg.onRows && ((p: { done: number }) => cfg.onRows!(p.done, rowsTotal));
-  const groupRows = cfg.onRows && ((p: { done: number }) => cfg.onRows!(cfg.scaleSetSize + p.done * cfg.groupSize, rowsTotal));
-  const { signal } = cfg.run;
-  await forEachBatch({ total: cfg.scaleSetSize, batchSize: cfg.batchSize, stage: 'scale set', signal, onProgress: scaleRows }, async (_s, size) => {
-    const { raw } = await drawLatents(models[j], j, size, scaleRng, signal);
-    encodes += await encodeWithAll(models, states, j, raw, size, cfg.run, async (i, codes) => {
-      const { mean, variance } = await codeMoments(codes, `models[${i}].represent`, FN);
-      moments[i] = mergeMoments(moments[i], size, mean, variance);
-    });
-  });
-  const scaleVar = moments.map((m) => Float64Array.from(m!.m2, (v) => v / m!.n));
-  const votes = states.map((s) => ({ data: new Int32Array(codeDims * s.dims!), rows: codeDims, cols: s.dims! }));
-  const normalized = states.map((s) => new Float64Array(cfg.groups * s.dims!));
-  const labels = Int32Array.from({ length: cfg.groups }, (_, m) => m % codeDims);
-  const perCall = Math.max(1, Math.floor(cfg.batchSize / cfg.groupSize));
-  await forEachBatch({ total: cfg.groups, batchSize: perCall, stage: 'groups', signal, onProgress: groupRows }, async (first, count) => {
-    const rows = count * cfg.groupSize;
-    const drawn = await drawLatents(models[j], j, rows, groupRng, signal);
-    let z: Matrix;
-    try {
-      z = await drawn.matrix();
-    } finally {
-      disposeIfTensor(drawn.raw); // edited latents are handed on as a fresh block below
-    }
-    for (let g = 0; g < count; g++) holdColumnFixed(sliceRows(z, g * cfg.groupSize, cfg.groupSize), labels[first + g]);
-    const latents = asModelLatents(drawn.raw, z);
-    encodes += await encodeWithAll(models, states, j, latents, rows, cfg.run, async (i, codes, dims) => {
-      const v = await groupVariances(codes, count, cfg.groupSize, dims, `models[${i}].represent`, FN);
-      for (let g = 0; g < count; g++) {
-        const row = v.subarray(g * dims, (g + 1) * dims);
-        castLowestVarianceVote(votes[i], labels[first + g], row, scaleVar[i], undefined, true);
-        for (let d = 0; d < dims; d++) normalized[i][(first + g) * dims + d] = row[d] / scaleVar[i][d];
-      }
-    });
-  });
-  const scores = states.map((s, i) =>
-    scoreVotes(cfg.metric, {
-      votes: votes[i],
-      normalizedVariances: { data: normalized[i], rows: cfg.groups, cols: s.dims! },
-      labels,
-      encoder: i,
-      data: j,
-    }),
-  );
-  return { scores, votes, encodes };
-}
+const MODEL_CENTRALITY_OPTION_NAMES = Object.keys({
+  models: 0,
+  groups: 0,
+  groupSize: 0,
+  scaleSetSize: 0,
+  metric: 0,
+  seed: 0,
+  batchSize: 0,
+  onProgress: 0,
+  signal: 0,
+} satisfies Record<keyof ModelCentralityOptions, 0>);
 
 /**
  * ModelCentrality (Lin, Thekumparampil, Fanti & Oh 2020, InfoGAN-CR paper §5): for every pair, model j's
@@ -255,25 +77,13 @@ async function evaluateOnModel<Obs>(
  * const { selected, centrality } = await modelCentrality({ models, seed: 0 });
  */
 export async function modelCentrality<Obs = TensorLike>(options: ModelCentralityOptions<Obs>): Promise<ModelCentralityResult> {
-  checkOptions(
-    options,
-    'modelCentrality',
-    Object.keys({ models: 0, groups: 0, groupSize: 0, scaleSetSize: 0, metric: 0, seed: 0, batchSize: 0, onProgress: 0, signal: 0 } satisfies Record<keyof ModelCentralityOptions, 0>),
-  );
+  checkOptions(options, 'modelCentrality', MODEL_CENTRALITY_OPTION_NAMES);
   await ensureBackend();
   const codeDims = checkModels(options?.models);
   const models = options.models;
   const n = models.length;
-  const groupsOpt = options.groups === undefined ? undefined : intOption(options.groups, 'groups', 1);
-  const groupSize = intOption(options.groupSize, 'groupSize', 100, 2);
-  const scaleSetSize = intOption(options.scaleSetSize, 'scaleSetSize', 73728, 1);
-  const batchSize = intOption(options.batchSize, 'batchSize', 100, 1);
-  const metric = options.metric ?? 'factorvae';
-  if (metric !== 'factorvae' && metric !== 'factorvae-revised' && typeof metric !== 'function') {
-    throw new DisentangleError('BAD_OPTION', 'metric', `expected 'factorvae', 'factorvae-revised' or a function, got ${String(metric)}`);
-  }
-  const root = createRng(options.seed ?? 0);
-  const states: EncoderState[] = models.map(() => ({}));
+  const cfg = centralitySettings(options);
+  const encoders: Encoder<Obs>[] = models.map((model, index) => ({ model, index, state: {} }));
   const d = Array.from({ length: n }, () => new Array<number>(n).fill(NaN));
   const votes: number[][][][] = Array.from({ length: n }, () => new Array<number[][]>(n));
   const groups: number[] = [];
@@ -283,7 +93,7 @@ export async function modelCentrality<Obs = TensorLike>(options: ModelCentrality
   const run: RunControl = { signal: options.signal, yielder: createYielder(options.signal) };
   options.onProgress?.({ stage: 'pairs', done: 0, total });
   for (let j = 0; j < n; j++) {
-    const G = groupsOpt ?? 100 * codeDims[j];
+    const G = cfg.groups ?? 100 * codeDims[j];
     groups.push(G);
     // The n pairs served by data model j advance together, in proportion to the rows of j generated so far.
     let last = j * n;
@@ -291,7 +101,7 @@ export async function modelCentrality<Obs = TensorLike>(options: ModelCentrality
       const done = j * n + Math.floor((n * rows) / rowsTotal);
       if (done > last && done < (j + 1) * n) options.onProgress!({ stage: 'pairs', done: (last = done), total });
     });
-    const res = await evaluateOnModel(models, states, j, codeDims[j], { groups: G, groupSize, scaleSetSize, batchSize, metric, run, onRows }, root.fork());
+    const res = await evaluateOnModel(models[j], j, encoders, codeDims[j], { ...cfg, groups: G, run, onRows }, columnRng(options.seed ?? 0, j));
     encodes += res.encodes;
     for (let i = 0; i < n; i++) {
       d[i][j] = res.scores[i];
@@ -299,7 +109,73 @@ export async function modelCentrality<Obs = TensorLike>(options: ModelCentrality
     }
     options.onProgress?.({ stage: 'pairs', done: (j + 1) * n, total });
   }
+  return { ...centralityFromPairwise(d), pairwise: d, groups, votes, encodes };
+}
+
+/**
+ * ModelCentrality's last step from a complete pairwise matrix d (d[i][j] = encoder i on model j's data):
+ * S = (d + dᵀ) / 2, centrality_i = mean over j ≠ i of S[i][j], the ranking and the selected model. What
+ * {@link modelCentrality} returns, for a d assembled from columns computed apart ({@link modelCentralityColumn}).
+ *
+ * @example
+ * const { selected } = centralityFromPairwise([[1, 0.8], [0.6, 1]]); // centrality [0.7, 0.7]: model 0
+ */
+export function centralityFromPairwise(d: readonly (readonly number[])[]): Pick<ModelCentralityResult, 'centrality' | 'symmetric' | 'ranking' | 'selected'> {
+  const n = d.length;
   const symmetric = d.map((row, i) => row.map((v, j) => (v + d[j][i]) / 2));
   const centrality = symmetric.map((row, i) => row.reduce((s, v, j) => (j === i ? s : s + v), 0) / (n - 1));
-  return { centrality, pairwise: d, symmetric, ranking: rankDescending(centrality), selected: argmaxFirst(centrality), groups, votes, encodes };
+  return { centrality, symmetric, ranking: rankDescending(centrality), selected: argmaxFirst(centrality) };
+}
+
+/** Options of {@link modelCentralityColumn}: one data model and some encoders of a population. */
+export interface ModelCentralityColumnOptions<Obs = TensorLike> extends Omit<ModelCentralityOptions<Obs>, 'models'> {
+  /** Model j, whose generator provides the groups and scale set. */
+  generator: GenerativeModel<Obs>;
+  /** j: the generator's index in the population; it picks the seed's stream for this column. */
+  generatorIndex: number;
+  /** The encoders to score on j's data, with their population indices `encoderIndices`. */
+  encoders: readonly GenerativeModel<Obs>[];
+  encoderIndices: readonly number[];
+}
+
+/** Result of {@link modelCentralityColumn}: entry e is encoder `encoderIndices[e]` on the generator's data. */
+export interface ModelCentralityColumn {
+  /** d[encoderIndices[e]][generatorIndex]. */
+  scores: number[];
+  /** Votes of each encoder, K_j × D_i rows. */
+  votes: number[][][];
+  /** Groups generated. */
+  groups: number;
+  encodes: number;
+}
+
+/**
+ * Part of one column of ModelCentrality's pairwise matrix: d[i][j] for the given encoders i on model j's
+ * generated data, the unit of work a population run spreads over processes. The numbers are those
+ * {@link modelCentrality} computes for the same pairs with the same seed and sizes, bit for bit: model j's
+ * groups come from the j-th child of the seed's stream, and each encoder's statistics depend on its own codes
+ * only. Computing several encoders in one call generates j's data once.
+ *
+ * @example
+ * const col = await modelCentralityColumn({ generator: models[2], generatorIndex: 2, encoders: [models[0]], encoderIndices: [0], seed: 0 });
+ * col.scores[0]; // d[0][2]
+ */
+export async function modelCentralityColumn<Obs = TensorLike>(options: ModelCentralityColumnOptions<Obs>): Promise<ModelCentralityColumn> {
+  checkOptions(options, 'modelCentralityColumn', [...MODEL_CENTRALITY_OPTION_NAMES.filter((k) => k !== 'models'), 'generator', 'generatorIndex', 'encoders', 'encoderIndices']);
+  await ensureBackend();
+  const j = intOption(options.generatorIndex, 'generatorIndex', 0, 0);
+  const indices = options.encoderIndices;
+  if (!Array.isArray(options.encoders) || options.encoders.length === 0) throw new DisentangleError('EMPTY', 'encoders', 'give at least one encoder');
+  if (!Array.isArray(indices) || indices.length !== options.encoders.length) {
+    throw new DisentangleError('BAD_OPTION', 'encoderIndices', `expected one index per encoder (${options.encoders.length})`);
+  }
+  const [codeDims] = checkModels([options.generator, ...options.encoders], false);
+  const cfg = centralitySettings(options);
+  const encoders = options.encoders.map((model, e) => ({ model, index: intOption(indices[e], `encoderIndices[${e}]`, 0, 0), state: {} }));
+  throwIfAborted(options.signal);
+  const run: RunControl = { signal: options.signal, yielder: createYielder(options.signal) };
+  const groups = cfg.groups ?? 100 * codeDims;
+  const onRows = options.onProgress && ((rows: number, total: number): void => options.onProgress!({ stage: 'rows', done: rows, total }));
+  const res = await evaluateOnModel(options.generator, j, encoders, codeDims, { ...cfg, groups, run, onRows }, columnRng(options.seed ?? 0, j));
+  return { scores: res.scores, votes: res.votes.map(toRows), groups, encodes: res.encodes };
 }

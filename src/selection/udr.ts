@@ -82,8 +82,7 @@ function batchKl(mean: Matrix, logVar: Matrix | undefined): Float64Array {
   return kl;
 }
 
-async function readOutput(out: UdrOutput, m: number, rows: number, dims: number | undefined): Promise<{ mean: Matrix; logVar?: Matrix }> {
-  const arg = `models[${m}]`;
+async function readOutput(out: UdrOutput, arg: string, rows: number, dims: number | undefined): Promise<{ mean: Matrix; logVar?: Matrix }> {
   if (!out || typeof out !== 'object' || out.mean === undefined) {
     throw new DisentangleError('CALLBACK_RESULT', arg, 'must return { mean, logVar? } with an n×d block of encoder means');
   }
@@ -97,6 +96,21 @@ async function readOutput(out: UdrOutput, m: number, rows: number, dims: number 
   const logVar = await toMatrixAsync(out.logVar, `${arg}.logVar`, FN, { rows, cols: mean.cols });
   return { mean, logVar };
 }
+
+const SAMPLE_OPTION_NAMES = ['dataset', 'numDataPoints', 'seed', 'batchSize', 'onProgress', 'signal'];
+const UDR_OPTION_NAMES = Object.keys({
+  models: 0,
+  dataset: 0,
+  correlation: 0,
+  numDataPoints: 0,
+  filterLowKl: 0,
+  klFilterThreshold: 0,
+  alpha: 0,
+  seed: 0,
+  batchSize: 0,
+  onProgress: 0,
+  signal: 0,
+} satisfies Record<keyof UdrOptions, 0>);
 
 /** Median of the values, NaN if any is NaN (numpy's `median`). */
 function median(values: number[]): number {
@@ -148,46 +162,91 @@ function kept(mask: readonly boolean[]): number[] {
  * const { scores, selected } = await udr({ models, dataset, correlation: 'lasso' });
  */
 export async function udr<Obs = TensorLike>(options: UdrOptions<Obs>): Promise<UdrResult> {
-  checkOptions(
-    options,
-    'udr',
-    Object.keys({
-      models: 0,
-      dataset: 0,
-      correlation: 0,
-      numDataPoints: 0,
-      filterLowKl: 0,
-      klFilterThreshold: 0,
-      alpha: 0,
-      seed: 0,
-      batchSize: 0,
-      onProgress: 0,
-      signal: 0,
-    } satisfies Record<keyof UdrOptions, 0>),
-  );
+  checkOptions(options, 'udr', UDR_OPTION_NAMES);
   await ensureBackend();
   checkPopulation(options?.models, FN);
-  const models = options.models;
-  models.forEach((m, i) => {
-    if (typeof m !== 'function') throw new DisentangleError('BAD_INPUT', `models[${i}]`, 'must be a function (observations) => { mean, logVar? }');
+  // Settings are checked before any model runs, so a typo costs no encoding.
+  const settings = scoreSettings(options);
+  const reps = await collectRepresentations(options.models, options.models.map((_, i) => i), options);
+  return scoreRepresentations(reps, settings, options);
+}
+
+/** One model's encoding of UDR's shared sample: what a population run stores per model. */
+export interface UdrRepresentation {
+  /** numDataPoints × D encoder means, in sample order. */
+  mean: Matrix;
+  /** Mean KL per dim over the sample's batches (Infinity without `logVar`). */
+  kl: number[];
+}
+
+/** Options of {@link udrRepresentation}: UDR's sampling options and one model. */
+export type UdrRepresentationOptions<Obs = TensorLike> = Omit<UdrOptions<Obs>, 'models' | 'correlation' | 'filterLowKl' | 'klFilterThreshold' | 'alpha'> & {
+  model: UdrModel<Obs>;
+  /** The model's index in its population, for messages (default 0). */
+  modelIndex?: number;
+};
+
+/**
+ * One model's part of UDR: its means and per-dim KL on the `numDataPoints` observations every model of the
+ * population encodes (the same draw for the same seed, whichever models a process encodes). With
+ * {@link udrFromRepresentations} the numbers equal {@link udr}'s bit for bit, so the models of a population can be
+ * encoded in separate processes.
+ *
+ * @example
+ * const reps = [await udrRepresentation({ model: a, dataset }), await udrRepresentation({ model: b, dataset })];
+ * const { selected } = udrFromRepresentations(reps, { correlation: 'spearman' });
+ */
+export async function udrRepresentation<Obs = TensorLike>(options: UdrRepresentationOptions<Obs>): Promise<UdrRepresentation> {
+  checkOptions(options, 'udrRepresentation', [...SAMPLE_OPTION_NAMES, 'model', 'modelIndex']);
+  await ensureBackend();
+  const index = intOption(options.modelIndex, 'modelIndex', 0, 0);
+  const [rep] = await collectRepresentations([options.model], [index], options);
+  return rep;
+}
+
+/** Options of {@link udrFromRepresentations}: how UDR compares the stored representations. */
+export type UdrScoreOptions = Pick<UdrOptions, 'correlation' | 'filterLowKl' | 'klFilterThreshold' | 'alpha' | 'onProgress' | 'signal'>;
+
+/**
+ * UDR's comparison step (Lasso or Spearman similarity for every ordered pair, relative strength, median) on
+ * representations computed by {@link udrRepresentation}, possibly in other processes.
+ *
+ * @example
+ * const { scores, ranking } = await udrFromRepresentations(reps, { correlation: 'lasso' });
+ */
+export async function udrFromRepresentations(reps: readonly UdrRepresentation[], options: UdrScoreOptions): Promise<UdrResult> {
+  checkOptions(options, 'udrFromRepresentations', ['correlation', 'filterLowKl', 'klFilterThreshold', 'alpha', 'onProgress', 'signal']);
+  checkPopulation(reps, 'udrFromRepresentations');
+  reps.forEach((r, m) => {
+    if (!r || typeof r !== 'object' || !r.mean || !Array.isArray(r.kl) || r.kl.length !== r.mean.cols) {
+      throw new DisentangleError('BAD_INPUT', `reps[${m}]`, 'expected { mean: n×D matrix, kl: D numbers } from udrRepresentation');
+    }
+    if (r.mean.rows !== reps[0].mean.rows || r.mean.cols !== reps[0].mean.cols) {
+      throw new DisentangleError('SHAPE_MISMATCH', `reps[${m}]`, `is ${r.mean.rows}×${r.mean.cols}, reps[0] is ${reps[0].mean.rows}×${reps[0].mean.cols}; UDR compares models of equal code width on one sample`);
+    }
+  });
+  return scoreRepresentations(reps, scoreSettings(options), options);
+}
+
+/** UDR's sample: the shared observations, encoded by each of `models` (population indices `indices`). */
+async function collectRepresentations<Obs>(
+  models: readonly UdrModel<Obs>[],
+  indices: readonly number[],
+  options: Omit<UdrOptions<Obs>, 'models' | 'correlation'>,
+): Promise<UdrRepresentation[]> {
+  models.forEach((m, k) => {
+    if (typeof m !== 'function') throw new DisentangleError('BAD_INPUT', `models[${indices[k]}]`, 'must be a function (observations) => { mean, logVar? }');
   });
   const ctx = samplingContext(options.dataset, (x: Obs) => x as unknown as TensorLike, options.signal);
-  const correlation = enumOption(options.correlation, 'correlation', ['lasso', 'spearman'] as const, 'lasso');
-  if (options.correlation === undefined) throw new DisentangleError('BAD_OPTION', 'correlation', "is required: 'lasso' or 'spearman'");
   const batchSize = intOption(options.batchSize, 'batchSize', 10);
   const numDataPoints = intOption(options.numDataPoints, 'numDataPoints', 1000);
   if (numDataPoints % batchSize !== 0) {
     throw new DisentangleError('BAD_OPTION', 'numDataPoints', `${numDataPoints} is not a multiple of batchSize ${batchSize} (disentanglement_lib requires it)`);
   }
-  const filterLowKl = options.filterLowKl ?? true;
-  const threshold = numberOption(options.klFilterThreshold, 'klFilterThreshold', 0.01);
-  const alpha = numberOption(options.alpha, 'alpha', 0.1, 0);
-  const n = models.length;
   const rng = createRng(options.seed ?? 0);
   const got: Collected = { codes: models.map(() => []), klSums: [] };
   let dims: number | undefined;
   const numBatches = numDataPoints / batchSize;
-  const pairsTotal = n * (n - 1);
   const report = options.onProgress;
   const yielder = createYielder(options.signal);
   await forEachBatch(
@@ -197,13 +256,14 @@ export async function udr<Obs = TensorLike>(options: UdrOptions<Obs>): Promise<U
       const obs = await raceAbort(ctx.dataset.observationsFromFactors(toFactorBatch(factors), rng), options.signal, 'dataset.observationsFromFactors');
       const owned = new Set<unknown>([obs]);
       try {
-        for (let m = 0; m < n; m++) {
-          const out = await raceAbort(models[m](obs), options.signal, `models[${m}]`);
+        for (let m = 0; m < models.length; m++) {
+          const arg = `models[${indices[m]}]`;
+          const out = await raceAbort(models[m](obs), options.signal, arg);
           if (out && typeof out === 'object') {
             owned.add(out.mean);
             if (out.logVar !== undefined) owned.add(out.logVar);
           }
-          const { mean, logVar } = await readOutput(out, m, size, dims);
+          const { mean, logVar } = await readOutput(out, arg, size, dims);
           dims ??= mean.cols;
           const kl = batchKl(mean, logVar);
           if (!got.klSums[m]) got.klSums[m] = new Float64Array(dims);
@@ -216,16 +276,42 @@ export async function udr<Obs = TensorLike>(options: UdrOptions<Obs>): Promise<U
       }
     },
   );
-  const kl = got.klSums.map((s) => Array.from(s, (v) => v / numBatches));
+  return got.codes.map((parts, m) => ({ mean: concatRows(parts), kl: Array.from(got.klSums[m], (v) => v / numBatches) }));
+}
+
+interface ScoreSettings {
+  correlation: 'lasso' | 'spearman';
+  filterLowKl: boolean;
+  threshold: number;
+  alpha: number;
+}
+
+function scoreSettings(options: UdrScoreOptions): ScoreSettings {
+  const correlation = enumOption(options.correlation, 'correlation', ['lasso', 'spearman'] as const, 'lasso');
+  if (options.correlation === undefined) throw new DisentangleError('BAD_OPTION', 'correlation', "is required: 'lasso' or 'spearman'");
+  return {
+    correlation,
+    filterLowKl: options.filterLowKl ?? true,
+    threshold: numberOption(options.klFilterThreshold, 'klFilterThreshold', 0.01),
+    alpha: numberOption(options.alpha, 'alpha', 0.1, 0),
+  };
+}
+
+/** The pairwise comparison of {@link udr}, shared with {@link udrFromRepresentations}. */
+async function scoreRepresentations(reps: readonly UdrRepresentation[], { correlation, filterLowKl, threshold, alpha }: ScoreSettings, options: UdrScoreOptions): Promise<UdrResult> {
+  const n = reps.length;
+  const pairsTotal = n * (n - 1);
+  const report = options.onProgress;
+  const yielder = createYielder(options.signal);
+  const kl = reps.map((r) => [...r.kl]);
   const active = kl.map((k) => k.map((v) => v > threshold));
-  const reps = got.codes.map((parts, m) => {
-    const x = concatRows(parts);
+  const zs = reps.map(({ mean: x }, m) => {
     const z = standardScaler(x).transform(x);
     // disentanglement_lib multiplies by (KL > 0.01) whatever kl_filter_threshold is.
     for (let r = 0; r < z.rows; r++) for (let d = 0; d < z.cols; d++) if (!(kl[m][d] > 0.01)) z.data[r * z.cols + d] = 0;
     return z;
   });
-  const ranks = correlation === 'spearman' ? reps.map((z) => Array.from({ length: z.cols }, (_, d) => rankData(column(z, d)))) : [];
+  const ranks = correlation === 'spearman' ? zs.map((z) => Array.from({ length: z.cols }, (_, d) => rankData(column(z, d)))) : [];
   const pairwise = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   const correlations: number[][][][] = Array.from({ length: n }, () => Array.from({ length: n }, () => [] as number[][]));
   let done = 0;
@@ -234,12 +320,12 @@ export async function udr<Obs = TensorLike>(options: UdrOptions<Obs>): Promise<U
     for (let j = 0; j < n; j++) {
       if (i === j) continue;
       await yielder.maybeYield(); // lets an abort or a progress repaint through between pairs
-      const r = correlation === 'lasso' ? await lassoMatrix(reps[i], reps[j], alpha, yielder) : spearmanMatrix(ranks[i], ranks[j]);
+      const r = correlation === 'lasso' ? await lassoMatrix(zs[i], zs[j], alpha, yielder) : spearmanMatrix(ranks[i], ranks[j]);
       correlations[i][j] = toRows(r);
       pairwise[i][j] = relativeStrength(filterLowKl ? selectColumns(r, kept(active[j]), kept(active[i])) : r);
       report?.({ stage: 'pairs', done: ++done, total: pairsTotal });
     }
   }
-  const scores = models.map((_, j) => median(pairwise.flatMap((row, i) => (i === j ? [] : [row[j]]))));
+  const scores = reps.map((_, j) => median(pairwise.flatMap((row, i) => (i === j ? [] : [row[j]]))));
   return { scores, pairwise, ranking: rankDescending(scores), selected: argmaxFirst(scores), kl, active, correlations };
 }

@@ -20,7 +20,7 @@ import { evaluate, headlineNumbers, selectMetrics, type MetricResult } from '../
 import { formatTable } from './table.js';
 import { runDemo } from './demo.js';
 import { packageVersion } from './packageRoot.js';
-import { datasetHelp, loadCliDataset } from './datasets.js';
+import { datasetSpecHelp, loadDatasetSpec } from '../data/datasetSpec.js';
 
 /** Adds the ONNX reading options to a command. */
 function withOnnxFlags(cmd: Command): Command {
@@ -70,7 +70,7 @@ export function buildProgram(): Command {
     .option('--json <file>', 'also write the results as JSON')
     .addHelpText(
       'after',
-      `\nExamples:\n  $ disentangle evaluate --model node_modules/disentangle/models/population/factor-vae-g10-s0 --metrics factor-vae,mig,dci --sample-scale 0.1 --json scores.json\n  $ disentangle evaluate --encoder encoder.onnx --metrics all --sample-scale 0.1 --json scores.json\n  $ disentangle evaluate --encoder encoder.onnx --layout nhwc --output z_mean --log-var z_logvar\n  $ disentangle evaluate --codes codes.npy --dataset dsprites --metrics all\n  $ disentangle evaluate --encoder encoder.onnx --dataset shapes3d:/data/3dshapes.h5 --metrics mig,dci\n\nThe trained models the package ships lie in node_modules/disentangle/models/population/.\n\nDatasets (--dataset):\n${datasetHelp()}`,
+      `\nExamples:\n  $ disentangle evaluate --model node_modules/disentangle/models/population/factor-vae-g10-s0 --metrics factor-vae,mig,dci --sample-scale 0.1 --json scores.json\n  $ disentangle evaluate --encoder encoder.onnx --metrics all --sample-scale 0.1 --json scores.json\n  $ disentangle evaluate --encoder encoder.onnx --layout nhwc --output z_mean --log-var z_logvar\n  $ disentangle evaluate --codes codes.npy --dataset dsprites --metrics all\n  $ disentangle evaluate --encoder encoder.onnx --dataset shapes3d:/data/3dshapes.h5 --metrics mig,dci\n\nThe trained models the package ships lie in node_modules/disentangle/models/population/.\n\nDatasets (--dataset):\n${datasetSpecHelp()}`,
     )
     .action(async (o: OnnxFlags & { model?: string; encoder?: string; decoder?: string; codes?: string; dataset: string; metrics: string; seed: number; sampleScale: number; representation: 'sample' | 'mean'; json?: string }) => {
       const quiet = !!program.opts().quiet;
@@ -80,7 +80,7 @@ export function buildProgram(): Command {
       if (stray) throw new DisentangleError('BAD_OPTION', stray, 'applies to an ONNX model: use it with --encoder');
       const metrics = selectMetrics(o.metrics.split(',').map((s) => s.trim()).filter(Boolean));
       if (o.json) await checkWritable(o.json, 'file', '--json');
-      const dataset = await loadCliDataset(o.dataset);
+      const dataset = await loadDatasetSpec(o.dataset, '--dataset');
       const signal = abortOnSigint();
       const score = async (route: { represent?: CliModel['represent']; codeTable?: string; cache?: boolean; shareDraws?: boolean }): Promise<void> => {
         let bar: ReturnType<typeof progressBar> | undefined;
@@ -185,7 +185,7 @@ export function buildProgram(): Command {
           } else {
             const r = await udr({
               models: models.map((m) => m.udr!),
-              dataset: await loadCliDataset(o.dataset),
+              dataset: await loadDatasetSpec(o.dataset, '--dataset'),
               correlation: o.method === 'udr-lasso' ? 'lasso' : 'spearman',
               seed: o.seed,
               onProgress: bar.onProgress,

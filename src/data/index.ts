@@ -40,3 +40,4 @@ export type { LoadCars3dOptions, Cars3dDataset, Cars3dFile, Cars3dInput } from '
 export type { FileInput } from './byteSource.js';
 export { pilResizer, pilLanczosResizer, resizeBicubicRgb8 } from './resize.js';
 export type { PilResizer, PilResizerOptions, PilResizeMode, PilFilter } from './resize.js';
+export { loadDatasetSpec, datasetSpecHelp } from './datasetSpec.js';

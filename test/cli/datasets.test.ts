@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliInProcess } from '../helpers/cliInProcess.js';
-import { CLI_DATASETS, loadCliDataset } from '../../src/cli/datasets.js';
+import { DATASET_SPECS, loadDatasetSpec } from '../../src/data/datasetSpec.js';
 
 const out = mkdtempSync(join(tmpdir(), 'disentangle-datasets-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
@@ -24,13 +24,13 @@ describe('--dataset', () => {
     expect(saved.dataset).toBe('dsprites-color');
     // random colours per image: no table by factor row, so every drawn image is encoded
     expect(saved).toMatchObject({ drawnImages: 100, sharedImages: 100, encodedImages: 100 });
-    const ds = await loadCliDataset('dsprites-color');
+    const ds = await loadDatasetSpec('dsprites-color', '--dataset');
     expect(ds.observationShape).toEqual([64, 64, 3]);
     expect(ds.deterministicObservations).toBe(false);
   });
 
   it('knows every published data set and says what a name needs', async () => {
-    expect(Object.keys(CLI_DATASETS)).toEqual(expect.arrayContaining(['dsprites', 'shapes3d', 'mpi3d-toy', 'mpi3d-complex', 'smallnorb', 'cars3d']));
+    expect(Object.keys(DATASET_SPECS)).toEqual(expect.arrayContaining(['dsprites', 'shapes3d', 'mpi3d-toy', 'mpi3d-complex', 'smallnorb', 'cars3d']));
     const help = await cli('evaluate', '--help');
     for (const name of ['shapes3d:<3dshapes.h5>', 'mpi3d-real:<mpi3d_real.npz>', 'smallnorb:', 'cars3d:']) expect(help.stdout).toContain(name);
     const unknown = await cli('evaluate', '--codes', 'x.npy', '--dataset', 'shapes4d:/x.h5');
@@ -38,7 +38,7 @@ describe('--dataset', () => {
     expect(unknown.stderr).toMatch(/unknown dataset 'shapes4d'/);
     const noFile = await cli('evaluate', '--codes', 'x.npy', '--dataset', 'mpi3d-toy');
     expect(noFile.stderr).toMatch(/mpi3d-toy needs the file: --dataset mpi3d-toy:mpi3d_toy\.npz/);
-    await expect(loadCliDataset('dsprites:/some/file')).rejects.toMatchObject({ code: 'BAD_OPTION', argument: '--dataset' });
+    await expect(loadDatasetSpec('dsprites:/some/file', '--dataset')).rejects.toMatchObject({ code: 'BAD_OPTION', argument: '--dataset' });
   });
 
   it('ends a wrong file with BAD_FILE in one line, exit 1', async () => {

@@ -17,7 +17,6 @@ import { mergeMoments, type RunningMoments } from '../core/stats.js';
 import { codeMoments, groupVariances } from './codeReductions.js';
 import { checkPopulation } from './ranking.js';
 import { castLowestVarianceVote, majorityVoteAccuracy, majorityVoteMapping, majorityVoteTopAccuracy } from '../estimators/majorityVote.js';
-import type { ModelCentralityOptions } from './modelCentrality.js';
 
 const FN = 'modelCentrality';
 
@@ -41,6 +40,19 @@ export interface PairwiseMetricInput {
 export type PairwiseMetric = 'factorvae' | 'factorvae-revised' | ((input: PairwiseMetricInput) => number);
 
 /** What an encoder's codes showed so far: their width, fixed by the first batch. */
+/** The sizes and the pairwise score of a ModelCentrality run (InfoGAN-CR's defaults). */
+export interface CentralitySizes {
+  /** Fixed-code groups per data model. Default 100 × that model's `codeDims` (InfoGAN-CR: 500 for 5 codes, 1000 for 10). */
+  groups?: number;
+  /** Samples per group (default 100, as InfoGAN-CR). */
+  groupSize?: number;
+  /** Generated samples that set each encoder's per-dim scale (default 73,728 = dSprites / 10, as InfoGAN-CR). */
+  scaleSetSize?: number;
+  /** Rows per `generate` / `represent` call (default 100); the numbers do not depend on it. */
+  batchSize?: number;
+  metric?: PairwiseMetric;
+}
+
 export interface EncoderState {
   dims?: number;
 }
@@ -225,7 +237,7 @@ export interface CentralitySettings {
   metric: PairwiseMetric;
 }
 
-export function centralitySettings(options: Omit<ModelCentralityOptions<unknown>, 'models'>): CentralitySettings {
+export function centralitySettings(options: CentralitySizes): CentralitySettings {
   const metric = options.metric ?? 'factorvae';
   if (metric !== 'factorvae' && metric !== 'factorvae-revised' && typeof metric !== 'function') {
     throw new DisentangleError('BAD_OPTION', 'metric', `expected 'factorvae', 'factorvae-revised' or a function, got ${String(metric)}`);

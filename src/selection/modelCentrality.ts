@@ -9,20 +9,13 @@ import type { GenerativeModel, RunOptions, TensorLike } from '../core/types.js';
 import { intOption, checkOptions } from '../core/validate.js';
 import { argmaxFirst, rankDescending } from './ranking.js';
 import { ensureBackend } from '../core/backend.js';
-import { centralitySettings, checkModels, columnRng, evaluateOnModel, type Encoder, type PairwiseMetric, type RunControl } from './centralityColumn.js';
+import { centralitySettings, checkModels, columnRng, evaluateOnModel, type CentralitySizes, type Encoder, type RunControl } from './centralityColumn.js';
 
-export type { PairwiseMetric, PairwiseMetricInput } from './centralityColumn.js';
+export type { CentralitySizes, PairwiseMetric, PairwiseMetricInput } from './centralityColumn.js';
 
 /** Options of {@link modelCentrality}. */
-export interface ModelCentralityOptions<Obs = TensorLike> extends RunOptions {
+export interface ModelCentralityOptions<Obs = TensorLike> extends RunOptions, CentralitySizes {
   models: readonly GenerativeModel<Obs>[];
-  /** Fixed-code groups per data model. Default 100 × that model's `codeDims` (InfoGAN-CR: 500 for 5 codes, 1000 for 10). */
-  groups?: number;
-  /** Samples per group (default 100, as InfoGAN-CR). */
-  groupSize?: number;
-  /** Generated samples that set each encoder's per-dim scale (default 73,728 = dSprites / 10, as InfoGAN-CR). */
-  scaleSetSize?: number;
-  metric?: PairwiseMetric;
 }
 
 /** Result of {@link modelCentrality}. */

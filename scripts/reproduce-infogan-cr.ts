@@ -26,7 +26,7 @@ import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { loadCliModel, type CliModel } from '../src/cli/models.js';
+import { loadModelSpec, type LoadedModel as CliModel } from '../src/models/modelSpec.js';
 import { METRICS } from '../src/metrics/registry.js';
 import { setupBackend } from '../src/core/backend.js';
 import { createRng } from '../src/core/rng.js';
@@ -258,7 +258,7 @@ async function main(): Promise<void> {
   const models: CliModel[] = [];
   const rows: ModelRow[] = [];
   for (const t of trained) {
-    const m = await loadCliModel(t.dir, 'mean');
+    const m = await loadModelSpec(t.dir, 'mean');
     models.push(m);
     const cache = join(t.dir, 'scores.json');
     const cached = REUSE && existsSync(cache) ? (JSON.parse(readFileSync(cache, 'utf8')) as { scoreScale: number; scores: ModelRow['scores']; scoreCpuSeconds: number }) : undefined;

@@ -14,7 +14,8 @@ import { collapsedRepresentation, imageMomentEncoder, noisyRepresentation, rotat
 import { modelCentrality, udr } from '../selection/index.js';
 import { argmaxFirst } from '../selection/ranking.js';
 import { latentTraversal } from '../viz/index.js';
-import { loadCliModel, type CliModel } from './models.js';
+import type { CliModel } from './models.js';
+import { loadModelSpec } from '../models/modelSpec.js';
 import { shippedPopulationDir } from './packageRoot.js';
 import { progressBar } from './progress.js';
 import { evaluate, METRICS, headlineNumbers, type MetricResult } from '../metrics/index.js';
@@ -112,7 +113,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResults> {
   const population: CliModel[] = [];
   if (populationDir) {
     for (const name of readdirSync(populationDir).sort()) {
-      if (existsSync(join(populationDir, name, 'model.json'))) population.push(await loadCliModel(join(populationDir, name), 'mean'));
+      if (existsSync(join(populationDir, name, 'model.json'))) population.push(await loadModelSpec(join(populationDir, name), 'mean'));
     }
   }
   try {

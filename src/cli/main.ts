@@ -12,7 +12,8 @@ import { modelCentrality, udr } from '../selection/index.js';
 import { trainFactorVae, trainInfoGanCr } from '../models/index.js';
 import type { ResumeInfo, VaeObjective } from '../models/index.js';
 import { latentTraversal, latentTraversalGif } from '../viz/index.js';
-import { isOnnxPath, loadCliModel, loadOnnxCliModel, onnxOptions, strayOnnxFlag, withModels, type CliModel, type OnnxFlags } from './models.js';
+import { isOnnxPath, loadOnnxCliModel, onnxOptions, strayOnnxFlag, type CliModel, type OnnxFlags } from './models.js';
+import { loadModelSpec, withModels } from '../models/modelSpec.js';
 import { progressBar } from './progress.js';
 import { intIn, MAX_ITERATIONS, numIn, oneOf, seedArg } from './options.js';
 import { abortOnSigint, reportInterrupt, reportNeverSettled } from './interrupt.js';
@@ -117,7 +118,7 @@ export function buildProgram(): Command {
         }
       };
       if (o.codes !== undefined) return score({ codeTable: o.codes });
-      const load = o.encoder !== undefined ? () => loadOnnxCliModel(o.encoder as string, onnxOptions(o, o.decoder)) : () => loadCliModel(o.model as string, o.representation);
+      const load = o.encoder !== undefined ? () => loadOnnxCliModel(o.encoder as string, onnxOptions(o, o.decoder)) : () => loadModelSpec(o.model as string, o.representation);
       // A sampled representation is stochastic: keeping one code per image, or one draw for several metrics,
       // would change what is measured. An ONNX encoder's codes output is its mean: deterministic, so both apply.
       await withModels([load], ([model]) => score({ represent: model.represent, cache: !model.stochastic, shareDraws: !model.stochastic }));
@@ -151,7 +152,7 @@ export function buildProgram(): Command {
       if (o.json) await checkWritable(o.json, 'file', '--json');
       let k = 0; // the k-th .onnx model gets the k-th --decoder
       const loaders = specs.map((s) => {
-        if (!isOnnxPath(s)) return () => loadCliModel(s, 'mean');
+        if (!isOnnxPath(s)) return () => loadModelSpec(s, 'mean');
         const decoder = o.decoder[k++] as string | undefined;
         return () => loadOnnxCliModel(s, onnxOptions(o, decoder));
       });
@@ -217,7 +218,7 @@ export function buildProgram(): Command {
       const ext = /\.(png|gif)$/i.exec(o.out)?.[1].toLowerCase();
       if (!ext) throw new DisentangleError('BAD_OPTION', '--out', `expected a file name ending in .png or .gif, got '${o.out}'`);
       await checkWritable(o.out, 'file', '--out');
-      await withModels([() => loadCliModel(spec, 'mean')], async ([m]) => {
+      await withModels([() => loadModelSpec(spec, 'mean')], async ([m]) => {
         if (!m.generative) throw new DisentangleError('BAD_INPUT', 'model', 'traversals need a generative model (a saved reference model or a module exporting a GenerativeModel)');
         const gif = ext === 'gif';
         const bytes = gif ? await latentTraversalGif(m.generative, { steps: o.steps, seed: o.seed }) : await latentTraversal(m.generative, { steps: o.steps, seed: o.seed });

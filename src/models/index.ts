@@ -70,3 +70,5 @@ export {
 export { spectralNormState, spectralNormalize, updateSpectralNorm, spectralNormSigma, type SpectralNormState } from './spectralNorm.js';
 export { Adam, type AdamConfig } from './adam.js';
 export { registerGradients } from './gradients.js';
+export { loadModelSpec, withModels } from './modelSpec.js';
+export type { LoadedModel } from './modelSpec.js';

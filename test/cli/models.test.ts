@@ -3,14 +3,14 @@ import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { setupBackend } from '../../src/core/backend.js';
-import { loadCliModel } from '../../src/cli/models.js';
+import { loadModelSpec } from '../../src/models/modelSpec.js';
 import { dsprites } from '../../src/data/dsprites.js';
 import { createRng } from '../../src/core/rng.js';
 import { DisentangleError } from '../../src/core/errors.js';
 
 const population = resolve(__dirname, '../../models/population');
 
-describe('loadCliModel', () => {
+describe('loadModelSpec', () => {
   beforeAll(async () => {
     await setupBackend(['cpu']);
   });
@@ -22,7 +22,7 @@ describe('loadCliModel', () => {
     expect(names.length).toBe(2);
     for (const name of names) {
       const before = tf.memory().numTensors;
-      const m = await loadCliModel(resolve(population, name), 'mean');
+      const m = await loadModelSpec(resolve(population, name), 'mean');
       const afterLoad = tf.memory().numTensors;
       const images = dsprites().observationsFromFactors({ data: new Int32Array(4 * 5), shape: [4, 5] }, createRng(0));
       const out = await m.udr!(images);
@@ -39,7 +39,7 @@ describe('loadCliModel', () => {
   });
 
   it('names the argument when the model does not exist or exports nothing usable', async () => {
-    await expect(loadCliModel('no/such/model')).rejects.toMatchObject({ code: 'BAD_INPUT', argument: 'model' });
-    await expect(loadCliModel(resolve(__dirname, 'fixtures/notAModel.mjs'))).rejects.toBeInstanceOf(DisentangleError);
+    await expect(loadModelSpec('no/such/model')).rejects.toMatchObject({ code: 'BAD_INPUT', argument: 'model' });
+    await expect(loadModelSpec(resolve(__dirname, 'fixtures/notAModel.mjs'))).rejects.toBeInstanceOf(DisentangleError);
   });
 });

@@ -9,6 +9,7 @@ export default defineConfig([
       index: 'src/index.ts',
       metrics: 'src/metrics/index.ts',
       selection: 'src/selection/index.ts',
+      population: 'src/population/index.ts',
       models: 'src/models/index.ts',
       data: 'src/data/index.ts',
       estimators: 'src/estimators/index.ts',

@@ -19,7 +19,8 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '../..');
 export const API_PAGES: readonly { page: string; importPath: string; what: string }[] = [
   { page: 'index.md', importPath: 'disentangle', what: 'what a user calls: metrics and `evaluate`, selectors, datasets, reference models, pictures, errors, types' },
   { page: 'metrics.md', importPath: 'disentangle/metrics', what: 'the disentanglement and sample-quality metrics and their registry' },
-  { page: 'selection.md', importPath: 'disentangle/selection', what: 'ModelCentrality and UDR' },
+  { page: 'selection.md', importPath: 'disentangle/selection', what: 'ModelCentrality and UDR, whole or in pieces' },
+  { page: 'population.md', importPath: 'disentangle/population', what: 'population runs: units, shards, result files and the merge' },
   { page: 'models.md', importPath: 'disentangle/models', what: 'the reference InfoGAN-CR and FactorVAE models, their trainers and the shape classifier' },
   { page: 'data.md', importPath: 'disentangle/data', what: 'dSprites (procedural and the real file), array datasets, sampling' },
   { page: 'viz.md', importPath: 'disentangle/viz', what: 'latent traversals as PNG and GIF' },

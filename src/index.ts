@@ -5,7 +5,8 @@
  * models, the pictures, the errors and the types they take. Building blocks live on their subpaths:
  * `disentangle/estimators` (the classifiers, regressors and information estimators behind the metrics),
  * `disentangle/models` (also the tfjs layers the reference models are made of), `disentangle/data` (also the
- * sampler and the `.npz` reader for your own metrics), `disentangle/metrics` (also the metric registry) and
+ * sampler and the `.npz` reader for your own metrics), `disentangle/metrics` (also the metric registry),
+ * `disentangle/selection` (also the selectors in pieces, for population runs), `disentangle/population` and
  * `disentangle/onnx` (models exported from PyTorch or JAX).
  */
 
@@ -149,6 +150,24 @@ export type {
 // Model selection
 export { modelCentrality, udr } from './selection/index.js';
 export type { ModelCentralityOptions, ModelCentralityResult, PairwiseMetric, PairwiseMetricInput, UdrModel, UdrOutput, UdrOptions, UdrResult } from './selection/index.js';
+
+// Populations: scoring and selection split into units, run by shards anywhere, merged
+export { planUnits, runUnit, runUnits, mergeResults, shardUnits, parseShard, resolvePopulation } from './population/index.js';
+export type {
+  PlanUnitsOptions,
+  PopulationPlan,
+  PopulationSettings,
+  PopulationMethod,
+  Unit,
+  Shard,
+  RunUnitOptions,
+  RunUnitsOptions,
+  UnitOutcome,
+  ModelLoader,
+  MergedResults,
+  MergedScores,
+  MergedSelection,
+} from './population/index.js';
 
 // Datasets
 export { dsprites, loadDsprites, arrayDataset, dspritesFactorValues, DSPRITES_FACTOR_SIZES, DSPRITES_FACTOR_NAMES, DSPRITES_FACTOR_VALUES, DSPRITES_IMAGE_SIZE } from './data/index.js';

@@ -12,7 +12,7 @@ import { requireBuiltDist } from './helpers/builtDist.js';
 import { arrays, zip } from './data/dspritesNpz.js';
 
 const ROOT = resolve(__dirname, '..');
-const SUBPATHS = ['', '/metrics', '/selection', '/models', '/data', '/estimators', '/viz', '/onnx'];
+const SUBPATHS = ['', '/metrics', '/selection', '/population', '/models', '/data', '/estimators', '/viz', '/onnx'];
 
 describe('published package', () => {
   let dir = '';

@@ -22,6 +22,7 @@ import { formatTable } from './table.js';
 import { runDemo } from './demo.js';
 import { packageVersion } from './packageRoot.js';
 import { datasetSpecHelp, loadDatasetSpec } from '../data/datasetSpec.js';
+import { addMergeCommand, isPopulationRun, runPopulationShard, withPopulationFlags, type PopulationFlags } from './population.js';
 
 /** Adds the ONNX reading options to a command. */
 function withOnnxFlags(cmd: Command): Command {
@@ -54,7 +55,7 @@ export function buildProgram(): Command {
       if (o.json) await writeFileAtomic(o.json, JSON.stringify(results, null, 2), '--json');
     });
 
-  withOnnxFlags(
+  withPopulationFlags(withOnnxFlags(
     program
       .command('evaluate')
       .description('score one model with the chosen metrics: give exactly one of --model, --encoder and --codes')
@@ -68,13 +69,19 @@ export function buildProgram(): Command {
     .option('--seed <n>', 'seed of every random choice', seedArg, 0)
     .option('--sample-scale <x>', 'multiplies the reference sample sizes (1 = disentanglement_lib defaults; > 0, at most 10)', numIn('--sample-scale', 0, 10, true), 1)
     .option('--representation <kind>', "FactorVAE codes: 'sample' (as InfoGAN-CR) or 'mean' (as disentanglement_lib)", oneOf('--representation', ['sample', 'mean'] as const), 'sample')
-    .option('--json <file>', 'also write the results as JSON')
+    .option('--json <file>', 'also write the results as JSON'))
     .addHelpText(
       'after',
       `\nExamples:\n  $ disentangle evaluate --model node_modules/disentangle/models/population/factor-vae-g10-s0 --metrics factor-vae,mig,dci --sample-scale 0.1 --json scores.json\n  $ disentangle evaluate --encoder encoder.onnx --metrics all --sample-scale 0.1 --json scores.json\n  $ disentangle evaluate --encoder encoder.onnx --layout nhwc --output z_mean --log-var z_logvar\n  $ disentangle evaluate --codes codes.npy --dataset dsprites --metrics all\n  $ disentangle evaluate --encoder encoder.onnx --dataset shapes3d:/data/3dshapes.h5 --metrics mig,dci\n\nThe trained models the package ships lie in node_modules/disentangle/models/population/.\n\nDatasets (--dataset):\n${datasetSpecHelp()}`,
     )
-    .action(async (o: OnnxFlags & { model?: string; encoder?: string; decoder?: string; codes?: string; dataset: string; metrics: string; seed: number; sampleScale: number; representation: 'sample' | 'mean'; json?: string }) => {
+    .action(async (o: OnnxFlags & PopulationFlags & { model?: string; encoder?: string; decoder?: string; codes?: string; dataset: string; metrics: string; seed: number; sampleScale: number; representation: 'sample' | 'mean'; json?: string }) => {
       const quiet = !!program.opts().quiet;
+      if (isPopulationRun(o)) {
+        const other = o.model !== undefined ? '--model' : o.encoder !== undefined ? '--encoder' : o.codes !== undefined ? '--codes' : o.decoder !== undefined ? '--decoder' : o.json !== undefined ? '--json' : undefined;
+        if (other) throw new DisentangleError('BAD_OPTION', other, `does not go with --population (models come from --population; the table comes from disentangle merge ${o.results})`);
+        const metrics = selectMetrics(o.metrics.split(',').map((s) => s.trim()).filter(Boolean)).map((m) => m.id);
+        return runPopulationShard({ metrics }, o, { dataset: o.dataset, sampleScale: o.sampleScale, representation: o.representation }, quiet);
+      }
       const routes = [o.model, o.encoder, o.codes].filter((x) => x !== undefined).length;
       if (routes !== 1) throw new DisentangleError('BAD_OPTION', '--model', `give exactly one of --model, --encoder and --codes (got ${routes})`);
       const stray = o.encoder === undefined && (o.decoder !== undefined ? '--decoder' : strayOnnxFlag(o));
@@ -124,11 +131,11 @@ export function buildProgram(): Command {
       await withModels([load], ([model]) => score({ represent: model.represent, cache: !model.stochastic, shareDraws: !model.stochastic }));
     });
 
-  withOnnxFlags(
+  withPopulationFlags(withOnnxFlags(
     program
       .command('select')
       .description('pick the best-disentangled model of a population without labels')
-      .argument('<models...>', 'two or more saved reference model directories, JS modules, or ONNX encoders (names ending in .onnx)')
+      .argument('[models...]', 'two or more saved reference model directories, JS modules, or ONNX encoders (names ending in .onnx)')
       .option('--decoder <file.onnx>', 'ModelCentrality: the decoder of each .onnx model, repeated once per .onnx model in the same order', (v: string, prev: string[]) => [...prev, v], [] as string[]),
   )
     .option('--method <name>', 'model-centrality, udr-lasso or udr-spearman', oneOf('--method', ['model-centrality', 'udr-lasso', 'udr-spearman'] as const), 'model-centrality')
@@ -137,12 +144,19 @@ export function buildProgram(): Command {
     .option('--groups <n>', 'ModelCentrality: fixed-code groups per model', intIn('--groups', 1, 10_000))
     .option('--group-size <n>', 'ModelCentrality: samples per group', intIn('--group-size', 2, 100_000))
     .option('--scale-set-size <n>', 'ModelCentrality: samples that set each encoder scale', intIn('--scale-set-size', 1, 1_000_000))
-    .option('--json <file>', 'also write the result as JSON')
+    .option('--json <file>', 'also write the result as JSON'))
     .addHelpText(
       'after',
       '\nExamples:\n  $ disentangle select --method udr-lasso node_modules/disentangle/models/population/factor-vae-g*\n  $ disentangle select --method udr-spearman runs/*/encoder.onnx\n  $ disentangle select a/encoder.onnx --decoder a/decoder.onnx b/encoder.onnx --decoder b/decoder.onnx\n\nThe trained models the package ships lie in node_modules/disentangle/models/population/.',
     )
-    .action(async (specs: string[], o: OnnxFlags & { method: string; decoder: string[]; dataset: string; seed: number; groups?: number; groupSize?: number; scaleSetSize?: number; json?: string }) => {
+    .action(async (specs: string[], o: OnnxFlags & PopulationFlags & { method: 'model-centrality' | 'udr-lasso' | 'udr-spearman'; decoder: string[]; dataset: string; seed: number; groups?: number; groupSize?: number; scaleSetSize?: number; json?: string }) => {
+      if (isPopulationRun(o)) {
+        const other = specs.length ? specs[0] : o.decoder.length ? '--decoder' : o.json !== undefined ? '--json' : undefined;
+        if (other) throw new DisentangleError('BAD_OPTION', other, `does not go with --population (models come from --population; the selection comes from disentangle merge ${o.results})`);
+        const settings = o.method === 'model-centrality' ? { groups: o.groups, groupSize: o.groupSize, scaleSetSize: o.scaleSetSize } : { dataset: o.dataset };
+        return runPopulationShard({ method: o.method }, o, settings, !!program.opts().quiet);
+      }
+      if (specs.length === 0) throw new DisentangleError('BAD_OPTION', 'models', 'give two or more models, or --population');
       const onnxSpecs = specs.filter(isOnnxPath);
       if (o.decoder.length > 0 && o.decoder.length !== onnxSpecs.length) {
         throw new DisentangleError('BAD_OPTION', '--decoder', `give one --decoder per .onnx model, in the same order: ${onnxSpecs.length} .onnx models, ${o.decoder.length} decoders`);
@@ -205,6 +219,8 @@ export function buildProgram(): Command {
         if (o.json) await writeFileAtomic(o.json, JSON.stringify({ method: o.method, models: specs, scores, ranking, selected, pairwise }, null, 2), '--json');
       });
     });
+
+  addMergeCommand(program);
 
   program
     .command('traverse')

@@ -109,7 +109,8 @@ export function addMergeCommand(program: Command): void {
     .action(async (dir: string, o: { json?: string; csv?: string }) => {
       const merged = await mergeResults(dir, { signal: abortOnSigint() });
       const { header, rows } = tableRows(merged);
-      const shown = merged.kind === 'selection' ? rows.map((r) => [...r.slice(0, 3), r[3] === 'yes' ? '◀ selected' : '']) : rows;
+      // Ranks print as integers (formatTable would give a number three decimals: 1.000).
+      const shown = merged.kind === 'selection' ? rows.map((r) => [String(r[0]), ...r.slice(1, 3), r[3] === 'yes' ? '◀ selected' : '']) : rows;
       process.stdout.write(`${formatTable(header, shown)}\n`);
       if (o.json) await writeFileAtomic(o.json, `${JSON.stringify(merged, null, 2)}\n`, '--json');
       if (o.csv) await writeFileAtomic(o.csv, csv([header, ...rows]), '--csv');

@@ -17,6 +17,7 @@ const quick = args.includes('--quick');
 // file (about 8 minutes); so does datasets, for every data set loader. evaluate-onnx runs its 0.1 sample scale here; its full-size run (`--scale 1`, 10+
 // minutes) is opt-in by hand. Modules the benchmarks import live in lib/.
 // datasets writes full-size stand-ins of the published files (Shapes3D 480,000 and MPI3D 1,036,800 images).
+// population spawns the built CLI as users run it (about 6 minutes): run `npm run build` first.
 const slow = new Set(['dsprites-loader', 'datasets']);
 const helpers = new Set(['run-all']);
 

@@ -50,7 +50,7 @@ function listed(names: readonly string[], max = 8): string {
 /**
  * Merges the results directory of a population run (any number of shards, in any order, on any machines):
  * checks that every unit of the plan in `plan.json` is present and valid and that all agree (same plan, same
- * library version, the same bytes for each model), then returns the scores table or the selection. A missing,
+ * library version, one tfjs backend, the same bytes for each model), then returns the scores table or the selection. A missing,
  * damaged or foreign unit file is `BAD_INPUT` naming `results`, with the units concerned listed: rerun the
  * missing shards (they skip what is done) and merge again.
  *
@@ -84,7 +84,7 @@ export async function mergeResults(dir: string, options: { signal?: AbortSignal 
   if (problems.otherPlan.length) lines.push(`unit files from other settings: ${listed(problems.otherPlan)}`);
   if (problems.otherVersion.length) lines.push(`unit files from another library version than ${LIBRARY_VERSION}: ${listed(problems.otherVersion)}`);
   if (strays.length) lines.push(`files that belong to no unit of this plan: ${listed(strays)}`);
-  lines.push(...modelConflicts(units, records, plan));
+  lines.push(...modelConflicts(units, records, plan), ...backendConflicts(units, records));
   if (lines.length) throw new DisentangleError('BAD_INPUT', 'results', `${dir} cannot be merged:\n  ${lines.join('\n  ')}`);
   const result = (u: Unit): Record<string, unknown> => fromJsonSafe(records.get(u.id)!.result) as Record<string, unknown>;
   if (plan.kind === 'scores') {
@@ -112,6 +112,18 @@ export async function mergeResults(dir: string, options: { signal?: AbortSignal 
   });
   const u = await udrFromRepresentations(reps, { correlation: plan.method === 'udr-lasso' ? 'lasso' : 'spearman', signal: options.signal });
   return { kind: 'selection', plan, method: plan.method!, models: plan.models, scores: u.scores, ranking: u.ranking, selected: u.selected, pairwise: u.pairwise };
+}
+
+/** Units run on another tfjs backend than most (backends may round differently, so one merge holds one). */
+function backendConflicts(units: readonly Unit[], records: ReadonlyMap<string, UnitRecord>): string[] {
+  const byBackend = new Map<string, string[]>();
+  for (const u of units) {
+    const r = records.get(u.id);
+    if (r) byBackend.set(r.backend, [...(byBackend.get(r.backend) ?? []), u.id]);
+  }
+  if (byBackend.size < 2) return [];
+  const groups = [...byBackend.entries()].sort((a, b) => b[1].length - a[1].length);
+  return [`units from more than one tfjs backend (${groups.map(([b, ids]) => `${b}: ${ids.length}`).join(', ')}): ${listed(groups.slice(1).flatMap(([, ids]) => ids))} (a shard run with --backend ${groups[0][0]} recomputes them)`];
 }
 
 /** Units that read other bytes of a model than the majority of its units did (the model changed mid-run). */

@@ -1,9 +1,10 @@
 /**
  * A results directory: `plan.json` (the plan's identity) and `units/<id>.json`, one file per unit, each written
  * atomically (temporary name, then rename) and sealed with a SHA-256 of its content. A file is trusted only when
- * it is whole, belongs to this plan, was written by this library version and was computed from the model bytes
- * present now; anything else is recomputed by a run and refused by a merge.
+ * it is whole, belongs to this plan, was written by this library version on the same tfjs backend and was computed
+ * from the model bytes present now; anything else is recomputed by a run and refused by a merge.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/files.js';
 import { nodeFs } from '../core/readFiles.js';
@@ -16,6 +17,8 @@ export interface UnitRecord {
   unit: string;
   planHash: string;
   libraryVersion: string;
+  /** The tfjs backend that ran the unit ('wasm', 'cpu', …): backends may differ in the last bits of a float. */
+  backend: string;
   /** SHA-256 of each model the unit read, by its index in the plan's model list. */
   modelDigests: Record<string, string>;
   /** The unit's numbers, in JSON with non-finite numbers spelled out (see {@link toJsonSafe}). */
@@ -27,7 +30,7 @@ export interface UnitRecord {
 }
 
 /** How a stored unit file compares with what the unit would compute now. */
-export type UnitFileStatus = 'missing' | 'corrupt' | 'other-plan' | 'other-version' | 'other-model' | 'ok';
+export type UnitFileStatus = 'missing' | 'corrupt' | 'other-plan' | 'other-version' | 'other-backend' | 'other-model' | 'ok';
 
 const MESSAGE = 'population results live in files: they need Node';
 
@@ -75,6 +78,7 @@ export async function writeUnitRecord(results: string, unit: Unit, modelDigests:
     unit: unit.id,
     planHash: unit.plan.hash,
     libraryVersion: LIBRARY_VERSION,
+    backend: tf.getBackend(),
     modelDigests,
     result: toJsonSafe(result),
     seconds,
@@ -104,6 +108,7 @@ export function unitFileStatus(record: UnitRecord | 'corrupt' | undefined, unit:
   if (record === 'corrupt' || record.unit !== unit.id) return 'corrupt';
   if (record.planHash !== unit.plan.hash) return 'other-plan';
   if (record.libraryVersion !== LIBRARY_VERSION) return 'other-version';
+  if (record.backend !== tf.getBackend()) return 'other-backend';
   for (const [k, d] of Object.entries(digests)) if (record.modelDigests[k] !== d) return 'other-model';
   return 'ok';
 }

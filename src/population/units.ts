@@ -214,13 +214,18 @@ function checkShard(shard: Shard): Shard {
 }
 
 /**
- * Reads a shard given as `i/n` (1-based: `1/3`, `2/3`, `3/3`) or `auto`, which takes it from the scheduler: a Slurm
- * job array (`SLURM_ARRAY_TASK_ID` minus `SLURM_ARRAY_TASK_MIN`, of `SLURM_ARRAY_TASK_COUNT`) or a Kubernetes
- * indexed Job (`JOB_COMPLETION_INDEX`, 0-based, of `n` in `auto/n`, since Kubernetes does not export the count).
+ * Reads a shard given as `i/n` (1-based: `1/3`, `2/3`, `3/3`), `auto` or `auto/n`, which take it from the
+ * scheduler:
+ * - a Slurm job array: with `auto`, shard `SLURM_ARRAY_TASK_ID − SLURM_ARRAY_TASK_MIN` of
+ *   `SLURM_ARRAY_TASK_COUNT`; with `auto/n`, shard `SLURM_ARRAY_TASK_ID` of n, so the array ids are the shard
+ *   indices 0 … n − 1 and resubmitting one of them (`--array=3`) reruns that shard;
+ * - a Kubernetes indexed Job: shard `JOB_COMPLETION_INDEX` (0-based) of n in `auto/n` (Kubernetes does not
+ *   export the completion count).
  *
  * @example
  * parseShard('2/3'); // { index: 1, count: 3 }
  * parseShard('auto', { SLURM_ARRAY_TASK_ID: '4', SLURM_ARRAY_TASK_MIN: '1', SLURM_ARRAY_TASK_COUNT: '8' }); // { index: 3, count: 8 }
+ * parseShard('auto/8', { SLURM_ARRAY_TASK_ID: '3', SLURM_ARRAY_TASK_MIN: '3', SLURM_ARRAY_TASK_COUNT: '1' }); // { index: 3, count: 8 }
  */
 export function parseShard(text: string, env: Readonly<Record<string, string | undefined>> = {}, argument = 'shard'): Shard {
   const int = (v: string | undefined): number | undefined => (v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) : undefined);
@@ -235,7 +240,8 @@ export function parseShard(text: string, env: Readonly<Record<string, string | u
   const given = auto[1] === undefined ? undefined : Number(auto[1]);
   const slurmId = int(env.SLURM_ARRAY_TASK_ID);
   if (slurmId !== undefined) {
-    const count = given ?? int(env.SLURM_ARRAY_TASK_COUNT);
+    if (given !== undefined) return checkShard({ index: slurmId, count: given });
+    const count = int(env.SLURM_ARRAY_TASK_COUNT);
     if (count === undefined) throw new DisentangleError('BAD_OPTION', argument, 'SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not: give auto/n');
     return checkShard({ index: slurmId - (int(env.SLURM_ARRAY_TASK_MIN) ?? 0), count });
   }

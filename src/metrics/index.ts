@@ -12,6 +12,8 @@ export { jemmigFromCodes, computeJemmig } from './jemmig.js';
 export type { JemmigOptions, JemmigResult, ComputeJemmigOptions } from './jemmig.js';
 export { mccFromCodes, computeMcc } from './mcc.js';
 export type { MccOptions, MccResult, ComputeMccOptions } from './mcc.js';
+export { computeFlatness } from './flatness.js';
+export type { FlatnessOptions, FlatnessResult, FlatnessFactor } from './flatness.js';
 export { modularityFromCodes, modularityFromMutualInformation, computeModularity } from './modularity.js';
 export type { ModularityOptions, ModularityResult, ComputeModularityOptions } from './modularity.js';
 export { aamFromCodes, computeAam } from './aam.js';

@@ -5,7 +5,7 @@
  * of largest normalised variance. The metric (`metrics/zMax.ts`) adds the variances, the classifier and scoring.
  */
 import type { IntMatrix, Matrix } from '../core/matrix.js';
-import { permutation, type Rng } from '../core/rng.js';
+import type { Rng } from '../core/rng.js';
 
 /** A split's codes and, per factor k, the groups of rows sharing one combination of the factors other than k. */
 export interface VoteTable {
@@ -91,11 +91,17 @@ export function castTableVotes(
 
 /** Endless stream of `rows`, each pass over them in a fresh random order. */
 function cyclingRows(rows: Int32Array, rng: Rng): () => number {
-  let order = rows;
-  let pos = rows.length;
+  const order = rows.slice(); // shuffled in place on every pass, as the reference's np.random.shuffle
+  const m = order.length;
+  let pos = m;
   return () => {
-    if (pos === rows.length) {
-      order = Int32Array.from(permutation(rows.length, rng), (i) => rows[i]);
+    if (pos === m) {
+      for (let i = m - 1; i > 0; i--) {
+        const j = rng.int(i + 1);
+        const t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
       pos = 0;
     }
     return order[pos++];
@@ -113,19 +119,18 @@ function cyclingRows(rows: Int32Array, rng: Rng): () => number {
 export function zMaxVote(codes: Matrix, rows: ArrayLike<number>, scale: Float64Array, active: Uint8Array): number {
   const { cols, data } = codes;
   const n = rows.length;
+  const mean = new Float64Array(cols);
   const variance = new Float64Array(cols);
-  for (let d = 0; d < cols; d++) {
-    if (!active[d]) continue;
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += data[rows[i] * cols + d];
-    mean /= n;
-    let ss = 0;
-    for (let i = 0; i < n; i++) {
-      const x = data[rows[i] * cols + d] - mean;
-      ss += x * x;
+  // row by row (the rows are scattered through the table), each code's mean, then its squared deviations
+  for (let i = 0; i < n; i++) for (let d = 0, p = rows[i] * cols; d < cols; d++, p++) mean[d] += data[p];
+  for (let d = 0; d < cols; d++) mean[d] /= n;
+  for (let i = 0; i < n; i++) {
+    for (let d = 0, p = rows[i] * cols; d < cols; d++, p++) {
+      const x = data[p] - mean[d];
+      variance[d] += x * x;
     }
-    variance[d] = ss / (n - 1);
   }
+  for (let d = 0; d < cols; d++) variance[d] /= n - 1;
   return highestNormalizedVarianceDim(variance, scale, active);
 }
 

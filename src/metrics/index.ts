@@ -14,8 +14,6 @@ export { mccFromCodes, computeMcc } from './mcc.js';
 export type { MccOptions, MccResult, ComputeMccOptions } from './mcc.js';
 export { dciEsFromCodes, computeDciEs, DCI_ES_FOREST_DEPTHS, DCI_ES_BOOSTING_STAGES } from './dciEs.js';
 export type { DciEsOptions, DciEsResult, DciEsCurve, ComputeDciEsOptions } from './dciEs.js';
-export { dciEsFromCodes, computeDciEs, DCI_ES_FOREST_DEPTHS, DCI_ES_BOOSTING_STAGES } from './dciEs.js';
-export type { DciEsOptions, DciEsResult, DciEsCurve, ComputeDciEsOptions } from './dciEs.js';
 export { infomecFromCodes, computeInfomec } from './infomec.js';
 export type { InfomecOptions, InfomecResult, ComputeInfomecOptions } from './infomec.js';
 export { zMaxFromCodes, computeZMax } from './zMax.js';

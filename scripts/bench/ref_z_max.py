@@ -12,19 +12,11 @@ import os
 import random
 import sys
 import time
-import types
 
-UBISOFT = os.environ.get('UBISOFT', '/tmp/ubisoft')
-PYITLIB = os.environ.get('PYITLIB', '/tmp/pyitlib')
-sys.path[:0] = [PYITLIB, os.path.join(UBISOFT, 'src'), os.path.join(UBISOFT, 'src', 'metrics')]
-if 'pandas' not in sys.modules:
-    try:
-        import pandas  # noqa: F401
-    except ImportError:
-        pd = types.ModuleType('pandas')
-        pd.core = types.SimpleNamespace(frame=types.SimpleNamespace(DataFrame=type('DataFrame', (), {})),
-                                        series=types.SimpleNamespace(Series=type('Series', (), {})))
-        sys.modules['pandas'] = pd
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'fixtures'))
+from ubisoft_path import use_ubisoft  # noqa: E402
+
+use_ubisoft()
 
 import numpy as np  # noqa: E402
 from z_max_var import z_max_var  # noqa: E402

@@ -15,7 +15,7 @@ beforeAll(async () => {
   await setupBackend(['cpu']);
 });
 
-const ALL = ['factor-vae', 'beta-vae', 'mig', 'sap', 'dci', 'modularity', 'explicitness', 'irs', 'unsupervised', 'aam', 'dhsic', 'mig-sup', 'dcimig', 'jemmig', 'mcc'];
+const ALL = ['factor-vae', 'beta-vae', 'mig', 'sap', 'dci', 'modularity', 'explicitness', 'irs', 'unsupervised', 'aam', 'dhsic', 'mig-sup', 'dcimig', 'jemmig', 'mcc', 'z-max', 'infomec', 'dci-es', 'flatness'];
 
 /** dSprites on a 3×2×4×8×8 grid (1,536 images): every shape, two scales, four angles, every fourth position. */
 function smallSprites(): GroundTruthDataset<tf.Tensor4D> & { rendered: number[] } {

@@ -8,6 +8,11 @@
  * for the same shape on the project's machine (numpy, scikit-learn 1.2), plus dHSIC on n = 5,000, D = 10.
  * Metrics owned by other modules (DCI, SAP, explicitness) are imported dynamically, so the script runs whichever
  * of them exist.
+ *
+ * The newer metrics (MIG-sup, DCIMIG, JEMMIG, MCC, Z-max, InfoMEC, DCI-ES, the KSG estimator, flatness) are
+ * compared with their own references run on the same arrays: `--reference` writes them as `.npy` and runs
+ * `scripts/bench/ref_*.py` (the reference trees must be exported first, see those scripts); without it the
+ * reference times of the previous run are kept from the results file.
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -15,13 +20,17 @@ import { createRng } from '../src/core/rng.js';
 import type { LabelledCodes } from '../src/core/types.js';
 import { availableThreads } from '../src/core/threads.js';
 import { fitGradientBoostingAsync } from '../src/estimators/trees/gradientBoostingAsync.js';
+import { mutualInfoKsg } from '../src/estimators/information/ksg.js';
 import { FACTOR_SIZES, NUM_CODES } from './lib/dsprites-like-codes.js';
 import { writeFileAtomic } from '../src/core/files.js';
 import { median } from './lib/median.js';
+import { npyFolder, runReference, type ReferenceTime } from './lib/references.js';
+import { flatnessInput, flatnessTraversals, ksgInput } from './lib/newerMetricInputs.js';
 
 const quick = process.argv.includes('--quick');
 const onlyArg = process.argv.indexOf('--only');
 const only = onlyArg >= 0 ? new Set((process.argv[onlyArg + 1] ?? '').split(',')) : undefined;
+const withReference = process.argv.includes('--reference');
 const RESULTS = new URL('./results/metrics-from-codes.json', import.meta.url);
 /** disentanglement_lib on this shape, seconds (issue 4). */
 const DL_SECONDS: Record<string, number> = {
@@ -109,6 +118,36 @@ function summary(value: unknown): unknown {
   return out;
 }
 
+const ksg = ksgInput(10000, 4);
+
+/** Runs every reference script on the benchmark's arrays (written as .npy), keyed like the rows they time. */
+async function measureReferences(train: LabelledCodes, test: LabelledCodes): Promise<Record<string, ReferenceTime>> {
+  const npy = npyFolder();
+  try {
+    const asArrays = (split: LabelledCodes) => split as unknown as { codes: { data: Float64Array; shape: number[] }; factors: { data: Int32Array; shape: number[] } };
+    const [tr, te] = [asArrays(train), asArrays(test)];
+    const files = [npy.write('codes', tr.codes.data, tr.codes.shape), npy.write('factors', tr.factors.data, tr.factors.shape)];
+    const testFiles = [npy.write('test_codes', te.codes.data, te.codes.shape), npy.write('test_factors', te.factors.data, te.factors.shape)];
+    const byId: Record<string, string> = { 'mig-sup': 'migSup', dcimig: 'dcimig', jemmig: 'jemmig', mcc: 'mcc', 'z-max': 'zMax', infomec: 'infomec' };
+    const out: Record<string, ReferenceTime> = {};
+    const keep = (key: string, script: string, r: ReferenceTime | undefined): void => {
+      if (r) out[key] = { ...r, script, measuredAt: new Date().toISOString() };
+    };
+    for (const script of ['scripts/bench/ref_codes_metrics.py', 'scripts/bench/ref_z_max.py', 'scripts/bench/ref_infomec.py']) {
+      for (const r of runReference(script, files)) keep(byId[r.id] ?? r.id, script, r);
+    }
+    keep('dciEs', 'scripts/bench/ref_dci_es.py --trees 20', runReference('scripts/bench/ref_dci_es.py', [...files, ...testFiles, '--trees', '20'])[0]);
+    keep('dciEs100', 'scripts/bench/ref_dci_es.py --trees 100', runReference('scripts/bench/ref_dci_es.py', [...files, ...testFiles, '--trees', '100'])[0]);
+    keep('ksg', 'scripts/bench/ref_ksg.py --k 10', runReference('scripts/bench/ref_ksg.py', [npy.write('ksg_x', ksg.x, [ksg.x.length, 1]), npy.write('ksg_y', ksg.y, [ksg.y.length, 1]), '--k', '10'])[0]);
+    const t = await flatnessTraversals();
+    keep('flatness', 'scripts/bench/ref_flatness.py', runReference('scripts/bench/ref_flatness.py', [npy.write('flat_codes', t.codes, [t.rows, t.dims]), npy.write('flat_factors', t.factors, [t.rows, t.factorCount])])[0]);
+    for (const [k, r] of Object.entries(out)) console.log(`reference ${k}: ${r.seconds.toFixed(4)} s (${r.script})`);
+    return out;
+  } finally {
+    npy.dispose();
+  }
+}
+
 async function main(): Promise<void> {
   const train = generate(5000, 1) as LabelledCodes;
   const test = generate(2000, 2) as LabelledCodes;
@@ -126,9 +165,23 @@ async function main(): Promise<void> {
     ['dci', 'dciFromCodes', fn('dciFromCodes') && (() => fn('dciFromCodes')!(train, test))],
     // The same DCI through the async entry point: gradient boosting on every available core (workers: 'auto').
     ['dciThreads', 'dciFromCodesAsync', fn('dciFromCodesAsync') && (() => fn('dciFromCodesAsync')!(train, test))],
+    ['migSup', 'migSupFromCodes', fn('migSupFromCodes') && (() => fn('migSupFromCodes')!(train))],
+    ['dcimig', 'dcimigFromCodes', fn('dcimigFromCodes') && (() => fn('dcimigFromCodes')!(train))],
+    ['jemmig', 'jemmigFromCodes', fn('jemmigFromCodes') && (() => fn('jemmigFromCodes')!(train))],
+    ['mcc', 'mccFromCodes', fn('mccFromCodes') && (() => fn('mccFromCodes')!(train))],
+    ['zMax', 'zMaxFromCodes', fn('zMaxFromCodes') && (() => fn('zMaxFromCodes')!(train))],
+    ['infomec', 'infomecFromCodes', fn('infomecFromCodes') && (() => fn('infomecFromCodes')!(train))],
+    // Our default is 20 trees per probe, the reference's configuration 100: each is timed against the reference
+    // run with the same number of trees.
+    ['dciEs', 'dciEsFromCodes', fn('dciEsFromCodes') && (() => fn('dciEsFromCodes')!(train, test))],
+    ['dciEs100', 'dciEsFromCodes(train, test, { numTrees: 100 })', fn('dciEsFromCodes') && (() => fn('dciEsFromCodes')!(train, test, { numTrees: 100 }))],
+    ['ksg', 'mutualInfoKsg(x, y, { k: 10 }), n = 10,000', () => mutualInfoKsg(ksg.x, ksg.y, { k: 10 })],
+    ['flatness', 'computeFlatness, repeats 128, codes given', () => flatnessInput().run()],
   ];
   const threads = await availableThreads();
-  const previous = only && existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as { results?: Record<string, unknown> }).results : undefined;
+  const stored = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as { results?: Record<string, unknown>; references?: Record<string, ReferenceTime> }) : {};
+  const previous = only ? stored.results : undefined;
+  const references: Record<string, ReferenceTime> = withReference ? await measureReferences(train, test) : { ...stored.references };
   const results: Record<string, unknown> = { ...previous };
   const loadBefore = loadavg()[0];
   for (const [key, entry, run] of plan) {
@@ -140,7 +193,7 @@ async function main(): Promise<void> {
     }
     if (key === 'dciThreads') await warmWorkerPool(threads);
     const t = await time(run, key.startsWith('dci') ? Math.min(repeats, 3) : repeats);
-    const dl = DL_SECONDS[key.startsWith('dci') ? 'dci' : key];
+    const dl = key === 'dci' || key === 'dciThreads' ? DL_SECONDS.dci : (DL_SECONDS[key] ?? references[key]?.seconds);
     results[key] = {
       entry,
       seconds: t.seconds,
@@ -153,7 +206,7 @@ async function main(): Promise<void> {
       ...(key === 'dciThreads' ? { threads } : {}),
       result: summary(t.value),
     };
-    console.log(`${key}: ${t.seconds.toFixed(4)} s wall, ${t.cpuSeconds.toFixed(4)} s CPU${dl ? ` (DL ${dl} s: ${(dl / t.seconds).toFixed(1)}× by wall clock)` : ''}`);
+    console.log(`${key}: ${t.seconds.toFixed(4)} s wall, ${t.cpuSeconds.toFixed(4)} s CPU${dl ? ` (reference ${dl.toFixed(4)} s: ${(dl / t.seconds).toFixed(1)}× by wall clock)` : ''}`);
   }
   if (!only || only.has('dhsic')) {
     const dhsicCodes = generate(5000, 3).codes;
@@ -194,7 +247,8 @@ async function main(): Promise<void> {
     machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, node: process.version, loadAverage1mBefore: loadBefore, loadAverage1mAfter: loadavg()[0] },
     quick,
     shape: { numTrain: 5000, numTest: 2000, numCodes: NUM_CODES, factorSizes: FACTOR_SIZES },
-    note: 'seconds = median wall clock over the runs in allSeconds after one untimed warm-up run (a single run for metrics slower than 5 s), cpuSeconds = median process CPU time, all threads together (everything is single-threaded except dciThreads, DCI through dciFromCodesAsync with gradient boosting on `threads` worker threads); the 2-core machine is shared by several engineers, see loadAverage, so wall clock overstates our cost). dlSeconds: disentanglement_lib on the same shape (issue 4), speedupVsDl = dlSeconds / seconds, speedupVsDlByCpu = dlSeconds / cpuSeconds. With --only, the other entries are kept from an earlier run (see timedAt); machine/load describe the latest run.',
+    references,
+    note: 'dlSeconds: disentanglement_lib, or for the newer metrics their own reference (see references: the script and what it printed, run on the same arrays with --reference). seconds = median wall clock over the runs in allSeconds after one untimed warm-up run (a single run for metrics slower than 5 s), cpuSeconds = median process CPU time, all threads together (everything is single-threaded except dciThreads, DCI through dciFromCodesAsync with gradient boosting on `threads` worker threads); the 2-core machine is shared by several engineers, see loadAverage, so wall clock overstates our cost). dlSeconds: disentanglement_lib on the same shape (issue 4), speedupVsDl = dlSeconds / seconds, speedupVsDlByCpu = dlSeconds / cpuSeconds. With --only, the other entries are kept from an earlier run (see timedAt); machine/load describe the latest run.',
     results,
   };
   mkdirSync(new URL('./results/', import.meta.url), { recursive: true });

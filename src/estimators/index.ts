@@ -15,6 +15,8 @@ export type { ParallelBoostingOptions, FittedGradientBoostingAsync } from './tre
 export { gradientBoostingClassifier } from './trees/gradientBoostingClassifier.js';
 export { fitRandomForest, randomForestClassifier } from './trees/randomForest.js';
 export type { RandomForestOptions, FittedRandomForest } from './trees/randomForest.js';
+export { fitRandomForestRegressor, randomForestRegressor } from './trees/randomForestRegressor.js';
+export type { RandomForestRegressorOptions, FittedRandomForestRegressor } from './trees/randomForestRegressor.js';
 export type { Tree } from './trees/decisionTree.js';
 export { mlCartClassifier, mlRandomForestClassifier } from './trees/mlTreeAdapters.js';
 export type { MlCartClassifierLike, MlRandomForestLike, MlCartNode } from './trees/mlTreeAdapters.js';
@@ -33,6 +35,8 @@ export type { MlLogisticRegressionConstructor, MlLogisticRegressionModel, MlLogi
 
 // Information and dependence
 export { histogramDiscretize } from './information/discretize.js';
+export { mutualInfoKsg } from './information/ksg.js';
+export type { KsgOptions } from './information/ksg.js';
 export { mutualInfoScore, discreteEntropy, discreteMutualInfoMatrix, discreteEntropies } from './information/mutualInformation.js';
 export { discretizedMutualInformation, sampledMutualInformation } from './information/codeFactorInformation.js';
 export type { CodeFactorInformation, GaussianPosteriorBlock, SampledInformation } from './information/codeFactorInformation.js';
@@ -50,3 +54,7 @@ export { majorityVoteMapping, majorityVoteAccuracy, majorityVoteTopAccuracy, low
 
 // Linear algebra
 export { covariance, symmetricEigenvalues, symmetricEigen, logDeterminantSymmetric, traceSqrtDiagTimes, traceSqrtProduct } from './linalg.js';
+
+// Loss-capacity curves (DCI-ES explicitness)
+export { explicitnessOfCurves } from './lossCapacity.js';
+export type { LossCapacityCurve } from './lossCapacity.js';

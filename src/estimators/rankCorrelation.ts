@@ -8,7 +8,70 @@ import { DisentangleError } from '../core/errors.js';
  */
 export function rankData(x: ArrayLike<number>): Float64Array {
   const n = x.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => x[a] - x[b] || a - b);
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = x[i];
+    if (!Number.isFinite(v)) return tieRanks(x, sortedOrder(x, Int32Array.from({ length: n }, (_, k) => k))); // NaN, ±∞
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  const all = (): Int32Array => Int32Array.from({ length: n }, (_, k) => k);
+  if (!(max > min)) return tieRanks(x, all());
+  // A range beyond the largest double (±1e308 together), or so narrow (subnormals) that n / range overflows, has
+  // no finite bucket scale: compare instead.
+  const scale = n / (max - min);
+  return tieRanks(x, Number.isFinite(max - min) && Number.isFinite(scale) ? bucketOrder(x, min, scale) : sortedOrder(x, all()));
+}
+
+/**
+ * Indices in ascending order of value, equal values by index: a counting pass over n equal-width buckets (a
+ * monotone map of the value, so bucket order is value order), then each bucket sorted on its own. For spread-out
+ * values the buckets hold a few items each and the whole pass is linear: several times faster than a comparison
+ * sort of the indices, which Spearman correlations over many columns feel.
+ */
+function bucketOrder(x: ArrayLike<number>, min: number, scale: number): Int32Array {
+  const n = x.length;
+  const bucket = new Int32Array(n);
+  const start = new Int32Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    const k = Math.min(n - 1, Math.floor((x[i] - min) * scale));
+    bucket[i] = k;
+    start[k + 1]++;
+  }
+  for (let k = 0; k < n; k++) start[k + 1] += start[k];
+  const order = new Int32Array(n);
+  const next = start.slice(0, n);
+  for (let i = 0; i < n; i++) order[next[bucket[i]]++] = i; // by index within a bucket
+  for (let k = 0; k < n; k++) {
+    const [from, to] = [start[k], start[k + 1]];
+    if (to - from < 2) continue;
+    let allEqual = true;
+    for (let p = from + 1; p < to && allEqual; p++) allEqual = x[order[p]] === x[order[from]];
+    if (allEqual) continue; // one repeated value (integer data): already in index order
+    if (to - from > 48) {
+      sortedOrder(x, order.subarray(from, to));
+      continue;
+    }
+    for (let p = from + 1; p < to; p++) {
+      const j = order[p];
+      const v = x[j];
+      let q = p - 1;
+      for (; q >= from && x[order[q]] > v; q--) order[q + 1] = order[q];
+      order[q + 1] = j;
+    }
+  }
+  return order;
+}
+
+/** Sorts `indices` in place by value, then index (the comparison sort; NaN compares as equal to everything). */
+function sortedOrder(x: ArrayLike<number>, indices: Int32Array): Int32Array {
+  return indices.sort((a, b) => x[a] - x[b] || a - b);
+}
+
+/** Average 1-based ranks from the ascending order: a run of equal values shares the mean of its positions. */
+function tieRanks(x: ArrayLike<number>, order: Int32Array): Float64Array {
+  const n = x.length;
   const ranks = new Float64Array(n);
   let start = 0;
   while (start < n) {

@@ -10,7 +10,7 @@ import { createRng } from '../core/rng.js';
 import type { LabelledCodes, TensorLike } from '../core/types.js';
 import { checkFactorsVary, checkOptions, checkSameWidths, readLabelledValues, testAndOptions, type CodesAndFactorValues } from '../core/validate.js';
 import { linearSumAssignment } from '../estimators/hungarian.js';
-import { pearsonCorrelation, rankData } from '../estimators/rankCorrelation.js';
+import { rankData } from '../estimators/rankCorrelation.js';
 import { SAMPLING_OPTION_NAMES, sampleTrainTest, type SamplingMetricOptions } from '../data/trainTest.js';
 import { ensureBackend } from '../core/backend.js';
 
@@ -106,23 +106,48 @@ function readSplit(value: LabelledCodes, argument: string, fn: string): CodesAnd
 function correlationMatrices(split: CodesAndFactorValues): { pearson: Matrix; spearman: Matrix } {
   const D = split.codes.cols;
   const K = split.factors.cols;
-  const pearson: Matrix = { data: new Float64Array(D * K), rows: D, cols: K };
-  const spearman: Matrix = { data: new Float64Array(D * K), rows: D, cols: K };
+  // Each column centred and scaled to unit norm once: every r is then one dot product (D·K of them, twice).
   const factors = Array.from({ length: K }, (_, j) => column(split.factors, j));
-  const factorRanks = factors.map((f) => rankData(f));
-  for (let i = 0; i < D; i++) {
-    const code = column(split.codes, i);
-    const codeRanks = rankData(code);
-    for (let j = 0; j < K; j++) {
-      pearson.data[i * K + j] = absOrZero(pearsonCorrelation(code, factors[j]));
-      spearman.data[i * K + j] = absOrZero(pearsonCorrelation(codeRanks, factorRanks[j]));
-    }
-  }
-  return { pearson, spearman };
+  const factorUnits = factors.map(unitCentred);
+  const factorRankUnits = factors.map((f) => unitCentred(rankData(f)));
+  const codes = Array.from({ length: D }, (_, i) => column(split.codes, i));
+  const codeUnits = codes.map(unitCentred);
+  const codeRankUnits = codes.map((c) => unitCentred(rankData(c)));
+  return { pearson: absDots(codeUnits, factorUnits), spearman: absDots(codeRankUnits, factorRankUnits) };
 }
 
-function absOrZero(r: number): number {
-  return Number.isNaN(r) ? 0 : Math.abs(r);
+/** (v − v̄) / ‖v − v̄‖, or undefined for a constant column. */
+function unitCentred(v: Float64Array): Float64Array | undefined {
+  let mean = 0;
+  for (let i = 0; i < v.length; i++) mean += v[i];
+  mean /= v.length;
+  const out = new Float64Array(v.length);
+  let ss = 0;
+  for (let i = 0; i < v.length; i++) {
+    out[i] = v[i] - mean;
+    ss += out[i] * out[i];
+  }
+  if (!(ss > 0)) return undefined;
+  const inv = 1 / Math.sqrt(ss);
+  for (let i = 0; i < v.length; i++) out[i] *= inv;
+  return out;
+}
+
+/** |⟨a_i, b_j⟩| clipped to 1 (rounding), 0 where either column is constant. */
+function absDots(a: readonly (Float64Array | undefined)[], b: readonly (Float64Array | undefined)[]): Matrix {
+  const out: Matrix = { data: new Float64Array(a.length * b.length), rows: a.length, cols: b.length };
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    if (!x) continue;
+    for (let j = 0; j < b.length; j++) {
+      const y = b[j];
+      if (!y) continue;
+      let dot = 0;
+      for (let t = 0; t < x.length; t++) dot += x[t] * y[t];
+      out.data[i * b.length + j] = Math.min(1, Math.abs(dot));
+    }
+  }
+  return out;
 }
 
 /** Matches on `matching` (maximizing) and averages the matched entries of `scored` (icebeem's `cc[lsa(-cc)].mean()`). */

@@ -21,6 +21,10 @@ import { computeMigSup } from './migSup.js';
 import { computeDcimig } from './dcimig.js';
 import { computeJemmig } from './jemmig.js';
 import { computeMcc } from './mcc.js';
+import { computeZMax } from './zMax.js';
+import { computeInfomec } from './infomec.js';
+import { computeDciEs } from './dciEs.js';
+import { computeFlatness } from './flatness.js';
 
 /** Ids of the metrics in the registry, in table order. */
 export type MetricId =
@@ -38,7 +42,11 @@ export type MetricId =
   | 'mig-sup'
   | 'dcimig'
   | 'jemmig'
-  | 'mcc';
+  | 'mcc'
+  | 'z-max'
+  | 'infomec'
+  | 'dci-es'
+  | 'flatness';
 
 /** What a registry entry receives. */
 export interface MetricRun {
@@ -208,13 +216,49 @@ export const METRICS: readonly MetricDefinition[] = [
     demoScale: 0.2,
     run: ({ sampleScale, ...a }) => computeMcc({ ...a, numTrain: n(10000, sampleScale) }),
   },
+  {
+    id: 'z-max',
+    label: 'Z-max',
+    headline: { field: 'evalAccuracy', column: 'Z-max' },
+    fields: ['evalAccuracy', 'trainAccuracy'],
+    demoScale: 0.1,
+    // 200-row groups of the reference: 64 keeps the demo's encoder time near FactorVAE's.
+    demoBatchSize: 64,
+    run: ({ sampleScale, ...a }) => computeZMax({ ...a, numVarianceEstimate: n(10000, sampleScale), numTrain: n(800, sampleScale), numEval: n(800, sampleScale) }),
+  },
+  // InfoMEC scores MIG's training split; DCI-ES DCI's train/test split (shared draws).
+  {
+    id: 'infomec',
+    label: 'InfoMEC',
+    headline: { field: 'infoM', column: 'InfoM' },
+    fields: ['infoM', 'infoC', 'infoE'],
+    demoScale: 0.2,
+    run: ({ sampleScale, ...a }) => computeInfomec({ ...a, numTrain: n(10000, sampleScale) }),
+  },
+  {
+    id: 'dci-es',
+    label: 'DCI-ES',
+    headline: { field: 'explicitness', column: 'DCI-E' },
+    fields: ['explicitness', 'size'],
+    demoScale: 0.06,
+    run: ({ sampleScale, ...a }) => computeDciEs({ ...a, numTrain: n(10000, sampleScale), numTest: n(5000, sampleScale) }),
+  },
+  {
+    id: 'flatness',
+    label: 'Flatness',
+    headline: { field: 'aveFlatness', column: 'Flatness' },
+    fields: ['aveFlatness', 'aveFlatnessL1', 'aveFlatnessL2'],
+    // 1024 × 0.125 = 128 traversals per factor, disent's fast setting.
+    demoScale: 0.125,
+    run: ({ sampleScale, ...a }) => computeFlatness({ ...a, repeats: n(1024, sampleScale) }),
+  },
 ];
 
 /**
  * The ids of every metric `evaluate()` can run, in table order.
  *
  * @example
- * metricIds(); // ['factor-vae', 'beta-vae', 'mig', …, 'dhsic', 'mig-sup', 'dcimig', 'jemmig', 'mcc']
+ * metricIds(); // ['factor-vae', 'beta-vae', 'mig', …, 'mcc', 'z-max', 'infomec', 'dci-es', 'flatness']
  */
 export function metricIds(): MetricId[] {
   return METRICS.map((m) => m.id);

@@ -7,6 +7,30 @@ import { DisentangleError } from '../../src/core/errors.js';
 const fixtures = JSON.parse(readFileSync(new URL('../fixtures/linear.json', import.meta.url), 'utf8'));
 
 describe('rank correlation', () => {
+  it('rankData equals the comparison-sort ranks on any finite data (bucketed, heavy-tailed, tied, ±0)', () => {
+    const bySort = (x: number[]): number[] => {
+      const order = x.map((_, i) => i).sort((a, b) => x[a] - x[b] || a - b);
+      const r = new Array<number>(x.length);
+      for (let s = 0; s < x.length; ) {
+        let e = s + 1;
+        while (e < x.length && x[order[e]] === x[order[s]]) e++;
+        for (let k = s; k < e; k++) r[order[k]] = (s + 1 + e) / 2;
+        s = e;
+      }
+      return r;
+    };
+    const value = fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: -3, max: 3 }), fc.constantFrom(0, -0, 1e308, -1e308, 5e-324));
+    fc.assert(
+      fc.property(fc.array(value, { maxLength: 300 }), (x) => {
+        expect(Array.from(rankData(x))).toEqual(bySort(x));
+      }),
+      { numRuns: 500 },
+    );
+    // Many values in one bucket (an outlier squeezes the rest together) take the bucket's comparison sort.
+    const squeezed = [1e12, ...Array.from({ length: 200 }, (_, i) => Math.sin(i))];
+    expect(Array.from(rankData(squeezed))).toEqual(bySort(squeezed));
+  });
+
   it('rankData averages ties, 1-based', () => {
     expect(Array.from(rankData([10, 20, 20, 5]))).toEqual([2, 3.5, 3.5, 1]);
     expect(Array.from(rankData(fixtures.spearman.a))).toEqual(fixtures.spearman.rankA);

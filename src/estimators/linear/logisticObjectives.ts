@@ -89,16 +89,17 @@ const CHUNK = 12;
  * The multinomial objective and gradient, one pass over the samples: per sample, the K logits, the softmax (its
  * normalizer folded into the sample's features before the gradient update), then the gradient rows. θ is
  * class-major, K rows of (D weights, intercept). The label term of the gradient, −Σᵢ onehot(yᵢ)·x̃ᵢ, does not depend
- * on θ and is summed once.
+ * on θ and is summed once. Optional per-sample `weights` (mean 1 keeps `tol`'s scale) multiply each sample's loss
+ * and gradient terms; C = Infinity drops the penalty.
  */
-export function multinomialObjective(x: Matrix, index: Int32Array, k: number, C: number, fitIntercept: boolean) {
+export function multinomialObjective(x: Matrix, index: Int32Array, k: number, C: number, fitIntercept: boolean, weights?: Float64Array) {
   const { rows: n, cols: d } = x;
   const stride = d + 1;
   const lambda = 1 / (C * n);
   const chunks = Math.ceil(d / CHUNK);
   const width = chunks * CHUNK;
   const xp = paddedRows(x, width);
-  const labelSums = labelFeatureSums(x, index, k);
+  const labelSums = labelFeatureSums(x, index, k, weights);
   const tp = new Float64Array(k * (width + 1));
   const gp = new Float64Array(k * (width + 1));
   const z = new Float64Array(k + 1);
@@ -112,8 +113,9 @@ export function multinomialObjective(x: Matrix, index: Int32Array, k: number, C:
     let f = 0;
     for (let i = 0; i < n; i++) {
       for (let q = 0; q < chunks; q++) addLogits(xp, (i * chunks + q) * CHUNK, tp, width, q * CHUNK, k, z, q === 0);
-      f += softmaxInPlace(z, k, index[i]);
-      const inv = 1 / z[k]; // softmaxInPlace leaves the normalizer after the K entries
+      const w = weights ? weights[i] : 1;
+      f += w * softmaxInPlace(z, k, index[i]);
+      const inv = w / z[k]; // softmaxInPlace leaves the normalizer after the K entries
       for (let q = 0; q < chunks; q++) addGradient(xp, (i * chunks + q) * CHUNK, inv, z, k, gp, width, q * CHUNK);
       for (let c = 0; c < k; c++) gp[c * (width + 1) + width] += z[c] * inv;
     }
@@ -137,14 +139,15 @@ function paddedRows(x: Matrix, width: number): Float64Array {
   return out;
 }
 
-// Σᵢ onehot(yᵢ)·x̃ᵢ as K rows of (D sums, count).
-function labelFeatureSums(x: Matrix, index: Int32Array, k: number): Float64Array {
+// Σᵢ wᵢ·onehot(yᵢ)·x̃ᵢ as K rows of (D weighted sums, weighted count); wᵢ = 1 without weights.
+function labelFeatureSums(x: Matrix, index: Int32Array, k: number, weights?: Float64Array): Float64Array {
   const { rows: n, cols: d, data } = x;
   const out = new Float64Array(k * (d + 1));
   for (let i = 0; i < n; i++) {
     const o = index[i] * (d + 1);
-    for (let j = 0; j < d; j++) out[o + j] += data[i * d + j];
-    out[o + d] += 1;
+    const w = weights ? weights[i] : 1;
+    for (let j = 0; j < d; j++) out[o + j] += w * data[i * d + j];
+    out[o + d] += w;
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import { DisentangleError } from '../../core/errors.js';
 import type { Matrix } from '../../core/matrix.js';
 import { meanVarianceColumns } from '../../core/stats.js';
-import { intOption, numberOption, checkOptions } from '../../core/validate.js';
+import { enumOption, intOption, numberOption, checkOptions } from '../../core/validate.js';
 import { minimizeLbfgs } from './lbfgs.js';
 import { binaryObjective, multinomialObjective, sigmoid, softmaxInto } from './logisticObjectives.js';
 import { hessianPreconditioner } from './logisticPreconditioner.js';
@@ -19,9 +19,18 @@ export interface LogisticRegressionOptions {
   maxIter?: number;
   /** Stop when every entry of the gradient of the per-sample-averaged objective is ≤ tol (default 1e-8). */
   tol?: number;
+  /** 'l2' (default) or 'none' (scikit-learn's `penalty=None`: C is ignored; separable data then has no optimum). */
+  penalty?: 'l2' | 'none';
+  /**
+   * 'balanced' weighs each sample by n / (numClasses · count of its class), scikit-learn's
+   * `class_weight='balanced'`; the weights then make the softmax (multinomial) objective be used even for 2 classes.
+   */
+  classWeight?: 'balanced';
+  /** 'auto' (default: binary logistic for 2 classes, softmax beyond) or 'multinomial' (softmax for 2 classes too). */
+  multiClass?: 'auto' | 'multinomial';
 }
 
-const OPTION_NAMES = Object.keys({ C: 0, fitIntercept: 0, maxIter: 0, tol: 0 } satisfies Record<keyof LogisticRegressionOptions, 0>);
+const OPTION_NAMES = Object.keys({ C: 0, fitIntercept: 0, maxIter: 0, tol: 0, penalty: 0, classWeight: 0, multiClass: 0 } satisfies Record<keyof LogisticRegressionOptions, 0>);
 
 /** A fitted logistic regression: `coef` is (1 or C)×D, `intercept` has the same number of rows. */
 export type FittedLogisticRegression = FittedClassifier & {
@@ -53,7 +62,11 @@ export function fitLogisticRegression(x: Matrix, y: Int32Array, options: Logisti
   checkOptions(options, 'fitLogisticRegression', OPTION_NAMES);
   const fn = 'fitLogisticRegression';
   checkXy(x, y, fn);
-  const C = numberOption(options.C, 'C', 1, Number.MIN_VALUE);
+  const penalty = enumOption(options.penalty, 'penalty', ['l2', 'none'], 'l2');
+  const classWeight = options.classWeight === undefined ? undefined : enumOption(options.classWeight, 'classWeight', ['balanced'], 'balanced');
+  const multiClass = enumOption(options.multiClass, 'multiClass', ['auto', 'multinomial'], 'auto');
+  // No penalty is the limit C → ∞ of the objective below (λ = 1/(C·n) = 0).
+  const C = penalty === 'none' ? Infinity : numberOption(options.C, 'C', 1, Number.MIN_VALUE);
   const maxIter = intOption(options.maxIter, 'maxIter', 1000, 1);
   const tol = numberOption(options.tol, 'tol', 1e-8, 0);
   const fitIntercept = options.fitIntercept ?? true;
@@ -61,19 +74,25 @@ export function fitLogisticRegression(x: Matrix, y: Int32Array, options: Logisti
   if (classes.length < 2) {
     throw new DisentangleError('BAD_INPUT', `y (in ${fn})`, `needs samples of at least 2 classes, got only class ${classes[0]}`);
   }
-  const rowsOfW = classes.length === 2 ? 1 : classes.length;
+  const weights = classWeight === 'balanced' ? balancedWeights(index, classes.length) : undefined;
+  const rowsOfW = classes.length === 2 && multiClass === 'auto' && !weights ? 1 : classes.length;
   const d = x.cols;
   // Both objectives use rowsOfW rows of (D weights, intercept).
   // With an unpenalized intercept, W(x − μ) + b' is the same model as Wx + b (b = b' − Wμ) under the same
   // penalty, so fitting on centered columns changes nothing but the conditioning (far fewer iterations).
   const mu = fitIntercept ? meanVarianceColumns(x).mean : new Float64Array(d);
   const xc = centered(x, mu);
-  const objective = rowsOfW === 1 ? binaryObjective(xc, index, C, fitIntercept) : multinomialObjective(xc, index, rowsOfW, C, fitIntercept);
-  const result = minimizeLbfgs(objective, priorStart(index, rowsOfW, d, fitIntercept), {
+  const objective = rowsOfW === 1 ? binaryObjective(xc, index, C, fitIntercept) : multinomialObjective(xc, index, rowsOfW, C, fitIntercept, weights);
+  // The preconditioner needs a positive-definite curvature: without a penalty a tiny ridge stands in for λ (it only
+  // shapes the search directions; the objective stays unpenalized). It ignores the weights (a metric, not the loss).
+  const preconditionC = Number.isFinite(C) ? C : 1e6;
+  // Balanced weights make every class equally heavy: their optimum at W = 0 is all intercepts 0, the zero start.
+  const start = weights ? new Float64Array(rowsOfW * (d + 1)) : priorStart(index, rowsOfW, d, fitIntercept);
+  const result = minimizeLbfgs(objective, start, {
     maxIter,
     tol,
     memory: 50,
-    precondition: { afterIterations: PRECONDITION_AFTER, build: (theta) => hessianPreconditioner(xc, rowsOfW, C, fitIntercept, theta) },
+    precondition: { afterIterations: PRECONDITION_AFTER, build: (theta) => hessianPreconditioner(xc, rowsOfW, preconditionC, fitIntercept, theta) },
   });
   const coef = new Float64Array(rowsOfW * d);
   const intercept = new Float64Array(rowsOfW);
@@ -96,6 +115,15 @@ export function fitLogisticRegression(x: Matrix, y: Int32Array, options: Logisti
 // where the curvature says nothing about the classes' differences. On the explicitness benchmark's 32- and 40-class
 // fits (tol 1e-7), building it after 3, 5, 8 or 12 iterations gives 36, 27–29, 23–24 and 26–28 evaluations.
 const PRECONDITION_AFTER = 8;
+
+// scikit-learn's compute_class_weight('balanced'): n / (numClasses · count), per sample (their mean is 1).
+function balancedWeights(index: Int32Array, numClasses: number): Float64Array {
+  const counts = new Float64Array(numClasses);
+  for (let i = 0; i < index.length; i++) counts[index[i]]++;
+  const out = new Float64Array(index.length);
+  for (let i = 0; i < index.length; i++) out[i] = index.length / (numClasses * counts[index[i]]);
+  return out;
+}
 
 // Intercepts at the log class frequencies: the exact optimum when W = 0, and a few iterations closer than zeros.
 function priorStart(index: Int32Array, rowsOfW: number, d: number, fitIntercept: boolean): Float64Array {

@@ -144,16 +144,21 @@ export function buildProgram(): Command {
     .option('--groups <n>', 'ModelCentrality: fixed-code groups per model', intIn('--groups', 1, 10_000))
     .option('--group-size <n>', 'ModelCentrality: samples per group', intIn('--group-size', 2, 100_000))
     .option('--scale-set-size <n>', 'ModelCentrality: samples that set each encoder scale', intIn('--scale-set-size', 1, 1_000_000))
+    .option('--num-data-points <n>', 'UDR: observations every model encodes (default 1000; a multiple of 10)', intIn('--num-data-points', 10, 1_000_000))
     .option('--json <file>', 'also write the result as JSON'))
     .addHelpText(
       'after',
       '\nExamples:\n  $ disentangle select --method udr-lasso node_modules/disentangle/models/population/factor-vae-g*\n  $ disentangle select --method udr-spearman runs/*/encoder.onnx\n  $ disentangle select a/encoder.onnx --decoder a/decoder.onnx b/encoder.onnx --decoder b/decoder.onnx\n\nThe trained models the package ships lie in node_modules/disentangle/models/population/.',
     )
-    .action(async (specs: string[], o: OnnxFlags & PopulationFlags & { method: 'model-centrality' | 'udr-lasso' | 'udr-spearman'; decoder: string[]; dataset: string; seed: number; groups?: number; groupSize?: number; scaleSetSize?: number; json?: string }) => {
+    .action(async (specs: string[], o: OnnxFlags & PopulationFlags & { method: 'model-centrality' | 'udr-lasso' | 'udr-spearman'; decoder: string[]; dataset: string; seed: number; groups?: number; groupSize?: number; scaleSetSize?: number; numDataPoints?: number; json?: string }) => {
+      const udrFlag = o.numDataPoints !== undefined ? '--num-data-points' : undefined;
+      const mcFlag = o.groups !== undefined ? '--groups' : o.groupSize !== undefined ? '--group-size' : o.scaleSetSize !== undefined ? '--scale-set-size' : undefined;
+      const foreign = o.method === 'model-centrality' ? udrFlag : mcFlag;
+      if (foreign) throw new DisentangleError('BAD_OPTION', foreign, `does not apply to --method ${o.method}`);
       if (isPopulationRun(o)) {
         const other = specs.length ? specs[0] : o.decoder.length ? '--decoder' : o.json !== undefined ? '--json' : undefined;
         if (other) throw new DisentangleError('BAD_OPTION', other, `does not go with --population (models come from --population; the selection comes from disentangle merge ${o.results})`);
-        const settings = o.method === 'model-centrality' ? { groups: o.groups, groupSize: o.groupSize, scaleSetSize: o.scaleSetSize } : { dataset: o.dataset };
+        const settings = o.method === 'model-centrality' ? { groups: o.groups, groupSize: o.groupSize, scaleSetSize: o.scaleSetSize } : { dataset: o.dataset, numDataPoints: o.numDataPoints };
         return runPopulationShard({ method: o.method }, o, settings, !!program.opts().quiet);
       }
       if (specs.length === 0) throw new DisentangleError('BAD_OPTION', 'models', 'give two or more models, or --population');
@@ -202,6 +207,7 @@ export function buildProgram(): Command {
               models: models.map((m) => m.udr!),
               dataset: await loadDatasetSpec(o.dataset, '--dataset'),
               correlation: o.method === 'udr-lasso' ? 'lasso' : 'spearman',
+              numDataPoints: o.numDataPoints,
               seed: o.seed,
               onProgress: bar.onProgress,
               signal,

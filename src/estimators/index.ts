@@ -14,7 +14,7 @@ export { fitGradientBoostingAsync } from './trees/gradientBoostingAsync.js';
 export type { ParallelBoostingOptions, FittedGradientBoostingAsync } from './trees/gradientBoostingAsync.js';
 export { gradientBoostingClassifier } from './trees/gradientBoostingClassifier.js';
 export { fitRandomForest, randomForestClassifier } from './trees/randomForest.js';
-export type { RandomForestOptions, FittedRandomForest } from './trees/randomForest.js';
+export type { ForestOptions, RandomForestOptions, FittedRandomForest } from './trees/randomForest.js';
 export { fitRandomForestRegressor, randomForestRegressor } from './trees/randomForestRegressor.js';
 export type { RandomForestRegressorOptions, FittedRandomForestRegressor } from './trees/randomForestRegressor.js';
 export type { Tree } from './trees/decisionTree.js';

@@ -8,35 +8,41 @@ import type { ClassifierEstimator, FittedClassifier } from '../types.js';
 import { argmaxRows, checkClassLabels, encodeLabels } from '../labels.js';
 
 /** Options of {@link fitRandomForest}; scikit-learn `RandomForestClassifier`'s names and defaults. */
-export interface RandomForestOptions {
+/** What every forest takes, under scikit-learn's names: its size, the growth limits of a tree and its randomness. */
+export interface ForestOptions {
   /** Trees (`n_estimators`), default 100. */
   numEstimators?: number;
-  /** Features drawn per split (`max_features`): 'sqrt' (default), 'log2', 'all', or a count. */
-  maxFeatures?: 'sqrt' | 'log2' | 'all' | number;
   /** Maximum depth, default unlimited. */
   maxDepth?: number;
   /** `min_samples_split`, default 2. */
   minSamplesSplit?: number;
   /** `min_samples_leaf`, default 1. */
   minSamplesLeaf?: number;
-  /** Fit each tree on a bootstrap sample (default true). */
-  bootstrap?: boolean;
-  /** Seed of the bootstrap and feature draws when no `rng` is given (default 0). */
+  /** Seed of the forest's draws (bootstrap samples, features, ties) when no `rng` is given (default 0). */
   seed?: number;
   /** Random stream to draw from (the estimator interface passes one). */
   rng?: Rng;
 }
 
-const OPTION_NAMES = Object.keys({
+/** The option names of {@link ForestOptions}, which each forest extends with its own. */
+export const FOREST_OPTION_NAMES: readonly string[] = Object.keys({
   numEstimators: 0,
-  maxFeatures: 0,
   maxDepth: 0,
   minSamplesSplit: 0,
   minSamplesLeaf: 0,
-  bootstrap: 0,
   seed: 0,
   rng: 0,
-} satisfies Record<keyof RandomForestOptions, 0>);
+} satisfies Record<keyof ForestOptions, 0>);
+
+/** Options of {@link fitRandomForest}. */
+export interface RandomForestOptions extends ForestOptions {
+  /** Features drawn per split (`max_features`): 'sqrt' (default), 'log2', 'all', or a count. */
+  maxFeatures?: 'sqrt' | 'log2' | 'all' | number;
+  /** Fit each tree on a bootstrap sample (default true). */
+  bootstrap?: boolean;
+}
+
+const OPTION_NAMES = [...FOREST_OPTION_NAMES, ...Object.keys({ maxFeatures: 0, bootstrap: 0 } satisfies Record<Exclude<keyof RandomForestOptions, keyof ForestOptions>, 0>)];
 
 /** A fitted forest: the classifier interface plus mean impurity importances. */
 export interface FittedRandomForest extends FittedClassifier {

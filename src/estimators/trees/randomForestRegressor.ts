@@ -12,6 +12,7 @@ import { checkOptions, intOption } from '../../core/validate.js';
 import { applyTree, presort, toFloat32Values, TreeBuilder, treeImportances, type Tree } from './decisionTree.js';
 import { FEATURE_THRESHOLD, offer, type SplitCriterion, type SplitRecord } from './splitCriteria.js';
 import type { FittedRegressor, RegressorEstimator } from '../types.js';
+import { FOREST_OPTION_NAMES, type ForestOptions } from './randomForest.js';
 
 /**
  * scikit-learn's `squared_error` on weighted samples: impurity Σw(y − ȳ)²/Σw, value the weighted mean. The proxy
@@ -112,32 +113,12 @@ export class WeightedMse implements SplitCriterion {
 }
 
 /** Options of {@link fitRandomForestRegressor}; scikit-learn `RandomForestRegressor`'s names and defaults. */
-export interface RandomForestRegressorOptions {
-  /** Trees (`n_estimators`), default 100. */
-  numEstimators?: number;
+export interface RandomForestRegressorOptions extends ForestOptions {
   /** Features examined per split (`max_features`), default all of them. */
   maxFeatures?: number;
-  /** Maximum depth, default unlimited. */
-  maxDepth?: number;
-  /** `min_samples_split`, default 2. */
-  minSamplesSplit?: number;
-  /** `min_samples_leaf`, default 1. */
-  minSamplesLeaf?: number;
-  /** Seed of the bootstrap and tie-break draws when no `rng` is given (default 0). */
-  seed?: number;
-  /** Random stream to draw from (the estimator interface passes one). */
-  rng?: Rng;
 }
 
-const OPTION_NAMES = Object.keys({
-  numEstimators: 0,
-  maxFeatures: 0,
-  maxDepth: 0,
-  minSamplesSplit: 0,
-  minSamplesLeaf: 0,
-  seed: 0,
-  rng: 0,
-} satisfies Record<keyof RandomForestRegressorOptions, 0>);
+const OPTION_NAMES = [...FOREST_OPTION_NAMES, ...Object.keys({ maxFeatures: 0 } satisfies Record<Exclude<keyof RandomForestRegressorOptions, keyof ForestOptions>, 0>)];
 
 /** A fitted regression forest. */
 export interface FittedRandomForestRegressor extends FittedRegressor {

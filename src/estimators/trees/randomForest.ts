@@ -2,7 +2,8 @@ import { DisentangleError } from '../../core/errors.js';
 import type { Matrix } from '../../core/matrix.js';
 import { createRng, type Rng } from '../../core/rng.js';
 import { intOption, checkOptions } from '../../core/validate.js';
-import { applyTree, presort, toFloat32Values, TreeBuilder, treeImportances, type Tree } from './decisionTree.js';
+import { applyTree, presort, toFloat32Values, TreeBuilder, type Tree } from './decisionTree.js';
+import { forestImportances } from './forestImportances.js';
 import { Gini } from './splitCriteria.js';
 import type { ClassifierEstimator, FittedClassifier } from '../types.js';
 import { argmaxRows, checkClassLabels, encodeLabels } from '../labels.js';
@@ -33,6 +34,19 @@ export const FOREST_OPTION_NAMES: readonly string[] = Object.keys({
   seed: 0,
   rng: 0,
 } satisfies Record<keyof ForestOptions, 0>);
+
+/** The tree count and growth limits of {@link ForestOptions}, checked, with `maxFeatures` already resolved. */
+export function forestGrowth(options: ForestOptions, maxFeatures: number): { numTrees: number; growth: { maxDepth: number; minSamplesSplit: number; minSamplesLeaf: number; maxFeatures: number } } {
+  return {
+    numTrees: intOption(options.numEstimators, 'numEstimators', 100),
+    growth: {
+      maxDepth: options.maxDepth === undefined ? Infinity : intOption(options.maxDepth, 'maxDepth', 1),
+      minSamplesSplit: intOption(options.minSamplesSplit, 'minSamplesSplit', 2, 2),
+      minSamplesLeaf: intOption(options.minSamplesLeaf, 'minSamplesLeaf', 1),
+      maxFeatures,
+    },
+  };
+}
 
 /** Options of {@link fitRandomForest}. */
 export interface RandomForestOptions extends ForestOptions {
@@ -72,13 +86,7 @@ function featuresPerSplit(option: RandomForestOptions['maxFeatures'], d: number)
  */
 export function fitRandomForest(x: Matrix, y: Int32Array, options: RandomForestOptions = {}): FittedRandomForest {
   checkOptions(options, 'fitRandomForest', OPTION_NAMES);
-  const numTrees = intOption(options.numEstimators, 'numEstimators', 100);
-  const growth = {
-    maxDepth: options.maxDepth === undefined ? Infinity : intOption(options.maxDepth, 'maxDepth', 1),
-    minSamplesSplit: intOption(options.minSamplesSplit, 'minSamplesSplit', 2, 2),
-    minSamplesLeaf: intOption(options.minSamplesLeaf, 'minSamplesLeaf', 1),
-    maxFeatures: featuresPerSplit(options.maxFeatures, x.cols),
-  };
+  const { numTrees, growth } = forestGrowth(options, featuresPerSplit(options.maxFeatures, x.cols));
   checkClassLabels(y, x.rows, 'fitRandomForest');
   const { classes, index: encoded } = encodeLabels(y);
   const rng = options.rng ?? createRng(options.seed ?? 0);
@@ -87,9 +95,6 @@ export function fitRandomForest(x: Matrix, y: Int32Array, options: RandomForestO
   const weights = new Float64Array(n);
   const crit = new Gini(encoded, weights, classes.length);
   const trees: Tree[] = [];
-  const importanceSum = new Float64Array(x.cols);
-  const treeImp = new Float64Array(x.cols);
-  let splitTrees = 0;
   for (let t = 0; t < numTrees; t++) {
     const treeRng = rng.fork();
     if (options.bootstrap === false) weights.fill(1);
@@ -97,23 +102,9 @@ export function fitRandomForest(x: Matrix, y: Int32Array, options: RandomForestO
       weights.fill(0);
       for (let i = 0; i < n; i++) weights[treeRng.int(n)]++;
     }
-    const tree = builder.grow(crit, growth, treeRng, options.bootstrap === false ? undefined : weights);
-    trees.push(tree);
-    if (tree.nodeCount > 1) {
-      treeImp.fill(0);
-      treeImportances(tree, x.cols, treeImp);
-      const total = treeImp.reduce((a, b) => a + b, 0);
-      if (total > 0) for (let f = 0; f < x.cols; f++) importanceSum[f] += treeImp[f] / total;
-      splitTrees++;
-    }
+    trees.push(builder.grow(crit, growth, treeRng, options.bootstrap === false ? undefined : weights));
   }
-  const featureImportances = new Float64Array(x.cols);
-  if (splitTrees > 0) {
-    let total = 0;
-    for (let f = 0; f < x.cols; f++) total += (featureImportances[f] = importanceSum[f] / splitTrees);
-    if (total > 0) for (let f = 0; f < x.cols; f++) featureImportances[f] /= total;
-  }
-  return forestModel(classes, trees, featureImportances, x.cols);
+  return forestModel(classes, trees, forestImportances(trees, x.cols), x.cols);
 }
 
 function forestModel(classes: Int32Array, trees: Tree[], featureImportances: Float64Array, numFeatures: number): FittedRandomForest {

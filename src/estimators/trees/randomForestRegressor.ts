@@ -9,10 +9,11 @@ import { DisentangleError } from '../../core/errors.js';
 import type { Matrix } from '../../core/matrix.js';
 import { createRng, type Rng } from '../../core/rng.js';
 import { checkOptions, intOption } from '../../core/validate.js';
-import { applyTree, presort, toFloat32Values, TreeBuilder, treeImportances, type Tree } from './decisionTree.js';
+import { applyTree, presort, toFloat32Values, TreeBuilder, type Tree } from './decisionTree.js';
+import { forestImportances } from './forestImportances.js';
 import { FEATURE_THRESHOLD, offer, type SplitCriterion, type SplitRecord } from './splitCriteria.js';
 import type { FittedRegressor, RegressorEstimator } from '../types.js';
-import { FOREST_OPTION_NAMES, type ForestOptions } from './randomForest.js';
+import { FOREST_OPTION_NAMES, forestGrowth, type ForestOptions } from './randomForest.js';
 
 /**
  * scikit-learn's `squared_error` on weighted samples: impurity Σw(y − ȳ)²/Σw, value the weighted mean. The proxy
@@ -135,13 +136,7 @@ export interface FittedRandomForestRegressor extends FittedRegressor {
  */
 export function fitRandomForestRegressor(x: Matrix, y: Float64Array, options: RandomForestRegressorOptions = {}): FittedRandomForestRegressor {
   checkOptions(options, 'fitRandomForestRegressor', OPTION_NAMES);
-  const numTrees = intOption(options.numEstimators, 'numEstimators', 100);
-  const growth = {
-    maxDepth: options.maxDepth === undefined ? Infinity : intOption(options.maxDepth, 'maxDepth', 1),
-    minSamplesSplit: intOption(options.minSamplesSplit, 'minSamplesSplit', 2, 2),
-    minSamplesLeaf: intOption(options.minSamplesLeaf, 'minSamplesLeaf', 1),
-    maxFeatures: options.maxFeatures === undefined ? x.cols : intOption(options.maxFeatures, 'maxFeatures', x.cols, 1, x.cols),
-  };
+  const { numTrees, growth } = forestGrowth(options, options.maxFeatures === undefined ? x.cols : intOption(options.maxFeatures, 'maxFeatures', x.cols, 1, x.cols));
   if (y.length !== x.rows) throw new DisentangleError('SHAPE_MISMATCH', 'y', `has ${y.length} values for ${x.rows} rows`);
   if (x.rows < 1) throw new DisentangleError('EMPTY', 'x', 'has no rows');
   for (let i = 0; i < y.length; i++) if (!Number.isFinite(y[i])) throw new DisentangleError('NON_FINITE', 'y', `value ${i} is ${y[i]}`);
@@ -167,54 +162,6 @@ export function fitRandomForestRegressor(x: Matrix, y: Float64Array, options: Ra
     return out;
   };
   return { featureImportances, predict, trees };
-}
-
-/**
- * scikit-learn's forest `feature_importances_`: each tree's impurity decreases normalized to sum 1, averaged over
- * the trees that split, renormalized (all zeros when no tree splits). `maxDepth` counts only splits at depth
- * < maxDepth, which gives the importances of the same forest cut at that depth.
- */
-export function forestImportances(trees: readonly Tree[], numFeatures: number, maxDepth = Infinity, depths?: readonly Int32Array[]): Float64Array {
-  const sum = new Float64Array(numFeatures);
-  const one = new Float64Array(numFeatures);
-  let splitTrees = 0;
-  trees.forEach((tree, t) => {
-    if (tree.nodeCount <= 1) return;
-    one.fill(0);
-    if (maxDepth === Infinity) treeImportances(tree, numFeatures, one);
-    else truncatedImportances(tree, numFeatures, maxDepth, depths?.[t] ?? nodeDepths(tree), one);
-    const total = one.reduce((a, b) => a + b, 0);
-    if (total > 0) for (let f = 0; f < numFeatures; f++) sum[f] += one[f] / total;
-    splitTrees++;
-  });
-  const out = new Float64Array(numFeatures);
-  if (splitTrees === 0) return out;
-  let total = 0;
-  for (let f = 0; f < numFeatures; f++) total += (out[f] = sum[f] / splitTrees);
-  if (total > 0) for (let f = 0; f < numFeatures; f++) out[f] /= total;
-  return out;
-}
-
-/** Depth of every node (root 0); children always have larger ids than their parent. */
-export function nodeDepths(tree: Tree): Int32Array {
-  const depth = new Int32Array(tree.nodeCount);
-  for (let node = 0; node < tree.nodeCount; node++) {
-    if (tree.left[node] < 0) continue;
-    depth[tree.left[node]] = depth[node] + 1;
-    depth[tree.right[node]] = depth[node] + 1;
-  }
-  return depth;
-}
-
-function truncatedImportances(tree: Tree, numFeatures: number, maxDepth: number, depth: Int32Array, out: Float64Array): void {
-  const { left, right, feature, impurity, weightedSamples } = tree;
-  for (let node = 0; node < tree.nodeCount; node++) {
-    const l = left[node];
-    if (l < 0 || depth[node] >= maxDepth) continue;
-    const r = right[node];
-    out[feature[node]] += weightedSamples[node] * impurity[node] - weightedSamples[l] * impurity[l] - weightedSamples[r] * impurity[r];
-  }
-  for (let f = 0; f < numFeatures; f++) out[f] /= weightedSamples[0];
 }
 
 /**

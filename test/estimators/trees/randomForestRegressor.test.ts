@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src/core/rng.js';
 import type { Matrix } from '../../../src/core/matrix.js';
-import { fitRandomForestRegressor, forestImportances, nodeDepths, randomForestRegressor } from '../../../src/estimators/trees/randomForestRegressor.js';
+import { fitRandomForestRegressor, randomForestRegressor } from '../../../src/estimators/trees/randomForestRegressor.js';
+import { forestImportances, nodeDepths } from '../../../src/estimators/trees/forestImportances.js';
 import { forestOutputsByDepth } from '../../../src/estimators/trees/forestDepths.js';
 import { fitRandomForest } from '../../../src/estimators/trees/randomForest.js';
 import { expectError } from '../../helpers/errors.js';

@@ -20,6 +20,7 @@ export type {
   TensorLike,
   FactorBatch,
   GroundTruthDataset,
+  ImageDataset,
   RepresentationFunction,
   GenerativeModel,
   Generator,

@@ -2,7 +2,7 @@ export { DisentangleError, throwIfAborted } from './errors.js';
 export type { DisentangleErrorCode } from './errors.js';
 export { createRng, permutation, sampleWithoutReplacement } from './rng.js';
 export type { Rng } from './rng.js';
-export type { TensorLike, FactorBatch, GroundTruthDataset, RepresentationFunction, GenerativeModel, Generator, LabelledCodes, RunOptions, Progress, Preset, Posterior, PosteriorFunction } from './types.js';
+export type { TensorLike, FactorBatch, GroundTruthDataset, ImageDataset, RepresentationFunction, GenerativeModel, Generator, LabelledCodes, RunOptions, Progress, Preset, Posterior, PosteriorFunction } from './types.js';
 export { setupBackend } from './backend.js';
 export type { BackendName, BackendEnvironment } from './backend.js';
 export { readBlock, readBlockSync, toMatrix, toMatrixAsync, toFactors } from './tensor.js';

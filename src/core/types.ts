@@ -1,4 +1,4 @@
-import type { Tensor } from '@tensorflow/tfjs-core';
+import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 import type { Rng } from './rng.js';
 
 /**
@@ -33,6 +33,16 @@ export interface GroundTruthDataset<Obs = TensorLike> {
   /** Optional: default is each factor independent and uniform, drawn from `rng`. */
   sampleFactors?(n: number, rng: Rng): FactorBatch | TensorLike | Promise<FactorBatch | TensorLike>;
   observationsFromFactors(factors: FactorBatch, rng: Rng): Obs | Promise<Obs>;
+}
+
+/**
+ * An image dataset the library renders or loads (dSprites and its variants, Shapes3D, MPI3D, SmallNORB, Cars3D):
+ * a {@link GroundTruthDataset} of n×64×64×c float32 tensors whose factor names and observation shape are always given.
+ */
+export interface ImageDataset extends GroundTruthDataset<Tensor4D> {
+  readonly factorSizes: readonly number[];
+  readonly factorNames: readonly string[];
+  readonly observationShape: readonly number[];
 }
 
 /** Maps a batch of observations to an n×D block of codes. */

@@ -10,7 +10,7 @@ import { readFactorBatch } from '../core/tensor.js';
 import { requireBackend } from '../core/backend.js';
 import { checkOptions } from '../core/validate.js';
 import { listDirectory, readFileBytes } from '../core/readFiles.js';
-import type { FactorBatch, GroundTruthDataset, Progress } from '../core/types.js';
+import type { FactorBatch, Progress, ImageDataset } from '../core/types.js';
 import { readMatV5 } from './matV5.js';
 import { pilResizer } from './resize.js';
 import { openByteSource, type FileInput } from './byteSource.js';
@@ -47,10 +47,7 @@ export interface LoadCars3dOptions {
 }
 
 /** Cars3D held in memory as 64×64 RGB bytes (17,568 × 12,288 B ≈ 216 MB). */
-export interface Cars3dDataset extends GroundTruthDataset<tf.Tensor4D> {
-  readonly factorSizes: readonly number[];
-  readonly factorNames: readonly string[];
-  readonly observationShape: readonly number[];
+export interface Cars3dDataset extends ImageDataset {
   readonly numImages: number;
   /** The `.mat` file of each car index, in the order used (sorted by name). */
   readonly fileNames: readonly string[];

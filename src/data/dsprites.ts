@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DisentangleError } from '../core/errors.js';
 import type { IntMatrix } from '../core/matrix.js';
 import type { Rng } from '../core/rng.js';
-import type { FactorBatch, GroundTruthDataset } from '../core/types.js';
+import type { FactorBatch, ImageDataset } from '../core/types.js';
 import { enumOption, checkOptions } from '../core/validate.js';
 import { DSPRITES_FACTOR_NAMES, DSPRITES_FACTOR_SIZES, DSPRITES_FACTOR_VALUES, DSPRITES_IMAGE_SIZE, readDspritesFactors, renderDspritesBatch } from './dspritesRenderer.js';
 import { requireBackend } from '../core/backend.js';
@@ -31,11 +31,8 @@ export interface DspritesOptions {
   screamImage?: ScreamImage;
 }
 
-/** A dSprites dataset: a `GroundTruthDataset` plus a backend-free renderer. */
-export interface DspritesDataset extends GroundTruthDataset<tf.Tensor4D> {
-  readonly factorSizes: readonly number[];
-  readonly factorNames: readonly string[];
-  readonly observationShape: readonly number[];
+/** A dSprites dataset: an `ImageDataset` plus a backend-free renderer. */
+export interface DspritesDataset extends ImageDataset {
   /** Which images: `'binary'`, `'color'`, `'noisy'` or `'scream'`. */
   readonly variant: DspritesVariant;
   /** True for `'binary'` only: the variants draw random colours / noise / patches for every image. */

@@ -9,7 +9,7 @@ import { requireBackend } from '../core/backend.js';
 import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { flatIndex } from '../core/matrix.js';
 import { readFactorBatch } from '../core/tensor.js';
-import type { FactorBatch, GroundTruthDataset, Progress } from '../core/types.js';
+import type { FactorBatch, Progress, ImageDataset } from '../core/types.js';
 import { checkOptions } from '../core/validate.js';
 import { openByteSource, type ByteSource, type FileInput } from './byteSource.js';
 import { checkSha256, parseSha256Option } from './fileDigest.js';
@@ -36,10 +36,7 @@ export interface LoadMpi3dOptions {
 }
 
 /** MPI3D over a file read by offset. */
-export interface Mpi3dDataset extends GroundTruthDataset<tf.Tensor4D> {
-  readonly factorSizes: readonly number[];
-  readonly factorNames: readonly string[];
-  readonly observationShape: readonly number[];
+export interface Mpi3dDataset extends ImageDataset {
   readonly variant: Mpi3dVariant;
   readonly numImages: number;
   /** Float32 images [n, 64, 64, 3] in [0, 1] (one 12 KB read per image). */

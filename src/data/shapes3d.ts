@@ -9,7 +9,7 @@ import { flatIndex, unflatIndex } from '../core/matrix.js';
 import { readFactorBatch } from '../core/tensor.js';
 import { requireBackend } from '../core/backend.js';
 import { checkOptions } from '../core/validate.js';
-import type { FactorBatch, GroundTruthDataset, Progress } from '../core/types.js';
+import type { FactorBatch, Progress, ImageDataset } from '../core/types.js';
 import { openHdf5, type Hdf5Array, type Hdf5File } from './hdf5.js';
 import { chunkedImages, type ChunkCacheStats, type ChunkedImages } from './chunkedImages.js';
 import { openImageCopy } from './imageCopy.js';
@@ -66,10 +66,7 @@ export interface LoadShapes3dOptions {
 export const SHAPES3D_SHA256 = '0a0f6ed98baff276a50f3a081a7434d788da63cb135a98189b2a5b5769be1785';
 
 /** Shapes3D read from `3dshapes.h5`: a ground-truth dataset whose images are read by chunk on demand. */
-export interface Shapes3dDataset extends GroundTruthDataset<tf.Tensor4D> {
-  readonly factorSizes: readonly number[];
-  readonly factorNames: readonly string[];
-  readonly observationShape: readonly number[];
+export interface Shapes3dDataset extends ImageDataset {
   /** The label value of each factor index (the file's `labels`, checked on load). */
   readonly factorValues: readonly (readonly number[])[];
   readonly numImages: number;

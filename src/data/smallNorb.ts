@@ -15,7 +15,7 @@ import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { flatIndex } from '../core/matrix.js';
 import { readFactorBatch } from '../core/tensor.js';
 import type { Rng } from '../core/rng.js';
-import type { FactorBatch, GroundTruthDataset, Progress } from '../core/types.js';
+import type { FactorBatch, Progress, ImageDataset } from '../core/types.js';
 import { checkOptions, enumOption } from '../core/validate.js';
 import { openByteSource, type ByteSource, type FileInput } from './byteSource.js';
 import { pilLanczosResizer } from './resize.js';
@@ -46,10 +46,7 @@ export interface LoadSmallNorbOptions {
 }
 
 /** SmallNORB as a dataset over the four latent factors, plus a renderer over all five. */
-export interface SmallNorbDataset extends GroundTruthDataset<tf.Tensor4D> {
-  readonly factorSizes: readonly number[];
-  readonly factorNames: readonly string[];
-  readonly observationShape: readonly number[];
+export interface SmallNorbDataset extends ImageDataset {
   /** 48,600. */
   readonly numImages: number;
   /** Bytes held by the resized image table. */

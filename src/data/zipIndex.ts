@@ -6,7 +6,7 @@
  */
 import { DisentangleError } from '../core/errors.js';
 import type { ByteSource } from './byteSource.js';
-import { Fields, U16_MAX, U32_MAX, ZIP_CENTRAL, ZIP_END, ZIP_END64, ZIP_LOCAL, ZIP_LOCATOR64 } from './zipParts.js';
+import { Fields, readCentralRecord, readZip64End, U16_MAX, U32_MAX, ZIP_CENTRAL, ZIP_END, ZIP_END64, ZIP_LOCAL, ZIP_LOCATOR64 } from './zipParts.js';
 
 /** A member as the central directory lists it. */
 export interface ZipDirectoryEntry {
@@ -48,28 +48,17 @@ export async function readZipDirectory(src: ByteSource, argument: string): Promi
     if (end64 + 56 > src.size) throw fail("the zip64 locator's field 'zip64 end record offset' points past the end of the file");
     const rec = new Fields(await src.read(end64, 56), fail, 'the zip64 end record');
     if (rec.u32(0) !== ZIP_END64) throw fail(`has no zip64 end record at byte ${end64}`);
-    count = rec.u64(32, 'total entries');
-    dirSize = rec.u64(40, 'central directory size');
-    dirOffset = rec.u64(48, 'central directory offset');
+    ({ count, size: dirSize, offset: dirOffset } = readZip64End(rec, 0));
   }
   if (dirSize > MAX_DIRECTORY || dirOffset + dirSize > src.size) throw fail(`field 'central directory offset' (${dirOffset}) or 'size' (${dirSize}) runs past the file`);
   const dir = new Fields(await src.read(dirOffset, dirSize), fail, 'the central directory');
   const entries: ZipDirectoryEntry[] = [];
   for (let q = 0, i = 0; i < count; i++) {
     if (dir.u32(q) !== ZIP_CENTRAL) throw fail(`central directory record ${i} has a bad signature`);
-    const flags = dir.u16(q + 8);
-    const nameLen = dir.u16(q + 28);
-    const extraLen = dir.u16(q + 30);
-    const commentLen = dir.u16(q + 32);
-    const name = dir.name(q + 46, nameLen, flags);
-    const [size, compressedSize, localOffset] = dir.zip64(q + 46 + nameLen, extraLen, [
-      { field: 'uncompressed size', value: dir.u32(q + 24), max: U32_MAX },
-      { field: 'compressed size', value: dir.u32(q + 20), max: U32_MAX },
-      { field: 'local header offset', value: dir.u32(q + 42), max: U32_MAX },
-    ]);
+    const { name, flags, method, compressedSize, size, crc, localOffset, length } = readCentralRecord(dir, q);
     if (flags & 0x0001) throw fail(`member '${name}' is encrypted`);
-    entries.push({ name, method: dir.u16(q + 10), compressedSize, size, crc: dir.u32(q + 16), localOffset });
-    q += 46 + nameLen + extraLen + commentLen;
+    entries.push({ name, method, compressedSize, size, crc, localOffset });
+    q += length;
   }
   return entries;
 }

@@ -161,3 +161,42 @@ export class Fields {
   }
 }
 
+/** One central directory record (APPNOTE 4.3.12), its sizes and offset resolved through the zip64 extra field. */
+export interface CentralRecord {
+  name: string;
+  flags: number;
+  /** 0 stored, 8 deflate. */
+  method: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  /** Offset of the member's local header. */
+  localOffset: number;
+  /** 'disk number start' (0 in a single-disk archive). */
+  disk: number;
+  /** Bytes of the record, comment included: the next record starts there. */
+  length: number;
+}
+
+/** Reads the central directory record at `q` of `f` (its signature is the caller's to check). */
+export function readCentralRecord(f: Fields, q: number): CentralRecord {
+  const flags = f.u16(q + 8);
+  const nameLen = f.u16(q + 28);
+  const extraLen = f.u16(q + 30);
+  const commentLen = f.u16(q + 32);
+  const name = f.name(q + 46, nameLen, flags);
+  const [size, compressedSize, localOffset, disk] = f.zip64(q + 46 + nameLen, extraLen, [
+    { field: 'uncompressed size', value: f.u32(q + 24), max: U32_MAX },
+    { field: 'compressed size', value: f.u32(q + 20), max: U32_MAX },
+    { field: 'local header offset', value: f.u32(q + 42), max: U32_MAX },
+    { field: 'disk number start', value: f.u16(q + 34), max: U16_MAX },
+  ]);
+  f.need(q + 46 + nameLen + extraLen, commentLen);
+  return { name, flags, method: f.u16(q + 10), crc: f.u32(q + 16), compressedSize, size, localOffset, disk, length: 46 + nameLen + extraLen + commentLen };
+}
+
+/** The directory fields of a zip64 end record at `q` (APPNOTE 4.3.14): entry count, directory size and offset. */
+export function readZip64End(f: Fields, q: number): { count: number; size: number; offset: number } {
+  return { count: f.u64(q + 32, 'total entries'), size: f.u64(q + 40, 'central directory size'), offset: f.u64(q + 48, 'central directory offset') };
+}
+

@@ -9,7 +9,7 @@
  * then optionally the zip64 end record and its locator, then the end-of-central-directory record.
  */
 import { DisentangleError } from '../core/errors.js';
-import { EntryDecoder, Fields, U16_MAX, U32_MAX, ZIP_CENTRAL, ZIP_END, ZIP_END64, ZIP_LOCAL, ZIP_LOCATOR64, type LocalEntry, type ZipEntryConsumer, type ZipEntryInfo } from './zipParts.js';
+import { EntryDecoder, Fields, readCentralRecord, readZip64End, U16_MAX, U32_MAX, ZIP_CENTRAL, ZIP_END, ZIP_END64, ZIP_LOCAL, ZIP_LOCATOR64, type LocalEntry, type ZipEntryConsumer, type ZipEntryInfo } from './zipParts.js';
 
 export type { ZipEntryConsumer, ZipEntryInfo } from './zipParts.js';
 
@@ -180,35 +180,24 @@ export class ZipStreamReader {
 
   private checkCentral(f: Fields, q: number, byOffset: Map<number, LocalEntry>, seen: Set<number>): number {
     const i = seen.size;
-    const flags = f.u16(q + 8);
-    const nameLen = f.u16(q + 28);
-    const extraLen = f.u16(q + 30);
-    const commentLen = f.u16(q + 32);
-    const name = f.name(q + 46, nameLen, flags);
-    const [size, compressedSize, offset, disk] = f.zip64(q + 46 + nameLen, extraLen, [
-      { field: 'uncompressed size', value: f.u32(q + 24), max: U32_MAX },
-      { field: 'compressed size', value: f.u32(q + 20), max: U32_MAX },
-      { field: 'local header offset', value: f.u32(q + 42), max: U32_MAX },
-      { field: 'disk number start', value: f.u16(q + 34), max: U16_MAX },
-    ]);
-    const where = `central directory record ${i} ('${name}')`;
-    const local = byOffset.get(offset);
-    if (!local || seen.has(offset)) throw this.fail(`${where}: field 'local header offset' (${offset}) does not point at a member`);
-    seen.add(offset);
+    const record = readCentralRecord(f, q);
+    const where = `central directory record ${i} ('${record.name}')`;
+    const local = byOffset.get(record.localOffset);
+    if (!local || seen.has(record.localOffset)) throw this.fail(`${where}: field 'local header offset' (${record.localOffset}) does not point at a member`);
+    seen.add(record.localOffset);
     const fields: [string, number | string, number | string][] = [
-      ['file name', name, local.name],
-      ['flags', flags, local.flags],
-      ['compression method', f.u16(q + 10), local.method],
-      ['crc-32', f.u32(q + 16), local.crc],
-      ['compressed size', compressedSize, local.compressedSize],
-      ['uncompressed size', size, local.size],
-      ['disk number start', disk, 0],
+      ['file name', record.name, local.name],
+      ['flags', record.flags, local.flags],
+      ['compression method', record.method, local.method],
+      ['crc-32', record.crc, local.crc],
+      ['compressed size', record.compressedSize, local.compressedSize],
+      ['uncompressed size', record.size, local.size],
+      ['disk number start', record.disk, 0],
     ];
     for (const [field, central, inLocal] of fields) {
       if (central !== inLocal) throw this.fail(`${where}: field '${field}' is ${central}, the member's local header says ${inLocal}`);
     }
-    f.need(q + 46 + nameLen + extraLen, commentLen);
-    return q + 46 + nameLen + extraLen + commentLen;
+    return q + record.length;
   }
 
   private checkEnd(f: Fields, q: number): void {
@@ -220,7 +209,7 @@ export class ZipStreamReader {
       const recordSize = f.u64(q + 4, 'size of zip64 end record');
       if (recordSize < 44 || q + 12 + recordSize > f.bytes.length) throw this.fail(`the zip64 end record: field 'size of zip64 end record' (${recordSize}) is wrong`);
       if (f.u32(q + 16) !== 0 || f.u32(q + 20) !== 0) throw this.fail("the zip64 end record: fields 'disk number' must be 0 (multi-disk archives are not supported)");
-      z64 = { count: f.u64(q + 32, 'total entries'), size: f.u64(q + 40, 'central directory size'), offset: f.u64(q + 48, 'central directory offset') };
+      z64 = readZip64End(f, q);
       if (f.u64(q + 24, 'entries on this disk') !== z64.count) throw this.fail("the zip64 end record: fields 'entries on this disk' and 'total entries' differ");
       q += 12 + recordSize;
       if (f.u32(q) !== ZIP_LOCATOR64) throw this.fail('the zip64 end record is not followed by its locator');

@@ -54,7 +54,7 @@ describe('architecture', () => {
   const siblingEdges: Record<string, RegExp> = {
     'metrics→models': /^models\/(shapeClassifier|variationPredictor)\.ts$/,
     'metrics→metrics': /^metrics\/(fixedFactor|dciScores)\.ts$/,
-    'selection→selection': /^selection\/(ranking|codeReductions|centralityColumn)\.ts$/,
+    'selection→selection': /^selection\/(ranking|codeReductions|centralityColumn|udrComparison)\.ts$/,
   };
   const aggregators = new Set(['metrics/index.ts', 'metrics/registry.ts', 'metrics/evaluate.ts', 'selection/index.ts']);
   const publicUses = new Set(['metrics/dspritesSampleQuality.ts → metrics/inceptionScore.ts', 'metrics/dspritesSampleQuality.ts → metrics/frechetDistance.ts', 'metrics/dci.ts → metrics/dciScores.ts']);

@@ -2,21 +2,20 @@
  * UDR, Unsupervised Disentanglement Ranking (Duan et al. 2020, "Unsupervised Model Selection for Variational
  * Disentangled Representation Learning", ICLR), as disentanglement_lib's `evaluation/udr/metrics/udr.py`.
  */
-import { createYielder, forEachBatch, raceAbort, type Yielder } from '../core/batching.js';
+import { createYielder, forEachBatch, raceAbort } from '../core/batching.js';
 import { DisentangleError } from '../core/errors.js';
 import type { Matrix } from '../core/matrix.js';
-import { column, concatRows, selectColumns, toRows } from '../core/matrix.js';
+import { concatRows } from '../core/matrix.js';
 import { createRng } from '../core/rng.js';
 import { disposeIfTensor, toMatrixAsync } from '../core/tensor.js';
 import type { GroundTruthDataset, Posterior, PosteriorFunction, RunOptions, TensorLike } from '../core/types.js';
-import { enumOption, intOption, numberOption, checkOptions } from '../core/validate.js';
+import { intOption, checkOptions } from '../core/validate.js';
 import { drawFactors, rejectDisposed, samplingContext, toFactorBatch } from '../data/sampling.js';
-import { fitLasso } from '../estimators/linear/lasso.js';
-import { pearsonCorrelation, rankData } from '../estimators/rankCorrelation.js';
-import { relativeStrength } from '../estimators/relativeStrength.js';
-import { standardScaler } from '../estimators/linear/standardize.js';
-import { argmaxFirst, checkPopulation, rankDescending } from './ranking.js';
+import { checkPopulation } from './ranking.js';
 import { ensureBackend } from '../core/backend.js';
+import { scoreRepresentations, scoreSettings, type UdrComparisonOptions, type UdrRepresentation, type UdrResult, type UdrScoreOptions } from './udrComparison.js';
+
+export type { UdrComparisonOptions, UdrRepresentation, UdrResult, UdrScoreOptions } from './udrComparison.js';
 
 const FN = 'udr';
 
@@ -30,36 +29,11 @@ export type UdrOutput = Posterior;
 export type UdrModel<Obs = TensorLike> = PosteriorFunction<Obs>;
 
 /** Options of {@link udr}. */
-export interface UdrOptions<Obs = TensorLike> extends RunOptions {
+export interface UdrOptions<Obs = TensorLike> extends RunOptions, UdrComparisonOptions {
   models: readonly UdrModel<Obs>[];
   dataset: GroundTruthDataset<Obs>;
-  correlation: 'lasso' | 'spearman';
   /** Observations every model encodes (default 1000; a multiple of batchSize, default 10). */
   numDataPoints?: number;
-  /** Keep only dims with KL > klFilterThreshold in each pairwise matrix (default true). */
-  filterLowKl?: boolean;
-  /** Default 0.01. Dims with KL ≤ 0.01 are zeroed whatever this is (disentanglement_lib hard-codes it). */
-  klFilterThreshold?: number;
-  /** Lasso penalty (default 0.1, disentanglement_lib's). */
-  alpha?: number;
-}
-
-/** Result of {@link udr}. */
-export interface UdrResult {
-  /** scores[j] = median over i ≠ j of pairwise[i][j]. */
-  scores: number[];
-  /** pairwise[i][j] = relative strength of R(i → j); the diagonal is 0 as in disentanglement_lib. */
-  pairwise: number[][];
-  /** Model indices by descending score (ties: lower index first; NaN last). */
-  ranking: number[];
-  /** argmax of scores, first index on ties; NaN scores never win (−1 if all are NaN). */
-  selected: number;
-  /** Mean KL per dim of each model (Infinity for a model without logVar). */
-  kl: number[][];
-  /** Dims with KL > klFilterThreshold, per model. */
-  active: boolean[][];
-  /** Unfiltered R matrices: correlations[i][j] is d×d, rows = dims of i, columns = dims of j (empty when i = j). */
-  correlations: number[][][][];
 }
 
 interface Collected {
@@ -112,41 +86,6 @@ const UDR_OPTION_NAMES = Object.keys({
   signal: 0,
 } satisfies Record<keyof UdrOptions, 0>);
 
-/** Median of the values, NaN if any is NaN (numpy's `median`). */
-function median(values: number[]): number {
-  if (values.length === 0 || values.some(Number.isNaN)) return NaN;
-  const s = [...values].sort((a, b) => a - b);
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
-}
-
-async function lassoMatrix(xi: Matrix, xj: Matrix, alpha: number, yielder: Yielder): Promise<Matrix> {
-  const d = xi.cols;
-  const r = new Float64Array(d * xj.cols);
-  for (let b = 0; b < xj.cols; b++) {
-    const y = column(xj, b);
-    // A zeroed (low-KL) target has the all-zero solution; scikit-learn reaches it too, after max_iter sweeps.
-    if (y.every((v) => v === 0)) continue;
-    const { coef } = fitLasso(xi, y, { alpha });
-    for (let a = 0; a < d; a++) r[a * xj.cols + b] = Math.abs(coef[a]);
-    await yielder.maybeYield(); // one fit per target dim; many dims or points make a pair long
-  }
-  return { data: r, rows: d, cols: xj.cols };
-}
-
-function spearmanMatrix(ranksI: Float64Array[], ranksJ: Float64Array[]): Matrix {
-  const r = new Float64Array(ranksI.length * ranksJ.length);
-  for (let a = 0; a < ranksI.length; a++) {
-    for (let b = 0; b < ranksJ.length; b++) r[a * ranksJ.length + b] = Math.abs(pearsonCorrelation(ranksI[a], ranksJ[b]));
-  }
-  return { data: r, rows: ranksI.length, cols: ranksJ.length };
-}
-
-/** Indices of the true entries of a mask. */
-function kept(mask: readonly boolean[]): number[] {
-  return mask.flatMap((k, i) => (k ? [i] : []));
-}
-
 /**
  * UDR (Duan et al. 2020) as disentanglement_lib computes it. Every model encodes the same `numDataPoints`
  * observations; each model's means are z-scored (population std, a constant dim left unscaled) and dims with
@@ -169,14 +108,6 @@ export async function udr<Obs = TensorLike>(options: UdrOptions<Obs>): Promise<U
   const settings = scoreSettings(options);
   const reps = await collectRepresentations(options.models, options.models.map((_, i) => i), options);
   return scoreRepresentations(reps, settings, options);
-}
-
-/** One model's encoding of UDR's shared sample: what a population run stores per model. */
-export interface UdrRepresentation {
-  /** numDataPoints × D encoder means, in sample order. */
-  mean: Matrix;
-  /** Mean KL per dim over the sample's batches (Infinity without `logVar`). */
-  kl: number[];
 }
 
 /** Options of {@link udrRepresentation}: UDR's sampling options and one model. */
@@ -203,9 +134,6 @@ export async function udrRepresentation<Obs = TensorLike>(options: UdrRepresenta
   const [rep] = await collectRepresentations([options.model], [index], options);
   return rep;
 }
-
-/** Options of {@link udrFromRepresentations}: how UDR compares the stored representations. */
-export type UdrScoreOptions = Pick<UdrOptions, 'correlation' | 'filterLowKl' | 'klFilterThreshold' | 'alpha' | 'onProgress' | 'signal'>;
 
 /**
  * UDR's comparison step (Lasso or Spearman similarity for every ordered pair, relative strength, median) on
@@ -279,53 +207,3 @@ async function collectRepresentations<Obs>(
   return got.codes.map((parts, m) => ({ mean: concatRows(parts), kl: Array.from(got.klSums[m], (v) => v / numBatches) }));
 }
 
-interface ScoreSettings {
-  correlation: 'lasso' | 'spearman';
-  filterLowKl: boolean;
-  threshold: number;
-  alpha: number;
-}
-
-function scoreSettings(options: UdrScoreOptions): ScoreSettings {
-  const correlation = enumOption(options.correlation, 'correlation', ['lasso', 'spearman'] as const, 'lasso');
-  if (options.correlation === undefined) throw new DisentangleError('BAD_OPTION', 'correlation', "is required: 'lasso' or 'spearman'");
-  return {
-    correlation,
-    filterLowKl: options.filterLowKl ?? true,
-    threshold: numberOption(options.klFilterThreshold, 'klFilterThreshold', 0.01),
-    alpha: numberOption(options.alpha, 'alpha', 0.1, 0),
-  };
-}
-
-/** The pairwise comparison of {@link udr}, shared with {@link udrFromRepresentations}. */
-async function scoreRepresentations(reps: readonly UdrRepresentation[], { correlation, filterLowKl, threshold, alpha }: ScoreSettings, options: UdrScoreOptions): Promise<UdrResult> {
-  const n = reps.length;
-  const pairsTotal = n * (n - 1);
-  const report = options.onProgress;
-  const yielder = createYielder(options.signal);
-  const kl = reps.map((r) => [...r.kl]);
-  const active = kl.map((k) => k.map((v) => v > threshold));
-  const zs = reps.map(({ mean: x }, m) => {
-    const z = standardScaler(x).transform(x);
-    // disentanglement_lib multiplies by (KL > 0.01) whatever kl_filter_threshold is.
-    for (let r = 0; r < z.rows; r++) for (let d = 0; d < z.cols; d++) if (!(kl[m][d] > 0.01)) z.data[r * z.cols + d] = 0;
-    return z;
-  });
-  const ranks = correlation === 'spearman' ? zs.map((z) => Array.from({ length: z.cols }, (_, d) => rankData(column(z, d)))) : [];
-  const pairwise = Array.from({ length: n }, () => new Array<number>(n).fill(0));
-  const correlations: number[][][][] = Array.from({ length: n }, () => Array.from({ length: n }, () => [] as number[][]));
-  let done = 0;
-  report?.({ stage: 'pairs', done, total: pairsTotal });
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) {
-      if (i === j) continue;
-      await yielder.maybeYield(); // lets an abort or a progress repaint through between pairs
-      const r = correlation === 'lasso' ? await lassoMatrix(zs[i], zs[j], alpha, yielder) : spearmanMatrix(ranks[i], ranks[j]);
-      correlations[i][j] = toRows(r);
-      pairwise[i][j] = relativeStrength(filterLowKl ? selectColumns(r, kept(active[j]), kept(active[i])) : r);
-      report?.({ stage: 'pairs', done: ++done, total: pairsTotal });
-    }
-  }
-  const scores = reps.map((_, j) => median(pairwise.flatMap((row, i) => (i === j ? [] : [row[j]]))));
-  return { scores, pairwise, ranking: rankDescending(scores), selected: argmaxFirst(scores), kl, active, correlations };
-}

@@ -174,7 +174,7 @@ export { modelCentrality, udr } from './selection/index.js';
 export type { ModelCentralityOptions, ModelCentralityResult, PairwiseMetric, PairwiseMetricInput, UdrModel, UdrOutput, UdrOptions, UdrResult } from './selection/index.js';
 
 // Populations: scoring and selection split into units, run by shards anywhere, merged
-export { planUnits, runUnit, runUnits, mergeResults, shardUnits, parseShard, resolvePopulation } from './population/index.js';
+export { planUnits, runUnit, runUnits, mergeResults, runUdrComparisons, shardUnits, parseShard, resolvePopulation } from './population/index.js';
 export type {
   PlanUnitsOptions,
   PopulationPlan,
@@ -189,6 +189,7 @@ export type {
   MergedResults,
   MergedScores,
   MergedSelection,
+  RunComparisonsOptions,
 } from './population/index.js';
 
 // Datasets

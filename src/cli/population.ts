@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { DisentangleError } from '../core/errors.js';
 import { writeFileAtomic } from '../core/files.js';
 import { loadModelSpec } from '../models/modelSpec.js';
-import { mergeResults, parseShard, planUnits, resolvePopulation, runUnits, type MergedResults, type ModelLoader, type PopulationMethod, type PopulationSettings } from '../population/index.js';
+import { mergeResults, parseShard, planUnits, resolvePopulation, runUdrComparisons, runUnits, type MergedResults, type ModelLoader, type PopulationMethod, type PopulationSettings } from '../population/index.js';
 import type { MetricId } from '../metrics/registry.js';
 import { isOnnxPath, loadOnnxCliModel, onnxOptions, type OnnxFlags } from './models.js';
 import { progressBar } from './progress.js';
@@ -97,7 +97,7 @@ function tableRows(merged: MergedResults): { header: string[]; rows: (string | n
   return { header: ['rank', 'model', label, 'selected'], rows: merged.ranking.map((i, rank) => [rank + 1, merged.models[i], merged.scores[i], i === merged.selected ? 'yes' : '']) };
 }
 
-/** Adds `disentangle merge <dir> [--json file] [--csv file]`. */
+/** Adds `disentangle merge <dir> [--json file] [--csv file]`, and `--shard` for UDR's comparisons. */
 export function addMergeCommand(program: Command): void {
   program
     .command('merge')
@@ -105,9 +105,22 @@ export function addMergeCommand(program: Command): void {
     .argument('<results>', 'the --results directory of the shards')
     .option('--json <file>', 'also write the merged result as JSON')
     .option('--csv <file>', 'also write the table as CSV')
-    .addHelpText('after', '\nExample:\n  $ disentangle merge out/ --json table.json --csv table.csv')
-    .action(async (dir: string, o: { json?: string; csv?: string }) => {
-      const merged = await mergeResults(dir, { signal: abortOnSigint() });
+    .option('--shard <i/n|auto>', 'UDR: compute and store shard i of n of the model-pair comparisons instead of merging (then merge without --shard)')
+    .option('--force', 'with --shard: recompute comparisons even when a valid result is stored')
+    .addHelpText('after', '\nExamples:\n  $ disentangle merge out/ --json table.json --csv table.csv\n  $ disentangle merge out/udr --shard 2/8   # UDR: the comparisons in shards, then merge out/udr')
+    .action(async (dir: string, o: { json?: string; csv?: string; shard?: string; force?: boolean }) => {
+      const signal = abortOnSigint();
+      if (o.shard !== undefined) {
+        const other = o.json !== undefined ? '--json' : o.csv !== undefined ? '--csv' : undefined;
+        if (other) throw new DisentangleError('BAD_OPTION', other, 'with --shard the merge only stores comparisons: write the table with a merge without --shard');
+        const shard = parseShard(o.shard, process.env, '--shard');
+        const t0 = performance.now();
+        const r = await runUdrComparisons(dir, { shard, force: !!o.force, signal });
+        process.stdout.write(`comparisons shard ${shard.index + 1}/${shard.count}: ${r.pairs} pairs, ${r.computed} computed, ${r.skipped} already done (${((performance.now() - t0) / 1000).toFixed(1)} s)\nwhen every shard has run: disentangle merge ${dir}\n`);
+        return;
+      }
+      if (o.force) throw new DisentangleError('BAD_OPTION', '--force', 'applies to --shard');
+      const merged = await mergeResults(dir, { signal });
       const { header, rows } = tableRows(merged);
       // Ranks print as integers (formatTable would give a number three decimals: 1.000).
       const shown = merged.kind === 'selection' ? rows.map((r) => [String(r[0]), ...r.slice(1, 3), r[3] === 'yes' ? '◀ selected' : '']) : rows;

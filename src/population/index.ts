@@ -3,6 +3,8 @@ export type { PlanUnitsOptions, PopulationPlan, PopulationSettings, PopulationMe
 export { runUnit, runUnits } from './runUnit.js';
 export type { RunUnitOptions, RunUnitsOptions, UnitOutcome, ModelLoader } from './runUnit.js';
 export { mergeResults } from './merge.js';
+export { runUdrComparisons } from './comparisons.js';
+export type { RunComparisonsOptions } from './comparisons.js';
 export type { MergedResults, MergedScores, MergedSelection } from './merge.js';
 export { resolvePopulation, modelDigest } from './modelFiles.js';
 export type { UnitFileStatus } from './resultFiles.js';

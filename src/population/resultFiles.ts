@@ -65,14 +65,34 @@ export function fromJsonSafe(value: unknown): unknown {
   return value;
 }
 
-const seal = (record: Omit<UnitRecord, 'checksum'>): string => sha256Hex(canonicalJson(record));
+const seal = (body: object): string => sha256Hex(canonicalJson(body));
+
+/** Writes `body` with its seal (the SHA-256 of its canonical JSON) atomically to `path`, creating the folder. */
+export async function writeSealed(path: string, body: { format: string }): Promise<void> {
+  const fs = await nodeFs('results', MESSAGE);
+  const { dirname } = await import('node:path');
+  await fs.mkdir(dirname(path), { recursive: true });
+  await writeFileAtomic(path, `${JSON.stringify({ ...body, checksum: seal(body) }, null, 1)}\n`, 'results');
+}
+
+/** Reads a sealed file of `format`: undefined when missing, `'corrupt'` when unreadable, of another format or unsealed. */
+export async function readSealed<T extends { format: string; checksum: string }>(path: string, format: T['format']): Promise<T | 'corrupt' | undefined> {
+  const fs = await nodeFs('results', MESSAGE);
+  const text = await fs.readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : 'corrupt'));
+  if (text === undefined || text === 'corrupt') return text;
+  try {
+    const record = JSON.parse(text) as T;
+    if (!record || typeof record !== 'object' || record.format !== format || typeof record.checksum !== 'string') return 'corrupt';
+    const { checksum, ...body } = record;
+    return seal(body) === checksum ? record : 'corrupt';
+  } catch {
+    return 'corrupt';
+  }
+}
 
 /** Writes one unit's result atomically. */
 export async function writeUnitRecord(results: string, unit: Unit, modelDigests: Record<string, string>, result: unknown, seconds: number): Promise<string> {
-  const fs = await nodeFs('results', MESSAGE);
   const path = await unitFilePath(results, unit);
-  const { dirname } = await import('node:path');
-  await fs.mkdir(dirname(path), { recursive: true });
   const body: Omit<UnitRecord, 'checksum'> = {
     format: 'disentangle-unit/1',
     unit: unit.id,
@@ -83,23 +103,13 @@ export async function writeUnitRecord(results: string, unit: Unit, modelDigests:
     result: toJsonSafe(result),
     seconds,
   };
-  await writeFileAtomic(path, `${JSON.stringify({ ...body, checksum: seal(body) }, null, 1)}\n`, 'results');
+  await writeSealed(path, body);
   return path;
 }
 
 /** Parses and checks a unit file's seal; undefined when it is missing, `'corrupt'` when it cannot be trusted. */
-export async function readUnitRecord(path: string): Promise<UnitRecord | 'corrupt' | undefined> {
-  const fs = await nodeFs('results', MESSAGE);
-  const text = await fs.readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : 'corrupt'));
-  if (text === undefined || text === 'corrupt') return text;
-  try {
-    const record = JSON.parse(text) as UnitRecord;
-    if (!record || typeof record !== 'object' || record.format !== 'disentangle-unit/1' || typeof record.checksum !== 'string') return 'corrupt';
-    const { checksum, ...body } = record;
-    return seal(body) === checksum ? record : 'corrupt';
-  } catch {
-    return 'corrupt';
-  }
+export function readUnitRecord(path: string): Promise<UnitRecord | 'corrupt' | undefined> {
+  return readSealed<UnitRecord>(path, 'disentangle-unit/1');
 }
 
 /** Compares a read unit file with the unit and the model digests of now. */

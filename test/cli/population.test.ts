@@ -119,6 +119,14 @@ describe('population runs across processes', () => {
       return JSON.stringify({ models: r.models, scores: r.scores, ranking: r.ranking, selected: r.selected, pairwise: r.pairwise });
     };
     expect(pick(dir(`${method}-3.json`))).toBe(pick(plainJson));
+    if (method === 'model-centrality') return;
+    // UDR's model-pair comparisons in two processes of their own (merge --shard), then the same merge.
+    const results = dir(`${method}-3`);
+    const runs = await Promise.all([1, 2].map((i) => start(['merge', results, '--shard', `${i}/2`]).done));
+    for (const r of runs) expect(ok(r)).toMatch(/^comparisons shard [12]\/2: 3 pairs, 3 computed, 0 already done/);
+    const again = dir(`${method}-again.json`);
+    ok(cli(['merge', results, '--json', again]));
+    expect(readFileSync(again, 'utf8')).toBe(readFileSync(dir(`${method}-3.json`), 'utf8'));
   });
 
   it('kill -9 mid-way: the rerun computes only the unfinished units, and the merge equals an uninterrupted run', async () => {

@@ -11,6 +11,7 @@ import { dsprites } from '../../src/data/dsprites.js';
 import { evaluate } from '../../src/metrics/evaluate.js';
 import { loadModelSpec, withModels } from '../../src/models/modelSpec.js';
 import { mergeResults } from '../../src/population/merge.js';
+import { runUdrComparisons } from '../../src/population/comparisons.js';
 import { resolvePopulation } from '../../src/population/modelFiles.js';
 import { canonicalJson, sha256Hex, parseShard, planUnits, shardUnits } from '../../src/population/units.js';
 import { runUnits } from '../../src/population/runUnit.js';
@@ -122,6 +123,22 @@ describe('runUnits and mergeResults', () => {
       (ms) => udr({ models: ms.map((m) => m.udr as PosteriorFunction), dataset: dsprites(), correlation: 'spearman', numDataPoints: 50, seed: 1 }),
     );
     expect(merged).toMatchObject({ scores: whole.scores, ranking: whole.ranking, selected: whole.selected, pairwise: whole.pairwise });
+    // The n(n − 1) comparisons in shards of their own: stored, skipped on a rerun, and the same merge.
+    const results = dir('udr');
+    const counts = [];
+    for (const index of [1, 0]) counts.push(await runUdrComparisons(results, { shard: { index, count: 2 } }));
+    expect(counts.map((c) => c.computed)).toEqual([3, 3]);
+    expect(readdirSync(join(results, 'comparisons')).sort()).toEqual(['cmp-000-001', 'cmp-000-002', 'cmp-001-000', 'cmp-001-002', 'cmp-002-000', 'cmp-002-001'].map((c) => `${c}.json`));
+    expect(await runUdrComparisons(results)).toEqual({ computed: 0, skipped: 6, pairs: 6 });
+    expect(canonicalJson(await mergeResults(results))).toBe(canonicalJson(merged));
+    // A stored comparison is trusted only with its seal and the representations it was computed from.
+    const cmp = join(results, 'comparisons', 'cmp-002-001.json');
+    const record = JSON.parse(readFileSync(cmp, 'utf8')) as { strength: number };
+    record.strength = 0.5;
+    writeFileSync(cmp, JSON.stringify(record));
+    expect(canonicalJson(await mergeResults(results))).toBe(canonicalJson(merged));
+    expect((await runUdrComparisons(results)).computed).toBe(1);
+    await expect(runUdrComparisons(dir('mc'))).rejects.toMatchObject({ code: 'BAD_INPUT', argument: 'results' });
   });
 
   it('a rerun skips valid units and recomputes missing, damaged and out-of-date ones', async () => {

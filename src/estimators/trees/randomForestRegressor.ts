@@ -7,7 +7,7 @@
  */
 import { DisentangleError } from '../../core/errors.js';
 import type { Matrix } from '../../core/matrix.js';
-import { createRng, type Rng } from '../../core/rng.js';
+import { createRng } from '../../core/rng.js';
 import { checkOptions, intOption } from '../../core/validate.js';
 import { applyTree, presort, toFloat32Values, TreeBuilder, type Tree } from './decisionTree.js';
 import { forestImportances } from './forestImportances.js';

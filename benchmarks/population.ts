@@ -96,7 +96,7 @@ const MC = quick ? { groups: 10, groupSize: 20, scaleSetSize: 500 } : { groups: 
 const mcFlags = ['--groups', String(MC.groups), '--group-size', String(MC.groupSize), '--scale-set-size', String(MC.scaleSetSize)];
 const SCORING = quick ? ['mig', 'sap', 'modularity', 'mcc', 'dci'] : ['factor-vae', 'beta-vae', 'mig', 'sap', 'dci', 'modularity', 'mcc'];
 const SCORED = `${P}/factor-vae-g10-s0`;
-const REPS = quick ? 1 : 2;
+const REPS = quick ? 1 : 3;
 
 const started = new Date().toISOString();
 const loadAtStart = load();

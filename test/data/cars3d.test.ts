@@ -1,15 +1,15 @@
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { zlibSync } from 'fflate';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupBackend } from '../../src/core/backend.js';
-import { DisentangleError } from '../../src/core/errors.js';
 import { CARS3D_FACTOR_NAMES, CARS3D_FACTOR_SIZES, loadCars3d, openCars3d, type Cars3dFile } from '../../src/data/cars3d.js';
 import { readMatV5 } from '../../src/data/matV5.js';
 import type { FactorBatch } from '../../src/core/types.js';
-import { computeMig } from '../../src/metrics/mig.js';
+import { rejection } from '../helpers/errors.js';
+import { expectMetricDrawsWithoutLeaks } from '../helpers/datasetDraws.js';
+import { matV5File } from '../helpers/matV5StandIn.js';
 
 // Written by scripts/fixtures/cars3d_standin.py: three car_NNN_mesh.mat files (scipy savemat, compressed) in the
 // published layout, and the images its replica of disentanglement_lib's loader (PIL Lanczos 128→64) gives.
@@ -32,46 +32,6 @@ function allFactors(): FactorBatch {
     data[i * 3 + 2] = i % NCARS;
   }
   return { data, shape: [N, 3] };
-}
-
-async function failure(p: Promise<unknown>): Promise<DisentangleError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DisentangleError);
-    return e as DisentangleError;
-  }
-  throw new Error('expected an error');
-}
-
-/** A MAT v5 file with one compressed matrix element (same tags scipy writes), for the broken-file cases. */
-function matFile(name: string, cls: number, dims: number[], type: number, data: Uint8Array): Uint8Array {
-  const header = new Uint8Array(128).fill(32);
-  header.set(new TextEncoder().encode('MATLAB 5.0 MAT-file, test'));
-  new DataView(header.buffer).setUint16(124, 0x0100, true);
-  header.set([73, 77], 126); // 'IM': little-endian
-  const element = (t: number, payload: Uint8Array, padTo8 = true): Uint8Array => {
-    const out = new Uint8Array(8 + (padTo8 ? Math.ceil(payload.length / 8) * 8 : payload.length));
-    new DataView(out.buffer).setUint32(0, t, true);
-    new DataView(out.buffer).setUint32(4, payload.length, true);
-    out.set(payload, 8);
-    return out;
-  };
-  const concat = (parts: Uint8Array[]): Uint8Array => {
-    const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      out.set(p, at);
-      at += p.length;
-    }
-    return out;
-  };
-  const flags = new Uint8Array(8);
-  new DataView(flags.buffer).setUint32(0, cls, true);
-  const dimBytes = new Uint8Array(dims.length * 4);
-  dims.forEach((d, i) => new DataView(dimBytes.buffer).setInt32(i * 4, d, true));
-  const matrix = element(14, concat([element(6, flags), element(5, dimBytes), element(1, new TextEncoder().encode(name)), element(type, data)]));
-  return concat([header, element(15, zlibSync(matrix), false)]);
 }
 
 beforeAll(async () => {
@@ -143,32 +103,32 @@ describe('loadCars3d', () => {
   it('the published loader wants 183 cars; counts, dimensions, classes and missing arrays are BAD_FILE', async () => {
     expect(CARS3D_FACTOR_SIZES).toEqual([4, 24, 183]);
     expect(CARS3D_FACTOR_NAMES).toEqual(['elevation', 'azimuth', 'object']);
-    const e = await failure(loadCars3d(DIR));
+    const e = await rejection(loadCars3d(DIR));
     expect(e.code).toBe('BAD_FILE');
     expect(e.message).toMatch(/holds 3 \.mat files, expected 183/);
     const dir = mkdtempSync(join(tmpdir(), 'cars3d-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     for (const n of fixture.names.slice(1)) copyFileSync(join(DIR, n), join(dir, n));
     const cases: [Uint8Array, RegExp][] = [
-      [matFile('im', 9, [128, 128, 3, 24, 3], 2, new Uint8Array(128 * 128 * 3 * 24 * 3)), /'im' of dimensions \[128×128×3×24×3\]/],
-      [matFile('im', 6, [128, 128, 3, 24, 4], 9, new Uint8Array(8 * 128 * 128 * 3 * 24 * 4)), /'im' of class double, expected uint8/],
-      [matFile('other', 9, [2, 2], 2, new Uint8Array(4)), /holds no numeric array 'im'/],
+      [matV5File('im', 9, [128, 128, 3, 24, 3], 2, new Uint8Array(128 * 128 * 3 * 24 * 3)), /'im' of dimensions \[128×128×3×24×3\]/],
+      [matV5File('im', 6, [128, 128, 3, 24, 4], 9, new Uint8Array(8 * 128 * 128 * 3 * 24 * 4)), /'im' of class double, expected uint8/],
+      [matV5File('other', 9, [2, 2], 2, new Uint8Array(4)), /holds no numeric array 'im'/],
       [readFileSync(join(DIR, fixture.names[0])).subarray(0, 30000), /'car_003_mesh\.mat' ends inside/],
     ];
     for (const [bytes, msg] of cases) {
       writeFileSync(join(dir, fixture.names[0]), bytes);
-      const err = await failure(openCars3d(dir, {}, NCARS));
+      const err = await rejection(openCars3d(dir, {}, NCARS));
       expect(err.code).toBe('BAD_FILE');
       expect(err.message).toMatch(msg);
     }
-    expect((await failure(openCars3d(join(dir, 'missing'), {}, NCARS))).message).toMatch(/cannot list/);
+    expect((await rejection(openCars3d(join(dir, 'missing'), {}, NCARS))).message).toMatch(/cannot list/);
   });
 
   it('checks options and honours an aborted signal', async () => {
-    expect((await failure(loadCars3d(DIR, { nope: 1 } as never))).code).toBe('BAD_OPTION');
+    expect((await rejection(loadCars3d(DIR, { nope: 1 } as never))).code).toBe('BAD_OPTION');
     const ac = new AbortController();
     ac.abort();
-    expect((await failure(openCars3d(DIR, { signal: ac.signal }, NCARS))).code).toBe('ABORTED');
+    expect((await rejection(openCars3d(DIR, { signal: ac.signal }, NCARS))).code).toBe('ABORTED');
   });
 
   it('checks expected SHA-256 digests of the named files', async () => {
@@ -179,15 +139,15 @@ describe('loadCars3d', () => {
     const data = await openCars3d(DIR, { sha256: { ...digests, [names[0]]: digests[names[0]].toUpperCase() } }, NCARS);
     expect(data.numImages).toBe(N);
     const wrong = 'ef'.repeat(32);
-    const e = await failure(openCars3d(DIR, { sha256: { [names[1]]: wrong } }, NCARS));
+    const e = await rejection(openCars3d(DIR, { sha256: { [names[1]]: wrong } }, NCARS));
     expect(e.code).toBe('BAD_FILE');
     expect(e.message).toBe(`dirOrFiles: '${names[1]}' has SHA-256 ${digests[names[1]]}, expected ${wrong}`);
-    const bad = await failure(openCars3d(DIR, { sha256: { [names[0]]: 'xyz' } }, NCARS));
+    const bad = await rejection(openCars3d(DIR, { sha256: { [names[0]]: 'xyz' } }, NCARS));
     expect(bad.code).toBe('BAD_OPTION');
-    const unknown = await failure(openCars3d(DIR, { sha256: { 'car_999_mesh.mat': wrong } }, NCARS));
+    const unknown = await rejection(openCars3d(DIR, { sha256: { 'car_999_mesh.mat': wrong } }, NCARS));
     expect(unknown.code).toBe('BAD_OPTION');
     expect(unknown.message).toContain(names.join(', '));
-    expect((await failure(openCars3d(DIR, { sha256: [wrong] as unknown as Record<string, string> }, NCARS))).code).toBe('BAD_OPTION');
+    expect((await rejection(openCars3d(DIR, { sha256: [wrong] as unknown as Record<string, string> }, NCARS))).code).toBe('BAD_OPTION');
   });
 });
 
@@ -196,11 +156,6 @@ describe('a sampling metric draws from Cars3D', () => {
     const progress: number[] = [];
     const data = await openCars3d(DIR, { onProgress: (p) => progress.push(p.done) }, NCARS);
     expect(progress).toEqual([0, 1, 2, 3]);
-    const before = tf.memory().numTensors;
-    const represent = (x: tf.Tensor4D): tf.Tensor2D =>
-      tf.tidy(() => tf.stack([tf.mean(x, [1, 2, 3]), tf.mean(tf.slice(x, [0, 0, 0, 0], [-1, 1, -1, -1]), [1, 2, 3])], 1) as tf.Tensor2D);
-    const r = await computeMig({ dataset: data, represent, numTrain: 256, batchSize: 64, seed: 1 });
-    expect(Number.isFinite(r.score)).toBe(true);
-    expect(tf.memory().numTensors).toBe(before);
+    await expectMetricDrawsWithoutLeaks(data);
   }, 120_000);
 });

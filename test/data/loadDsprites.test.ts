@@ -11,6 +11,7 @@ import { renderDspritesBatch } from '../../src/data/dspritesRenderer.js';
 import { N, SIZES, allFactors, arrays, expectedImages, npy, toDsprites, zip } from './dspritesNpz.js';
 import { loadDsprites } from '../../src/data/loadDsprites.js';
 import { encodeNpyHeader, parseNpyHeader, readNpzStream } from '../../src/data/npz.js';
+import { rejection } from '../helpers/errors.js';
 
 let dir = '';
 beforeAll(async () => {
@@ -19,15 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function loadError(src: string | Uint8Array, what = ''): Promise<DisentangleError> {
-  try {
-    await loadDsprites(src);
-  } catch (e) {
-    expect(e, what).toBeInstanceOf(DisentangleError);
-    return e as DisentangleError;
-  }
-  throw new Error(`expected an error: ${what}`);
-}
+const loadError = (src: string | Uint8Array, what = ''): Promise<DisentangleError> => rejection(loadDsprites(src), what);
 
 describe('loadDsprites', () => {
   it('round-trips a small npz written with the real keys, dtypes and layout (bytes, deflated)', async () => {

@@ -4,11 +4,12 @@ import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupBackend } from '../../src/core/backend.js';
-import { computeMig } from '../../src/metrics/mig.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { flatIndex, unflatIndex } from '../../src/core/matrix.js';
 import { loadMpi3d, MPI3D_FACTOR_NAMES, type LoadMpi3dOptions } from '../../src/data/mpi3d.js';
 import { writeSavezStandIn } from '../helpers/savezStandIn.js';
+import { rejection } from '../helpers/errors.js';
+import { expectMetricDrawsWithoutLeaks } from '../helpers/datasetDraws.js';
 
 const IMAGE = 64 * 64 * 3;
 const FULL = 1_036_800;
@@ -40,15 +41,7 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function loadError(input: Parameters<typeof loadMpi3d>[0], options: LoadMpi3dOptions): Promise<DisentangleError> {
-  try {
-    await loadMpi3d(input, options);
-  } catch (e) {
-    expect(e).toBeInstanceOf(DisentangleError);
-    return e as DisentangleError;
-  }
-  throw new Error('expected an error');
-}
+const loadError = (input: Parameters<typeof loadMpi3d>[0], options: LoadMpi3dOptions): Promise<DisentangleError> => rejection(loadMpi3d(input, options));
 
 const factorsOf = (rows: number[], sizes = SIZES): Int32Array => {
   const out = new Int32Array(rows.length * sizes.length);
@@ -176,13 +169,7 @@ describe('loadMpi3d sha256 option', () => {
 describe('a sampling metric draws from the dataset', () => {
   it('computeMig runs through it without leaking tensors', async () => {
     const data = await loadMpi3d(join(dir, 'mpi3d_toy.npz'), { variant: 'toy' });
-    const before = tf.memory().numTensors;
-    // Codes: each image's mean pixel and the mean of its first row, so they depend on what was read.
-    const represent = (x: tf.Tensor4D): tf.Tensor2D =>
-      tf.tidy(() => tf.stack([tf.mean(x, [1, 2, 3]), tf.mean(tf.slice(x, [0, 0, 0, 0], [-1, 1, -1, -1]), [1, 2, 3])], 1) as tf.Tensor2D);
-    const r = await computeMig({ dataset: data, represent, numTrain: 256, batchSize: 64, seed: 1 });
-    expect(Number.isFinite(r.score)).toBe(true);
-    expect(tf.memory().numTensors).toBe(before);
+    await expectMetricDrawsWithoutLeaks(data);
     await data.close();
   }, 120_000);
 });

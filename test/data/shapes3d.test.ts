@@ -10,6 +10,7 @@ import { loadShapes3d, openShapes3d, SHAPES3D_FACTOR_NAMES, SHAPES3D_FACTOR_SIZE
 import type { FactorBatch } from '../../src/core/types.js';
 import { IMAGE_COPY_HEADER_BYTES } from '../../src/data/imageCopy.js';
 import { computeMig } from '../../src/metrics/mig.js';
+import { rejection } from '../helpers/errors.js';
 
 // Written by scripts/fixtures/shapes3d_standin.py: the published layout (uint8 images, float64 labels, gzip,
 // chunks spanning several images) with reduced factor sizes; pixel rows encode the factor indices.
@@ -33,16 +34,6 @@ function expectedImage(f: ArrayLike<number>): Uint8Array {
 
 function batch(rows: number[][]): FactorBatch {
   return { data: Int32Array.from(rows.flat()), shape: [rows.length, rows[0].length] };
-}
-
-async function failure(p: Promise<unknown>): Promise<DisentangleError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(DisentangleError);
-    return e as DisentangleError;
-  }
-  throw new Error('expected an error');
 }
 
 beforeAll(async () => {
@@ -113,35 +104,35 @@ describe('loadShapes3d', () => {
   });
 
   it('the published loader wants 480,000 images: a reduced file is BAD_FILE naming both counts', async () => {
-    const e = await failure(loadShapes3d(FILE));
+    const e = await rejection(loadShapes3d(FILE));
     expect(e.code).toBe('BAD_FILE');
     expect(e.argument).toBe('pathOrBytes');
     expect(e.message).toMatch(/holds 144 images, expected 480000/);
   });
 
   it('labels that disagree with the factor table are BAD_FILE naming the row and factor', async () => {
-    const e = await failure(openShapes3d(join(DIR, 'shapes3d_small_badlabels.h5'), {}, LAYOUT));
+    const e = await rejection(openShapes3d(join(DIR, 'shapes3d_small_badlabels.h5'), {}, LAYOUT));
     expect(e.code).toBe('BAD_FILE');
     expect(e.message).toMatch(/'labels' row 0 gives scale = 0, expected 0\.75/);
     // A layout whose factor order differs from the file's is caught by the labels as well.
     const swapped: Shapes3dLayout = { sizes: [3, 2, 2, 2, 2, 3], names: LAYOUT.names, values: [fixture.values[1], fixture.values[0], ...fixture.values.slice(2)] };
-    expect((await failure(openShapes3d(FILE, {}, swapped))).message).toMatch(/'labels' row \d+ gives (floor|wall)_hue/);
+    expect((await rejection(openShapes3d(FILE, {}, swapped))).message).toMatch(/'labels' row \d+ gives (floor|wall)_hue/);
   });
 
   it('wrong element types, missing datasets, truncated and non-HDF5 files are BAD_FILE', async () => {
-    expect((await failure(openShapes3d(join(DIR, 'shapes3d_small_uint16.h5'), {}, LAYOUT))).message).toMatch(/'images' has uint16 elements, expected uint8/);
-    expect((await failure(openShapes3d(join(DIR, 'shapes3d_small_nolabels.h5'), {}, LAYOUT))).message).toMatch(/has no 'labels' dataset/);
+    expect((await rejection(openShapes3d(join(DIR, 'shapes3d_small_uint16.h5'), {}, LAYOUT))).message).toMatch(/'images' has uint16 elements, expected uint8/);
+    expect((await rejection(openShapes3d(join(DIR, 'shapes3d_small_nolabels.h5'), {}, LAYOUT))).message).toMatch(/has no 'labels' dataset/);
     const bytes = readFileSync(FILE);
     const dir = mkdtempSync(join(tmpdir(), 'shapes3d-'));
     onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
     const cut = join(dir, 'cut.h5');
     writeFileSync(cut, bytes.subarray(0, bytes.length >> 1));
     for (const src of [cut, new Uint8Array(bytes.subarray(0, bytes.length >> 1)), new TextEncoder().encode('not hdf5 at all'), join(dir, 'missing.h5')]) {
-      const e = await failure(openShapes3d(src, {}, LAYOUT));
+      const e = await rejection(openShapes3d(src, {}, LAYOUT));
       expect(e.code).toBe('BAD_FILE');
       expect(e.message).toMatch(/cannot be opened as HDF5 \(.+\)/);
     }
-    expect((await failure(openShapes3d(cut, {}, LAYOUT))).message).toMatch(/truncated/);
+    expect((await rejection(openShapes3d(cut, {}, LAYOUT))).message).toMatch(/truncated/);
   });
 
   it('checks an expected SHA-256 when given', async () => {
@@ -149,26 +140,26 @@ describe('loadShapes3d', () => {
     const digest = createHash('sha256').update(readFileSync(FILE)).digest('hex');
     const data = await openShapes3d(FILE, { sha256: digest.toUpperCase() }, LAYOUT);
     data.close();
-    const e = await failure(openShapes3d(new Blob([readFileSync(FILE)]), { sha256: SHAPES3D_SHA256 }, LAYOUT));
+    const e = await rejection(openShapes3d(new Blob([readFileSync(FILE)]), { sha256: SHAPES3D_SHA256 }, LAYOUT));
     expect(e.code).toBe('BAD_FILE');
     expect(e.message).toBe(`pathOrBytes: 'blob' has SHA-256 ${digest}, expected ${SHAPES3D_SHA256}`);
-    const onPath = await failure(openShapes3d(FILE, { sha256: SHAPES3D_SHA256 }, LAYOUT));
+    const onPath = await rejection(openShapes3d(FILE, { sha256: SHAPES3D_SHA256 }, LAYOUT));
     expect(onPath.code).toBe('BAD_FILE');
     expect(onPath.message).toContain(`'${FILE}' has SHA-256 ${digest}`);
     const stages: string[] = [];
     (await openShapes3d(new Uint8Array(readFileSync(FILE)), { sha256: digest, onProgress: (p) => stages.push(p.stage) }, LAYOUT)).close();
     expect(stages[0]).toBe('sha256');
     expect(stages).toContain('load');
-    expect((await failure(loadShapes3d(FILE, { sha256: 'abc' }))).code).toBe('BAD_OPTION');
-    expect((await failure(loadShapes3d(FILE, { sha256: 'g'.repeat(64) }))).code).toBe('BAD_OPTION');
+    expect((await rejection(loadShapes3d(FILE, { sha256: 'abc' }))).code).toBe('BAD_OPTION');
+    expect((await rejection(loadShapes3d(FILE, { sha256: 'g'.repeat(64) }))).code).toBe('BAD_OPTION');
   });
 
   it('checks options and factor batches', async () => {
-    expect((await failure(loadShapes3d(FILE, { cache: 1 } as never))).code).toBe('BAD_OPTION');
-    expect((await failure(loadShapes3d(FILE, { cacheBytes: -1 }))).code).toBe('BAD_OPTION');
+    expect((await rejection(loadShapes3d(FILE, { cache: 1 } as never))).code).toBe('BAD_OPTION');
+    expect((await rejection(loadShapes3d(FILE, { cacheBytes: -1 }))).code).toBe('BAD_OPTION');
     const ac = new AbortController();
     ac.abort();
-    expect((await failure(loadShapes3d(FILE, { signal: ac.signal }))).code).toBe('ABORTED');
+    expect((await rejection(loadShapes3d(FILE, { signal: ac.signal }))).code).toBe('ABORTED');
     const progress: [number, number][] = [];
     const data = await openShapes3d(FILE, { onProgress: (p) => progress.push([p.done, p.total]) }, LAYOUT);
     expect(progress[0]).toEqual([0, N]);
@@ -261,7 +252,7 @@ describe('loadShapes3d with an uncompressed copy', () => {
     const foreign = Buffer.from(readFileSync(copy));
     foreign[0] = 0x58;
     writeFileSync(copy, foreign);
-    const e = await failure(openShapes3d(h5, { uncompressedCopy: copy }, LAYOUT));
+    const e = await rejection(openShapes3d(h5, { uncompressedCopy: copy }, LAYOUT));
     expect(e.code).toBe('BAD_FILE');
     expect(e.argument).toBe('uncompressedCopy');
     expect(e.message).toMatch(/is not an image copy written by disentangle/);
@@ -273,13 +264,13 @@ describe('loadShapes3d with an uncompressed copy', () => {
     const copy = join(dir, 'small.images.u8');
     const ac = new AbortController();
     const p = openShapes3d(h5, { uncompressedCopy: copy, signal: ac.signal, onProgress: (q) => q.stage === 'convert' && q.done >= 60 && ac.abort() }, LAYOUT);
-    expect((await failure(p)).code).toBe('ABORTED');
+    expect((await rejection(p)).code).toBe('ABORTED');
     expect(existsSync(copy)).toBe(false);
     expect(readdirSync(dir).sort()).toEqual(['small.h5']);
   });
 
   it('checks the option', async () => {
-    expect((await failure(openShapes3d(new Uint8Array(readFileSync(FILE)), { uncompressedCopy: '/tmp/x.u8' }, LAYOUT))).code).toBe('BAD_OPTION');
-    expect((await failure(loadShapes3d(FILE, { uncompressedCopy: '' }))).code).toBe('BAD_OPTION');
+    expect((await rejection(openShapes3d(new Uint8Array(readFileSync(FILE)), { uncompressedCopy: '/tmp/x.u8' }, LAYOUT))).code).toBe('BAD_OPTION');
+    expect((await rejection(loadShapes3d(FILE, { uncompressedCopy: '' }))).code).toBe('BAD_OPTION');
   });
 });

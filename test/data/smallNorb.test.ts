@@ -1,31 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupBackend } from '../../src/core/backend.js';
-import { computeMig } from '../../src/metrics/mig.js';
 import { DisentangleError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
-import { loadSmallNorb, SMALL_NORB_CHUNKS, type SmallNorbDataset } from '../../src/data/smallNorb.js';
+import { loadSmallNorb, type SmallNorbDataset } from '../../src/data/smallNorb.js';
+import { rejection } from '../helpers/errors.js';
+import { expectMetricDrawsWithoutLeaks } from '../helpers/datasetDraws.js';
+import { NORB_ROWS as ROWS, NORB_SIDE as SIDE, norbCombination as combination, norbFileName as fileName, norbHeader as header, writeNorbStandIn } from '../helpers/norbStandIn.js';
 
-// The stand-in formula of scripts/fixtures/norb_standin.py, which also wrote the expected images.
-const ROWS = 24_300;
-const SIDE = 96;
-const INST = [
-  [4, 6, 7, 8, 9],
-  [0, 1, 2, 3, 5],
-];
-const combination = (s: number, r: number): number[] => {
-  let j = (r * 7919) % ROWS;
-  const light = j % 6;
-  j = Math.floor(j / 6);
-  const az = j % 18;
-  j = Math.floor(j / 18);
-  const elev = j % 9;
-  j = Math.floor(j / 9);
-  return [Math.floor(j / 5), INST[s][j % 5], elev, az, light];
-};
+// The stand-in pixels of scripts/fixtures/norb_standin.py, which also wrote the expected images.
 const patterned = (r: number): boolean => r % 2430 === 17;
 function leftImage([cat, inst, elev, az, light]: number[]): Uint8Array {
   const v = new Uint8Array(SIDE * SIDE);
@@ -38,36 +24,13 @@ function leftImage([cat, inst, elev, az, light]: number[]): Uint8Array {
   }
   return v;
 }
-function header(magic: number, dims: number[]): Uint8Array {
-  const eff = Math.max(3, dims.length);
-  const h = new Int32Array(2 + eff).fill(1);
-  h[0] = magic;
-  h[1] = dims.length;
-  h.set(dims, 2);
-  return new Uint8Array(h.buffer);
-}
-const int32Bytes = (values: number[]): Uint8Array => new Uint8Array(Int32Array.from(values).buffer);
-const fileName = (s: number, kind: string): string => `smallnorb-${SMALL_NORB_CHUNKS[s]}-${kind}.mat`;
-
-/** Writes the six stand-in files (the .dat files sparse: only the patterned rows are written). */
+/** Writes the six stand-in files (the .dat files sparse: only the patterned rows hold pixels, the right image grey). */
 function writeStandIn(dir: string): void {
-  for (let s = 0; s < 2; s++) {
-    const combos = Array.from({ length: ROWS }, (_, r) => combination(s, r));
-    writeFileSync(join(dir, fileName(s, 'cat')), Buffer.concat([header(0x1e3d4c54, [ROWS]), int32Bytes(combos.map((c) => c[0]))]));
-    writeFileSync(join(dir, fileName(s, 'info')), Buffer.concat([header(0x1e3d4c54, [ROWS, 4]), int32Bytes(combos.flatMap((c) => [c[1], c[2], 2 * c[3], c[4]]))]));
-    const fd = openSync(join(dir, fileName(s, 'dat')), 'w');
-    const h = header(0x1e3d4c55, [ROWS, 2, SIDE, SIDE]);
-    writeSync(fd, h, 0, h.length, 0);
-    const grey = new Uint8Array(SIDE * SIDE).fill(128);
-    for (let r = 0; r < ROWS; r++) {
-      if (!patterned(r)) continue;
-      writeSync(fd, leftImage(combos[r]), 0, SIDE * SIDE, h.length + r * 2 * SIDE * SIDE);
-      writeSync(fd, grey, 0, SIDE * SIDE, h.length + (r * 2 + 1) * SIDE * SIDE);
-    }
-    ftruncateSync(fd, h.length + ROWS * 2 * SIDE * SIDE);
-    closeSync(fd);
-  }
+  const grey = new Uint8Array(SIDE * SIDE).fill(128);
+  writeNorbStandIn(dir, (_s, r, combo) => (patterned(r) ? Buffer.concat([leftImage(combo), grey]) : undefined));
 }
+
+const loadError = (input: Parameters<typeof loadSmallNorb>[0]): Promise<DisentangleError> => rejection(loadSmallNorb(input));
 
 interface Row {
   split: number;
@@ -88,16 +51,6 @@ beforeAll(async () => {
   norb = await loadSmallNorb(dir);
 }, 300_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function loadError(input: Parameters<typeof loadSmallNorb>[0]): Promise<DisentangleError> {
-  try {
-    await loadSmallNorb(input);
-  } catch (e) {
-    expect(e).toBeInstanceOf(DisentangleError);
-    return e as DisentangleError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('loadSmallNorb on full-size stand-ins of the published files', () => {
   it("has disentanglement_lib's factors and an image table of 48,600 × 64 × 64 bytes", () => {
@@ -288,14 +241,7 @@ describe('loadSmallNorb sha256 option', () => {
 describe('a sampling metric draws from the dataset', () => {
   it('computeMig runs through it without leaking tensors', async () => {
     const data = norb;
-    const before = tf.memory().numTensors;
-    // Codes: each image's mean pixel and the mean of its first row, so they depend on what was read.
-    const represent = (x: tf.Tensor4D): tf.Tensor2D =>
-      tf.tidy(() => tf.stack([tf.mean(x, [1, 2, 3]), tf.mean(tf.slice(x, [0, 0, 0, 0], [-1, 1, -1, -1]), [1, 2, 3])], 1) as tf.Tensor2D);
-    const r = await computeMig({ dataset: data, represent, numTrain: 256, batchSize: 64, seed: 1 });
-    expect(Number.isFinite(r.score)).toBe(true);
-    expect(tf.memory().numTensors).toBe(before);
-    
+    await expectMetricDrawsWithoutLeaks(data);
   }, 120_000);
 });
 

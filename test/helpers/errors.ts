@@ -1,7 +1,8 @@
-/** One assertion for "this synchronous call throws the library's error": its code, argument and, optionally, message. */
+/** Assertions on the library's errors, shared by the test files. */
 import { expect } from 'vitest';
 import { DisentangleError } from '../../src/core/errors.js';
 
+/** One assertion for "this synchronous call throws the library's error": its code, argument and, optionally, message. */
 export function expectError(f: () => unknown, code: string, argument: RegExp, message?: RegExp): void {
   try {
     f();
@@ -13,4 +14,15 @@ export function expectError(f: () => unknown, code: string, argument: RegExp, me
     return;
   }
   throw new Error(`expected a DisentangleError ${code}`);
+}
+
+/** The library's error `p` rejects with (failing when it resolves or rejects with anything else); `what` labels the case. */
+export async function rejection(p: Promise<unknown>, what = ''): Promise<DisentangleError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e, what).toBeInstanceOf(DisentangleError);
+    return e as DisentangleError;
+  }
+  throw new Error(`expected an error${what ? `: ${what}` : ''}`);
 }

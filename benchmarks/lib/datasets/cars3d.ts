@@ -7,47 +7,20 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { zlibSync } from 'fflate';
 import { setupBackend } from '../../../src/core/backend.js';
 import { createRng } from '../../../src/core/rng.js';
 import { sampleUniformFactors } from '../../../src/data/sampling.js';
 import { loadCars3d, openCars3d, type Cars3dDataset } from '../../../src/data/cars3d.js';
+import { matV5File } from '../../../test/helpers/matV5StandIn.js';
 
 const ROOT = join(import.meta.dirname, '../../..');
-
-function element(type: number, payload: Uint8Array, padTo8 = true): Uint8Array {
-  const out = new Uint8Array(8 + (padTo8 ? Math.ceil(payload.length / 8) * 8 : payload.length));
-  new DataView(out.buffer).setUint32(0, type, true);
-  new DataView(out.buffer).setUint32(4, payload.length, true);
-  out.set(payload, 8);
-  return out;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** One stand-in car file: im(a, b, c, az, el) = (car·40 + el·60 + az·9 + a + 2b + 50c) mod 256, column-major. */
 function carFile(car: number): Uint8Array {
   const im = new Uint8Array(128 * 128 * 3 * 24 * 4);
   let i = 0;
   for (let el = 0; el < 4; el++) for (let az = 0; az < 24; az++) for (let c = 0; c < 3; c++) for (let b = 0; b < 128; b++) for (let a = 0; a < 128; a++) im[i++] = (car * 40 + el * 60 + az * 9 + a + 2 * b + 50 * c) % 256;
-  const header = new Uint8Array(128).fill(32);
-  header.set(new TextEncoder().encode('MATLAB 5.0 MAT-file, stand-in'));
-  new DataView(header.buffer).setUint16(124, 0x0100, true);
-  header.set([73, 77], 126);
-  const flags = new Uint8Array(8);
-  flags[0] = 9; // mxUINT8_CLASS
-  const dims = new Uint8Array(20);
-  [128, 128, 3, 24, 4].forEach((d, k) => new DataView(dims.buffer).setInt32(k * 4, d, true));
-  const matrix = element(14, concat([element(6, flags), element(5, dims), element(1, new TextEncoder().encode('im')), element(2, im)]));
-  return concat([header, element(15, zlibSync(matrix, { level: 6 }), false)]);
+  return matV5File('im', 9, [128, 128, 3, 24, 4], 2, im); // uint8 class, miUINT8 data
 }
 
 export async function run(quick: boolean): Promise<Record<string, unknown>> {

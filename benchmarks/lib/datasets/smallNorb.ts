@@ -6,65 +6,25 @@
  * loader skips blank images), so the number is reading speed, not resizing speed; full: every image holds
  * pixels. Set SMALL_NORB_DIR to time the published files instead.
  */
-import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setupBackend } from '../../../src/core/backend.js';
 import { createRng } from '../../../src/core/rng.js';
 import { sampleUniformFactors } from '../../../src/data/sampling.js';
-import { loadSmallNorb, SMALL_NORB_CHUNKS } from '../../../src/data/smallNorb.js';
+import { loadSmallNorb } from '../../../src/data/smallNorb.js';
+import { NORB_SIDE, writeNorbStandIn } from '../../../test/helpers/norbStandIn.js';
 
-const ROWS = 24_300;
-const IMG = 96 * 96;
-const INST = [
-  [4, 6, 7, 8, 9],
-  [0, 1, 2, 3, 5],
-];
+const IMG = NORB_SIDE * NORB_SIDE;
 
-function header(magic: number, dims: number[]): Buffer {
-  const h = new Int32Array(2 + Math.max(3, dims.length)).fill(1);
-  h[0] = magic;
-  h[1] = dims.length;
-  h.set(dims, 2);
-  return Buffer.from(h.buffer);
-}
-
+/** The six stand-in files; `dense`: every image holds pixels, else only one row in 243 (the rest stays sparse). */
 function writeStandIn(dir: string, dense: boolean): void {
-  for (let s = 0; s < 2; s++) {
-    const cat = new Int32Array(ROWS);
-    const info = new Int32Array(ROWS * 4);
-    for (let r = 0; r < ROWS; r++) {
-      let j = (r * 7919) % ROWS;
-      const light = j % 6;
-      j = Math.floor(j / 6);
-      const az = j % 18;
-      j = Math.floor(j / 18);
-      const elev = j % 9;
-      j = Math.floor(j / 9);
-      cat[r] = Math.floor(j / 5);
-      info.set([INST[s][j % 5], elev, 2 * az, light], r * 4);
-    }
-    const name = (k: string): string => join(dir, `smallnorb-${SMALL_NORB_CHUNKS[s]}-${k}.mat`);
-    writeFileSync(name('cat'), Buffer.concat([header(0x1e3d4c54, [ROWS]), Buffer.from(cat.buffer)]));
-    writeFileSync(name('info'), Buffer.concat([header(0x1e3d4c54, [ROWS, 4]), Buffer.from(info.buffer)]));
-    const fd = openSync(name('dat'), 'w');
-    const h = header(0x1e3d4c55, [ROWS, 2, 96, 96]);
-    writeSync(fd, h, 0, h.length, 0);
-    const per = 200;
-    const buf = new Uint8Array(per * 2 * IMG);
-    for (let r0 = 0; r0 < ROWS; r0 += per) {
-      const n = Math.min(per, ROWS - r0);
-      for (let i = 0; i < n; i++) {
-        const r = r0 + i;
-        if (!dense && r % 243 !== 0) continue;
-        for (let p = 0; p < 2 * IMG; p++) buf[i * 2 * IMG + p] = (r * 31 + p * 7 + ((p * r) % 13) * 11) & 255;
-      }
-      if (dense || r0 % 243 < per) writeSync(fd, buf, 0, n * 2 * IMG, h.length + r0 * 2 * IMG);
-      if (!dense) buf.fill(0);
-    }
-    ftruncateSync(fd, h.length + ROWS * 2 * IMG);
-    closeSync(fd);
-  }
+  writeNorbStandIn(dir, (_s, r) => {
+    if (!dense && r % 243 !== 0) return undefined;
+    const row = new Uint8Array(2 * IMG);
+    for (let p = 0; p < 2 * IMG; p++) row[p] = (r * 31 + p * 7 + ((p * r) % 13) * 11) & 255;
+    return row;
+  });
 }
 
 export async function run(quick: boolean): Promise<Record<string, unknown>> {

@@ -7,6 +7,7 @@ import { createRng } from '../../src/core/rng.js';
 import { arrayDataset } from '../../src/data/arrayDataset.js';
 import { sampleCodesAndFactors, samplingContext } from '../../src/data/sampling.js';
 import type { TensorLike } from '../../src/core/types.js';
+import { thrown } from '../helpers/errors.js';
 
 beforeAll(async () => {
   await setupBackend(['cpu']);
@@ -15,16 +16,6 @@ beforeAll(async () => {
 // 2×3 factor grid, each combination once; observation row i = [10·f0 + f1, i] so the test can check both.
 const factors = [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2]];
 const obsRows = factors.map(([a, b], i) => [10 * a + b, i]);
-
-function errorOf(fn: () => unknown): DisentangleError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DisentangleError);
-    return e as DisentangleError;
-  }
-  throw new Error('expected an error');
-}
 
 describe('arrayDataset', () => {
   it('infers factor sizes and finds the row of every tuple (arrays in, {data, shape} out)', () => {
@@ -113,7 +104,7 @@ describe('arrayDataset', () => {
       [() => arrayDataset({ factors, observations: obsRows }).observationsFromFactors({ data: Int32Array.of(1, 0, 0), shape: [1, 3] }, createRng(0)), 'SHAPE_MISMATCH', 'factors'],
     ];
     for (const [fn, code, argument] of cases) {
-      const e = errorOf(fn);
+      const e = thrown(fn);
       expect([e.code, e.argument]).toEqual([code, argument]);
     }
   });

@@ -3,7 +3,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { decode as decodePng, encode as encodePng } from 'fast-png';
 import { setupBackend } from '../../src/core/backend.js';
-import { DisentangleError } from '../../src/core/errors.js';
 import { createRng } from '../../src/core/rng.js';
 import { hasDeterministicObservations } from '../../src/data/codeCache.js';
 import { dsprites } from '../../src/data/dsprites.js';
@@ -12,6 +11,7 @@ import { prepareScreamImage, screamThumbnailSize } from '../../src/data/screamIm
 import { computeMig } from '../../src/metrics/mig.js';
 import { evaluate } from '../../src/metrics/evaluate.js';
 import { FIXTURE_FACTORS, FIXTURE_N, COLOUR_SEED, PICTURES, fixtureInputs, syntheticPicture } from './dspritesVariantsFixture.js';
+import { thrown } from '../helpers/errors.js';
 
 const DIR = new URL('../fixtures/dsprites_variants/', import.meta.url);
 const f32 = (name: string): Float32Array => {
@@ -36,16 +36,6 @@ function expectSame(got: ArrayLike<number>, want: ArrayLike<number>): void {
     }
   }
   expect({ differ, first, got: got[first], want: want[first] }).toEqual({ differ: 0, first: -1, got: undefined, want: undefined });
-}
-
-function errorOf(fn: () => unknown): DisentangleError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(DisentangleError);
-    return e as DisentangleError;
-  }
-  throw new Error('no error');
 }
 
 function uniformFactors(n: number, seed: number): { data: Int32Array; shape: [number, number] } {
@@ -214,14 +204,14 @@ describe('dsprites({ variant })', () => {
       expect(Array.from(av)).not.toEqual(Array.from(d.renderObservations(factors, createRng(8))));
       expect(Math.min(...av)).toBeGreaterThanOrEqual(0);
       expect(Math.max(...av)).toBeLessThanOrEqual(1);
-      expect(errorOf(() => d.observationsFromFactors(factors)).code).toBe('BAD_INPUT');
+      expect(thrown(() => d.observationsFromFactors(factors)).code).toBe('BAD_INPUT');
       expect(tf.memory().numTensors).toBe(before);
     }
   });
 
   it('refuses bad options, naming them', () => {
     const opt = (o: object): [string, string] => {
-      const e = errorOf(() => dsprites(o as never));
+      const e = thrown(() => dsprites(o as never));
       return [e.code, e.argument];
     };
     const small = picture('small').pixels;
@@ -234,7 +224,7 @@ describe('dsprites({ variant })', () => {
     expect(opt({ variant: 'scream', screamImage: { data: new Float32Array(90 * 100 * 3).fill(2), shape: [90, 100, 3] } })).toEqual(['BAD_OPTION', 'screamImage']);
     expect(opt({ variant: 'scream', screamImage: { data: new Uint8Array(10), shape: [90, 100, 3] } })).toEqual(['BAD_OPTION', 'screamImage']);
     expect(opt({ variant: 'scream', screamImage: Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9) })).toEqual(['BAD_OPTION', 'screamImage']);
-    const jpeg = errorOf(() => dsprites({ variant: 'scream', screamImage: Uint8Array.of(0xff, 0xd8, 0xff, 0xe0, 0, 0, 0, 0, 0) }));
+    const jpeg = thrown(() => dsprites({ variant: 'scream', screamImage: Uint8Array.of(0xff, 0xd8, 0xff, 0xe0, 0, 0, 0, 0, 0) }));
     expect(jpeg.message).toMatch(/JPEG.*decode/);
     expect(opt({ variant: 'scream', screamImag: small })).toEqual(['BAD_OPTION', 'screamImag']);
   });

@@ -16,6 +16,17 @@ export function expectError(f: () => unknown, code: string, argument: RegExp, me
   throw new Error(`expected a DisentangleError ${code}`);
 }
 
+/** The library's error `fn` throws (failing when it returns or throws anything else). */
+export function thrown(fn: () => unknown): DisentangleError {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).toBeInstanceOf(DisentangleError);
+    return e as DisentangleError;
+  }
+  throw new Error('expected an error');
+}
+
 /** The library's error `p` rejects with (failing when it resolves or rejects with anything else); `what` labels the case. */
 export async function rejection(p: Promise<unknown>, what = ''): Promise<DisentangleError> {
   try {

@@ -9,7 +9,7 @@ import { DisentangleError, throwIfAborted } from '../core/errors.js';
 import { createYielder } from '../core/batching.js';
 import type { Progress } from '../core/types.js';
 import { LIBRARY_VERSION } from '../core/version.js';
-import { udrPairStrength } from '../selection/udrComparison.js';
+import { udrComparer } from '../selection/udrComparison.js';
 import type { UdrRepresentation } from '../selection/udrComparison.js';
 import { checkedRecords } from './checks.js';
 import { fromJsonSafe, readSealed, toJsonSafe, writeSealed, type UnitRecord } from './resultFiles.js';
@@ -101,6 +101,7 @@ export async function runUdrComparisons(dir: string, options: RunComparisonsOpti
   const mine = pairs.slice(Math.floor((index * pairs.length) / count), Math.floor(((index + 1) * pairs.length) / count));
   const reps = new Map<number, UdrRepresentation>();
   const rep = (m: number): UdrRepresentation => reps.get(m) ?? reps.set(m, representation(records.get(units[m].id)!)).get(m)!;
+  const strengthOf = udrComparer({ correlation: correlationOf(plan), signal: options.signal });
   const yielder = createYielder(options.signal);
   let computed = 0;
   options.onProgress?.({ stage: 'comparisons', done: 0, total: mine.length });
@@ -111,7 +112,7 @@ export async function runUdrComparisons(dir: string, options: RunComparisonsOpti
     const { path, strength } = await stored(dir, plan, pair, inputs);
     if (strength === undefined || options.force) {
       const t0 = performance.now();
-      const value = await udrPairStrength(rep(pair.i), rep(pair.j), { correlation: correlationOf(plan), signal: options.signal });
+      const value = await strengthOf(rep(pair.i), rep(pair.j));
       const body: Omit<ComparisonRecord, 'checksum'> = { format: 'disentangle-comparison/1', pair: pair.id, planHash: plan.hash, libraryVersion: LIBRARY_VERSION, inputs, strength: toJsonSafe(value), seconds: (performance.now() - t0) / 1000 };
       await writeSealed(path, body);
       computed++;
@@ -130,11 +131,12 @@ export async function udrPairwise(dir: string, plan: PopulationPlan, units: read
   const n = plan.models.length;
   const pairwise = Array.from({ length: n }, () => new Array<number>(n).fill(0));
   const reps = units.map((u) => representation(records.get(u.id)!));
+  const strengthOf = udrComparer({ correlation: correlationOf(plan), signal: options.signal });
   const yielder = createYielder(options.signal);
   for (const pair of pairsOf(n)) {
     const inputs: [string, string] = [records.get(units[pair.i].id)!.checksum, records.get(units[pair.j].id)!.checksum];
     const { strength } = await stored(dir, plan, pair, inputs);
-    pairwise[pair.i][pair.j] = strength ?? (await udrPairStrength(reps[pair.i], reps[pair.j], { correlation: correlationOf(plan), signal: options.signal }));
+    pairwise[pair.i][pair.j] = strength ?? (await strengthOf(reps[pair.i], reps[pair.j]));
     await yielder.maybeYield();
   }
   return pairwise;

@@ -141,13 +141,25 @@ export function udrFromPairwise(pairwise: readonly (readonly number[])[]): Pick<
 }
 
 /**
- * UDR_ij for one ordered pair of stored representations: what {@link scoreRepresentations} computes for (i, j),
- * bit for bit, so the n(n − 1) comparisons of a large population can be spread over processes.
+ * A function giving UDR_ij for ordered pairs of stored representations: what {@link scoreRepresentations}
+ * computes for (i, j), bit for bit, so the n(n − 1) comparisons of a large population can be spread over
+ * processes. Each representation object is z-scored (and ranked) once, on its first comparison.
+ *
+ * @example
+ * const strength = udrComparer({ correlation: 'lasso' });
+ * const r01 = await strength(reps[0], reps[1]);
  */
-export async function udrPairStrength(from: UdrRepresentation, to: UdrRepresentation, options: UdrComparisonOptions & Pick<RunOptions, 'signal'>): Promise<number> {
+export function udrComparer(options: UdrComparisonOptions & Pick<RunOptions, 'signal'>): (from: UdrRepresentation, to: UdrRepresentation) => Promise<number> {
   const settings = scoreSettings(options);
-  const { strength } = await compare(prepare(from, settings), prepare(to, settings), settings, createYielder(options.signal));
-  return strength;
+  const prepared = new WeakMap<UdrRepresentation, Prepared>();
+  const ready = (rep: UdrRepresentation): Prepared => prepared.get(rep) ?? prepared.set(rep, prepare(rep, settings)).get(rep)!;
+  const yielder = createYielder(options.signal);
+  return async (from, to) => (await compare(ready(from), ready(to), settings, yielder)).strength;
+}
+
+/** UDR_ij for one ordered pair of stored representations (see {@link udrComparer} for many pairs). */
+export function udrPairStrength(from: UdrRepresentation, to: UdrRepresentation, options: UdrComparisonOptions & Pick<RunOptions, 'signal'>): Promise<number> {
+  return udrComparer(options)(from, to);
 }
 
 /** The pairwise comparison of `udr`, shared with `udrFromRepresentations`. */

@@ -55,12 +55,10 @@ export async function resolvePopulation(specs: readonly string[], argument = 'po
   return out;
 }
 
-const digests = new Map<string, { key: string; digest: string }>();
-
 /**
  * SHA-256 over a model's bytes: a file's content, or for a directory every regular file below it (hidden
- * names skipped: temporary files of an interrupted save) as `relative path, size, bytes` in path order. Cached
- * per process by path, size and modification time, so checking thousands of units hashes each model once.
+ * names skipped: temporary files of an interrupted save) as `relative path, size, bytes` in path order.
+ * A population run hashes each of its models once.
  *
  * @example
  * const digest = await modelDigest('runs/factor-vae-s0'); // 64 hex digits
@@ -68,25 +66,18 @@ const digests = new Map<string, { key: string; digest: string }>();
 export async function modelDigest(path: string, argument = 'model'): Promise<string> {
   const fs = await nodeFs(argument, MESSAGE);
   const { join } = await import('node:path');
-  const files: { rel: string; abs: string; size: number; mtime: number }[] = [];
+  const h = createSha256();
+  const enc = new TextEncoder();
   const walk = async (abs: string, rel: string): Promise<void> => {
     const stat = await fs.stat(abs).catch(() => undefined);
     if (!stat) throw new DisentangleError('BAD_INPUT', argument, `${path} does not exist`);
     if (stat.isDirectory()) {
       for (const name of (await fs.readdir(abs)).filter((n) => !n.startsWith('.')).sort()) await walk(join(abs, name), rel ? `${rel}/${name}` : name);
-    } else if (stat.isFile()) files.push({ rel, abs, size: stat.size, mtime: stat.mtimeMs });
+    } else if (stat.isFile()) {
+      h.update(enc.encode(`${rel}\0${stat.size}\0`));
+      h.update(new Uint8Array(await fs.readFile(abs)));
+    }
   };
   await walk(path, '');
-  const key = files.map((f) => `${f.rel}:${f.size}:${f.mtime}`).join('|');
-  const cached = digests.get(path);
-  if (cached?.key === key) return cached.digest;
-  const h = createSha256();
-  const enc = new TextEncoder();
-  for (const f of files) {
-    h.update(enc.encode(`${f.rel}\0${f.size}\0`));
-    h.update(new Uint8Array(await fs.readFile(f.abs)));
-  }
-  const digest = h.digestHex();
-  digests.set(path, { key, digest });
-  return digest;
+  return h.digestHex();
 }

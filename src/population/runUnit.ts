@@ -101,8 +101,11 @@ export async function runUnits(units: readonly Unit[], options: RunUnitsOptions)
   const outcomes: UnitOutcome[] = [];
   const report = options.onProgress;
   report?.({ stage: 'units', done: 0, total: mine.length });
+  // Each model is hashed once per run, however many units read it (n² pairs read each model 2n times).
+  const digests = new Map<number, Promise<string>>();
+  const digestOf = (m: number): Promise<string> => digests.get(m) ?? digests.set(m, modelDigest(plan.models[m], `models[${m}]`)).get(m)!;
   const digestsOf = async (unit: Unit): Promise<Record<string, string>> =>
-    Object.fromEntries(await Promise.all(modelsOf(unit).map(async (m) => [String(m), await modelDigest(plan.models[m], `models[${m}]`)] as const)));
+    Object.fromEntries(await Promise.all(modelsOf(unit).map(async (m) => [String(m), await digestOf(m)] as const)));
   const pending: { unit: Unit; stored: UnitFileStatus; digests: Record<string, string> }[] = [];
   for (const unit of mine) {
     throwIfAborted(signal);
